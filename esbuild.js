@@ -1,0 +1,58 @@
+// Bundles the extension, the CLI and the integration suites. `--watch` rebuilds on change, `--production` minifies.
+const esbuild = require('esbuild');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+function integrationEntries() {
+  const dir = path.join(__dirname, 'test', 'integration');
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => path.join(dir, f));
+}
+
+/** @type {import('esbuild').BuildOptions} */
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+};
+
+const builds = [
+  { ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'] },
+  { ...common, entryPoints: { cli: 'src/cli/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  {
+    ...common,
+    entryPoints: integrationEntries(),
+    outbase: 'test',
+    outdir: 'out/test',
+    // mocha and vscode come from the host / node_modules at run time.
+    external: ['vscode', 'mocha'],
+  },
+];
+
+async function main() {
+  if (watch) {
+    for (const b of builds) (await esbuild.context(b)).watch();
+    console.log('esbuild: watching');
+    return;
+  }
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  if (fs.existsSync('src/cli/cli.ts')) fs.chmodSync('dist/cli.js', 0o755);
+  const size = fs.statSync('dist/extension.js').size;
+  console.log(`esbuild: dist/extension.js ${(size / 1024).toFixed(0)} KiB${production ? ' (production)' : ''}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
