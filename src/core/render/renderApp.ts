@@ -1,0 +1,44 @@
+// Desired state of one app: picks the renderer for its source type and applies namespace defaulting.
+import { GitOpsError, isGitOpsError, type App } from '../model';
+import { throwIfAborted } from '../ports';
+import { defaultNamespace } from './clusterScoped';
+import { detectSourceType } from './detectSourceType';
+import { renderDirectory } from './renderDirectory';
+import { renderHelm, type HelmOptions } from './renderHelm';
+import { renderKustomize } from './renderKustomize';
+import type { RenderDeps, RenderResult } from './types';
+
+function helmOptionsOf(app: App): HelmOptions {
+  const spec = (app.definition?.spec ?? {}) as Record<string, unknown>;
+  const sources = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])] as Record<string, unknown>[];
+  const helm = (sources.find((s) => s && typeof s === 'object' && s.helm)?.helm ?? {}) as Record<string, unknown>;
+  return {
+    releaseName: typeof helm.releaseName === 'string' ? helm.releaseName : app.name,
+    namespace: app.destinationNamespace,
+    valueFiles: Array.isArray(helm.valueFiles) ? helm.valueFiles.filter((v): v is string => typeof v === 'string') : undefined,
+    values: (helm.valuesObject as Record<string, unknown> | undefined) ?? (typeof helm.values === 'string' ? helm.values : undefined),
+    parameters: Array.isArray(helm.parameters) ? (helm.parameters as HelmOptions['parameters']) : undefined,
+  };
+}
+
+export async function renderApp(app: App, deps: RenderDeps): Promise<RenderResult> {
+  const empty = (err: GitOpsError): RenderResult => ({ objects: [], skipped: [], errors: [err] });
+  throwIfAborted(deps.signal);
+  if (!app.path) return empty(new GitOpsError('notFound', `${app.name}: ${app.problem ?? 'its folder is not in the workspace'}`));
+  const type = app.sourceType === 'unknown' ? await detectSourceType(app.path) : app.sourceType;
+  if ((type === 'kustomize' || type === 'helm') && !deps.trusted) {
+    return empty(new GitOpsError('untrusted', `${app.name}: ${type} is not run in an untrusted workspace; trust the workspace to render it`, { file: app.path }));
+  }
+  let result: RenderResult;
+  try {
+    if (type === 'kustomize') result = await renderKustomize(app.path, deps);
+    else if (type === 'helm') result = await renderHelm(app.path, helmOptionsOf(app), deps);
+    else if (type === 'directory') result = await renderDirectory(app.path, app.directory, deps.signal);
+    else return empty(new GitOpsError('notFound', `${app.name}: ${app.path} is not a folder`, { file: app.path }));
+  } catch (e) {
+    if (isGitOpsError(e) && e.reason !== 'cancelled') return empty(e);
+    throw e;
+  }
+  result.objects = result.objects.map((o) => ({ ...o, object: defaultNamespace(o.object, app.destinationNamespace) }));
+  return result;
+}

@@ -1,0 +1,63 @@
+// `helm template` for chart folders; without helm the result says so instead of being silently empty.
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { stringify } from 'yaml';
+import { GitOpsError, isGitOpsError } from '../model';
+import type { ProcessRunner } from '../ports';
+import { parseManifests } from '../yaml/parseManifests';
+import type { RenderResult } from './types';
+
+export interface HelmOptions {
+  releaseName: string;
+  namespace?: string;
+  /** Relative to the chart folder, as in Argo's `spec.source.helm.valueFiles`. */
+  valueFiles?: string[];
+  /** Inline values (Argo `values` string or `valuesObject`). */
+  values?: string | Record<string, unknown>;
+  parameters?: { name: string; value: string; forceString?: boolean }[];
+}
+
+export interface HelmDeps {
+  runner: ProcessRunner;
+  helmPath?: string;
+  signal?: AbortSignal;
+}
+
+export async function renderHelm(dir: string, opts: HelmOptions, deps: HelmDeps): Promise<RenderResult> {
+  const result: RenderResult = { objects: [], skipped: [], errors: [] };
+  const args = ['template', opts.releaseName, dir, '--include-crds'];
+  if (opts.namespace) args.push('--namespace', opts.namespace);
+  for (const f of opts.valueFiles ?? []) args.push('--values', path.resolve(dir, f));
+  let tmpDir: string | undefined;
+  try {
+    if (opts.values !== undefined && opts.values !== '') {
+      tmpDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gitops-helm-'));
+      const file = path.join(tmpDir, 'values.yaml');
+      await fs.writeFile(file, typeof opts.values === 'string' ? opts.values : stringify(opts.values));
+      args.push('--values', file);
+    }
+    for (const p of opts.parameters ?? []) args.push(p.forceString ? '--set-string' : '--set', `${p.name}=${p.value}`);
+    const bin = deps.helmPath || 'helm';
+    let res;
+    try {
+      res = await deps.runner.run(bin, args, { cwd: dir, signal: deps.signal });
+    } catch (e) {
+      if (isGitOpsError(e) && e.reason === 'unsupported') {
+        result.errors.push(new GitOpsError('unsupported', `needs helm: ${bin} was not found; install helm or set gitopsDrift.helmPath to render ${dir}`, { file: dir }));
+        return result;
+      }
+      throw e;
+    }
+    if (res.code !== 0) {
+      result.errors.push(new GitOpsError('render', `helm template ${dir} failed: ${res.stderr.trim() || `exit code ${res.code}`}`, { file: dir }));
+      return result;
+    }
+    const parsed = parseManifests(res.stdout, `helm template ${dir}`);
+    for (const e of parsed.errors) result.errors.push(new GitOpsError('parse', e.message, { file: dir, line: e.line }));
+    for (const d of parsed.docs) result.objects.push({ object: d.object });
+    return result;
+  } finally {
+    if (tmpDir) await fs.rm(tmpDir, { recursive: true, force: true });
+  }
+}

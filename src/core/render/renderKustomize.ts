@@ -1,0 +1,64 @@
+// Runs `kustomize build` (or `kubectl kustomize`) and maps each output object back to its resource file.
+import * as path from 'node:path';
+import { GitOpsError, isGitOpsError } from '../model';
+import type { ProcessResult, ProcessRunner } from '../ports';
+import { parseManifests } from '../yaml/parseManifests';
+import { collectKustomizeOrigins, matchOrigin } from './kustomizeTree';
+import type { RenderResult } from './types';
+
+export interface KustomizeDeps {
+  runner: ProcessRunner;
+  kustomizePath?: string;
+  signal?: AbortSignal;
+}
+
+/** Remote bases must fail fast instead of prompting for credentials. */
+const env = (): NodeJS.ProcessEnv => ({ ...process.env, GIT_TERMINAL_PROMPT: '0' });
+
+function commandFor(binary: string, dir: string): [string, string[]] {
+  return path.basename(binary).startsWith('kubectl') ? [binary, ['kustomize', dir]] : [binary, ['build', dir]];
+}
+
+/** Configured binary, else `kustomize` on the PATH, else `kubectl kustomize`. */
+export async function runKustomize(dir: string, deps: KustomizeDeps): Promise<ProcessResult> {
+  const candidates = deps.kustomizePath ? [deps.kustomizePath] : ['kustomize', 'kubectl'];
+  for (const bin of candidates) {
+    const [cmd, args] = commandFor(bin, dir);
+    try {
+      return await deps.runner.run(cmd, args, { cwd: dir, signal: deps.signal, env: env() });
+    } catch (e) {
+      if (isGitOpsError(e) && e.reason === 'unsupported') continue;
+      throw e;
+    }
+  }
+  throw new GitOpsError(
+    'unsupported',
+    deps.kustomizePath
+      ? `kustomize binary ${deps.kustomizePath} was not found; fix the gitopsDrift.kustomizePath setting`
+      : 'Neither kustomize nor kubectl was found on the PATH; install one or set gitopsDrift.kustomizePath',
+  );
+}
+
+export async function renderKustomize(dir: string, deps: KustomizeDeps): Promise<RenderResult> {
+  const result: RenderResult = { objects: [], skipped: [], errors: [] };
+  const res = await runKustomize(dir, deps);
+  if (res.code !== 0) {
+    const msg = res.stderr.trim().split('\n').slice(-3).join('\n') || `exit code ${res.code}`;
+    result.errors.push(new GitOpsError('render', `kustomize build ${dir} failed: ${msg}`, { file: dir }));
+    return result;
+  }
+  const parsed = parseManifests(res.stdout, `kustomize build ${dir}`);
+  for (const e of parsed.errors) result.errors.push(new GitOpsError('parse', e.message, { file: dir, line: e.line }));
+  let origins: Awaited<ReturnType<typeof collectKustomizeOrigins>> = [];
+  try {
+    origins = await collectKustomizeOrigins(dir, deps.signal);
+  } catch (e) {
+    // Rendering succeeded, so a tree we cannot read only costs us source locations.
+    if (isGitOpsError(e) && e.reason === 'cancelled') throw e;
+  }
+  for (const d of parsed.docs) {
+    const origin = matchOrigin(d.object, origins);
+    result.objects.push(origin ? { object: d.object, source: origin.source, kustomizeChain: origin.chain } : { object: d.object });
+  }
+  return result;
+}

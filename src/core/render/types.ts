@@ -1,0 +1,25 @@
+// Shapes shared by the renderers (directory, kustomize, helm).
+import type { GitOpsError, RenderedObject } from '../model';
+import type { ProcessRunner } from '../ports';
+
+/** A rendered object plus, for kustomize apps, the kustomization files from the app root down to its resource file. */
+export interface SourcedObject extends RenderedObject {
+  /** Absolute paths: root `kustomization.yaml`, each overlay/base `kustomization.yaml` below it, then the resource file. */
+  kustomizeChain?: string[];
+}
+
+export interface RenderResult {
+  objects: SourcedObject[];
+  skipped: { file: string; reason: string }[];
+  errors: GitOpsError[];
+}
+
+export interface RenderDeps {
+  runner: ProcessRunner;
+  /** Path of `kustomize` (or of `kubectl`, which is then run as `kubectl kustomize`). */
+  kustomizePath?: string;
+  helmPath?: string;
+  /** False in an untrusted workspace: kustomize and helm are never run. */
+  trusted: boolean;
+  signal?: AbortSignal;
+}

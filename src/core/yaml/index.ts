@@ -1,0 +1,2 @@
+export * from './parseManifests';
+export * from './lineOfPath';

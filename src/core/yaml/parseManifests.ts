@@ -1,0 +1,106 @@
+// Multi-document YAML/JSON parsing with kubectl's YAML 1.1 semantics and per-document line ranges.
+import { LineCounter, parseAllDocuments, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions, type Tags } from 'yaml';
+import type { KubeObject } from '../model';
+
+export interface ParsedDoc {
+  object: KubeObject;
+  /** Index of the document in the file's `---` stream, counting empty documents too. */
+  documentIndex: number;
+  /** 1-based first and last line of the document's content (comments and `---` excluded). */
+  startLine: number;
+  endLine: number;
+}
+
+export interface ParseProblem {
+  message: string;
+  /** 1-based line. */
+  line: number;
+  documentIndex?: number;
+}
+
+export interface SkippedDoc {
+  documentIndex: number;
+  line: number;
+  reason: string;
+}
+
+export interface ParseResult {
+  docs: ParsedDoc[];
+  errors: ParseProblem[];
+  skipped: SkippedDoc[];
+}
+
+/**
+ * kubectl decodes with go-yaml v2 (YAML 1.1: `0644` octal, yes/no/on/off booleans, `<<` merge keys), but leaves
+ * timestamps as strings when decoding into untyped maps, so the timestamp tag is dropped.
+ */
+export const kubeYamlOptions: ParseOptions & DocumentOptions & SchemaOptions = {
+  version: '1.1',
+  merge: true,
+  uniqueKeys: false,
+  customTags: (tags: Tags) => tags.filter((t) => !(typeof t === 'object' && t.tag === 'tag:yaml.org,2002:timestamp')),
+};
+
+export function parseYamlDocuments(text: string): { docs: Document.Parsed[]; lineCounter: LineCounter } {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { ...kubeYamlOptions, lineCounter });
+  // parseAllDocuments returns an EmptyStream (an array-like without docs) for empty input.
+  return { docs: Array.isArray(docs) ? docs : [], lineCounter };
+}
+
+/** Line of the last character before `end`, ignoring trailing whitespace. */
+function lastContentLine(text: string, end: number, lineCounter: LineCounter): number {
+  let i = Math.min(end, text.length) - 1;
+  while (i > 0 && /\s/.test(text[i])) i--;
+  return lineCounter.linePos(Math.max(i, 0)).line;
+}
+
+export function isKubeObject(v: unknown): v is KubeObject {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const o = v as Record<string, unknown>;
+  return typeof o.apiVersion === 'string' && o.apiVersion !== '' && typeof o.kind === 'string' && o.kind !== '';
+}
+
+/**
+ * Parses every document; a broken document is reported with its line and skipped while the others are kept.
+ * Documents that are empty or lack apiVersion/kind are listed in `skipped` with a reason. A JSON `List`
+ * (kind ending in `List` with `items`) is flattened, as kubectl does.
+ */
+export function parseManifests(text: string, file = '<input>'): ParseResult {
+  const result: ParseResult = { docs: [], errors: [], skipped: [] };
+  const { docs, lineCounter } = parseYamlDocuments(text);
+  docs.forEach((doc, documentIndex) => {
+    const contents = doc.contents;
+    const startOffset = contents?.range?.[0] ?? doc.range[0];
+    const startLine = lineCounter.linePos(startOffset).line;
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) {
+        result.errors.push({ message: `${file}:${e.linePos?.[0].line ?? startLine}: ${e.message.split('\n')[0]}`, line: e.linePos?.[0].line ?? startLine, documentIndex });
+      }
+      return;
+    }
+    const value: unknown = doc.toJS({ maxAliasCount: 10000 });
+    if (value === null || value === undefined) {
+      result.skipped.push({ documentIndex, line: startLine, reason: 'empty document' });
+      return;
+    }
+    const endLine = lastContentLine(text, contents?.range?.[1] ?? doc.range[1], lineCounter);
+    if (!isKubeObject(value)) {
+      result.skipped.push({ documentIndex, line: startLine, reason: 'not a Kubernetes object (no apiVersion/kind)' });
+      return;
+    }
+    if (value.kind.endsWith('List') && Array.isArray(value.items)) {
+      for (const item of value.items as unknown[]) {
+        if (isKubeObject(item)) result.docs.push({ object: withMetadata(item), documentIndex, startLine, endLine });
+      }
+      return;
+    }
+    result.docs.push({ object: withMetadata(value), documentIndex, startLine, endLine });
+  });
+  return result;
+}
+
+function withMetadata(o: KubeObject): KubeObject {
+  if (typeof o.metadata !== 'object' || o.metadata === null) o.metadata = {};
+  return o;
+}
