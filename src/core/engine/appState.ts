@@ -1,0 +1,99 @@
+// Reads what the tree and status bar show about an app from its live Argo CD Application or Flux object.
+import type { KubeObject } from '../model';
+
+export interface BreakglassInfo {
+  user?: string;
+  reason?: string;
+  ticket?: string;
+  started?: string;
+  expires?: string;
+  ended?: string;
+  commit?: string;
+  branch?: string;
+}
+
+export interface AppState {
+  controller: 'argo' | 'flux' | 'none';
+  /** Argo `status.sync.status`, or for Flux the Ready condition mapped to Synced/NotReady. */
+  sync?: string;
+  health?: string;
+  revision?: string;
+  /** Argo: automated sync configured and enabled. */
+  autoSync?: 'on' | 'paused' | 'off';
+  selfHeal?: boolean;
+  skipReconcile?: boolean;
+  suspended?: boolean;
+  operation?: { phase: string; message?: string; finishedAt?: string; startedAt?: string };
+  reconciledAt?: string;
+  ownedByApplicationSet?: string;
+  readyMessage?: string;
+  breakglass?: BreakglassInfo & { active: boolean; expired: boolean };
+}
+
+export const BREAKGLASS_ANNOTATION = 'gitops-drift.dev/breakglass';
+export const PAUSED_AUTOMATED_ANNOTATION = 'gitops-drift.dev/paused-automated';
+
+function get(obj: unknown, ...path: string[]): any {
+  let cur: any = obj;
+  for (const p of path) cur = cur && typeof cur === 'object' ? cur[p] : undefined;
+  return cur;
+}
+
+export function parseBreakglass(obj: KubeObject | undefined, now: Date): AppState['breakglass'] {
+  const raw = obj?.metadata?.annotations?.[BREAKGLASS_ANNOTATION];
+  if (!raw) return undefined;
+  let info: BreakglassInfo;
+  try {
+    info = JSON.parse(raw);
+  } catch {
+    return { active: true, expired: false, reason: 'unreadable breakglass annotation' };
+  }
+  const active = !info.ended;
+  const expired = active && !!info.expires && Date.parse(info.expires) < now.getTime();
+  return { ...info, active, expired };
+}
+
+export function appStateOf(obj: KubeObject | undefined, now: Date = new Date()): AppState {
+  if (!obj) return { controller: 'none' };
+  const group = obj.apiVersion?.split('/')[0];
+  const annotations = obj.metadata?.annotations ?? {};
+  const breakglass = parseBreakglass(obj, now);
+  if (group === 'argoproj.io') {
+    const automated = get(obj, 'spec', 'syncPolicy', 'automated');
+    const autoSync: AppState['autoSync'] = automated
+      ? automated.enabled === false
+        ? 'paused'
+        : 'on'
+      : annotations[PAUSED_AUTOMATED_ANNOTATION]
+        ? 'paused'
+        : 'off';
+    const op = get(obj, 'status', 'operationState');
+    const owner = (obj.metadata?.ownerReferences as { kind?: string; name?: string }[] | undefined)?.find((o) => o.kind === 'ApplicationSet');
+    return {
+      controller: 'argo',
+      sync: get(obj, 'status', 'sync', 'status'),
+      health: get(obj, 'status', 'health', 'status'),
+      revision: get(obj, 'status', 'sync', 'revision'),
+      autoSync,
+      selfHeal: !!automated?.selfHeal,
+      skipReconcile: /^(1|t|true)$/i.test(annotations['argocd.argoproj.io/skip-reconcile'] ?? ''),
+      operation: op?.phase ? { phase: op.phase, message: op.message, startedAt: op.startedAt, finishedAt: op.finishedAt } : get(obj, 'operation') ? { phase: 'Requested' } : undefined,
+      reconciledAt: get(obj, 'status', 'reconciledAt'),
+      ownedByApplicationSet: owner?.name,
+      breakglass,
+    };
+  }
+  if (group?.endsWith('.toolkit.fluxcd.io')) {
+    const ready = (get(obj, 'status', 'conditions') as { type: string; status: string; message?: string }[] | undefined)?.find((c) => c.type === 'Ready');
+    return {
+      controller: 'flux',
+      sync: ready ? (ready.status === 'True' ? 'Ready' : ready.status === 'False' ? 'NotReady' : 'Unknown') : 'Unknown',
+      revision: get(obj, 'status', 'lastAppliedRevision') ?? get(obj, 'status', 'artifact', 'revision'),
+      suspended: get(obj, 'spec', 'suspend') === true,
+      reconciledAt: get(obj, 'status', 'lastHandledReconcileAt'),
+      readyMessage: ready?.message,
+      breakglass,
+    };
+  }
+  return { controller: 'none', breakglass };
+}

@@ -1,0 +1,36 @@
+// What one drift computation produces, per cluster context and app; the tree, decorations and CLI read this.
+import type { App, GitOpsError, KubeObject, ResourceDiff } from '../model';
+import type { AppState } from './appState';
+
+export interface AppDrift {
+  app: App;
+  /** The live Application / Kustomization object, when the app is controller-managed and found in the cluster. */
+  liveApp?: KubeObject;
+  state: AppState;
+  resources: ResourceDiff[];
+  /** Render and per-app fetch problems; the app is still shown with what could be computed. */
+  errors: GitOpsError[];
+  skipped: { file: string; reason: string }[];
+}
+
+export interface ClusterDrift {
+  context: string;
+  server?: string;
+  apps: AppDrift[];
+  /** Set when the whole cluster could not be read (unreachable, 401…). */
+  error?: GitOpsError;
+}
+
+export interface DriftTimings {
+  discoverMs: number;
+  renderMs: number;
+  fetchMs: number;
+  diffMs: number;
+  totalMs: number;
+}
+
+export interface DriftSnapshot {
+  clusters: ClusterDrift[];
+  computedAt: string;
+  timings: DriftTimings;
+}

@@ -1,0 +1,274 @@
+// The Drift tree as plain data: which nodes exist under which, and how each one is presented.
+// No vscode import, so it is unit-tested directly; driftTreeProvider.ts maps it onto TreeItems.
+import type { AppDrift, ClusterDrift, DriftSnapshot } from '../../core/engine/driftTypes';
+import type { FieldChange, ResourceDiff } from '../../core/model';
+import { refKey } from '../../core/model';
+
+export type DriftNode =
+  | { type: 'cluster'; id: string; cluster: ClusterDrift }
+  | { type: 'app'; id: string; context: string; drift: AppDrift }
+  | { type: 'kind'; id: string; context: string; drift: AppDrift; kind: string; resources: ResourceDiff[] }
+  | { type: 'resource'; id: string; context: string; drift: AppDrift; diff: ResourceDiff }
+  | { type: 'message'; id: string; text: string; severity: 'info' | 'warning' | 'error' };
+
+export interface TreeFilter {
+  driftedOnly: boolean;
+  namespace?: string;
+  nameQuery?: string;
+}
+
+export interface Presentation {
+  label: string;
+  description?: string;
+  tooltip?: string; // markdown
+  icon: { id: string; color?: string };
+  contextValue: string;
+  collapsible: 'none' | 'collapsed' | 'expanded';
+}
+
+export function isDrifted(d: ResourceDiff): boolean {
+  return d.status !== 'Synced';
+}
+
+export function resourceStateLabel(d: ResourceDiff): string {
+  switch (d.status) {
+    case 'Synced':
+      return 'Synced';
+    case 'MissingLive':
+      return 'missing live';
+    case 'ExtraLive':
+      return 'prune candidate';
+    case 'Unknown':
+      return d.reason ? `unknown: ${d.reason}` : 'unknown';
+    case 'Modified': {
+      const liveOnly = d.changes.filter((c) => c.category === 'live-only').length;
+      if (liveOnly > 0 && liveOnly === d.changes.length) return 'live-only edit';
+      return liveOnly > 0 ? `modified · ${liveOnly} live-only` : 'modified';
+    }
+  }
+}
+
+export function relativeTime(iso: string | undefined, now: Date): string {
+  if (!iso) return '';
+  const s = Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86400)} d ago`;
+}
+
+/** "spec.replicas changed by kubectl-edit 12 min ago". */
+export function attribution(c: FieldChange, now: Date): string {
+  const verb = c.category === 'live-only' ? 'added live' : 'changed';
+  const who = c.manager ? ` by ${c.manager}` : '';
+  const when = c.time ? ` ${relativeTime(c.time, now)}` : '';
+  return `${c.path} ${verb}${who}${when}`;
+}
+
+export class DriftTreeModel {
+  constructor(
+    private snapshot: DriftSnapshot | undefined,
+    private filter: TreeFilter,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  update(snapshot: DriftSnapshot | undefined, filter: TreeFilter = this.filter): void {
+    this.snapshot = snapshot;
+    this.filter = filter;
+  }
+
+  get currentFilter(): TreeFilter {
+    return this.filter;
+  }
+
+  private visible(d: ResourceDiff): boolean {
+    const f = this.filter;
+    if (f.driftedOnly && !isDrifted(d)) return false;
+    if (f.namespace && d.ref.namespace !== f.namespace) return false;
+    if (f.nameQuery && !d.ref.name.toLowerCase().includes(f.nameQuery.toLowerCase())) return false;
+    return true;
+  }
+
+  private appVisible(a: AppDrift): boolean {
+    const filtering = this.filter.driftedOnly || this.filter.namespace || this.filter.nameQuery;
+    return !filtering || a.resources.some((r) => this.visible(r)) || (!this.filter.nameQuery && a.errors.length > 0);
+  }
+
+  roots(): DriftNode[] {
+    if (!this.snapshot) return [];
+    const clusters = this.snapshot.clusters.map((c): DriftNode => ({ type: 'cluster', id: `c:${c.context}`, cluster: c }));
+    return clusters;
+  }
+
+  children(node: DriftNode): DriftNode[] {
+    switch (node.type) {
+      case 'cluster': {
+        const c = node.cluster;
+        if (c.error) return [{ type: 'message', id: `${node.id}:err`, text: c.error.message, severity: 'error' }];
+        const apps = c.apps.filter((a) => this.appVisible(a));
+        if (apps.length === 0) return [{ type: 'message', id: `${node.id}:empty`, text: c.apps.length ? 'Nothing matches the filter' : 'No apps found for this cluster', severity: 'info' }];
+        return apps.map((a) => ({ type: 'app', id: `${node.id}/a:${a.app.id}`, context: c.context, drift: a }));
+      }
+      case 'app': {
+        const out: DriftNode[] = node.drift.errors.map((e, i) => ({ type: 'message', id: `${node.id}:e${i}`, text: e.message, severity: 'error' as const }));
+        const byKind = new Map<string, ResourceDiff[]>();
+        for (const r of node.drift.resources) {
+          if (!this.visible(r)) continue;
+          const list = byKind.get(r.ref.kind) ?? [];
+          list.push(r);
+          byKind.set(r.ref.kind, list);
+        }
+        for (const [kind, resources] of [...byKind.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+          resources.sort((a, b) => Number(isDrifted(b)) - Number(isDrifted(a)) || a.ref.name.localeCompare(b.ref.name));
+          out.push({ type: 'kind', id: `${node.id}/k:${kind}`, context: node.context, drift: node.drift, kind, resources });
+        }
+        return out;
+      }
+      case 'kind':
+        return node.resources.map((d) => ({ type: 'resource', id: `${node.id}/r:${refKey(d.ref)}`, context: node.context, drift: node.drift, diff: d }));
+      default:
+        return [];
+    }
+  }
+
+  /** All resource nodes, for "find by name" and tests. */
+  allResources(): Extract<DriftNode, { type: 'resource' }>[] {
+    const out: Extract<DriftNode, { type: 'resource' }>[] = [];
+    const walk = (n: DriftNode) => {
+      if (n.type === 'resource') out.push(n);
+      else for (const c of this.children(n)) walk(c);
+    };
+    for (const r of this.roots()) walk(r);
+    return out;
+  }
+
+  present(node: DriftNode): Presentation {
+    const now = this.now();
+    switch (node.type) {
+      case 'cluster': {
+        const c = node.cluster;
+        const drifted = c.apps.reduce((n, a) => n + a.resources.filter(isDrifted).length, 0);
+        return {
+          label: c.context,
+          description: c.error ? c.error.reason : drifted ? `${drifted} drifted` : 'in sync',
+          tooltip: `**${c.context}**${c.server ? `  \n${c.server}` : ''}${c.error ? `  \n$(error) ${c.error.message}` : ''}`,
+          icon: { id: c.error ? 'error' : 'server-environment', color: c.error ? 'errorForeground' : undefined },
+          contextValue: 'cluster',
+          collapsible: 'expanded',
+        };
+      }
+      case 'app':
+        return presentApp(node.drift, now);
+      case 'kind': {
+        const drifted = node.resources.filter(isDrifted).length;
+        return {
+          label: node.kind,
+          description: drifted ? `${drifted} drifted` : `${node.resources.length}`,
+          icon: { id: 'symbol-class' },
+          contextValue: 'kind',
+          collapsible: drifted ? 'expanded' : 'collapsed',
+        };
+      }
+      case 'resource':
+        return presentResource(node.drift, node.diff, now);
+      case 'message':
+        return {
+          label: node.text,
+          icon: { id: node.severity === 'error' ? 'error' : node.severity === 'warning' ? 'warning' : 'info', color: node.severity === 'error' ? 'errorForeground' : undefined },
+          contextValue: 'message',
+          collapsible: 'none',
+        };
+    }
+  }
+}
+
+function presentApp(a: AppDrift, now: Date): Presentation {
+  const s = a.state;
+  const drifted = a.resources.filter(isDrifted).length;
+  const badges: string[] = [];
+  if (s.controller === 'argo') {
+    if (s.sync) badges.push(s.sync);
+    if (s.health) badges.push(s.health);
+    if (s.autoSync === 'paused') badges.push('auto-sync paused');
+    if (s.skipReconcile) badges.push('skip-reconcile');
+  } else if (s.controller === 'flux') {
+    if (s.suspended) badges.push('suspended');
+    else if (s.sync) badges.push(s.sync);
+  }
+  if (s.breakglass?.active) badges.push(s.breakglass.expired ? 'breakglass EXPIRED' : 'breakglass');
+  if (drifted) badges.push(`${drifted} drifted`);
+  if (a.app.problem) badges.push(a.app.problem);
+
+  const lines = [`**${a.app.name}** · ${a.app.kind === 'argo-application' ? 'Argo CD Application' : a.app.kind === 'flux-kustomization' ? 'Flux Kustomization' : 'folder'}`];
+  if (a.app.path) lines.push(`Source: \`${a.app.path}\` (${a.app.sourceType})`);
+  if (s.revision) lines.push(`Revision: \`${s.revision}\``);
+  if (s.operation) lines.push(`Last operation: ${s.operation.phase}${s.operation.message ? ` — ${s.operation.message}` : ''}`);
+  if (s.readyMessage) lines.push(`Ready: ${s.readyMessage}`);
+  if (s.ownedByApplicationSet) lines.push(`Owned by ApplicationSet \`${s.ownedByApplicationSet}\``);
+  if (s.breakglass?.active) {
+    const b = s.breakglass;
+    lines.push(`$(flame) Breakglass: paused ${relativeTime(b.started, now).replace(' ago', '')} by ${b.user ?? 'unknown'} — ${b.reason ?? ''}${b.ticket ? ` (${b.ticket})` : ''}${b.expired ? ' — **expired**' : ''}`);
+  }
+  for (const r of a.resources.filter(isDrifted).slice(0, 5)) {
+    for (const c of r.changes.slice(0, 2)) lines.push(`- ${r.ref.kind}/${r.ref.name}: ${attribution(c, now)}`);
+  }
+  for (const e of a.errors) lines.push(`$(error) ${e.message}`);
+
+  const flags = [
+    s.controller,
+    s.autoSync === 'on' ? 'auto' : s.autoSync === 'paused' ? 'paused' : '',
+    s.skipReconcile ? 'skipped' : '',
+    s.suspended ? 'suspended' : '',
+    s.operation && !['Succeeded', 'Failed', 'Error'].includes(s.operation.phase) ? 'running' : '',
+    s.breakglass?.active ? 'breakglass' : '',
+  ].filter(Boolean);
+  const icon = s.breakglass?.active
+    ? { id: 'flame', color: 'charts.orange' }
+    : a.errors.length
+      ? { id: 'warning', color: 'problemsWarningIcon.foreground' }
+      : drifted
+        ? { id: 'git-compare', color: 'charts.yellow' }
+        : { id: 'pass', color: 'charts.green' };
+  return {
+    label: a.app.name,
+    description: badges.join(' · '),
+    tooltip: lines.join('  \n'),
+    icon,
+    contextValue: `app:${flags.join(':')}`,
+    collapsible: drifted ? 'expanded' : 'collapsed',
+  };
+}
+
+const RESOURCE_ICONS: Record<ResourceDiff['status'], { id: string; color?: string }> = {
+  Synced: { id: 'pass', color: 'charts.green' },
+  Modified: { id: 'diff-modified', color: 'charts.yellow' },
+  MissingLive: { id: 'diff-added', color: 'charts.blue' },
+  ExtraLive: { id: 'trash', color: 'charts.red' },
+  Unknown: { id: 'question', color: 'disabledForeground' },
+};
+
+function presentResource(a: AppDrift, d: ResourceDiff, now: Date): Presentation {
+  const liveOnlyOnly = d.status === 'Modified' && d.changes.length > 0 && d.changes.every((c) => c.category === 'live-only');
+  const icon = liveOnlyOnly ? { id: 'person', color: 'charts.orange' } : RESOURCE_ICONS[d.status];
+  const lines = [`**${d.ref.kind} ${d.ref.namespace ? `${d.ref.namespace}/` : ''}${d.ref.name}** — ${resourceStateLabel(d)}`];
+  for (const c of d.changes.slice(0, 12)) {
+    lines.push(`- \`${c.path}\`: ${fmt(c.desired)} → ${fmt(c.live)}${c.manager ? ` (${c.manager}${c.time ? `, ${relativeTime(c.time, now)}` : ''})` : ''}`);
+  }
+  if (d.changes.length > 12) lines.push(`- … ${d.changes.length - 12} more`);
+  if (d.source) lines.push(`Source: \`${d.source.file}\`:${d.source.startLine}`);
+  const first = d.changes[0];
+  return {
+    label: d.ref.name,
+    description: `${resourceStateLabel(d)}${first?.manager ? ` · ${first.manager}${first.time ? ` ${relativeTime(first.time, now)}` : ''}` : ''}`,
+    tooltip: lines.join('  \n'),
+    icon,
+    contextValue: `resource:${a.state.controller === 'none' ? 'folder' : a.state.controller}${isDrifted(d) ? ':drifted' : ''}`,
+    collapsible: 'none',
+  };
+}
+
+function fmt(v: unknown): string {
+  if (v === undefined) return '∅';
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return '`' + (s.length > 60 ? s.slice(0, 57) + '…' : s) + '`';
+}
