@@ -1,0 +1,250 @@
+// KubeClient over the Kubernetes REST API. client-node supplies the auth (tokens, exec plugins, OIDC, client
+// certificates, CA, proxies) through KubeConfig.applyToHTTPSOptions; requests are plain node:http(s) so every
+// call can carry an AbortSignal, a timeout and any patch content type.
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { GitOpsError, type KubeObject, type ObjectRef } from '../model';
+import type { Logger } from '../ports';
+import { silentLogger } from '../ports';
+import { errorFromNetwork, errorFromStatus, type RequestContext } from './errors';
+import { findResourceType, parseGroupList, parseResourceList, rbacName, resourcePath } from './discovery';
+import { mapWithConcurrency } from './concurrency';
+import { loadKubeConfig, type KubeConfigOptions } from './kube-config';
+import { CONTENT_TYPES, type Disposable, type KubeClient, type ListOptions, type ListResult, type PatchOptions, type ResourceType, type TypeRef, type WatchOptions } from './types';
+import { runWatch } from './watch-loop';
+
+export interface DiscoveryEntry {
+  at: number;
+  types: Promise<ResourceType[]>;
+}
+
+export interface HttpKubeClientOptions extends KubeConfigOptions {
+  /** An already loaded config (wins over kubeconfig/context). */
+  kubeConfig?: KubeConfig;
+  /** Per-request timeout for non-watch calls. */
+  requestTimeoutMs?: number;
+  /** Shared discovery cache keyed by server URL, so several clients of one cluster discover once. */
+  discoveryCache?: Map<string, DiscoveryEntry>;
+  /** Discovery older than this is refreshed when a kind is not found (a CRD may just have been installed). */
+  discoveryMaxAgeMs?: number;
+  logger?: Logger;
+  userAgent?: string;
+}
+
+interface Response {
+  status: number;
+  body: unknown;
+}
+
+export function createKubeClient(opts: HttpKubeClientOptions = {}): KubeClient {
+  const kc = opts.kubeConfig ?? loadKubeConfig(opts);
+  return new HttpKubeClient(kc, opts);
+}
+
+class HttpKubeClient implements KubeClient {
+  readonly contextName: string;
+  readonly server: string;
+  private readonly cache: Map<string, DiscoveryEntry>;
+  private readonly timeoutMs: number;
+  private readonly maxAgeMs: number;
+  private readonly log: Logger;
+  private readonly userAgent: string;
+
+  constructor(
+    private readonly kc: KubeConfig,
+    opts: HttpKubeClientOptions,
+  ) {
+    this.contextName = kc.getCurrentContext();
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new GitOpsError('invalid', `Context "${this.contextName}" has no cluster`);
+    this.server = cluster.server.replace(/\/+$/, '');
+    this.cache = opts.discoveryCache ?? new Map();
+    this.timeoutMs = opts.requestTimeoutMs ?? 30_000;
+    this.maxAgeMs = opts.discoveryMaxAgeMs ?? 10_000;
+    this.log = opts.logger ?? silentLogger;
+    this.userAgent = opts.userAgent ?? 'gitops-drift';
+  }
+
+  /** One HTTP exchange; `stream` hands back the raw response for watches. */
+  private async open(method: string, path: string, query: Record<string, string | undefined>, ctx: RequestContext, o: { body?: string; contentType?: string; signal?: AbortSignal; timeoutMs?: number }): Promise<http.IncomingMessage> {
+    if (o.signal?.aborted) throw new GitOpsError('cancelled', `Cancelled: ${ctx.verb} ${ctx.resource}`);
+    const url = new URL(this.server + path);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
+    const reqOpts: https.RequestOptions = { headers: { Accept: 'application/json', 'User-Agent': this.userAgent } };
+    try {
+      await this.kc.applyToHTTPSOptions(reqOpts);
+    } catch (e) {
+      throw new GitOpsError('unauthorized', `Cannot get credentials for context "${this.contextName}": ${(e as Error).message}`, { cause: e });
+    }
+    const headers = { ...(reqOpts.headers as Record<string, string>) };
+    if (o.body !== undefined) {
+      headers['Content-Type'] = o.contentType ?? 'application/json';
+      headers['Content-Length'] = String(Buffer.byteLength(o.body));
+    }
+    const mod = url.protocol === 'http:' ? http : https;
+    this.log.trace(`${method} ${url.pathname}${url.search}`);
+    return new Promise<http.IncomingMessage>((resolve, reject) => {
+      const req = mod.request(url, { ...reqOpts, method, headers, signal: o.signal });
+      let timer: NodeJS.Timeout | undefined;
+      if (o.timeoutMs) {
+        timer = setTimeout(() => req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })), o.timeoutMs);
+      }
+      req.on('response', (res) => {
+        if (timer) clearTimeout(timer);
+        resolve(res);
+      });
+      req.on('error', (e) => {
+        if (timer) clearTimeout(timer);
+        reject(errorFromNetwork(e, ctx, this.server, o.signal));
+      });
+      req.end(o.body);
+    });
+  }
+
+  private async call(method: string, path: string, query: Record<string, string | undefined>, ctx: RequestContext, o: { body?: string; contentType?: string; signal?: AbortSignal } = {}): Promise<Response> {
+    const res = await this.open(method, path, query, ctx, { ...o, timeoutMs: this.timeoutMs });
+    const text = await new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      const timer = setTimeout(() => res.destroy(Object.assign(new Error('response timed out'), { code: 'ETIMEDOUT' })), this.timeoutMs);
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve(Buffer.concat(chunks).toString('utf8'));
+      });
+      res.on('error', (e) => {
+        clearTimeout(timer);
+        reject(errorFromNetwork(e, ctx, this.server, o.signal));
+      });
+    });
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {}
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status >= 300) throw errorFromStatus(status, body, ctx);
+    return { status, body };
+  }
+
+  discover(signal?: AbortSignal): Promise<ResourceType[]> {
+    const hit = this.cache.get(this.server);
+    if (hit) return hit.types;
+    const entry: DiscoveryEntry = { at: Date.now(), types: this.fetchDiscovery(signal) };
+    this.cache.set(this.server, entry);
+    // A failed discovery must not be cached, or one network blip would stick.
+    entry.types.catch(() => {
+      if (this.cache.get(this.server) === entry) this.cache.delete(this.server);
+    });
+    return entry.types;
+  }
+
+  private async fetchDiscovery(signal?: AbortSignal): Promise<ResourceType[]> {
+    const ctx = { verb: 'get', resource: 'discovery' };
+    const core = await this.call('GET', '/api/v1', {}, ctx, { signal });
+    const out = parseResourceList('', 'v1', true, core.body);
+    const groups = parseGroupList((await this.call('GET', '/apis', {}, ctx, { signal })).body);
+    const pairs = groups.flatMap((g) => g.versions.map((v) => ({ group: g.group, version: v, preferred: v === g.preferred })));
+    const lists = await mapWithConcurrency(
+      pairs,
+      6,
+      async (p) => {
+        try {
+          const r = await this.call('GET', `/apis/${p.group}/${p.version}`, {}, ctx, { signal });
+          return parseResourceList(p.group, p.version, p.preferred, r.body);
+        } catch (e) {
+          // An aggregated API that is down (e.g. metrics) must not break discovery of everything else.
+          if ((e as GitOpsError).reason === 'cancelled') throw e;
+          this.log.warn(`discovery of ${p.group}/${p.version} failed: ${(e as Error).message}`);
+          return [];
+        }
+      },
+      signal,
+    );
+    return out.concat(...lists);
+  }
+
+  async resolve(type: TypeRef, signal?: AbortSignal): Promise<ResourceType> {
+    try {
+      return findResourceType(await this.discover(signal), type);
+    } catch (e) {
+      const entry = this.cache.get(this.server);
+      if ((e as GitOpsError).reason !== 'notFound' || !entry || Date.now() - entry.at < this.maxAgeMs) throw e;
+      this.cache.delete(this.server);
+      return findResourceType(await this.discover(signal), type);
+    }
+  }
+
+  async list(type: TypeRef, opts: ListOptions = {}): Promise<ListResult> {
+    const rt = await this.resolve(type, opts.signal);
+    const ctx = { verb: 'list', resource: rbacName(rt), namespace: opts.namespace };
+    const items: KubeObject[] = [];
+    let cont: string | undefined;
+    let resourceVersion = '';
+    // Pages keep each answer small on big clusters; the continue token is followed to the end.
+    do {
+      const r = await this.call('GET', resourcePath(rt, opts.namespace), { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: '500', continue: cont }, ctx, { signal: opts.signal });
+      const body = r.body as { items?: KubeObject[]; metadata?: { continue?: string; resourceVersion?: string } };
+      const apiVersion = rt.group ? `${rt.group}/${rt.version}` : rt.version;
+      // List items come without apiVersion/kind; fill them so they look like GET results.
+      for (const it of body.items ?? []) items.push({ ...it, apiVersion: it.apiVersion ?? apiVersion, kind: it.kind ?? rt.kind });
+      cont = body.metadata?.continue || undefined;
+      resourceVersion = body.metadata?.resourceVersion ?? resourceVersion;
+    } while (cont);
+    return { items, resourceVersion };
+  }
+
+  async get(ref: ObjectRef, signal?: AbortSignal): Promise<KubeObject> {
+    const rt = await this.resolve(ref, signal);
+    const ctx = { verb: 'get', resource: rbacName(rt), name: ref.name, namespace: rt.namespaced ? ref.namespace : undefined };
+    return (await this.call('GET', resourcePath(rt, ref.namespace, ref.name), {}, ctx, { signal })).body as KubeObject;
+  }
+
+  async patch(ref: ObjectRef, body: unknown, opts: PatchOptions): Promise<KubeObject> {
+    const rt = await this.resolve(ref, opts.signal);
+    const ctx = { verb: 'patch', resource: rbacName(rt), name: ref.name, namespace: rt.namespaced ? ref.namespace : undefined };
+    const payload = withResourceVersion(body, opts);
+    const query = { fieldManager: opts.fieldManager, force: opts.type === 'apply' && opts.force ? 'true' : undefined, dryRun: opts.dryRun ? 'All' : undefined };
+    const r = await this.call('PATCH', resourcePath(rt, ref.namespace, ref.name), query, ctx, { body: JSON.stringify(payload), contentType: CONTENT_TYPES[opts.type], signal: opts.signal });
+    return r.body as KubeObject;
+  }
+
+  watch(type: TypeRef, opts: WatchOptions): Disposable {
+    return runWatch({
+      list: (signal) => this.list(type, { namespace: opts.namespace, labelSelector: opts.labelSelector, signal }),
+      stream: async (resourceVersion, signal) => {
+        const rt = await this.resolve(type, signal);
+        const ctx = { verb: 'watch', resource: rbacName(rt), namespace: opts.namespace };
+        const query = { watch: '1', resourceVersion, allowWatchBookmarks: 'true', labelSelector: opts.labelSelector, timeoutSeconds: '300' };
+        const res = await this.open('GET', resourcePath(rt, opts.namespace), query, ctx, { signal, timeoutMs: this.timeoutMs });
+        const status = res.statusCode ?? 0;
+        if (status < 200 || status >= 300) {
+          const text = await new Promise<string>((resolve) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+            res.on('error', () => resolve(''));
+          });
+          let b: unknown = text;
+          try {
+            b = JSON.parse(text);
+          } catch {}
+          throw errorFromStatus(status, b, ctx);
+        }
+        return res;
+      },
+      opts,
+    });
+  }
+}
+
+/** Adds the resourceVersion precondition in the form each patch type understands. */
+export function withResourceVersion(body: unknown, opts: Pick<PatchOptions, 'type' | 'resourceVersion'>): unknown {
+  if (!opts.resourceVersion) return body;
+  if (opts.type === 'json') {
+    // A replace (not a test op) makes the API server answer 409 Conflict, like the other patch types.
+    return [...(body as unknown[]), { op: 'replace', path: '/metadata/resourceVersion', value: opts.resourceVersion }];
+  }
+  const b = (body ?? {}) as Record<string, unknown>;
+  const metadata = { ...((b.metadata as Record<string, unknown>) ?? {}), resourceVersion: opts.resourceVersion };
+  return { ...b, metadata };
+}

@@ -1,0 +1,110 @@
+// The watch state machine: list, stream events, reconnect with backoff, relist when the server says 410 Gone.
+import type { Readable } from 'node:stream';
+import { GitOpsError, isGitOpsError, type KubeObject } from '../model';
+import type { Disposable, ListResult, WatchOptions } from './types';
+
+export interface WatchTransport {
+  list(signal: AbortSignal): Promise<ListResult>;
+  /** Opens a watch stream from a resourceVersion; newline-delimited JSON events. */
+  stream(resourceVersion: string, signal: AbortSignal): Promise<Readable>;
+  opts: WatchOptions;
+}
+
+const FATAL = new Set(['forbidden', 'notFound', 'invalid', 'cancelled']);
+
+function isGone(e: unknown): boolean {
+  return isGitOpsError(e) && e.details?.status === 410;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Reads one stream to its end, handing each event and each new resourceVersion (bookmarks too) over as it comes. */
+async function consume(stream: Readable, onRv: (rv: string) => void, onObject: (type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: KubeObject) => void): Promise<void> {
+  let buf = '';
+  const handleLine = (line: string): void => {
+    if (!line.trim()) return;
+    const ev = JSON.parse(line) as { type: string; object: KubeObject & { code?: number; message?: string } };
+    if (ev.type === 'ERROR') {
+      const code = ev.object?.code ?? 500;
+      throw new GitOpsError(code === 410 ? 'conflict' : 'unreachable', `watch error ${code}: ${ev.object?.message ?? ''}`, { status: code });
+    }
+    const newRv = ev.object?.metadata?.resourceVersion as string | undefined;
+    if (newRv) onRv(newRv);
+    if (ev.type === 'BOOKMARK') return;
+    if (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED') onObject(ev.type, ev.object);
+  };
+  for await (const chunk of stream) {
+    buf += (chunk as Buffer).toString('utf8');
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      try {
+        handleLine(line);
+      } catch (e) {
+        stream.destroy();
+        throw e;
+      }
+    }
+  }
+  handleLine(buf);
+}
+
+export function runWatch(t: WatchTransport): Disposable {
+  const { opts } = t;
+  const ac = new AbortController();
+  const onOuterAbort = (): void => ac.abort();
+  opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const initial = opts.initialBackoffMs ?? 500;
+  const max = opts.maxBackoffMs ?? 30_000;
+
+  const loop = async (): Promise<void> => {
+    let rv: string | undefined;
+    let backoff = initial;
+    while (!ac.signal.aborted) {
+      try {
+        if (rv === undefined) {
+          const l = await t.list(ac.signal);
+          rv = l.resourceVersion;
+          opts.onEvent({ type: 'SYNC', items: l.items });
+          backoff = initial;
+        }
+        const stream = await t.stream(rv, ac.signal);
+        // The resourceVersion is kept as events arrive, so a dropped connection resumes after the last one seen.
+        await consume(stream, (v) => (rv = v), (type, object) => {
+          backoff = initial;
+          opts.onEvent({ type, object });
+        });
+        // A clean end is the server's watch timeout: reconnect from where we were, at once.
+      } catch (e) {
+        if (ac.signal.aborted) break;
+        if (isGone(e)) {
+          rv = undefined;
+          continue;
+        }
+        const fatal = isGitOpsError(e) && FATAL.has(e.reason);
+        opts.onError?.(e as Error, !fatal);
+        if (fatal) break;
+        await sleep(backoff, ac.signal);
+        backoff = Math.min(backoff * 2, max);
+      }
+    }
+  };
+  void loop().catch((e) => opts.onError?.(e as Error, false));
+  return {
+    dispose() {
+      opts.signal?.removeEventListener('abort', onOuterAbort);
+      ac.abort();
+    },
+  };
+}
