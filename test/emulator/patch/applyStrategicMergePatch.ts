@@ -1,0 +1,128 @@
+// Strategic merge patch (application/strategic-merge-patch+json) for built-in types, after apimachinery's
+// strategicpatch: lists with a patchMergeKey merge by it, other lists are replaced, and the `$` directives apply.
+import { smpMergeKeyAt } from '../../../src/core/k8s/listKeys';
+import { clone, isObject, jsonEqual } from './jsonClone';
+import { PatchError } from './patchError';
+import { supportsStrategicMerge } from './schemaInfo';
+
+export interface StrategicMergeContext {
+  group: string;
+  kind: string;
+}
+
+const SET_ORDER = '$setElementOrder/';
+const DELETE_PRIMITIVE = '$deleteFromPrimitiveList/';
+
+/** Returns a new object; `obj` is not modified. Custom resources are refused with 415, as the apiserver does. */
+export function applyStrategicMergePatch<T>(obj: T, patch: unknown, ctx: StrategicMergeContext): T {
+  if (!supportsStrategicMerge(ctx.group, ctx.kind)) {
+    throw new PatchError(415, `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`);
+  }
+  if (!isObject(patch)) throw new PatchError(400, 'strategic merge patch must be a JSON object');
+  const out = mergeMap(isObject(obj) ? obj : {}, patch, ctx, []);
+  return (out ?? {}) as T;
+}
+
+/** Merges `patch` into map `orig`; undefined means "delete this map" (`$patch: delete`). */
+function mergeMap(orig: Record<string, unknown>, patch: Record<string, unknown>, ctx: StrategicMergeContext, path: string[]): Record<string, unknown> | undefined {
+  const directive = patch.$patch;
+  if (directive === 'delete') return undefined;
+  if (directive === 'replace') return stripDirectives(patch);
+  if (directive !== undefined && directive !== 'merge') throw new PatchError(422, `unknown patch type: ${String(directive)} in map at ${path.join('.') || '<root>'}`);
+  let out: Record<string, unknown> = clone(orig);
+  const retain = patch.$retainKeys;
+  if (retain !== undefined) {
+    if (!Array.isArray(retain)) throw new PatchError(422, `$retainKeys at ${path.join('.')} must be a list`);
+    out = Object.fromEntries(Object.entries(out).filter(([k]) => retain.includes(k)));
+  }
+  for (const [k, v] of Object.entries(patch)) {
+    if (k.startsWith('$')) continue;
+    if (v === null) {
+      delete out[k];
+      continue;
+    }
+    const childPath = [...path, k];
+    if (isObject(v)) {
+      const merged = mergeMap(isObject(out[k]) ? out[k] : {}, v, ctx, childPath);
+      if (merged === undefined) delete out[k];
+      else out[k] = merged;
+    } else if (Array.isArray(v)) {
+      out[k] = mergeList(Array.isArray(out[k]) ? out[k] : [], v, ctx, childPath);
+    } else {
+      out[k] = v;
+    }
+  }
+  for (const [k, v] of Object.entries(patch)) {
+    if (k.startsWith(DELETE_PRIMITIVE)) {
+      const field = k.slice(DELETE_PRIMITIVE.length);
+      if (!Array.isArray(v)) throw new PatchError(422, `${k} must be a list`);
+      if (Array.isArray(out[field])) out[field] = (out[field] as unknown[]).filter((x) => !v.some((d) => jsonEqual(d, x)));
+    }
+  }
+  for (const [k, order] of Object.entries(patch)) {
+    if (!k.startsWith(SET_ORDER)) continue;
+    const field = k.slice(SET_ORDER.length);
+    if (!Array.isArray(order)) throw new PatchError(422, `${k} must be a list`);
+    if (Array.isArray(out[field])) out[field] = applyOrder(out[field] as unknown[], order, smpMergeKeyAt(ctx.group, ctx.kind, [...path, field]));
+  }
+  return out;
+}
+
+function mergeList(orig: unknown[], patch: unknown[], ctx: StrategicMergeContext, path: string[]): unknown[] {
+  const replaceAll = patch.some((p) => isObject(p) && p.$patch === 'replace');
+  if (replaceAll) return patch.filter((p) => !(isObject(p) && p.$patch === 'replace')).map(stripDirectivesDeep);
+  const key = smpMergeKeyAt(ctx.group, ctx.kind, path);
+  const primitiveMerge = path[path.length - 1] === 'finalizers' && path[path.length - 2] === 'metadata';
+  if (primitiveMerge) {
+    const out = [...orig];
+    for (const p of patch) if (!out.some((x) => jsonEqual(x, p))) out.push(p);
+    return out;
+  }
+  if (!key || !patch.every(isObject)) return patch.map(stripDirectivesDeep);
+  const out: unknown[] = clone(orig);
+  for (const p of patch as Record<string, unknown>[]) {
+    if (!(key in p)) throw new PatchError(422, `map: ${JSON.stringify(p)} does not contain declared merge key: ${key}`);
+    const i = out.findIndex((x) => isObject(x) && jsonEqual(x[key], p[key]));
+    if (p.$patch === 'delete') {
+      if (i >= 0) out.splice(i, 1);
+      continue;
+    }
+    if (i >= 0) {
+      const merged = mergeMap(out[i] as Record<string, unknown>, p, ctx, path);
+      if (merged === undefined) out.splice(i, 1);
+      else out[i] = merged;
+    } else {
+      out.push(mergeMap({}, p, ctx, path));
+    }
+  }
+  return out;
+}
+
+/**
+ * `$setElementOrder`: items it names come in its order; items it does not name (server-only) stay after the
+ * item that preceded them before.
+ */
+function applyOrder(list: unknown[], order: unknown[], key: string | undefined): unknown[] {
+  const id = (x: unknown): unknown => (key && isObject(x) ? x[key] : x);
+  const rank = (x: unknown): number => order.findIndex((o) => jsonEqual(key && isObject(o) ? o[key] : o, id(x)));
+  const named = list.filter((x) => rank(x) >= 0).sort((a, b) => rank(a) - rank(b));
+  const out: unknown[] = [];
+  const leading = [];
+  for (let i = 0; i < list.length && rank(list[i]) < 0; i++) leading.push(list[i]);
+  out.push(...leading);
+  for (const n of named) {
+    out.push(n);
+    for (let j = list.indexOf(n) + 1; j < list.length && rank(list[j]) < 0; j++) out.push(list[j]);
+  }
+  return out;
+}
+
+function stripDirectives(m: Record<string, unknown>): Record<string, unknown> {
+  return stripDirectivesDeep(m) as Record<string, unknown>;
+}
+
+function stripDirectivesDeep(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(stripDirectivesDeep);
+  if (!isObject(v)) return v;
+  return Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith('$')).map(([k, x]) => [k, stripDirectivesDeep(x)]));
+}

@@ -1,0 +1,123 @@
+// Schema-aware walks over plain JSON objects, after structured-merge-diff: the field set of an applied
+// configuration, and the added/modified/removed comparison the apiserver derives Update ownership from.
+import type { ListType } from '../../../src/core/k8s/listKeys';
+import { FieldSet, type FieldPath, type PathElement } from './fieldSet';
+import { isObject, jsonEqual } from './jsonClone';
+import { isAtomicMap, listTypeOf, type TypeContext } from './schemaInfo';
+
+/** Field names only (list items dropped): what listKeys and the atomic-map table are keyed by. */
+export function schemaPath(p: FieldPath): string[] {
+  return p.flatMap((el) => ('field' in el ? [el.field] : []));
+}
+
+/** The element naming `item` in a list: `k:{…}` for list maps (with key defaults), `v:` for sets, else `i:`. */
+export function itemElement(item: unknown, index: number, lt: ListType): PathElement {
+  if (lt.type === 'set') return { value: item };
+  if (lt.type === 'map' && isObject(item)) {
+    const key: Record<string, unknown> = {};
+    for (const k of lt.keys) {
+      const v = item[k] ?? lt.keyDefaults?.[k];
+      if (v !== undefined) key[k] = v;
+    }
+    if (Object.keys(key).length > 0) return { key };
+  }
+  return { index };
+}
+
+export function sameElement(a: PathElement, b: PathElement): boolean {
+  return jsonEqual(a, b);
+}
+
+type Kind = 'map' | 'list' | 'leaf';
+
+function kindOf(ctx: TypeContext, v: unknown, sp: string[]): Kind {
+  if (isObject(v)) return isAtomicMap(ctx, sp) ? 'leaf' : 'map';
+  if (Array.isArray(v)) return listTypeOf(ctx, sp).type === 'atomic' ? 'leaf' : 'list';
+  return 'leaf';
+}
+
+/** Items of a granular list keyed by their element, in list order. */
+export function indexItems(list: unknown[], lt: ListType): { el: PathElement; item: unknown }[] {
+  return list.map((item, i) => ({ el: itemElement(item, i, lt), item }));
+}
+
+/** Field set of an applied configuration (SMD ToFieldSet): leaves, empty maps, and every list item. */
+export function toFieldSet(ctx: TypeContext, obj: unknown): FieldSet {
+  const set = new FieldSet();
+  const walk = (v: unknown, path: FieldPath): void => {
+    const sp = schemaPath(path);
+    const kind = path.length === 0 ? 'map' : kindOf(ctx, v, sp);
+    if (kind === 'leaf') {
+      set.insert(path);
+    } else if (kind === 'map') {
+      const entries = Object.entries(v as Record<string, unknown>);
+      if (entries.length === 0 && path.length > 0) set.insert(path);
+      for (const [k, child] of entries) walk(child, [...path, { field: k }]);
+    } else {
+      for (const { el, item } of indexItems(v as unknown[], listTypeOf(ctx, sp))) {
+        const p = [...path, el];
+        set.insert(p);
+        if (isObject(item)) walk(item, p);
+      }
+    }
+  };
+  walk(obj, []);
+  return set;
+}
+
+export interface Comparison {
+  added: FieldSet;
+  modified: FieldSet;
+  removed: FieldSet;
+}
+
+export function isSame(c: Comparison): boolean {
+  return c.added.isEmpty() && c.modified.isEmpty() && c.removed.isEmpty();
+}
+
+/**
+ * SMD Compare: leaves (scalars, atomic lists/maps) are added/removed/modified; a map entry or list item that
+ * appears or disappears is itself added/removed (hence `.` on new maps), and walks below it either way.
+ */
+export function compare(ctx: TypeContext, lhs: unknown, rhs: unknown): Comparison {
+  const c: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
+  const node = (l: unknown, r: unknown, path: FieldPath): void => {
+    const sp = schemaPath(path);
+    // null counts as present (no `.` when it gets filled: Go zero values hold `containers: null`) but has no kind.
+    const lk = l === undefined || l === null ? undefined : path.length === 0 ? 'map' : kindOf(ctx, l, sp);
+    const rk = r === undefined || r === null ? undefined : path.length === 0 ? 'map' : kindOf(ctx, r, sp);
+    const k = rk ?? lk;
+    if (k === undefined || k === 'leaf' || (lk !== undefined && rk !== undefined && lk !== rk)) {
+      if (l === undefined) c.added.insert(path);
+      else if (r === undefined) c.removed.insert(path);
+      else if (!jsonEqual(l, r)) c.modified.insert(path);
+      return;
+    }
+    if (k === 'map') {
+      const lm = (l ?? {}) as Record<string, unknown>;
+      const rm = (r ?? {}) as Record<string, unknown>;
+      for (const key of new Set([...Object.keys(lm), ...Object.keys(rm)])) {
+        item(lm[key], rm[key], [...path, { field: key }], key in lm, key in rm);
+      }
+      return;
+    }
+    const lt = listTypeOf(ctx, sp);
+    const li = indexItems((l ?? []) as unknown[], lt);
+    const ri = indexItems((r ?? []) as unknown[], lt);
+    const seen: PathElement[] = [];
+    for (const { el } of [...li, ...ri]) {
+      if (seen.some((s) => sameElement(s, el))) continue;
+      seen.push(el);
+      const a = li.find((x) => sameElement(x.el, el));
+      const b = ri.find((x) => sameElement(x.el, el));
+      item(a?.item, b?.item, [...path, el], a !== undefined, b !== undefined);
+    }
+  };
+  const item = (l: unknown, r: unknown, path: FieldPath, inL: boolean, inR: boolean): void => {
+    node(inL ? l : undefined, inR ? r : undefined, path);
+    if (!inL && inR) c.added.insert(path);
+    else if (inL && !inR) c.removed.insert(path);
+  };
+  node(lhs, rhs, []);
+  return c;
+}

@@ -1,0 +1,61 @@
+// managedFields after an Update (PUT / any non-apply PATCH / create), as the apiserver's field manager computes them.
+import type { KubeObject, ManagedFieldsEntry } from '../../../src/core/model';
+import { groupOf } from '../../../src/core/model';
+import { clone, isObject } from './jsonClone';
+import { decodeManagedFields, encodeManagedFields, formatTime, managerId, stripUntracked, type ManagerState } from './managedFieldsEntries';
+import { compare } from './typedWalk';
+import type { TypeContext } from './schemaInfo';
+import { withZeroValue } from './schemaInfo';
+import type { ListTypeResolver } from '../../../src/core/k8s/listKeys';
+
+export interface UpdateOptions {
+  manager: string;
+  operation?: 'Update';
+  /** apiVersion the client wrote with, e.g. `apps/v1`. */
+  apiVersion: string;
+  /** RFC 3339 time (or Date); written at second precision. */
+  time: string | Date;
+  subresource?: string;
+  listTypes?: ListTypeResolver;
+}
+
+/**
+ * New managedFields for `after` written by `opts.manager`. Changed fields (all set fields on create) move to this
+ * manager's Update entry and out of every other entry; removed fields leave every entry; empty entries vanish.
+ * Entries come from `after` when the write carried them, else from `before`. A no-op write changes nothing.
+ */
+export function updateManagedFields(before: KubeObject | undefined, after: KubeObject, opts: UpdateOptions): ManagedFieldsEntry[] {
+  const ctx: TypeContext = { group: groupOf(after.apiVersion ?? opts.apiVersion), kind: after.kind, listTypes: opts.listTypes };
+  const existing = after.metadata?.managedFields ?? before?.metadata?.managedFields ?? [];
+  const states = decodeManagedFields(existing);
+  const c = compare(ctx, withZeroValue(ctx, comparable(before ?? {})), withZeroValue(ctx, comparable(after)));
+  const changed = stripUntracked(c.added.union(c.modified), opts.subresource);
+  const removed = stripUntracked(c.removed, opts.subresource);
+  if (changed.isEmpty() && removed.isEmpty()) return clone(existing);
+
+  const id = managerId({ ...opts, operation: 'Update' });
+  for (const [key, s] of states) {
+    if (key === id) continue;
+    s.set = s.set.difference(changed).difference(removed);
+  }
+  const mine: ManagerState = states.get(id) ?? { manager: opts.manager, operation: 'Update', apiVersion: opts.apiVersion, subresource: opts.subresource, set: changed };
+  mine.set = mine.set.difference(removed).union(changed);
+  mine.time = formatTime(opts.time);
+  states.set(id, mine);
+  return encodeManagedFields(states.values());
+}
+
+/** The object as the field manager sees it: no managedFields, and template `creationTimestamp: null` dropped. */
+export function comparable(obj: unknown): unknown {
+  const o = clone(obj) as Record<string, unknown>;
+  if (isObject(o.metadata)) delete o.metadata.managedFields;
+  const dropNullTimestamps = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(dropNullTimestamps);
+    else if (isObject(v)) {
+      if (isObject(v.metadata) && v.metadata.creationTimestamp === null) delete v.metadata.creationTimestamp;
+      Object.values(v).forEach(dropNullTimestamps);
+    }
+  };
+  dropNullTimestamps(o);
+  return o;
+}
