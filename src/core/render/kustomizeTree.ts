@@ -33,6 +33,8 @@ export interface KustomizationSpec {
   namePrefix: string;
   nameSuffix: string;
   namespace?: string;
+  /** Local files named by `patches`, `patchesStrategicMerge` and `patchesJson6902` (not sources of objects). */
+  patchFiles: string[];
 }
 
 const REMOTE = /^(https?:|ssh:|git@|git::|github\.com\/|gitlab\.com\/|bitbucket\.org\/|oci:)|\?ref=|\/\/[^/]/;
@@ -61,6 +63,13 @@ export async function readKustomization(file: string): Promise<KustomizationSpec
     namePrefix: typeof k.namePrefix === 'string' ? k.namePrefix : '',
     nameSuffix: typeof k.nameSuffix === 'string' ? k.nameSuffix : '',
     namespace: typeof k.namespace === 'string' && k.namespace !== '' ? k.namespace : undefined,
+    patchFiles: [
+      ...strings(k.patchesStrategicMerge).filter((p) => !p.includes('\n')),
+      ...[k.patches, k.patchesJson6902]
+        .flatMap((l) => (Array.isArray(l) ? l : []))
+        .map((p) => (typeof p === 'object' && p !== null ? (p as { path?: unknown }).path : undefined))
+        .filter((p): p is string => typeof p === 'string'),
+    ],
   };
 }
 

@@ -38,6 +38,8 @@ export const kubeYamlOptions: ParseOptions & DocumentOptions & SchemaOptions = {
   version: '1.1',
   merge: true,
   uniqueKeys: false,
+  // Unquoted Go templates (`name: {{ .Name }}`) make maps with map keys; we report those, not log them.
+  logLevel: 'error',
   customTags: (tags: Tags) => tags.filter((t) => !(typeof t === 'object' && t.tag === 'tag:yaml.org,2002:timestamp')),
 };
 
@@ -89,6 +91,11 @@ export function parseManifests(text: string, file = '<input>'): ParseResult {
       result.skipped.push({ documentIndex, line: startLine, reason: 'not a Kubernetes object (no apiVersion/kind)' });
       return;
     }
+    const badMeta = metadataProblem(value);
+    if (badMeta) {
+      result.errors.push({ message: `${file}:${startLine}: ${badMeta}`, line: startLine, documentIndex });
+      return;
+    }
     if (value.kind.endsWith('List') && Array.isArray(value.items)) {
       for (const item of value.items as unknown[]) {
         if (isKubeObject(item)) result.docs.push({ object: withMetadata(item), documentIndex, startLine, endLine });
@@ -98,6 +105,18 @@ export function parseManifests(text: string, file = '<input>'): ParseResult {
     result.docs.push({ object: withMetadata(value), documentIndex, startLine, endLine });
   });
   return result;
+}
+
+/** kubectl refuses objects whose metadata is not a map or whose name/namespace are not strings (e.g. templates). */
+function metadataProblem(o: KubeObject): string | undefined {
+  const m: unknown = o.metadata;
+  if (m === undefined || m === null) return undefined;
+  if (typeof m !== 'object' || Array.isArray(m)) return `${o.kind}: metadata must be a map`;
+  for (const k of ['name', 'namespace'] as const) {
+    const v = (m as Record<string, unknown>)[k];
+    if (v !== undefined && v !== null && typeof v !== 'string') return `${o.kind}: metadata.${k} must be a string (an unquoted template?)`;
+  }
+  return undefined;
 }
 
 function withMetadata(o: KubeObject): KubeObject {

@@ -1,0 +1,140 @@
+// Argo CD Application and ApplicationSet (list generator) objects turned into App entries.
+import * as path from 'node:path';
+import type { App, KubeObject, SourceLocation, SourceType } from '../model';
+import { detectSourceTypeSync, isDirectorySync } from './detectSourceTypeSync';
+import { resolveRepo, type RepoInfo } from './repoInfo';
+
+type Obj = Record<string, unknown>;
+const asObj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+export const DEFAULT_ARGO_NAMESPACE = 'argocd';
+
+export function isArgoApplication(o: KubeObject): boolean {
+  return o.kind === 'Application' && o.apiVersion.startsWith('argoproj.io/');
+}
+
+export function isArgoApplicationSet(o: KubeObject): boolean {
+  return o.kind === 'ApplicationSet' && o.apiVersion.startsWith('argoproj.io/');
+}
+
+/** The source that renders the app: the first one that lives in the workspace, else the first with a path or chart. */
+function pickSource(spec: Obj, repos: RepoInfo[]): Obj | undefined {
+  const sources = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])].map(asObj).filter((s) => str(s.repoURL) && (str(s.path) || str(s.chart)));
+  return sources.find((s) => str(s.path) && resolveRepo(repos, s.repoURL as string, str(s.targetRevision)).repo) ?? sources[0];
+}
+
+function explicitType(source: Obj): SourceType | undefined {
+  if (source.kustomize) return 'kustomize';
+  if (source.helm) return 'helm';
+  if (source.directory) return 'directory';
+  return undefined;
+}
+
+/** Converts one Application; `definedIn` is set when it comes from a workspace file. */
+export function appFromArgoApplication(obj: KubeObject, repos: RepoInfo[], definedIn?: SourceLocation): App {
+  const name = obj.metadata.name ?? '';
+  const namespace = obj.metadata.namespace ?? DEFAULT_ARGO_NAMESPACE;
+  const spec = asObj(obj.spec);
+  const app: App = {
+    id: `argo:${namespace}/${name}`,
+    name,
+    kind: 'argo-application',
+    namespace,
+    sourceType: 'unknown',
+    destinationNamespace: str(asObj(spec.destination).namespace),
+    definedIn,
+    definition: obj,
+  };
+  const source = pickSource(spec, repos);
+  if (!source) return { ...app, problem: 'the Application has no source with a repoURL and a path or chart' };
+  app.repoURL = source.repoURL as string;
+  app.targetRevision = str(source.targetRevision);
+  const dir = asObj(source.directory);
+  if (source.directory) {
+    app.directory = { recurse: dir.recurse === true, include: str(dir.include), exclude: str(dir.exclude) };
+  }
+  if (str(source.chart)) {
+    return { ...app, sourceType: 'helm', problem: `chart ${String(source.chart)} comes from the Helm repository ${app.repoURL}, which is not in the workspace` };
+  }
+  if (source.plugin) app.problem = 'uses a config management plugin, which is not run locally';
+  const { repo, problem } = resolveRepo(repos, app.repoURL, app.targetRevision);
+  if (!repo) return { ...app, problem };
+  const folder = path.resolve(repo.root, source.path as string);
+  if (!isDirectorySync(folder)) return { ...app, problem: `path ${String(source.path)} was not found in ${repo.root}` };
+  app.path = folder;
+  app.sourceType = explicitType(source) ?? detectSourceTypeSync(folder);
+  if (problem && !app.problem) app.problem = problem;
+  return app;
+}
+
+function lookup(params: Obj, key: string): unknown {
+  if (key in params) return params[key];
+  return key.split('.').reduce<unknown>((v, k) => asObj(v)[k], params);
+}
+
+/** Substitutes `{{key}}` (fasttemplate) or `{{.key}}` (goTemplate) in every string; unknown keys stay as written. */
+export function fillTemplate<T>(value: T, params: Obj, goTemplate: boolean): T {
+  const re = goTemplate ? /\{\{-?\s*\.([\w.-]+)\s*-?\}\}/g : /\{\{\s*([\w.-]+)\s*\}\}/g;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      return v.replace(re, (m, key: string) => {
+        const r = lookup(params, key);
+        return r === undefined || (typeof r === 'object' && r !== null) ? m : String(r);
+      });
+    }
+    if (Array.isArray(v)) return v.map(walk);
+    if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
+}
+
+/**
+ * List generators are expanded into one App per element. Other generators (git, cluster, matrix, SCM, ...)
+ * need a cluster or an API to expand, so the ApplicationSet is listed once with a `problem`.
+ */
+export function appsFromApplicationSet(obj: KubeObject, repos: RepoInfo[], definedIn?: SourceLocation): App[] {
+  const name = obj.metadata.name ?? '';
+  const namespace = obj.metadata.namespace ?? DEFAULT_ARGO_NAMESPACE;
+  const spec = asObj(obj.spec);
+  const template = asObj(spec.template);
+  const goTemplate = spec.goTemplate === true;
+  const generators = (Array.isArray(spec.generators) ? spec.generators : []).map(asObj);
+  const apps: App[] = [];
+  const notExpanded: string[] = [];
+  for (const g of generators) {
+    const list = asObj(g.list);
+    if (g.list && Array.isArray(list.elements) && !list.elementsYaml) {
+      for (const el of list.elements.map(asObj)) {
+        const t = fillTemplate(template, el, goTemplate);
+        const meta = asObj(t.metadata);
+        const generated: KubeObject = {
+          apiVersion: obj.apiVersion,
+          kind: 'Application',
+          metadata: { ...meta, name: str(meta.name) ?? name, namespace: str(meta.namespace) ?? namespace },
+          spec: t.spec,
+        };
+        apps.push(appFromArgoApplication(generated, repos, definedIn));
+      }
+    } else {
+      notExpanded.push(Object.keys(g).find((k) => k !== 'selector' && k !== 'values') ?? 'unknown');
+    }
+  }
+  if (notExpanded.length > 0 || generators.length === 0) {
+    apps.push({
+      id: `argo-appset:${namespace}/${name}`,
+      name,
+      kind: 'argo-application',
+      namespace,
+      sourceType: 'unknown',
+      definedIn,
+      definition: obj,
+      problem:
+        generators.length === 0
+          ? 'ApplicationSet has no generators'
+          : `ApplicationSet generator${notExpanded.length > 1 ? 's' : ''} ${notExpanded.join(', ')} ${notExpanded.length > 1 ? 'are' : 'is'} not expanded locally`,
+    });
+  }
+  return apps;
+}

@@ -1,0 +1,7 @@
+export * from './repoInfo';
+export * from './argoApps';
+export * from './fluxApps';
+export * from './scanWorkspace';
+export * from './folderApps';
+export * from './discoverApps';
+export * from './appsFromCluster';

@@ -1,0 +1,68 @@
+// One pass over the workspace that classifies YAML/JSON files by cheap text tests, without parsing YAML.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { throwIfAborted } from '../ports';
+import { KUSTOMIZATION_FILES } from '../render/detectSourceType';
+
+export interface WorkspaceScan {
+  /** Files that may declare Argo/Flux objects (to be parsed). */
+  gitopsFiles: string[];
+  kustomizationFiles: string[];
+  chartDirs: string[];
+  /** Folder → files in it that look like Kubernetes manifests. */
+  manifestFiles: Map<string, string[]>;
+}
+
+export const SKIP_DIRS = new Set(['node_modules', '.git']);
+const MANIFEST_EXT = /\.(ya?ml|json)$/i;
+const MAX_BYTES = 2 * 1024 * 1024;
+
+const GITOPS_KIND = /^\s*["']?kind["']?\s*:\s*["']?(Application|ApplicationSet|Kustomization|GitRepository|ArtifactGenerator)["']?\s*,?\s*$/m;
+const GITOPS_API = /argoproj\.io\/|toolkit\.fluxcd\.io\/|source\.extensions\.fluxcd\.io\//;
+const YAML_OBJECT = /^apiVersion:/m;
+const YAML_KIND = /^kind:/m;
+const JSON_OBJECT = /^\s*\{[\s\S]*"apiVersion"\s*:[\s\S]*"kind"\s*:/;
+
+export function mayDeclareGitOpsObject(text: string): boolean {
+  return GITOPS_API.test(text) && GITOPS_KIND.test(text);
+}
+
+export function looksLikeManifest(text: string, file: string): boolean {
+  return file.toLowerCase().endsWith('.json') ? JSON_OBJECT.test(text) : YAML_OBJECT.test(text) && YAML_KIND.test(text);
+}
+
+export async function scanWorkspace(roots: string[], signal?: AbortSignal): Promise<WorkspaceScan> {
+  const scan: WorkspaceScan = { gitopsFiles: [], kustomizationFiles: [], chartDirs: [], manifestFiles: new Map() };
+  const walk = async (dir: string): Promise<void> => {
+    throwIfAborted(signal);
+    let entries;
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    entries.sort((a, b) => a.name.localeCompare(b.name));
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) await walk(p);
+        continue;
+      }
+      if (!e.isFile()) continue;
+      if ((KUSTOMIZATION_FILES as readonly string[]).includes(e.name)) {
+        scan.kustomizationFiles.push(p);
+        continue;
+      }
+      if (e.name === 'Chart.yaml') scan.chartDirs.push(dir);
+      if (!MANIFEST_EXT.test(e.name)) continue;
+      const st = await fs.stat(p);
+      if (st.size > MAX_BYTES) continue;
+      const text = await fs.readFile(p, 'utf8');
+      if (mayDeclareGitOpsObject(text)) scan.gitopsFiles.push(p);
+      // Dotfiles with apiVersion/kind are tool settings (`.fluxschema.yml`, `.kube-linter.yaml`), not deployables.
+      if (!e.name.startsWith('.') && looksLikeManifest(text, p)) scan.manifestFiles.set(dir, [...(scan.manifestFiles.get(dir) ?? []), p]);
+    }
+  };
+  for (const r of roots) await walk(path.resolve(r));
+  return scan;
+}
