@@ -1,0 +1,56 @@
+// Structural diff live → predicted, naming list items by key (diff-semantics §3.6).
+import type { ChangeCategory, FieldChange } from '../model';
+import type { FieldPath } from '../k8s/fieldsV1';
+import { isObject } from '../k8s/json';
+import { listTypeAt, type ListTypeResolver } from '../k8s/listKeys';
+import { deepEquivalent, type EquivalenceContext } from './equivalence';
+import { formatPath, schemaPathOf } from './formatPath';
+import { indexItems } from './listItems';
+
+/** A FieldChange that also carries the structured path (for capture and attribution). */
+export interface FieldChangeEx extends FieldChange {
+  fieldPath: FieldPath;
+}
+
+export interface ChangesContext extends EquivalenceContext {
+  resolver?: ListTypeResolver;
+}
+
+function change(path: FieldPath, category: ChangeCategory, desired: unknown, live: unknown): FieldChangeEx {
+  const c: FieldChangeEx = { path: formatPath(path), fieldPath: path, category };
+  if (desired !== undefined) c.desired = desired;
+  if (live !== undefined) c.live = live;
+  return c;
+}
+
+/** Changes needed to turn `live` into `predicted`: `missing` (desired adds), `extra` (desired removes), `modified`. */
+export function diffValues(predicted: unknown, live: unknown, ctx: ChangesContext, path: FieldPath = []): FieldChangeEx[] {
+  const schema = schemaPathOf(path);
+  if (predicted === undefined && live === undefined) return [];
+  if (live === undefined) return [change(path, 'missing', predicted, undefined)];
+  if (predicted === undefined) return [change(path, 'extra', undefined, live)];
+  if (deepEquivalent(schema, predicted, live, ctx)) return [];
+  if (isObject(predicted) && isObject(live)) {
+    const keys = [...new Set([...Object.keys(predicted), ...Object.keys(live)])];
+    return keys.flatMap((k) => diffValues(predicted[k], live[k], ctx, [...path, { field: k }]));
+  }
+  if (Array.isArray(predicted) && Array.isArray(live)) {
+    const lt = listTypeAt(ctx.group, ctx.kind, schema, ctx.resolver);
+    if (lt.type !== 'atomic') {
+      const pi = indexItems(predicted, lt);
+      const li = indexItems(live, lt);
+      const out: FieldChangeEx[] = [];
+      for (const [id, p] of pi) {
+        const l = li.get(id);
+        if (lt.type === 'set') {
+          if (!l) out.push(change([...path, p.el], 'missing', p.item, undefined));
+        } else out.push(...diffValues(p.item, l?.item, ctx, [...path, p.el]));
+      }
+      for (const [id, l] of li) if (!pi.has(id)) out.push(change([...path, l.el], 'extra', undefined, l.item));
+      const common = (m: Map<string, unknown>, other: Map<string, unknown>) => [...m.keys()].filter((id) => other.has(id)).join('\n');
+      if (out.length === 0 && common(pi, li) !== common(li, pi)) out.push(change(path, 'modified', predicted, live)); // order only
+      return out;
+    }
+  }
+  return [change(path, 'modified', predicted, live)];
+}

@@ -1,0 +1,119 @@
+// The offline drift verdict for one object (diff-semantics §3): would applying desired change live?
+import type { KubeObject, ResourceDiff } from '../model';
+import { groupOf, isGitOpsError, refOf } from '../model';
+import { applyServerDefaults } from '../k8s/defaults';
+import { isObject } from '../k8s/json';
+import { managerOf } from '../k8s/fieldsV1';
+import { diffValues, type ChangesContext, type FieldChangeEx } from './changes';
+import { applyIgnoreRules, fluxSsaPolicy, removeTrustedManagerFields, trustedManagersFor } from './ignore';
+import { findLiveOnly } from './liveOnly';
+import { mergeObjects } from './merge';
+import { normalizeObject } from './normalize';
+import { isHumanManager, type DiffOptions } from './options';
+import { ownershipOf, type Ownership } from './ownership';
+import { pruneEmpty } from './rules';
+import { maskSecrets } from './secrets';
+import { resolveFieldPath } from './ignore';
+import { normalizeForDisplay } from './display';
+
+export interface ResourceDiffEx extends ResourceDiff {
+  changes: FieldChangeEx[];
+  /** How many changes are live-only hand edits (they alone make the status Modified). */
+  liveOnly: number;
+  ownership?: Ownership['source'];
+  manager?: string;
+}
+
+const BUILTIN_GROUPS = new Set(['', 'apps', 'batch', 'extensions', 'admissionregistration.k8s.io']);
+
+function finish(obj: KubeObject): KubeObject {
+  const out = pruneEmpty(obj);
+  if (!isObject(out.metadata)) out.metadata = {};
+  return out;
+}
+
+/** Re-reads change values from the masked display objects so Secret values never leave. */
+function maskChanges(changes: FieldChangeEx[], p: KubeObject, l: KubeObject): FieldChangeEx[] {
+  const read = (o: KubeObject, c: FieldChangeEx): unknown => {
+    const at = resolveFieldPath(o, c.fieldPath);
+    let cur: unknown = o;
+    for (const s of at ?? []) cur = (cur as Record<string | number, unknown>)[s];
+    return at ? cur : undefined;
+  };
+  return changes.map((c) => {
+    const out: FieldChangeEx = { ...c };
+    delete out.desired;
+    delete out.live;
+    const d = c.desired !== undefined ? read(p, c) : undefined;
+    const lv = c.live !== undefined ? read(l, c) : undefined;
+    if (d !== undefined) out.desired = d;
+    if (lv !== undefined) out.live = lv;
+    return out;
+  });
+}
+
+export function diffResource(desired: KubeObject | undefined, live: KubeObject | undefined, opts: DiffOptions = {}): ResourceDiffEx {
+  const base = desired ?? live;
+  const ref = base ? refOf(base, opts.defaultNamespace ?? '') : { group: '', kind: '', namespace: '', name: '' };
+  if (desired && live && !desired.metadata?.namespace) ref.namespace = live.metadata?.namespace ?? ref.namespace;
+  const result: ResourceDiffEx = { ref, app: opts.app, status: 'Unknown', changes: [], liveOnly: 0, mode: 'offline' };
+  if (!desired && !live) return { ...result, reason: 'neither desired nor live object given' };
+
+  const flux = fluxSsaPolicy(live, desired);
+  if (!live) {
+    if (desired) result.desired = normalizeForDisplay(applyServerDefaults(desired));
+    return { ...result, status: 'MissingLive', reason: 'not found in the cluster; applying would create it' };
+  }
+  if (!desired) return { ...result, status: 'ExtraLive', reason: 'in the cluster but not in Git (prune candidate)', live: normalizeForDisplay(live) };
+  if (flux) {
+    return { ...result, status: 'Synced', reason: `Flux does not reconcile it (${'kustomize.toolkit.fluxcd.io/ssa'}: ${flux})`, desired: normalizeForDisplay(desired), live: normalizeForDisplay(live) };
+  }
+
+  try {
+    const group = groupOf(desired.apiVersion ?? '');
+    const ctx: ChangesContext = { group, kind: desired.kind, quantityPaths: opts.quantityPaths, durationPaths: opts.durationPaths, resolver: opts.listTypeResolver };
+    const nopts = { ignoreAggregatedRoles: opts.ignoreAggregatedRoles };
+    const d = normalizeObject(desired, nopts);
+    const l = normalizeObject(live, nopts);
+    const own = ownershipOf(live, { manager: opts.manager, resolver: opts.listTypeResolver });
+    let predicted = mergeObjects(l, d, { ...ctx, owned: own.owned }) as KubeObject;
+    let current = l;
+    // §3.5: the server defaults whatever desired leaves unset; defaulting both sides keeps it symmetric.
+    if (BUILTIN_GROUPS.has(group)) {
+      predicted = applyServerDefaults(predicted);
+      current = applyServerDefaults(current);
+    }
+    predicted = finish(predicted);
+    current = finish(current);
+    // Ignore rules after defaulting, so an ignored field is not re-defaulted on one side only.
+    const rules = opts.ignoreDifferences ?? [];
+    applyIgnoreRules(predicted, rules, ref);
+    applyIgnoreRules(current, rules, ref);
+    removeTrustedManagerFields(predicted, current, live, trustedManagersFor(rules, ref), ctx);
+
+    const changes = diffValues(predicted, current, ctx).map((c) => {
+      const who = managerOf(live, c.fieldPath);
+      return who ? { ...c, manager: who.manager, time: who.time } : c;
+    });
+    const covered = new Set(changes.map((c) => c.path));
+    const liveOnly = findLiveOnly(d, current, { group, kind: desired.kind, resolver: opts.listTypeResolver, rawLive: live, isHuman: (m) => isHumanManager(m, opts) && m !== own.manager }).filter(
+      (c) => ![...covered].some((p) => c.path === p || c.path.startsWith(`${p}.`) || c.path.startsWith(`${p}[`)),
+    );
+    const [mp, ml] = maskSecrets(predicted, current) as KubeObject[];
+    const all = maskChanges([...changes, ...liveOnly], mp, ml);
+    return {
+      ...result,
+      status: all.length > 0 ? 'Modified' : 'Synced',
+      changes: all,
+      liveOnly: liveOnly.length,
+      ownership: own.source,
+      manager: own.manager,
+      desired: mp,
+      live: ml,
+    };
+  } catch (e) {
+    // A bad ignore rule or a malformed object must not break the whole tree: report Unknown with why.
+    const why = isGitOpsError(e) || e instanceof Error ? e.message : String(e);
+    return { ...result, status: 'Unknown', reason: `could not diff: ${why}` };
+  }
+}

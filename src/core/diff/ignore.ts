@@ -1,0 +1,119 @@
+// Ignore rules applied to predicted and live after defaulting (N14–N16), and Flux's ssa annotation.
+import type { KubeObject, ObjectRef } from '../model';
+import { GitOpsError } from '../model';
+import { ownedPathsOf, type FieldPath } from '../k8s/fieldsV1';
+import { isObject } from '../k8s/json';
+import { deepEquivalent, type EquivalenceContext } from './equivalence';
+import { schemaPathOf } from './formatPath';
+import { compileJqPath, deletePaths, evalJqPaths, type ConcretePath } from './jqPath';
+import type { IgnoreDifference } from './options';
+
+function glob(pattern: string | undefined, value: string): boolean {
+  if (pattern === undefined || pattern === '*') return true;
+  const re = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+  return re.test(value);
+}
+
+/** Argo matching: group/kind globs (omitted group = core), optional exact name and namespace. */
+export function ruleMatches(rule: IgnoreDifference, ref: ObjectRef): boolean {
+  return glob(rule.group ?? '', ref.group) && glob(rule.kind, ref.kind) && (!rule.name || rule.name === ref.name) && (!rule.namespace || rule.namespace === ref.namespace);
+}
+
+/** RFC 6901 pointer → path; `~1` is `/`, `~0` is `~`. */
+export function parseJsonPointer(pointer: string): string[] {
+  if (pointer === '') return [];
+  if (!pointer.startsWith('/')) throw new GitOpsError('invalid', `Invalid JSON pointer "${pointer}": must start with "/"`);
+  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** N14: removes the pointed-to value; a missing path is silently fine (Argo behaviour). */
+export function removeJsonPointer(obj: unknown, pointer: string): void {
+  const parts = parseJsonPointer(pointer);
+  if (parts.length === 0) return;
+  let cur: unknown = obj;
+  for (const p of parts.slice(0, -1)) cur = Array.isArray(cur) ? cur[Number(p)] : isObject(cur) ? cur[p] : undefined;
+  const last = parts[parts.length - 1];
+  if (Array.isArray(cur) && /^\d+$/.test(last) && Number(last) < cur.length) cur.splice(Number(last), 1);
+  else if (isObject(cur)) delete cur[last];
+}
+
+/** N15: `del(<expr>)` for the supported jq subset (see jqPath.ts). */
+export function removeJqPath(obj: unknown, expr: string): void {
+  const compiled = compileJqPath(expr);
+  deletePaths(obj, evalJqPaths(obj, compiled));
+}
+
+/** Resolves a managedFields path in an object to concrete JSON path segments (undefined when absent). */
+export function resolveFieldPath(obj: unknown, path: FieldPath): ConcretePath | undefined {
+  const out: ConcretePath = [];
+  let cur = obj;
+  for (const el of path) {
+    if ('field' in el) {
+      if (!isObject(cur) || !(el.field in cur)) return undefined;
+      out.push(el.field);
+      cur = cur[el.field];
+    } else {
+      if (!Array.isArray(cur)) return undefined;
+      let i = -1;
+      if ('index' in el) i = el.index < cur.length ? el.index : -1;
+      else if ('value' in el) i = cur.findIndex((x) => JSON.stringify(x) === JSON.stringify(el.value));
+      else
+        i = cur.findIndex(
+          (x) => isObject(x) && Object.entries(el.key).every(([k, v]) => x[k] === v || (x[k] === undefined && k === 'protocol' && v === 'TCP')),
+        );
+      if (i < 0) return undefined;
+      out.push(i);
+      cur = cur[i];
+    }
+  }
+  return out;
+}
+
+function valueAt(obj: unknown, p: ConcretePath): unknown {
+  let cur = obj;
+  for (const s of p) cur = Array.isArray(cur) && typeof s === 'number' ? cur[s] : isObject(cur) ? cur[s as string] : undefined;
+  return cur;
+}
+
+/**
+ * N16: fields owned by a trusted manager (HPA replicas, injected caBundle) where predicted and live
+ * differ are removed from both. Leaf paths are removed before their ancestors.
+ */
+export function removeTrustedManagerFields(predicted: KubeObject, live: KubeObject, rawLive: KubeObject, managers: string[], ctx: EquivalenceContext): void {
+  if (managers.length === 0) return;
+  const paths = ownedPathsOf(rawLive, (e) => managers.includes(e.manager ?? '')).sort((a, b) => b.length - a.length);
+  for (const fp of paths) {
+    const lp = resolveFieldPath(live, fp);
+    const pp = resolveFieldPath(predicted, fp);
+    if (!lp && !pp) continue;
+    const lv = lp && valueAt(live, lp);
+    const pv = pp && valueAt(predicted, pp);
+    if (deepEquivalent(schemaPathOf(fp), pv, lv, ctx)) continue;
+    if (pp) deletePaths(predicted, [pp]);
+    if (lp) deletePaths(live, [lp]);
+  }
+}
+
+/** Applies every matching rule's pointers and jq expressions to `obj` in place. */
+export function applyIgnoreRules(obj: KubeObject, rules: IgnoreDifference[], ref: ObjectRef): void {
+  for (const rule of rules) {
+    if (!ruleMatches(rule, ref)) continue;
+    for (const p of rule.jsonPointers ?? []) removeJsonPointer(obj, p);
+    for (const e of rule.jqPathExpressions ?? []) removeJqPath(obj, e);
+  }
+}
+
+export function trustedManagersFor(rules: IgnoreDifference[], ref: ObjectRef): string[] {
+  return rules.filter((r) => ruleMatches(r, ref)).flatMap((r) => r.managedFieldsManagers ?? []);
+}
+
+export const FLUX_SSA = 'kustomize.toolkit.fluxcd.io/ssa';
+
+/** Flux `ssa: Ignore` (never applied) / `IfNotPresent` (only created): the object is not reconciled. */
+export function fluxSsaPolicy(...objs: Array<KubeObject | undefined>): 'Ignore' | 'IfNotPresent' | undefined {
+  for (const o of objs) {
+    const v = o?.metadata?.annotations?.[FLUX_SSA];
+    if (v === 'Ignore' || v === 'IfNotPresent') return v;
+  }
+  return undefined;
+}

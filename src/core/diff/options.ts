@@ -1,0 +1,42 @@
+// Options of the offline diff, in the shapes Argo CD and Flux users already write.
+import type { ListTypeResolver } from '../k8s/listKeys';
+
+/** One Argo CD `ignoreDifferences` entry (Application spec or resource.customizations). */
+export interface IgnoreDifference {
+  group?: string;
+  /** Glob (`*` wildcard), as in `resource.customizations`. */
+  kind: string;
+  name?: string;
+  namespace?: string;
+  jsonPointers?: string[];
+  /** Subset of jq, see ignore/jqPath.ts. */
+  jqPathExpressions?: string[];
+  managedFieldsManagers?: string[];
+}
+
+export interface DiffOptions {
+  /** Field manager our applier uses; auto-detected from live managedFields when absent. */
+  manager?: string;
+  /** Managers besides `kubectl*` whose live-only fields count as hand edits. */
+  humanManagers?: string[];
+  ignoreDifferences?: IgnoreDifference[];
+  /** Argo `ignoreAggregatedRoles`: ignore `rules` of ClusterRoles that have an `aggregationRule`. */
+  ignoreAggregatedRoles?: boolean;
+  /** Extra dot paths (field names) holding Kubernetes quantities (N8), e.g. for CRDs. */
+  quantityPaths?: string[];
+  /** Dot paths holding metav1.Duration values (N13), compared by value. */
+  durationPaths?: string[];
+  /** CRD list types (x-kubernetes-list-type / -list-map-keys). */
+  listTypeResolver?: ListTypeResolver;
+  /** Namespace for the ref when neither object carries one. */
+  defaultNamespace?: string;
+  app?: string;
+}
+
+/** Managers that may own a field in managedFields because they applied our desired state. */
+export const KNOWN_APPLIERS = ['argocd-controller', 'kustomize-controller', 'helm-controller'];
+
+export function isHumanManager(manager: string | undefined, opts: DiffOptions): boolean {
+  if (!manager) return false;
+  return manager.startsWith('kubectl') || (opts.humanManagers ?? []).includes(manager);
+}
