@@ -191,7 +191,7 @@ export class ArgoApplicationController {
       const ref = refOf(d, destNs);
       seen.add(keyOf(ref));
       const live = await this.ctx.rest.getOrUndefined(await this.ctx.rest.objectPath(d, signal).catch(() => '/__unknown_kind__'), signal).catch(() => undefined);
-      const drift = live ? driftPaths(comparable(d), live) : ['(missing)'];
+      const drift = live ? driftPaths(comparable(d), live, 'apply') : ['(missing)'];
       resources.push({ ref, desired: d, live, status: drift.length ? 'OutOfSync' : 'Synced', health: healthOf(live).status });
     }
     for (const extra of await this.trackedLeftovers(app, desired.objects, destNs, signal)) {

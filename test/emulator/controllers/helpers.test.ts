@@ -24,6 +24,11 @@ describe('simulated controllers: helpers', () => {
     edited.spec.template.containers[0].env.push({ name: 'Y', value: '2' });
     assert.deepEqual(driftPaths(desired, edited), ['spec.replicas', 'spec.template.containers[0].env']);
     assert.deepEqual(driftPaths({ port: 80 }, { port: '80' }), []);
+    // As a server-side apply sees it: items others added to keyed lists are not drift, changed values are.
+    assert.deepEqual(driftPaths(desired, edited, 'apply'), ['spec.replicas']);
+    edited.spec.template.containers[0].env[0].value = '9';
+    assert.deepEqual(driftPaths(desired, edited, 'apply'), ['spec.replicas', 'spec.template.containers[name=a].env[name=X].value']);
+    assert.deepEqual(driftPaths({ args: ['a'] }, { args: ['a', 'b'] }, 'apply'), ['args']);
   });
 
   it('createMergePatch produces the RFC 7386 patch between two objects', () => {

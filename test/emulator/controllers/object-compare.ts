@@ -2,21 +2,38 @@
 // Server defaults and fields added by others are ignored, but a list must match item for item, so an
 // env var added live (or a replica count changed) is drift, as in Argo CD's diff and Flux's dry-run.
 
-/** Paths (dot form) where `desired` is not contained in `live`; empty when live matches. */
-export function driftPaths(desired: unknown, live: unknown, at = ''): string[] {
+/**
+ * Paths (dot form) where `desired` is not contained in `live`; empty when live matches.
+ * mode 'exact': lists must match item for item. mode 'apply': what a server-side apply by the GitOps
+ * manager would change: lists of objects are associative (items matched by key), so items other
+ * managers added live are not drift (Argo CD's server-side diff ignores them too); scalar lists are atomic.
+ */
+export function driftPaths(desired: unknown, live: unknown, mode: 'exact' | 'apply' = 'exact', at = ''): string[] {
   if (Array.isArray(desired)) {
-    if (!Array.isArray(live) || live.length !== desired.length) return [at || '.'];
-    return desired.flatMap((d, i) => driftPaths(d, live[i], `${at}[${i}]`));
+    if (!Array.isArray(live)) return [at || '.'];
+    const associative = mode === 'apply' && desired.length > 0 && desired.every(isPlainObject);
+    if (!associative) {
+      if (live.length !== desired.length) return [at || '.'];
+      return desired.flatMap((d, i) => driftPaths(d, live[i], mode, `${at}[${i}]`));
+    }
+    return desired.flatMap((d, i) => {
+      const key = LIST_KEYS.find((k) => d[k] !== undefined);
+      const match = key ? live.find((l) => isPlainObject(l) && sameScalar(l[key], d[key])) : live[i];
+      return driftPaths(d, match, mode, key ? `${at}[${key}=${d[key]}]` : `${at}[${i}]`);
+    });
   }
   if (desired !== null && typeof desired === 'object') {
     if (live === null || typeof live !== 'object' || Array.isArray(live)) return [at || '.'];
     return Object.entries(desired as Record<string, unknown>).flatMap(([k, v]) =>
-      driftPaths(v, (live as Record<string, unknown>)[k], at ? `${at}.${k}` : k),
+      driftPaths(v, (live as Record<string, unknown>)[k], mode, at ? `${at}.${k}` : k),
     );
   }
   if (desired === undefined || desired === null) return [];
   return sameScalar(desired, live) ? [] : [at || '.'];
 }
+
+/** Merge keys of the common associative lists (containers, env, ports, volumeMounts...). */
+const LIST_KEYS = ['name', 'containerPort', 'port', 'mountPath', 'ip'];
 
 function sameScalar(a: unknown, b: unknown): boolean {
   if (a === b) return true;
