@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { GitOpsError, type App } from '../../../src/core/model';
+import { nodeProcessRunner, type ProcessRunner } from '../../../src/core/ports';
+import { renderApp, renderKustomize } from '../../../src/core/render';
+
+const REAL = path.resolve(__dirname, '../../../../shared/fixtures/real-repos');
+const FLUX = path.join(REAL, 'fluxcd__flux2-kustomize-helm-example');
+const TENANCY = path.join(REAL, 'fluxcd__flux2-multi-tenancy');
+
+const folderApp = (p: string, extra: Partial<App> = {}): App => ({ id: `folder:${p}`, name: path.basename(p), kind: 'folder', path: p, sourceType: 'unknown', ...extra });
+
+/** Records calls and answers like a missing binary (or delegates to the real runner). */
+function recordingRunner(missing: string[], delegate?: ProcessRunner) {
+  const calls: { cmd: string; args: string[] }[] = [];
+  const runner: ProcessRunner = {
+    async run(cmd, args, opts) {
+      calls.push({ cmd, args });
+      if (missing.includes(path.basename(cmd))) throw new GitOpsError('unsupported', `${cmd} was not found on the PATH`);
+      if (delegate) return delegate.run(cmd, args, opts);
+      return { code: 0, stdout: '', stderr: '' };
+    },
+  };
+  return { runner, calls };
+}
+
+describe('render/renderKustomize (real kubectl kustomize)', function () {
+  this.timeout(60000);
+
+  it('renders the flux podinfo staging overlay and points every object at its base file, with the kustomization chain', async () => {
+    const { runner, calls } = recordingRunner(['kustomize'], nodeProcessRunner);
+    const r = await renderApp(folderApp(path.join(FLUX, 'apps/staging')), { runner, trusted: true });
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(calls.map((c) => `${c.cmd} ${c.args[0]}`), ['kustomize build', 'kubectl kustomize']);
+    const byKind = new Map(r.objects.map((o) => [o.object.kind, o]));
+    assert.deepEqual([...byKind.keys()].sort(), ['HelmRelease', 'HelmRepository', 'Namespace']);
+    const hr = byKind.get('HelmRelease')!;
+    // The overlay's patch changed values; the source is still the base release.yaml, whole document.
+    assert.equal(hr.source?.file, path.join(FLUX, 'apps/base/podinfo/release.yaml'));
+    assert.equal(hr.source?.startLine, 1);
+    assert.equal(hr.source?.endLine, 40);
+    assert.deepEqual(hr.kustomizeChain, [
+      path.join(FLUX, 'apps/staging/kustomization.yaml'),
+      path.join(FLUX, 'apps/base/podinfo/kustomization.yaml'),
+      path.join(FLUX, 'apps/base/podinfo/release.yaml'),
+    ]);
+    assert.equal(byKind.get('HelmRepository')?.source?.file, path.join(FLUX, 'apps/base/podinfo/repository.yaml'));
+  });
+
+  it('maps multi-document base files through an overlay that sets the namespace (flux tenants/staging)', async () => {
+    const r = await renderKustomize(path.join(TENANCY, 'tenants/staging'), { runner: nodeProcessRunner });
+    assert.deepEqual(r.errors, []);
+    const rbac = path.join(TENANCY, 'tenants/base/dev-team/rbac.yaml');
+    const got = r.objects.map((o) => [o.object.kind, o.object.metadata.namespace, path.relative(TENANCY, o.source!.file), o.source!.documentIndex, o.source!.startLine]);
+    assert.deepEqual(
+      got.filter((g) => g[2] === path.relative(TENANCY, rbac)).sort(),
+      [
+        ['Namespace', undefined, 'tenants/base/dev-team/rbac.yaml', 0, 2],
+        ['RoleBinding', 'apps', 'tenants/base/dev-team/rbac.yaml', 2, 19],
+        ['ServiceAccount', 'apps', 'tenants/base/dev-team/rbac.yaml', 1, 10],
+      ],
+    );
+    assert.ok(r.objects.find((o) => o.object.kind === 'Kustomization')?.source?.file.endsWith('tenants/base/dev-team/sync.yaml'));
+  });
+
+  describe('overlays with namePrefix/nameSuffix/namespace and generators', () => {
+    let tmp: string;
+    before(() => {
+      tmp = mkdtempSync(path.join(os.tmpdir(), 'render-kust-'));
+      mkdirSync(path.join(tmp, 'base'));
+      mkdirSync(path.join(tmp, 'overlays/prod'), { recursive: true });
+      writeFileSync(path.join(tmp, 'base/kustomization.yaml'), 'resources:\n- app.yaml\nnamePrefix: base-\n');
+      writeFileSync(
+        path.join(tmp, 'base/app.yaml'),
+        '# the web app\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: nginx}]}\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports: [{port: 80}]\n',
+      );
+      writeFileSync(path.join(tmp, 'overlays/prod/kustomization.yaml'), 'resources:\n- ../../base\nnamePrefix: prod-\nnameSuffix: -v2\nnamespace: shop\nconfigMapGenerator:\n- name: settings\n  literals: [a=b]\n');
+    });
+    after(() => rmSync(tmp, { recursive: true, force: true }));
+
+    it('matches transformed names back to the base file and leaves generated objects without a source', async () => {
+      const r = await renderApp(folderApp(path.join(tmp, 'overlays/prod'), { destinationNamespace: 'ignored' }), { runner: nodeProcessRunner, trusted: true });
+      assert.deepEqual(r.errors, []);
+      const dep = r.objects.find((o) => o.object.kind === 'Deployment')!;
+      assert.equal(dep.object.metadata.name, 'prod-base-web-v2');
+      assert.equal(dep.object.metadata.namespace, 'shop');
+      assert.deepEqual(dep.source, { file: path.join(tmp, 'base/app.yaml'), documentIndex: 0, startLine: 2, endLine: 10 });
+      assert.deepEqual(dep.kustomizeChain, [path.join(tmp, 'overlays/prod/kustomization.yaml'), path.join(tmp, 'base/kustomization.yaml'), path.join(tmp, 'base/app.yaml')]);
+      const svc = r.objects.find((o) => o.object.kind === 'Service')!;
+      assert.deepEqual([svc.source?.documentIndex, svc.source?.startLine], [1, 12]);
+      const gen = r.objects.find((o) => o.object.kind === 'ConfigMap')!;
+      assert.match(gen.object.metadata.name ?? '', /^prod-settings-v2-/);
+      assert.equal(gen.source, undefined);
+    });
+  });
+
+  it('defaults the namespace of namespaced objects only (podinfo kustomize + HPA; Namespace stays cluster-scoped)', async () => {
+    const r = await renderApp(folderApp(path.join(REAL, 'stefanprodan__podinfo/kustomize'), { destinationNamespace: 'demo' }), { runner: nodeProcessRunner, trusted: true });
+    assert.deepEqual(r.objects.map((o) => `${o.object.kind}/${o.object.metadata.namespace}`).sort(), ['Deployment/demo', 'HorizontalPodAutoscaler/demo', 'Service/demo']);
+    const dep = r.objects.find((o) => o.object.kind === 'Deployment')!;
+    assert.deepEqual([path.basename(dep.source!.file), dep.source!.startLine, dep.source!.endLine], ['deployment.yaml', 1, 80]);
+    const flux = await renderApp(folderApp(path.join(FLUX, 'apps/staging'), { destinationNamespace: 'x' }), { runner: nodeProcessRunner, trusted: true });
+    assert.equal(flux.objects.find((o) => o.object.kind === 'Namespace')?.object.metadata.namespace, undefined);
+  });
+
+  it('reports a failing build as a render error (argo-cd invalid-kustomize)', async () => {
+    const r = await renderApp(folderApp(path.join(REAL, 'argoproj__argo-cd/test/e2e/testdata/invalid-kustomize')), { runner: nodeProcessRunner, trusted: true });
+    assert.equal(r.objects.length, 0);
+    assert.equal(r.errors[0].reason, 'render');
+    assert.match(r.errors[0].message, /kustomize build .*invalid-kustomize failed: .*does-not-exist/s);
+  });
+});
+
+describe('render/renderApp guards', () => {
+  const kustomizeDir = path.join(REAL, 'stefanprodan__podinfo/kustomize');
+
+  it('never runs kustomize or helm in an untrusted workspace', async () => {
+    const { runner, calls } = recordingRunner([]);
+    const r = await renderApp(folderApp(kustomizeDir), { runner, trusted: false });
+    assert.equal(calls.length, 0);
+    assert.equal(r.errors[0].reason, 'untrusted');
+    assert.match(r.errors[0].message, /untrusted workspace/);
+    const helm = await renderApp(folderApp(path.join(REAL, 'stefanprodan__podinfo/charts/podinfo')), { runner, trusted: false });
+    assert.equal(calls.length, 0);
+    assert.equal(helm.errors[0].reason, 'untrusted');
+  });
+
+  it('still renders plain directories when untrusted', async () => {
+    const { runner } = recordingRunner([]);
+    const r = await renderApp(folderApp(path.join(REAL, 'argoproj__argo-cd/test/e2e/testdata/sync-waves')), { runner, trusted: false });
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.objects.length, 2);
+  });
+
+  it('gives a clear unsupported error when neither kustomize nor kubectl exists', async () => {
+    const { runner, calls } = recordingRunner(['kustomize', 'kubectl']);
+    const r = await renderApp(folderApp(kustomizeDir), { runner, trusted: true });
+    assert.deepEqual(calls.map((c) => c.cmd), ['kustomize', 'kubectl']);
+    assert.equal(r.errors[0].reason, 'unsupported');
+    assert.match(r.errors[0].message, /Neither kustomize nor kubectl/);
+  });
+
+  it('runs a configured kustomizePath, as `kubectl kustomize` when it is kubectl', async () => {
+    const { runner, calls } = recordingRunner([]);
+    await renderApp(folderApp(kustomizeDir), { runner, trusted: true, kustomizePath: '/opt/bin/kustomize' });
+    await renderApp(folderApp(kustomizeDir), { runner, trusted: true, kustomizePath: '/usr/local/bin/kubectl' });
+    assert.deepEqual(calls, [
+      { cmd: '/opt/bin/kustomize', args: ['build', kustomizeDir] },
+      { cmd: '/usr/local/bin/kubectl', args: ['kustomize', kustomizeDir] },
+    ]);
+  });
+
+  it('says "needs helm" for a chart when helm is missing, never an empty success', async () => {
+    const chart = path.join(REAL, 'stefanprodan__podinfo/charts/podinfo');
+    const r = await renderApp(folderApp(chart), { runner: nodeProcessRunner, trusted: true, helmPath: path.join(os.tmpdir(), 'no-such-dir', 'helm') });
+    assert.equal(r.objects.length, 0);
+    assert.equal(r.errors.length, 1);
+    assert.equal(r.errors[0].reason, 'unsupported');
+    assert.match(r.errors[0].message, /^needs helm/);
+  });
+
+  it('passes release name, namespace and value files to helm template', async () => {
+    const chart = path.join(REAL, 'stefanprodan__podinfo/charts/podinfo');
+    const { runner, calls } = recordingRunner([]);
+    const app = folderApp(chart, {
+      name: 'web',
+      kind: 'argo-application',
+      destinationNamespace: 'prod',
+      definition: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'web' }, spec: { source: { helm: { releaseName: 'rel', valueFiles: ['values-prod.yaml'], parameters: [{ name: 'replicaCount', value: '3' }] } } } },
+    });
+    await renderApp(app, { runner, trusted: true, helmPath: 'helm' });
+    assert.deepEqual(calls, [{ cmd: 'helm', args: ['template', 'rel', chart, '--include-crds', '--namespace', 'prod', '--values', path.join(chart, 'values-prod.yaml'), '--set', 'replicaCount=3'] }]);
+  });
+
+  it('explains apps without a folder', async () => {
+    const r = await renderApp({ id: 'argo:argocd/x', name: 'x', kind: 'argo-application', sourceType: 'unknown', problem: 'repo not in workspace: https://example.com/r.git' }, { runner: nodeProcessRunner, trusted: true });
+    assert.equal(r.errors[0].reason, 'notFound');
+    assert.match(r.errors[0].message, /repo not in workspace/);
+  });
+});
