@@ -1,0 +1,54 @@
+// Discovery documents (/version, /api, /apis, APIResourceLists) built from the live type table.
+import { RESOURCE_VERBS, type ResourceType, type TypeRegistry } from './resourceTypes';
+
+export const SERVER_VERSION = {
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.4',
+  gitCommit: '59526cd4867447956156ae3a602fcbac10a2c335',
+  gitTreeState: 'clean',
+  buildDate: '2025-04-22T16:02:27Z',
+  goVersion: 'go1.23.6',
+  compiler: 'gc',
+  platform: 'linux/amd64',
+};
+
+export function apiVersions(serverAddress: string): Record<string, unknown> {
+  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
+}
+
+function groupEntry(name: string, versions: string[]): Record<string, unknown> {
+  const vs = versions.map((v) => ({ groupVersion: `${name}/${v}`, version: v }));
+  return { name, versions: vs, preferredVersion: vs[0] };
+}
+
+export function apiGroupList(reg: TypeRegistry): Record<string, unknown> {
+  const groups = [...reg.groups()].map(([name, versions]) => groupEntry(name, versions));
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups };
+}
+
+export function apiGroup(reg: TypeRegistry, group: string): Record<string, unknown> | undefined {
+  const versions = reg.groups().get(group);
+  return versions ? { kind: 'APIGroup', apiVersion: 'v1', ...groupEntry(group, versions) } : undefined;
+}
+
+function resourceEntries(t: ResourceType): Record<string, unknown>[] {
+  const main: Record<string, unknown> = { name: t.plural, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: RESOURCE_VERBS };
+  if (t.shortNames?.length) main.shortNames = t.shortNames;
+  if (t.categories?.length) main.categories = t.categories;
+  const out = [main];
+  if (t.statusSubresource) out.push({ name: `${t.plural}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] });
+  if (t.scale) out.push({ name: `${t.plural}/scale`, singularName: '', namespaced: t.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
+  return out;
+}
+
+export function apiResourceList(reg: TypeRegistry, group: string, version: string): Record<string, unknown> | undefined {
+  const types = reg.inGroupVersion(group, version);
+  if (types.length === 0) return undefined;
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: group ? `${group}/${version}` : version,
+    resources: types.flatMap(resourceEntries),
+  };
+}

@@ -1,0 +1,432 @@
+// The write paths of the API (create, update, patch, delete, status and scale subresources), independent of
+// HTTP: every write goes through `commit`, which keeps server-owned fields, defaults, generation,
+// managedFields and resourceVersion the way kube-apiserver does.
+import { randomUUID } from 'node:crypto';
+import YAML from 'yaml';
+import { applyServerDefaults } from '../../src/core/k8s/defaults';
+import type { KubeObject } from '../../src/core/model';
+import { ApiError, alreadyExists, invalid, notFound, qualifiedResource, staleConflict } from './apiStatus';
+import { ObjectStore, type Obj } from './objectStore';
+import { crdListTypes, type PatchEngine } from './patchEngine';
+import { apiVersionOf, resourceKey, type ResourceType, type TypeRegistry, typesFromCrd } from './resourceTypes';
+import { pruneUnknownFields } from './unknownFields';
+
+export interface WriteContext {
+  manager: string;
+  dryRun: boolean;
+  fieldValidation: 'Strict' | 'Warn' | 'Ignore';
+  /** Filled with `Warning` header texts (unknown fields under fieldValidation=Warn). */
+  warnings: string[];
+  now: Date;
+}
+
+export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
+
+export const PATCH_TYPES: Record<string, PatchType> = {
+  'application/json-patch+json': 'json',
+  'application/merge-patch+json': 'merge',
+  'application/strategic-merge-patch+json': 'strategic',
+  'application/apply-patch+yaml': 'apply',
+  'application/apply-patch+cbor': 'apply',
+};
+
+const NAME_RE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const CRD_GROUP = 'apiextensions.k8s.io';
+
+function rfc3339(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function stableJson(v: unknown): string {
+  return JSON.stringify(v, (_k, val) => (isObj(val) ? Object.fromEntries(Object.entries(val).sort(([a], [b]) => (a < b ? -1 : 1))) : val));
+}
+
+/** Everything but metadata (and status, when it has its own subresource): what bumps `generation`. */
+function specPart(o: Obj, t: ResourceType): string {
+  const { metadata: _m, status, ...rest } = o;
+  return stableJson(t.statusSubresource ? rest : { ...rest, status });
+}
+
+function getPath(o: Obj, dotted: string): unknown {
+  return dotted
+    .split('.')
+    .filter(Boolean)
+    .reduce<unknown>((cur, k) => (isObj(cur) ? cur[k] : undefined), o);
+}
+
+function setPath(o: Obj, dotted: string, v: unknown): void {
+  const parts = dotted.split('.').filter(Boolean);
+  let cur = o;
+  for (const k of parts.slice(0, -1)) cur = isObj(cur[k]) ? cur[k] : (cur[k] = {});
+  cur[parts[parts.length - 1]] = v;
+}
+
+export class ResourceOps {
+  private nextClusterIp = 1;
+
+  constructor(
+    readonly store: ObjectStore,
+    readonly types: TypeRegistry,
+    private readonly engine: PatchEngine,
+    /** Called when the served types change (CRD created/updated/deleted). */
+    private readonly onTypesChanged: () => void,
+  ) {
+    // Resume IP allocation after any Services loaded from a state file.
+    for (const { obj } of store.list('/services')) {
+      const last = Number(String(obj.spec?.clusterIP ?? '').split('.')[3] ?? 0) + 256 * Number(String(obj.spec?.clusterIP ?? '').split('.')[2] ?? 0);
+      if (last >= this.nextClusterIp) this.nextClusterIp = last + 1;
+    }
+  }
+
+  get(t: ResourceType, ns: string | undefined, name: string): Obj {
+    const obj = this.store.get(resourceKey(t), ns, name);
+    if (!obj) throw notFound(t, name);
+    return obj;
+  }
+
+  // ---- create / update -------------------------------------------------------------------------------
+
+  create(t: ResourceType, ns: string | undefined, body: unknown, ctx: WriteContext): Obj {
+    const obj = this.checkBody(t, ns, body, undefined);
+    if (!obj.metadata.name) {
+      if (typeof obj.metadata.generateName === 'string' && obj.metadata.generateName) {
+        obj.metadata.name = obj.metadata.generateName + Math.random().toString(36).slice(2, 7);
+      } else throw invalid(t, '', [{ field: 'metadata.name', message: 'Required value: name or generateName is required', reason: 'FieldValueRequired' }]);
+    }
+    if (this.store.get(resourceKey(t), ns, obj.metadata.name)) throw alreadyExists(t, obj.metadata.name);
+    return this.commit(t, undefined, obj, ctx);
+  }
+
+  update(t: ResourceType, ns: string | undefined, name: string, body: unknown, ctx: WriteContext, sub?: 'status'): Obj {
+    const obj = this.checkBody(t, ns, body, name);
+    const live = this.get(t, ns, name);
+    this.checkResourceVersion(t, live, obj);
+    return this.commit(t, live, obj, ctx, sub);
+  }
+
+  // ---- patch -----------------------------------------------------------------------------------------
+
+  patch(t: ResourceType, ns: string | undefined, name: string, type: PatchType, raw: string, ctx: WriteContext & { force: boolean }, sub?: 'status'): { obj: Obj; created: boolean } {
+    const live = this.store.get(resourceKey(t), ns, name);
+    if (type === 'apply') return this.apply(t, ns, name, live, raw, ctx, sub);
+    if (!live) throw notFound(t, name);
+    const patched = this.applyPatch(t, live, type, parseJson(raw));
+    const obj = this.checkBody(t, ns, patched, name);
+    this.checkResourceVersion(t, live, obj);
+    return { obj: this.commit(t, live, obj, ctx, sub), created: false };
+  }
+
+  private applyPatch(t: ResourceType, live: Obj, type: Exclude<PatchType, 'apply'>, patch: unknown): Obj {
+    const base = structuredClone(live);
+    if (type === 'json') return this.engine.jsonPatch(base, patch);
+    if (!isObj(patch)) throw new ApiError('BadRequest', 'json: cannot unmarshal array into Go value of type map[string]interface {}');
+    if (type === 'merge') return this.engine.mergePatch(base, patch);
+    if (t.crd) {
+      throw new ApiError(
+        'UnsupportedMediaType',
+        'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+      );
+    }
+    return this.engine.strategicMergePatch(base, patch, { group: t.group, kind: t.kind });
+  }
+
+  private apply(t: ResourceType, ns: string | undefined, name: string, live: Obj | undefined, raw: string, ctx: WriteContext & { force: boolean }, sub?: 'status'): { obj: Obj; created: boolean } {
+    if (!ctx.manager || ctx.manager === '__unset__') {
+      throw invalid({ group: 'meta.k8s.io', kind: 'PatchOptions' }, '', [{ field: 'fieldManager', message: 'Required value: is required for apply patch', reason: 'FieldValueRequired' }]);
+    }
+    let applied: unknown;
+    try {
+      applied = YAML.parse(raw);
+    } catch (e) {
+      throw new ApiError('BadRequest', `error decoding YAML: ${(e as Error).message}`);
+    }
+    const cfg = this.checkBody(t, ns, applied, name);
+    if (!live && sub) throw notFound(t, name);
+    if (!live && ns !== undefined) this.requireNamespace(ns);
+    this.validateFields(t, name, pruneUnknownFields(cfg, t.schema), ctx);
+    const r = this.engine.apply(live, cfg, {
+      manager: ctx.manager,
+      force: ctx.force,
+      group: t.group,
+      kind: t.kind,
+      apiVersion: apiVersionOf(t),
+      time: rfc3339(ctx.now),
+      listTypes: crdListTypes(t.schema),
+    });
+    const obj = structuredClone(r.object);
+    obj.metadata = { ...obj.metadata, managedFields: r.managedFields };
+    return { obj: this.commit(t, live, obj, ctx, sub, true), created: !live };
+  }
+
+  // ---- scale subresource -----------------------------------------------------------------------------
+
+  scaleOf(t: ResourceType, obj: Obj): Obj {
+    const scale = t.scale!;
+    let selector = getPath(obj, scale.labelSelectorPath ?? '');
+    if (selector === undefined && isObj(obj.spec?.selector?.matchLabels)) {
+      selector = Object.entries(obj.spec.selector.matchLabels as Record<string, string>)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
+    }
+    const m = obj.metadata;
+    return {
+      kind: 'Scale',
+      apiVersion: 'autoscaling/v1',
+      metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+      spec: { replicas: getPath(obj, scale.specReplicasPath) ?? 0 },
+      status: { replicas: getPath(obj, scale.statusReplicasPath) ?? 0, ...(typeof selector === 'string' ? { selector } : {}) },
+    };
+  }
+
+  /** Applies a patch to a Scale object (autoscaling/v1, a built-in: strategic merge allowed). */
+  patchScale(type: Exclude<PatchType, 'apply'>, scale: Obj, patch: unknown): Obj {
+    return this.applyPatch({ group: 'autoscaling', kind: 'Scale' } as ResourceType, scale, type, patch);
+  }
+
+  /** PUT or PATCH of `/scale`: the new Scale's replicas go into the parent, recorded under subresource "scale". */
+  writeScale(t: ResourceType, ns: string | undefined, name: string, next: (current: Obj) => unknown, ctx: WriteContext): Obj {
+    const live = this.get(t, ns, name);
+    const current = this.scaleOf(t, live);
+    const scale = next(current);
+    if (!isObj(scale) || !isObj(scale.spec)) throw new ApiError('BadRequest', 'the body of the request is not a Scale object');
+    const rv = scale.metadata?.resourceVersion;
+    if (rv && rv !== live.metadata.resourceVersion) throw staleConflict(t, name);
+    const replicas = scale.spec.replicas;
+    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+      throw invalid({ group: 'autoscaling', kind: 'Scale' }, name, [{ field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` }]);
+    }
+    const obj = structuredClone(live);
+    setPath(obj, t.scale!.specReplicasPath, replicas);
+    return this.scaleOf(t, this.commit(t, live, obj, ctx, 'scale'));
+  }
+
+  // ---- delete ----------------------------------------------------------------------------------------
+
+  /** Deletes now, or marks for deletion when finalizers remain (returns the object then). */
+  remove(t: ResourceType, ns: string | undefined, name: string, ctx: WriteContext, preconditions?: { uid?: string; resourceVersion?: string }): { obj: Obj; finalizing: boolean } {
+    const live = this.get(t, ns, name);
+    if (preconditions?.uid && preconditions.uid !== live.metadata.uid) {
+      throw new ApiError('Conflict', `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${live.metadata.uid}`, { name, group: t.group, kind: t.plural });
+    }
+    if (preconditions?.resourceVersion && preconditions.resourceVersion !== live.metadata.resourceVersion) {
+      throw new ApiError('Conflict', `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${live.metadata.resourceVersion}`, { name, group: t.group, kind: t.plural });
+    }
+    if ((live.metadata.finalizers ?? []).length > 0) {
+      if (live.metadata.deletionTimestamp || ctx.dryRun) return { obj: live, finalizing: true };
+      const rv = this.store.nextRv();
+      const obj = { ...live, metadata: { ...live.metadata, deletionTimestamp: rfc3339(ctx.now), deletionGracePeriodSeconds: 0, resourceVersion: String(rv) } };
+      this.store.put(resourceKey(t), obj, rv);
+      return { obj, finalizing: true };
+    }
+    if (ctx.dryRun) return { obj: live, finalizing: false };
+    return { obj: this.purge(t, live), finalizing: false };
+  }
+
+  /** Removes an object for good, with what the real controllers would do right after (namespace, CRD cleanup). */
+  private purge(t: ResourceType, live: Obj): Obj {
+    const name = live.metadata.name as string;
+    if (t.group === '' && t.plural === 'namespaces') {
+      // The namespace controller empties a deleted namespace before it disappears.
+      for (const rt of this.types.all()) {
+        if (!rt.namespaced) continue;
+        for (const { obj } of this.store.list(resourceKey(rt), name)) this.store.remove(resourceKey(rt), name, obj.metadata.name);
+      }
+    }
+    if (t.group === CRD_GROUP && t.kind === 'CustomResourceDefinition') {
+      const removed = this.types.removeCrd(name);
+      const seen = new Set<string>();
+      for (const rt of removed) {
+        if (seen.has(resourceKey(rt))) continue;
+        seen.add(resourceKey(rt));
+        for (const { obj } of this.store.list(resourceKey(rt))) this.store.remove(resourceKey(rt), obj.metadata.namespace, obj.metadata.name);
+      }
+      this.onTypesChanged();
+    }
+    return this.store.remove(resourceKey(t), live.metadata.namespace, name)!;
+  }
+
+  // ---- the common write path -------------------------------------------------------------------------
+
+  private commit(t: ResourceType, before: Obj | undefined, candidate: Obj, ctx: WriteContext, sub?: 'status' | 'scale', managedFieldsDone = false): Obj {
+    let obj = candidate;
+    const name = obj.metadata.name as string;
+    if (!NAME_RE.test(name) || name.length > 253) {
+      throw invalid(t, name, [{ field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character` }]);
+    }
+    if (!before && t.namespaced) this.requireNamespace(obj.metadata.namespace);
+    if (!managedFieldsDone) this.validateFields(t, name, pruneUnknownFields(obj, t.schema), ctx);
+
+    if (sub === 'status' && before) {
+      // A status write changes status only.
+      obj = { ...structuredClone(before), status: obj.status };
+    } else if (t.statusSubresource) {
+      // Writes to the main resource never change status when it has its own subresource.
+      if (before) {
+        if (before.status === undefined) delete obj.status;
+        else obj.status = before.status;
+      } else if (t.crd) delete obj.status;
+      else obj.status = {};
+    }
+
+    const meta: Obj = { ...obj.metadata };
+    if (before) {
+      for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation']) {
+        if (before.metadata[k] === undefined) delete meta[k];
+        else meta[k] = before.metadata[k];
+      }
+    } else {
+      meta.uid = randomUUID();
+      meta.creationTimestamp = rfc3339(ctx.now);
+      for (const k of ['deletionTimestamp', 'deletionGracePeriodSeconds', 'resourceVersion', 'generation']) delete meta[k];
+    }
+    if (!managedFieldsDone) meta.managedFields = before?.metadata.managedFields;
+    if (meta.managedFields === undefined) delete meta.managedFields;
+    obj.metadata = meta;
+
+    if (!t.crd) obj = applyServerDefaults(obj as KubeObject) as Obj;
+    this.builtinSideFields(t, before, obj);
+
+    if (t.generation) {
+      const prevGen = Number(before?.metadata.generation ?? 0);
+      obj.metadata.generation = !before ? 1 : specPart(before, t) !== specPart(obj, t) ? prevGen + 1 : prevGen || 1;
+    }
+
+    if (!managedFieldsDone) {
+      const managedFields = this.engine.managedFields(before, obj, { manager: ctx.manager, operation: 'Update', apiVersion: apiVersionOf(t), time: rfc3339(ctx.now), ...(sub ? { subresource: sub } : {}) });
+      obj.metadata.managedFields = managedFields;
+    }
+    if (Array.isArray(obj.metadata.managedFields) && obj.metadata.managedFields.length === 0) delete obj.metadata.managedFields;
+    obj.metadata = orderMetadata(obj.metadata);
+
+    if (before) {
+      // A write that changes nothing is a no-op: same resourceVersion, no event, managedFields untouched.
+      const { resourceVersion: _a, managedFields: _ma, ...m1 } = before.metadata;
+      const { resourceVersion: _b, managedFields: _mb, ...m2 } = obj.metadata;
+      if (stableJson({ ...before, metadata: m1 }) === stableJson({ ...obj, metadata: m2 })) return before;
+      if (before.metadata.deletionTimestamp && (obj.metadata.finalizers ?? []).length === 0) {
+        return ctx.dryRun ? obj : this.purge(t, before);
+      }
+    }
+    if (ctx.dryRun) {
+      if (!before) delete obj.metadata.resourceVersion;
+      else obj.metadata.resourceVersion = before.metadata.resourceVersion;
+      return obj;
+    }
+    const rv = this.store.nextRv();
+    obj.metadata.resourceVersion = String(rv);
+    if (t.group === CRD_GROUP && t.kind === 'CustomResourceDefinition') this.registerCrd(obj);
+    this.store.put(resourceKey(t), obj, rv);
+    return obj;
+  }
+
+  /** Fields the real server fills that are emulator state, not static defaults. */
+  private builtinSideFields(t: ResourceType, before: Obj | undefined, obj: Obj): void {
+    if (t.crd) return;
+    if (t.group === '' && t.plural === 'namespaces') {
+      obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name };
+      obj.spec = { finalizers: ['kubernetes'], ...obj.spec };
+      obj.status = { phase: 'Active', ...before?.status, ...obj.status };
+    }
+    if (t.group === '' && t.plural === 'services' && isObj(obj.spec) && obj.spec.type !== 'ExternalName') {
+      const prevIp = before?.spec?.clusterIP;
+      if (prevIp && obj.spec.clusterIP && obj.spec.clusterIP !== prevIp) {
+        throw invalid(t, obj.metadata.name, [{ field: 'spec.clusterIPs[0]', message: `Invalid value: []string{"${obj.spec.clusterIP}"}: may not change once set` }]);
+      }
+      if (!obj.spec.clusterIP) obj.spec.clusterIP = prevIp ?? this.allocateIp();
+      if (obj.spec.clusterIP !== 'None' || !obj.spec.clusterIPs) obj.spec.clusterIPs = [obj.spec.clusterIP];
+    }
+    if (t.group === CRD_GROUP && t.kind === 'CustomResourceDefinition') {
+      const versions = ((obj.spec?.versions ?? []) as Obj[]).filter((v) => v.storage).map((v) => v.name);
+      obj.status = {
+        acceptedNames: obj.spec?.names ?? {},
+        conditions: [
+          { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found', lastTransitionTime: obj.metadata.creationTimestamp },
+          { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted', lastTransitionTime: obj.metadata.creationTimestamp },
+        ],
+        storedVersions: [...new Set([...(before?.status?.storedVersions ?? []), ...versions])],
+      };
+    }
+  }
+
+  private allocateIp(): string {
+    const n = this.nextClusterIp++;
+    return `10.96.${(n >> 8) & 255}.${n & 255 || 1}`;
+  }
+
+  private registerCrd(crd: Obj): void {
+    const types = typesFromCrd(crd);
+    if (types.length === 0) throw invalid({ group: CRD_GROUP, kind: 'CustomResourceDefinition' }, crd.metadata.name, [{ field: 'spec.versions', message: 'Invalid value: must have exactly one version marked as storage version' }]);
+    this.types.removeCrd(crd.metadata.name);
+    for (const rt of types) this.types.add(rt);
+    this.onTypesChanged();
+  }
+
+  requireNamespace(ns: string | undefined): void {
+    if (!ns) throw new ApiError('BadRequest', 'the server could not find the requested resource: a namespace is required');
+    if (!this.store.get('/namespaces', undefined, ns)) throw notFound({ group: '', plural: 'namespaces' }, ns);
+  }
+
+  private validateFields(t: ResourceType, name: string, unknown: string[], ctx: WriteContext): void {
+    if (unknown.length === 0 || ctx.fieldValidation === 'Ignore') return;
+    if (ctx.fieldValidation === 'Warn') {
+      for (const f of unknown) ctx.warnings.push(`unknown field "${f.slice(1)}"`);
+      return;
+    }
+    throw new ApiError('BadRequest', `${t.kind}${t.group ? `.${t.group}` : ''} "${name}" is invalid: ${unknown.map((f) => `${f}: field not declared in schema`).join(', ')}`, {
+      name,
+      group: t.group,
+      kind: t.kind,
+      causes: unknown.map((f) => ({ reason: 'FieldValueInvalid', message: `field not declared in schema`, field: f.slice(1) })),
+    });
+  }
+
+  private checkResourceVersion(t: ResourceType, live: Obj, obj: Obj): void {
+    const rv = obj.metadata?.resourceVersion;
+    if (rv !== undefined && rv !== '' && rv !== live.metadata.resourceVersion) throw staleConflict(t, live.metadata.name);
+  }
+
+  /** Checks a request body against the URL (kind, apiVersion, name, namespace) and returns a working copy. */
+  private checkBody(t: ResourceType, ns: string | undefined, body: unknown, urlName: string | undefined): Obj {
+    if (!isObj(body)) throw new ApiError('BadRequest', `the body of the request was not a ${t.kind} object: expected a JSON object`);
+    const obj: Obj = structuredClone(body);
+    const av = apiVersionOf(t);
+    if (obj.kind !== undefined && obj.kind !== t.kind) throw new ApiError('BadRequest', `the kind in the body (${String(obj.kind)}) does not match the kind of the resource ${qualifiedResource(t)} (${t.kind})`);
+    if (obj.apiVersion !== undefined && obj.apiVersion !== av) throw new ApiError('BadRequest', `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${av})`);
+    obj.kind = t.kind;
+    obj.apiVersion = av;
+    if (obj.metadata !== undefined && !isObj(obj.metadata)) throw new ApiError('BadRequest', 'metadata must be an object');
+    obj.metadata = { ...(obj.metadata ?? {}) };
+    if (urlName !== undefined) {
+      if (obj.metadata.name === undefined || obj.metadata.name === '') obj.metadata.name = urlName;
+      else if (obj.metadata.name !== urlName) throw new ApiError('BadRequest', `the name of the object (${String(obj.metadata.name)}) does not match the name on the URL (${urlName})`);
+    }
+    if (typeof obj.metadata.name !== 'string' && obj.metadata.name !== undefined) throw new ApiError('BadRequest', 'metadata.name must be a string');
+    if (t.namespaced) {
+      if (obj.metadata.namespace && obj.metadata.namespace !== ns) throw new ApiError('BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
+      obj.metadata.namespace = ns;
+    } else delete obj.metadata.namespace;
+    return obj;
+  }
+}
+
+export function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch (e) {
+    throw new ApiError('BadRequest', `error decoding request body: ${(e as Error).message}`);
+  }
+}
+
+const META_ORDER = ['name', 'generateName', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields'];
+
+/** Metadata keys in the order the real server serializes them (matters for people reading `-o yaml`). */
+function orderMetadata(m: Obj): Obj {
+  const out: Obj = {};
+  for (const k of META_ORDER) if (m[k] !== undefined) out[k] = m[k];
+  for (const k of Object.keys(m)) if (!(k in out) && m[k] !== undefined) out[k] = m[k];
+  return out;
+}
