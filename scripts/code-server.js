@@ -25,6 +25,18 @@ const NATIVE_ARTIFACTS = [
   'lib/vscode/node_modules.asar',
 ];
 const MARKER = `.installed-${CODE_SERVER_VERSION}`;
+/** User settings of a fresh profile: no welcome page, tips or update checks cluttering screenshots or the log. */
+const DEFAULT_SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'chat.disableAIFeatures': true,
+};
 
 /** Where code-server is cached (git-ignored); GITOPS_DRIFT_CODE_SERVER_DIR overrides it. */
 function defaultInstallDir() {
@@ -190,7 +202,7 @@ function cleanEnv(extra) {
  * Starts code-server on `host` (a free port unless given) with throw-away user-data and extensions dirs.
  * `env` reaches the extension host (it inherits code-server's environment). Resolves once it listens and
  * answers /healthz. `stop()` ends the whole process group (server, extension host, terminals) and deletes the
- * temp dirs. `output()` returns what it printed so far.
+ * temp dirs. `output()` returns what it printed so far. `settings` are merged over DEFAULT_SETTINGS.
  */
 async function startCodeServer({
   entry = locateCodeServer(),
@@ -198,6 +210,7 @@ async function startCodeServer({
   port = 0,
   env = {},
   workspaceTrust = false,
+  settings = {},
   extraArgs = [],
   startTimeoutMs = 60000,
   onOutput,
@@ -208,6 +221,9 @@ async function startCodeServer({
   const configFile = path.join(tmp, 'config.yaml');
   // An explicit (empty) config keeps code-server from writing ~/.config/code-server/config.yaml.
   fs.writeFileSync(configFile, '');
+  // code-server keeps user settings server-side, in the user-data dir.
+  fs.mkdirSync(path.join(tmp, 'user-data', 'User'), { recursive: true });
+  fs.writeFileSync(path.join(tmp, 'user-data', 'User', 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, ...settings }, null, 2));
   const args = [
     entry,
     '--bind-addr', `${host}:${port}`,
@@ -322,7 +338,7 @@ async function main(argv) {
   return 0;
 }
 
-module.exports = { CODE_SERVER_VERSION, defaultInstallDir, locateCodeServer, installCodeServer, startCodeServer };
+module.exports = { CODE_SERVER_VERSION, DEFAULT_SETTINGS, defaultInstallDir, locateCodeServer, installCodeServer, startCodeServer };
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(
