@@ -1,0 +1,294 @@
+// Turns selected drift changes into file edits, choosing the file that really decides each field in the repo.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { GitOpsError, type FieldChange, type KubeObject, type ResourceDiff } from '../model';
+import { throwIfAborted } from '../ports';
+import type { CaptureOrigin, CapturePlan, CaptureTarget, FileEdit, PlannedChange, RefusedChange } from './captureTypes';
+import { parseFieldPath, type PathSegment } from './fieldPath';
+import { parseImageRef } from './imageRef';
+import { patchDocumentFor, patchTouches, readKustomization, type KustomizationInfo } from './kustomizeFiles';
+import { refusalReason } from './preselect';
+import { applyYamlEdits, readYamlPath, type YamlEdit } from './yamlEdit';
+
+export interface PlanCaptureInput {
+  diff: ResourceDiff;
+  /** The changes the user chose (see `preselectChanges`); each must be one of `diff.changes`. */
+  changes: FieldChange[];
+  /** Defaults to a plain file from `diff.source`. */
+  origin?: CaptureOrigin;
+  signal?: AbortSignal;
+  /** Reads a file, undefined when it does not exist. Defaults to the file system. */
+  readFile?: (file: string, signal?: AbortSignal) => Promise<string | undefined>;
+}
+
+async function fsRead(file: string, signal?: AbortSignal): Promise<string | undefined> {
+  try {
+    return await readFile(file, { encoding: 'utf8', signal });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/** Plans a capture; never writes. Refused changes (Secret data, helm/generated without a mapping) produce no edits. */
+export async function planCapture(input: PlanCaptureInput): Promise<CapturePlan> {
+  const { diff, signal } = input;
+  const origin = input.origin ?? originFromDiff(diff);
+  const files = new FileSet(input.readFile ?? fsRead, signal);
+  const captured: PlannedChange[] = [];
+  const refused: RefusedChange[] = [];
+  const explanation: string[] = [];
+
+  const writable: FieldChange[] = [];
+  for (const c of input.changes) {
+    const why = refusalReason(diff.ref, c);
+    if (why) refused.push({ change: c, reason: why });
+    else writable.push(c);
+  }
+
+  if (origin.kind === 'generated') {
+    for (const c of writable) refused.push({ change: c, reason: `produced by ${origin.generator ?? 'a generator'}; change its input instead` });
+    explanation.push(`${diff.ref.kind} ${diff.ref.name} is generated${origin.generator ? ` by ${origin.generator}` : ''}: nothing is written. Change the generator's input so it produces the live values.`);
+  } else if (origin.kind === 'helm') {
+    await planHelm(origin, diff, writable, files, captured, refused, explanation);
+  } else if (origin.kind === 'plain') {
+    for (const c of writable) {
+      await files.edit(origin.file, origin.documentIndex, [toEdit(c)]);
+      captured.push({ change: c, target: 'resource', file: origin.file, action: actionOf(c) });
+    }
+  } else {
+    await planKustomize(origin, diff, writable, files, captured, refused);
+  }
+
+  const edits = files.edits();
+  for (const e of edits) {
+    const fields = captured.filter((p) => p.file === e.file);
+    explanation.push(`${e.before === undefined ? 'Create' : 'Edit'} ${e.file}: ${fields.map((p) => `${p.change.path} (${describeTarget(p.target)})`).join(', ')}`);
+  }
+  for (const r of refused) explanation.push(`Not captured: ${r.change.path}: ${r.reason}`);
+  return { edits, captured, refused, explanation };
+}
+
+/** The origin implied by a diff's source location (a plain YAML document). */
+export function originFromDiff(diff: ResourceDiff): CaptureOrigin {
+  if (!diff.source) throw new GitOpsError('invalid', `${diff.ref.kind} ${diff.ref.name} has no source file in the workspace; cannot capture it`);
+  return { kind: 'plain', file: diff.source.file, documentIndex: diff.source.documentIndex };
+}
+
+function describeTarget(t: CaptureTarget): string {
+  return { resource: 'in place', images: 'kustomize images:', replicas: 'kustomize replicas:', patch: 'strategic-merge patch', 'helm-values': 'Helm values' }[t];
+}
+
+const actionOf = (c: FieldChange): 'set' | 'delete' => (c.live === undefined ? 'delete' : 'set');
+const toEdit = (c: FieldChange, segs: PathSegment[] = parseFieldPath(c.path)): YamlEdit =>
+  c.live === undefined ? { op: 'delete', path: segs } : { op: 'set', path: segs, value: c.live };
+
+/** Files read once and edited in memory; produces before/after pairs. */
+class FileSet {
+  private readonly texts = new Map<string, { before: string | undefined; text: string | undefined }>();
+  constructor(
+    private readonly read: (file: string, signal?: AbortSignal) => Promise<string | undefined>,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  async get(file: string): Promise<string | undefined> {
+    throwIfAborted(this.signal);
+    let e = this.texts.get(file);
+    if (!e) {
+      const t = await this.read(file, this.signal);
+      e = { before: t, text: t };
+      this.texts.set(file, e);
+    }
+    return e.text;
+  }
+
+  async require(file: string): Promise<string> {
+    const t = await this.get(file);
+    if (t === undefined) throw new GitOpsError('notFound', `${file} does not exist`, { file });
+    return t;
+  }
+
+  async edit(file: string, documentIndex: number, edits: YamlEdit[]): Promise<void> {
+    const t = await this.require(file);
+    this.set(file, applyYamlEdits(t, documentIndex, edits));
+  }
+
+  set(file: string, text: string): void {
+    const e = this.texts.get(file);
+    this.texts.set(file, { before: e?.before, text });
+  }
+
+  edits(): FileEdit[] {
+    const out: FileEdit[] = [];
+    for (const [file, e] of this.texts) if (e.text !== undefined && e.text !== e.before) out.push({ file, before: e.before, after: e.text });
+    return out;
+  }
+}
+
+const IMAGE_PATH = /(^|\.)(containers|initContainers|ephemeralContainers)\[name=[^\]]+\]\.image$/;
+
+async function planKustomize(
+  origin: Extract<CaptureOrigin, { kind: 'kustomize' }>,
+  diff: ResourceDiff,
+  changes: FieldChange[],
+  files: FileSet,
+  captured: PlannedChange[],
+  refused: RefusedChange[],
+): Promise<void> {
+  if (origin.chain.length === 0) throw new GitOpsError('invalid', 'A kustomize origin needs at least the kustomization that lists the resource');
+  const resourceText = await files.require(origin.resourceFile);
+  // Overlays refer to the object by its name in the base (before namePrefix/nameSuffix).
+  const baseName = String(readYamlPath(resourceText, origin.documentIndex, 'metadata.name') ?? diff.ref.name);
+  const kind = diff.ref.kind;
+  const overlay = origin.chain.length > 1;
+  const root = origin.chain[0];
+  const infos: KustomizationInfo[] = [];
+  for (const k of origin.chain) infos.push(readKustomization(k, await files.require(k)));
+
+  for (const c of changes) {
+    const segs = parseFieldPath(c.path);
+    const action = actionOf(c);
+
+    if (IMAGE_PATH.test(c.path) && typeof c.live === 'string') {
+      const baseImage = readYamlPath(resourceText, origin.documentIndex, segs);
+      const baseImageName = typeof baseImage === 'string' ? parseImageRef(baseImage).name : undefined;
+      const owner = baseImageName ? infos.find((k) => k.images.some((i) => i.name === baseImageName)) : undefined;
+      if (baseImageName && (owner || overlay)) {
+        const file = (owner ?? infos[0]).file;
+        const live = parseImageRef(c.live);
+        const entry: Record<string, string> = { name: baseImageName };
+        if (live.name !== baseImageName) entry.newName = live.name;
+        if (live.tag !== undefined) entry.newTag = live.tag;
+        if (live.digest !== undefined) entry.digest = live.digest;
+        await files.edit(file, 0, [{ op: 'set', path: [{ kind: 'key', key: 'images' }, { kind: 'match', match: { name: baseImageName } }], value: entry }]);
+        captured.push({ change: c, target: 'images', file, action });
+        continue;
+      }
+    }
+
+    if (c.path === 'spec.replicas' && typeof c.live === 'number') {
+      const owner = infos.find((k) => k.replicas.some((r) => r.name === baseName));
+      if (owner || overlay) {
+        const file = (owner ?? infos[0]).file;
+        await files.edit(file, 0, [{ op: 'set', path: [{ kind: 'key', key: 'replicas' }, { kind: 'match', match: { name: baseName } }], value: { name: baseName, count: c.live } }]);
+        captured.push({ change: c, target: 'replicas', file, action });
+        continue;
+      }
+    }
+
+    // A patch already setting this field wins over the resource file; otherwise overlays get (or reuse) a patch.
+    let patch = await findPatch(infos, files, kind, baseName, segs);
+    if (!patch && overlay) patch = (await findPatch(infos.slice(0, 1), files, kind, baseName)) ?? (await newPatch(root, files, diff, kind, baseName));
+    if (patch) {
+      const edit = patchEdit(c, segs, diff.live);
+      if (!edit) {
+        refused.push({ change: c, reason: 'a position in an atomic list cannot be patched without the live list' });
+        continue;
+      }
+      await files.edit(patch.file, patch.documentIndex, [edit]);
+      captured.push({ change: c, target: 'patch', file: patch.file, action });
+      continue;
+    }
+
+    await files.edit(origin.resourceFile, origin.documentIndex, [toEdit(c, segs)]);
+    captured.push({ change: c, target: 'resource', file: origin.resourceFile, action });
+  }
+}
+
+interface PatchDoc {
+  file: string;
+  documentIndex: number;
+}
+
+/** A strategic-merge patch of the object listed in one of the kustomizations (touching `segs`, when given). */
+async function findPatch(infos: KustomizationInfo[], files: FileSet, kind: string, name: string, segs?: PathSegment[]): Promise<PatchDoc | undefined> {
+  for (const k of infos) {
+    for (const p of k.patchFiles) {
+      const text = await files.get(p.file);
+      if (text === undefined) continue;
+      const documentIndex = patchDocumentFor(text, kind, name, p.target);
+      if (documentIndex < 0) continue;
+      if (!segs || patchTouches(text, documentIndex, segs)) return { file: p.file, documentIndex };
+    }
+  }
+  return undefined;
+}
+
+/** Creates `patch-<kind>-<name>.yaml` next to the overlay kustomization and lists it under `patches:`. */
+async function newPatch(kustomization: string, files: FileSet, diff: ResourceDiff, kind: string, name: string): Promise<PatchDoc> {
+  const dir = path.dirname(kustomization);
+  const stem = `patch-${kind.toLowerCase()}-${name}`.replace(/[^A-Za-z0-9._-]/g, '-');
+  let file = path.join(dir, `${stem}.yaml`);
+  for (let i = 2; (await files.get(file)) !== undefined; i++) file = path.join(dir, `${stem}-${i}.yaml`);
+  const apiVersion = diff.desired?.apiVersion ?? diff.live?.apiVersion ?? (diff.ref.group ? `${diff.ref.group}/${diff.ref.version ?? 'v1'}` : diff.ref.version ?? 'v1');
+  files.set(file, `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: ${name}\n`);
+  const rel = path.relative(dir, file).split(path.sep).join('/');
+  await files.edit(kustomization, 0, [{ op: 'set', path: [{ kind: 'key', key: 'patches' }, { kind: 'match', match: { path: rel } }], value: { path: rel } }]);
+  return { file, documentIndex: 0 };
+}
+
+/**
+ * The edit expressing a change in a strategic-merge patch: removals become `null` (maps) or `$patch: delete`
+ * (list items by merge key); positions in atomic lists are replaced by the whole live list.
+ */
+function patchEdit(c: FieldChange, segs: PathSegment[], live: KubeObject | undefined): YamlEdit | undefined {
+  const firstIndex = segs.findIndex((s) => s.kind === 'index');
+  if (firstIndex >= 0) {
+    const prefix = segs.slice(0, firstIndex);
+    const list = live ? valueAt(live, prefix) : undefined;
+    if (!Array.isArray(list)) return undefined;
+    return { op: 'set', path: prefix, value: list };
+  }
+  if (c.live !== undefined) return { op: 'set', path: segs, value: c.live };
+  const last = segs[segs.length - 1];
+  if (last.kind === 'match') return { op: 'set', path: segs, value: { ...last.match, $patch: 'delete' } };
+  return { op: 'set', path: segs, value: null };
+}
+
+function valueAt(root: unknown, segs: PathSegment[]): unknown {
+  let cur: unknown = root;
+  for (const s of segs) {
+    if (s.kind === 'key') cur = cur && typeof cur === 'object' && !Array.isArray(cur) ? (cur as Record<string, unknown>)[s.key] : undefined;
+    else if (!Array.isArray(cur)) return undefined;
+    else if (s.kind === 'index') cur = cur[s.index];
+    else cur = cur.find((it) => it && typeof it === 'object' && Object.entries(s.match).every(([k, v]) => String((it as Record<string, unknown>)[k]) === v));
+  }
+  return cur;
+}
+
+/** Conventional chart values for common fields; only suggestions, since charts may map values any way they like. */
+const HELM_HINTS: Array<[RegExp, string]> = [
+  [/^spec\.replicas$/, 'replicaCount'],
+  [IMAGE_PATH, 'image.repository / image.tag'],
+  [/\.resources(\.|$)/, 'resources'],
+  [/\.env\[/, 'env / extraEnv'],
+  [/^metadata\.(labels|annotations)/, 'podLabels / podAnnotations / commonLabels'],
+];
+
+async function planHelm(
+  origin: Extract<CaptureOrigin, { kind: 'helm' }>,
+  diff: ResourceDiff,
+  changes: FieldChange[],
+  files: FileSet,
+  captured: PlannedChange[],
+  refused: RefusedChange[],
+  explanation: string[],
+): Promise<void> {
+  const chart = origin.chart ?? 'its Helm chart';
+  for (const c of changes) {
+    const mapping = origin.valueMappings?.[c.path];
+    if (mapping && c.live !== undefined) {
+      await files.edit(mapping.file, 0, [{ op: 'set', path: mapping.path, value: c.live }]);
+      captured.push({ change: c, target: 'helm-values', file: mapping.file, action: 'set' });
+      continue;
+    }
+    const hint = HELM_HINTS.find(([re]) => re.test(c.path))?.[1];
+    const where = origin.valuesFiles?.length ? ` in ${origin.valuesFiles.join(', ')}` : '';
+    refused.push({
+      change: c,
+      reason: `rendered by ${chart}: change the chart value that produces it${hint ? ` (likely \`${hint}\`${where})` : where} to ${JSON.stringify(c.live)}; not written because the mapping is ambiguous`,
+    });
+  }
+  explanation.push(`${diff.ref.kind} ${diff.ref.name} is rendered by ${chart}; only fields with an explicit value mapping are written.`);
+}
+
