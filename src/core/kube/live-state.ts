@@ -1,0 +1,198 @@
+// Reads the live counterpart of every desired object with one LIST per resource type (and namespace), not a GET
+// per object, and finds the objects an app tracks that Git no longer declares (prune candidates).
+import { GitOpsError, groupOf, isGitOpsError, refKey, type App, type KubeObject, type ObjectRef, type RenderedObject } from '../model';
+import { throwIfAborted } from '../ports';
+import { mapWithConcurrency } from './concurrency';
+import { findResourceType } from './discovery';
+import { DEFAULT_ARGO_NAMESPACE, fluxLabelSelector, isTrackedBy, managedRefsOf } from './tracking';
+import type { KubeClient, ResourceType } from './types';
+
+export interface FetchLiveStateInput {
+  client: KubeClient;
+  apps: readonly App[];
+  /** Rendered desired objects per app id. */
+  desired: ReadonlyMap<string, readonly RenderedObject[]> | Readonly<Record<string, readonly RenderedObject[]>>;
+  signal?: AbortSignal;
+  /** Parallel requests; default 4. */
+  concurrency?: number;
+  /** Argo CD control-plane namespace (decides tracking instance names); default `argocd`. */
+  argoNamespace?: string;
+  /** A type listed in more namespaces than this is listed cluster-wide once. Default 5. */
+  maxNamespacesPerType?: number;
+}
+
+export interface LiveFailure {
+  appId?: string;
+  /** refKey of the desired object whose live state is unknown, when it is about one object. */
+  key?: string;
+  error: GitOpsError;
+}
+
+export interface LiveState {
+  /** Live object of each desired object that exists, keyed by refKey (namespace filled from the app's destination). */
+  live: Map<string, KubeObject>;
+  /** Every desired object's key → the app id that declares it and its full ref. */
+  desired: Map<string, { appId: string; ref: ObjectRef }>;
+  /** Live objects tracked by an app but not declared by it. */
+  extra: Array<{ appId: string; key: string; ref: ObjectRef; object: KubeObject }>;
+  /** Objects or types whose live state could not be read (unknown kind, forbidden list, ...). */
+  failures: LiveFailure[];
+  stats: { lists: number; gets: number };
+}
+
+interface ListPlan {
+  rt: ResourceType;
+  /** '' = all namespaces (or cluster-scoped). */
+  namespace: string;
+  /** undefined = plain list (covers everything in scope). */
+  labelSelector?: string;
+  apps: Set<string>;
+}
+
+const typeKey = (rt: ResourceType): string => `${rt.group}/${rt.kind}`;
+
+function desiredOf(input: FetchLiveStateInput, appId: string): readonly RenderedObject[] {
+  const d = input.desired;
+  return (d instanceof Map ? d.get(appId) : (d as Record<string, readonly RenderedObject[]>)[appId]) ?? [];
+}
+
+export async function fetchLiveState(input: FetchLiveStateInput): Promise<LiveState> {
+  const { client, signal } = input;
+  const argoNs = input.argoNamespace ?? DEFAULT_ARGO_NAMESPACE;
+  const maxNs = input.maxNamespacesPerType ?? 5;
+  const out: LiveState = { live: new Map(), desired: new Map(), extra: [], failures: [], stats: { lists: 0, gets: 0 } };
+  const types = await client.discover(signal);
+  const resolve = (group: string, kind: string): ResourceType | undefined => {
+    try {
+      return findResourceType(types, { group, kind });
+    } catch {
+      return undefined;
+    }
+  };
+
+  // 1. Where each app's objects live: (type, namespace) pairs from the desired objects and from what the app says it manages.
+  const scopes = new Map<string, { rt: ResourceType; namespaces: Set<string>; plainApps: Set<string>; selectorApps: Map<string, string> }>();
+  const addScope = (rt: ResourceType, ns: string, app: App): void => {
+    const k = typeKey(rt);
+    const s = scopes.get(k) ?? { rt, namespaces: new Set<string>(), plainApps: new Set<string>(), selectorApps: new Map<string, string>() };
+    scopes.set(k, s);
+    s.namespaces.add(rt.namespaced ? ns : '');
+    const sel = fluxLabelSelector(app);
+    // Argo annotation tracking cannot be selected server-side, so Argo apps need plain lists.
+    if (sel) s.selectorApps.set(app.id, sel);
+    else s.plainApps.add(app.id);
+  };
+  const desiredKeysByApp = new Map<string, Set<string>>();
+  for (const app of input.apps) {
+    const keys = new Set<string>();
+    desiredKeysByApp.set(app.id, keys);
+    const defaultNs = app.destinationNamespace || 'default';
+    for (const r of desiredOf(input, app.id)) {
+      const obj = r.object;
+      const group = groupOf(obj.apiVersion ?? '');
+      const rt = resolve(group, obj.kind);
+      const ns = obj.metadata.namespace || defaultNs;
+      const ref: ObjectRef = { group, version: obj.apiVersion?.split('/').pop(), kind: obj.kind, namespace: rt && !rt.namespaced ? '' : ns, name: obj.metadata.name ?? '' };
+      const key = refKey(ref);
+      keys.add(key);
+      out.desired.set(key, { appId: app.id, ref });
+      if (!rt) {
+        out.failures.push({ appId: app.id, key, error: new GitOpsError('notFound', `The cluster does not serve ${obj.kind}${group ? `.${group}` : ''} (is its CRD installed?)`) });
+        continue;
+      }
+      addScope(rt, ref.namespace, app);
+    }
+    for (const m of managedRefsOf(app)) {
+      const rt = resolve(m.group, m.kind);
+      if (rt) addScope(rt, m.namespace, app);
+    }
+  }
+
+  // 2. One LIST per type and namespace (or cluster-wide when the namespaces are many).
+  const plans: ListPlan[] = [];
+  for (const s of scopes.values()) {
+    const nsList = s.rt.namespaced && s.namespaces.size <= maxNs ? [...s.namespaces] : [''];
+    for (const ns of nsList) {
+      if (s.plainApps.size) {
+        plans.push({ rt: s.rt, namespace: ns, apps: new Set([...s.plainApps, ...s.selectorApps.keys()]) });
+        continue;
+      }
+      const bySelector = new Map<string, Set<string>>();
+      for (const [appId, sel] of s.selectorApps) bySelector.set(sel, (bySelector.get(sel) ?? new Set()).add(appId));
+      for (const [sel, apps] of bySelector) plans.push({ rt: s.rt, namespace: ns, labelSelector: sel, apps });
+    }
+  }
+  const listed = new Map<string, KubeObject>();
+  const coveredByPlainList = new Set<string>();
+  const results = await mapWithConcurrency(
+    plans,
+    input.concurrency ?? 4,
+    async (p) => {
+      try {
+        out.stats.lists++;
+        const r = await client.list(p.rt, { namespace: p.namespace || undefined, labelSelector: p.labelSelector, signal });
+        return { plan: p, items: r.items };
+      } catch (e) {
+        if (isGitOpsError(e) && e.reason === 'cancelled') throw e;
+        out.failures.push({ error: isGitOpsError(e) ? e : new GitOpsError('internal', String(e), { cause: e }) });
+        return { plan: p, items: undefined };
+      }
+    },
+    signal,
+  );
+  const refOfLive = (rt: ResourceType, obj: KubeObject): ObjectRef => ({ group: rt.group, version: rt.version, kind: rt.kind, namespace: rt.namespaced ? (obj.metadata.namespace ?? '') : '', name: obj.metadata.name ?? '' });
+  for (const { plan, items } of results) {
+    if (!items) continue;
+    if (!plan.labelSelector) coveredByPlainList.add(`${typeKey(plan.rt)}|${plan.namespace}`);
+    for (const obj of items) listed.set(refKey(refOfLive(plan.rt, obj)), obj);
+  }
+
+  // 3. Desired objects no list returned: a GET only when no successful plain list covered their scope.
+  const toGet: Array<{ key: string; ref: ObjectRef; appId: string; rt: ResourceType }> = [];
+  for (const [key, d] of out.desired) {
+    const obj = listed.get(key);
+    if (obj) {
+      out.live.set(key, obj);
+      continue;
+    }
+    const rt = resolve(d.ref.group, d.ref.kind);
+    if (!rt) continue;
+    const covered = coveredByPlainList.has(`${typeKey(rt)}|${d.ref.namespace}`) || coveredByPlainList.has(`${typeKey(rt)}|`);
+    if (!covered) toGet.push({ key, ref: d.ref, appId: d.appId, rt });
+  }
+  await mapWithConcurrency(
+    toGet,
+    input.concurrency ?? 4,
+    async (g) => {
+      try {
+        out.stats.gets++;
+        out.live.set(g.key, await client.get({ ...g.ref, version: g.rt.version }, signal));
+      } catch (e) {
+        if (isGitOpsError(e) && e.reason === 'notFound') return;
+        if (isGitOpsError(e) && e.reason === 'cancelled') throw e;
+        out.failures.push({ appId: g.appId, key: g.key, error: isGitOpsError(e) ? e : new GitOpsError('internal', String(e), { cause: e }) });
+      }
+    },
+    signal,
+  );
+  throwIfAborted(signal);
+
+  // 4. Tracked by an app but not declared by it: prune candidates.
+  const appsById = new Map(input.apps.map((a) => [a.id, a]));
+  const seenExtra = new Set<string>();
+  for (const { plan, items } of results) {
+    for (const obj of items ?? []) {
+      const ref = refOfLive(plan.rt, obj);
+      const key = refKey(ref);
+      for (const appId of plan.apps) {
+        const app = appsById.get(appId);
+        if (!app || desiredKeysByApp.get(appId)?.has(key) || seenExtra.has(`${appId}|${key}`)) continue;
+        if (isTrackedBy(app, obj, !plan.rt.namespaced, argoNs)) {
+          seenExtra.add(`${appId}|${key}`);
+          out.extra.push({ appId, key, ref, object: obj });
+        }
+      }
+    }
+  }
+  return out;
+}

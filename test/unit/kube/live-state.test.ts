@@ -1,0 +1,112 @@
+import { strict as assert } from 'node:assert';
+import { fetchLiveState } from '../../../src/core/kube/live-state';
+import { argoTrackingApp, parseInventoryId, parseTrackingId, argoInstanceName } from '../../../src/core/kube/tracking';
+import { GitOpsError, type App, type KubeObject } from '../../../src/core/model';
+import { FakeKubeClient } from './fake-kube-client';
+
+const obj = (apiVersion: string, kind: string, name: string, namespace: string | undefined, extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {}): KubeObject => ({
+  apiVersion,
+  kind,
+  metadata: { name, ...(namespace ? { namespace } : {}), ...extra },
+});
+const tracked = (id: string) => ({ annotations: { 'argocd.argoproj.io/tracking-id': id } });
+const fluxLabels = (name: string, ns = 'flux-system') => ({ labels: { 'kustomize.toolkit.fluxcd.io/name': name, 'kustomize.toolkit.fluxcd.io/namespace': ns } });
+
+const argoApp: App = { id: 'argo:argocd/guestbook', name: 'guestbook', kind: 'argo-application', namespace: 'argocd', sourceType: 'directory', destinationNamespace: 'web' };
+const fluxApp: App = { id: 'flux:flux-system/apps', name: 'apps', kind: 'flux-kustomization', namespace: 'flux-system', sourceType: 'kustomize', destinationNamespace: 'shop' };
+
+describe('kube/tracking', () => {
+  it('parses Argo tracking ids and refuses copies that name another object', () => {
+    assert.deepEqual(parseTrackingId('my-app:apps/Deployment:default/web'), { app: 'my-app', group: 'apps', kind: 'Deployment', namespace: 'default', name: 'web' });
+    assert.deepEqual(parseTrackingId('my-app:/Service:ns/svc')?.group, '');
+    assert.equal(parseTrackingId('broken'), undefined);
+    const copy = obj('v1', 'ConfigMap', 'copy', 'web', tracked('guestbook:/ConfigMap:web/original'));
+    assert.equal(argoTrackingApp(copy), undefined);
+    assert.equal(argoTrackingApp(obj('v1', 'ConfigMap', 'original', 'web', tracked('guestbook:/ConfigMap:web/original'))), 'guestbook');
+    // Label tracking counts only without an annotation.
+    assert.equal(argoTrackingApp(obj('v1', 'ConfigMap', 'x', 'web', { labels: { 'app.kubernetes.io/instance': 'guestbook' } })), 'guestbook');
+    assert.equal(argoInstanceName('guestbook', 'team-a'), 'team-a_guestbook');
+    assert.equal(argoInstanceName('guestbook', 'argocd'), 'guestbook');
+  });
+
+  it('parses Flux inventory ids including core group, cluster scope and RBAC names', () => {
+    assert.deepEqual(parseInventoryId('default_podinfo_apps_Deployment', 'v1'), { group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'default', name: 'podinfo' });
+    assert.deepEqual(parseInventoryId('default_podinfo__Service'), { group: '', version: undefined, kind: 'Service', namespace: 'default', name: 'podinfo' });
+    assert.deepEqual(parseInventoryId('_ns1__Namespace'), { group: '', version: undefined, kind: 'Namespace', namespace: '', name: 'ns1' });
+    assert.equal(parseInventoryId('_system__controller__manager_rbac.authorization.k8s.io_ClusterRole')?.name, 'system:controller:manager');
+  });
+});
+
+describe('kube/fetchLiveState', () => {
+  it('lists once per type and namespace, matches desired objects, and finds tracked extras (Argo annotation and label)', async () => {
+    const client = new FakeKubeClient([
+      obj('apps/v1', 'Deployment', 'frontend', 'web', tracked('guestbook:apps/Deployment:web/frontend')),
+      obj('v1', 'ConfigMap', 'settings', 'web', tracked('guestbook:/ConfigMap:web/settings')),
+      obj('v1', 'ConfigMap', 'old-settings', 'web', tracked('guestbook:/ConfigMap:web/old-settings')),
+      obj('v1', 'ConfigMap', 'legacy', 'web', { labels: { 'app.kubernetes.io/instance': 'guestbook' } }),
+      obj('v1', 'ConfigMap', 'someone-else', 'web', tracked('other:/ConfigMap:web/someone-else')),
+      obj('v1', 'ConfigMap', 'copied', 'web', tracked('guestbook:/ConfigMap:web/settings')),
+      obj('v1', 'Namespace', 'web', undefined, tracked('guestbook:/Namespace:web/web')),
+    ]);
+    const state = await fetchLiveState({
+      client,
+      apps: [argoApp],
+      desired: {
+        [argoApp.id]: [
+          { object: obj('apps/v1', 'Deployment', 'frontend', undefined) },
+          { object: obj('v1', 'ConfigMap', 'settings', 'web') },
+          { object: obj('v1', 'ConfigMap', 'not-yet', 'web') },
+          { object: obj('v1', 'Namespace', 'web', undefined) },
+        ],
+      },
+    });
+    assert.deepEqual([...state.live.keys()].sort(), ['/ConfigMap/web/settings', '/Namespace//web', 'apps/Deployment/web/frontend']);
+    assert.deepEqual(state.extra.map((e) => e.key).sort(), ['/ConfigMap/web/legacy', '/ConfigMap/web/old-settings']);
+    assert.equal(state.desired.get('apps/Deployment/web/frontend')?.appId, argoApp.id);
+    // One list per (type, namespace); the missing ConfigMap needs no GET because a plain list covered its namespace.
+    assert.deepEqual(client.calls.map((c) => `${c.verb} ${c.type} ${c.namespace ?? '*'}`).sort(), ['list ConfigMap web', 'list Deployment web', 'list Namespace *']);
+    assert.deepEqual(state.stats, { lists: 3, gets: 0 });
+  });
+
+  it('uses Flux owner labels as a server-side selector, GETs desired objects the selector missed, and lists inventory types', async () => {
+    const client = new FakeKubeClient([
+      obj('apps/v1', 'Deployment', 'cart', 'shop', fluxLabels('apps')),
+      obj('v1', 'Service', 'cart', 'shop'), // exists but not labelled yet
+      obj('v1', 'ConfigMap', 'orphan', 'shop', fluxLabels('apps')),
+      obj('v1', 'ConfigMap', 'other-ks', 'shop', fluxLabels('infra')),
+    ]);
+    const app: App = { ...fluxApp, definition: { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'apps' }, status: { inventory: { entries: [{ id: 'shop_orphan__ConfigMap', v: 'v1' }] } } } as KubeObject };
+    const state = await fetchLiveState({
+      client,
+      apps: [app],
+      desired: new Map([[app.id, [{ object: obj('apps/v1', 'Deployment', 'cart', undefined) }, { object: obj('v1', 'Service', 'cart', undefined) }]]]),
+    });
+    assert.deepEqual([...state.live.keys()].sort(), ['/Service/shop/cart', 'apps/Deployment/shop/cart']);
+    assert.deepEqual(state.extra.map((e) => e.key), ['/ConfigMap/shop/orphan']);
+    const lists = client.calls.filter((c) => c.verb === 'list');
+    assert.ok(lists.every((c) => c.labelSelector === 'kustomize.toolkit.fluxcd.io/name=apps,kustomize.toolkit.fluxcd.io/namespace=flux-system'));
+    assert.deepEqual(client.calls.filter((c) => c.verb === 'get').map((c) => c.name), ['cart']);
+  });
+
+  it('reports unknown kinds and forbidden lists as failures and falls back to GETs', async () => {
+    const client = new FakeKubeClient([obj('v1', 'Secret', 'creds', 'web', tracked('guestbook:/Secret:web/creds'))]);
+    client.failures.push({ match: 'list Secret', error: new GitOpsError('forbidden', 'Forbidden: you may not list secrets', { verb: 'list', resource: 'secrets' }) });
+    const state = await fetchLiveState({
+      client,
+      apps: [argoApp],
+      desired: { [argoApp.id]: [{ object: obj('v1', 'Secret', 'creds', 'web') }, { object: obj('example.com/v1', 'Widget', 'w', 'web') }] },
+    });
+    assert.ok(state.live.has('/Secret/web/creds'), 'GET after the forbidden list');
+    const reasons = state.failures.map((f) => `${f.error.reason}:${f.key ?? ''}`).sort();
+    assert.deepEqual(reasons, ['forbidden:', 'notFound:example.com/Widget/web/w']);
+  });
+
+  it('stops when cancelled', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    await assert.rejects(
+      fetchLiveState({ client: new FakeKubeClient([]), apps: [argoApp], desired: { [argoApp.id]: [{ object: obj('v1', 'ConfigMap', 'a', 'web') }] }, signal: ac.signal }),
+      (e: GitOpsError) => e.reason === 'cancelled',
+    );
+  });
+});
