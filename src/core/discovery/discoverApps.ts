@@ -31,14 +31,13 @@ function isInside(child: string, parent: string): boolean {
 }
 
 /** Same name declared in several places (e.g. one `apps` Kustomization per cluster folder): disambiguate by folder. */
-function uniqueIds(apps: App[], roots: string[]): App[] {
+function uniqueIds(apps: App[], baseOf: (dir: string) => string): App[] {
   const counts = new Map<string, number>();
   for (const a of apps) counts.set(a.id, (counts.get(a.id) ?? 0) + 1);
   const byDir = apps.map((a) => {
     if ((counts.get(a.id) ?? 0) < 2 || !a.definedIn) return a;
     const dir = path.dirname(a.definedIn.file);
-    const root = roots.filter((r) => isInside(dir, r)).sort((x, y) => y.length - x.length)[0] ?? dir;
-    return { ...a, id: `${a.id}@${path.relative(root, dir).split(path.sep).join('/') || '.'}` };
+    return { ...a, id: `${a.id}@${path.relative(baseOf(dir), dir).split(path.sep).join('/') || '.'}` };
   });
   // Still the same (declared twice in one folder): number the later ones.
   const seen = new Map<string, number>();
@@ -83,5 +82,7 @@ export async function discoverApps(roots: string[], opts: DiscoverOptions = {}):
     }
   }
   const all = opts.folders === false ? apps : [...apps, ...(await folderApps({ scan, roots: absRoots, apps }))];
-  return uniqueIds(all, absRoots);
+  // Suffixes are relative to the repository (stable whichever subfolder is opened), else to the workspace root.
+  const baseOf = (dir: string) => repoOf(dir)?.root ?? absRoots.filter((r) => isInside(dir, r)).sort((x, y) => y.length - x.length)[0] ?? dir;
+  return uniqueIds(all, baseOf);
 }

@@ -17,14 +17,16 @@ export const SKIP_DIRS = new Set(['node_modules', '.git']);
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
 const MAX_BYTES = 2 * 1024 * 1024;
 
-const GITOPS_KIND = /^\s*["']?kind["']?\s*:\s*["']?(Application|ApplicationSet|Kustomization|GitRepository|ArtifactGenerator)["']?\s*,?\s*$/m;
+const GITOPS_KINDS = '(Application|ApplicationSet|Kustomization|GitRepository|ArtifactGenerator)';
+const GITOPS_KIND = new RegExp(`^\\s*kind:\\s*["']?${GITOPS_KINDS}["']?\\s*(#.*)?$`, 'm');
+const GITOPS_KIND_JSON = new RegExp(`"kind"\\s*:\\s*"${GITOPS_KINDS}"`);
 const GITOPS_API = /argoproj\.io\/|toolkit\.fluxcd\.io\/|source\.extensions\.fluxcd\.io\//;
 const YAML_OBJECT = /^apiVersion:/m;
 const YAML_KIND = /^kind:/m;
 const JSON_OBJECT = /^\s*\{[\s\S]*"apiVersion"\s*:[\s\S]*"kind"\s*:/;
 
 export function mayDeclareGitOpsObject(text: string): boolean {
-  return GITOPS_API.test(text) && GITOPS_KIND.test(text);
+  return GITOPS_API.test(text) && (GITOPS_KIND.test(text) || GITOPS_KIND_JSON.test(text));
 }
 
 export function looksLikeManifest(text: string, file: string): boolean {
