@@ -1,28 +1,83 @@
 // Activation: the one place where the extension's parts are created and wired together.
 import * as vscode from 'vscode';
 import { COMMAND_IDS, type CommandId } from './commandIds';
+import { DiffDocumentProvider, SCHEME } from './diffDocuments';
+import { DriftSession } from './driftSession';
 import { showError } from './errors';
+import { createSideContent } from './sideContent';
+import { SourceDecorations } from './sourceDecorations';
+import { DriftStatusBar } from './statusBar';
+import { DriftTreeModel, type DriftNode } from './tree/driftTreeModel';
+import { DriftTreeProvider } from './tree/driftTreeProvider';
+import { filterNamespace, findResource, openDiff, openLive, revealSource, selectContexts } from './viewCommands';
+import { createActionCommands } from './actionCommands';
 
 export interface GitOpsDriftApi {
   /** Registered command ids, for tests. */
   readonly commands: readonly CommandId[];
+  readonly session: DriftSession;
+  readonly tree: DriftTreeModel;
 }
 
 export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
   const log = vscode.window.createOutputChannel('GitOps Drift', { log: true });
-  context.subscriptions.push(log);
-  log.info('GitOps Drift activating');
+  const session = new DriftSession(context.workspaceState, log);
+  const model = new DriftTreeModel(undefined, { driftedOnly: false });
+  const provider = new DriftTreeProvider(model);
+  const tree = vscode.window.createTreeView<DriftNode>('gitopsDrift.drift', { treeDataProvider: provider, showCollapseAll: true });
+  const docs = new DiffDocumentProvider(createSideContent(session));
+  const decorations = new SourceDecorations(() => session.index, vscode.Uri.joinPath(context.extensionUri, 'media'));
+  const statusBar = new DriftStatusBar();
+  const yaml: vscode.DocumentSelector = [{ scheme: 'file', language: 'yaml' }];
 
-  const tree = vscode.window.createTreeView('gitopsDrift.drift', {
-    treeDataProvider: { getChildren: () => [], getTreeItem: (e: vscode.TreeItem) => e },
-    showCollapseAll: true,
-  });
-  context.subscriptions.push(tree);
+  const redraw = () => {
+    model.update(session.snapshot, model.currentFilter);
+    provider.refresh();
+    docs.refreshOpen();
+    decorations.refresh();
+    statusBar.update(session.contexts(), session.snapshot ? session.index : undefined, session.settings.productionContextPattern, session.busy);
+    const drifted = session.index.driftedCount();
+    tree.badge = drifted ? { value: drifted, tooltip: `${drifted} drifted resources` } : undefined;
+    tree.message = vscode.workspace.isTrusted ? undefined : 'Untrusted workspace: kustomize and helm are not run; only plain manifests are compared.';
+  };
 
-  const handlers: Record<CommandId, (...args: unknown[]) => unknown> = Object.fromEntries(
-    COMMAND_IDS.map((id) => [id, () => vscode.window.showInformationMessage(`${id} is not available yet.`)]),
-  ) as Record<CommandId, (...args: unknown[]) => unknown>;
-  handlers['gitopsDrift.showOutput'] = () => log.show();
+  context.subscriptions.push(
+    log,
+    session,
+    tree,
+    provider,
+    docs,
+    decorations,
+    statusBar,
+    session.onDidChange(redraw),
+    session.onDidChangeBusy(() => statusBar.update(session.contexts(), session.snapshot ? session.index : undefined, session.settings.productionContextPattern, session.busy)),
+    vscode.workspace.registerTextDocumentContentProvider(SCHEME, docs),
+    vscode.languages.registerHoverProvider(yaml, decorations),
+    vscode.languages.registerCodeLensProvider(yaml, decorations),
+    vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((e) => decorations.decorate(e))),
+  );
+
+  const setFilter = (patch: Partial<typeof model.currentFilter>) => {
+    model.update(session.snapshot, { ...model.currentFilter, ...patch });
+    provider.refresh();
+    tree.description = [model.currentFilter.driftedOnly ? 'drifted only' : '', model.currentFilter.namespace ?? ''].filter(Boolean).join(' · ') || undefined;
+  };
+
+  const handlers: Record<CommandId, (...args: any[]) => unknown> = {
+    'gitopsDrift.refresh': () => session.refresh(),
+    'gitopsDrift.selectContexts': () => selectContexts(session),
+    'gitopsDrift.toggleDriftedOnly': () => setFilter({ driftedOnly: !model.currentFilter.driftedOnly }),
+    'gitopsDrift.findResource': () => findResource(session, tree, model),
+    'gitopsDrift.filterNamespace': async () => {
+      await filterNamespace(session, model);
+      setFilter({});
+    },
+    'gitopsDrift.openDiff': (arg) => openDiff(session, arg),
+    'gitopsDrift.openLive': (arg) => openLive(session, arg),
+    'gitopsDrift.revealSource': (arg) => revealSource(session, arg),
+    'gitopsDrift.showOutput': () => log.show(),
+    ...createActionCommands({ session, log, context }),
+  };
 
   for (const id of COMMAND_IDS) {
     context.subscriptions.push(
@@ -30,12 +85,20 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
         try {
           return await handlers[id](...args);
         } catch (e) {
-          await showError(log, id, e);
+          await showError(log, commandTitle(context, id), e);
         }
       }),
     );
   }
-  return { commands: COMMAND_IDS };
+
+  log.info('GitOps Drift activated');
+  void session.refresh();
+  return { commands: COMMAND_IDS, session, tree: model };
+}
+
+function commandTitle(context: vscode.ExtensionContext, id: CommandId): string {
+  const c = (context.extension.packageJSON.contributes.commands as { command: string; title: string }[]).find((x) => x.command === id);
+  return c?.title ?? id;
 }
 
 export function deactivate(): void {}

@@ -1,0 +1,337 @@
+// The drift pipeline: discover apps → render desired state → fetch live state → diff, per cluster context.
+// Keeps caches between runs (rendered apps until their files change, live objects kept current by watch
+// events) so that the editor can re-diff one object or one app without starting over.
+import * as path from 'node:path';
+import type { App, GitOpsError, KubeObject, RenderedObject, ResourceDiff } from '../model';
+import { isGitOpsError, refKey, refOf, GitOpsError as GitOpsErrorClass } from '../model';
+import { silentLogger, systemClock, throwIfAborted, type Clock, type Logger, type ProcessRunner } from '../ports';
+import { discoverApps } from '../discovery/discoverApps';
+import { appsFromCluster } from '../discovery/appsFromCluster';
+import { readRepoInfo, type RepoInfo } from '../discovery/repoInfo';
+import { renderApp } from '../render/renderApp';
+import type { RenderResult } from '../render/types';
+import { parseManifests } from '../yaml/parseManifests';
+import { defaultNamespace } from '../render/clusterScoped';
+import type { KubeClient, TypeRef } from '../kube/types';
+import { fetchLiveState } from '../kube/live-state';
+import { diffResource } from '../diff/diffResource';
+import type { DiffOptions, IgnoreDifference } from '../diff/options';
+import { appStateOf } from './appState';
+import type { AppDrift, ClusterDrift, DriftSnapshot, DriftTimings } from './driftTypes';
+
+export interface DriftEngineOptions {
+  /** Workspace folders (absolute). */
+  roots: string[];
+  clientFor(context: string): KubeClient;
+  runner: ProcessRunner;
+  /** False in an untrusted workspace: kustomize/helm never run. */
+  trusted: boolean;
+  kustomizePath?: string;
+  helmPath?: string;
+  humanManagers?: string[];
+  log?: Logger;
+  clock?: Clock;
+}
+
+export interface ComputeOptions {
+  signal?: AbortSignal;
+  /** Unsaved editor contents by absolute file path: the desired side reflects them. */
+  overlays?: ReadonlyMap<string, string>;
+  /** Re-diff against the live objects already held (kept current by watch events) instead of listing again. */
+  reuseLive?: boolean;
+}
+
+export const APP_TYPES: TypeRef[] = [
+  { group: 'argoproj.io', kind: 'Application' },
+  { group: 'argoproj.io', kind: 'ApplicationSet' },
+  { group: 'kustomize.toolkit.fluxcd.io', kind: 'Kustomization' },
+  { group: 'source.toolkit.fluxcd.io', kind: 'GitRepository' },
+];
+
+interface ClusterCache {
+  /** Live objects by refKey, per app id. */
+  live: Map<string, Map<string, KubeObject>>;
+  /** Tracked live objects no longer in Git, per app id. */
+  extra: Map<string, Map<string, KubeObject>>;
+  liveApps: Map<string, KubeObject>;
+  /** refKeys each app renders, to pick up objects created after the last list. */
+  desired: Map<string, Set<string>>;
+  /** Objects (by refKey) or apps (`app:<id>`) whose live state could not be read. */
+  failures: Map<string, GitOpsError>;
+  apps: App[];
+}
+
+function appObjectKey(app: App): string | undefined {
+  if (!app.namespace) return undefined;
+  const group = app.kind === 'argo-application' ? 'argoproj.io' : app.kind === 'flux-kustomization' ? 'kustomize.toolkit.fluxcd.io' : undefined;
+  if (!group) return undefined;
+  return `${group}/${app.kind === 'argo-application' ? 'Application' : 'Kustomization'}/${app.namespace}/${app.name}`;
+}
+
+function isInside(file: string, dir: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** Argo `spec.ignoreDifferences` of the live (else declared) Application. */
+function ignoreRulesOf(app: App, liveApp?: KubeObject): IgnoreDifference[] | undefined {
+  const spec = (liveApp?.spec ?? app.definition?.spec) as { ignoreDifferences?: IgnoreDifference[] } | undefined;
+  return Array.isArray(spec?.ignoreDifferences) ? spec.ignoreDifferences : undefined;
+}
+
+function applierOf(app: App): string | undefined {
+  if (app.kind === 'argo-application') return 'argocd-controller';
+  if (app.kind === 'flux-kustomization') return 'kustomize-controller';
+  return undefined;
+}
+
+export class DriftEngine {
+  private appsPromise?: Promise<{ apps: App[]; repos: RepoInfo[] }>;
+  private appsResolved?: App[];
+  private readonly renders = new Map<string, Promise<RenderResult>>();
+  private readonly clusters = new Map<string, ClusterCache>();
+  private readonly log: Logger;
+  private readonly clock: Clock;
+
+  constructor(private readonly opts: DriftEngineOptions) {
+    this.log = opts.log ?? silentLogger;
+    this.clock = opts.clock ?? systemClock;
+  }
+
+  /** Drops cached renders of apps containing these files; app definitions changing drops discovery too. */
+  invalidateFiles(files: string[]): void {
+    if (!files.length) return;
+    this.appsPromise = undefined;
+    const { renders } = this;
+    const resolved = this.appsResolved ?? [];
+    // Kustomize and helm apps may read files outside their folder (bases, value files): re-render them all.
+    for (const app of resolved) {
+      if (app.sourceType !== 'directory' || (app.path && files.some((f) => isInside(f, app.path!)))) renders.delete(app.id);
+    }
+    if (!resolved.length) renders.clear();
+  }
+
+  private discover(signal?: AbortSignal): Promise<{ apps: App[]; repos: RepoInfo[] }> {
+    this.appsPromise ??= (async () => {
+      const repos: RepoInfo[] = [];
+      for (const r of this.opts.roots) {
+        const info = await readRepoInfo(r, { runner: this.opts.runner, signal });
+        if (info) repos.push(info);
+      }
+      const apps = await discoverApps(this.opts.roots, { runner: this.opts.runner, signal, repos });
+      this.appsResolved = apps;
+      return { apps, repos };
+    })();
+    this.appsPromise.catch(() => (this.appsPromise = undefined));
+    return this.appsPromise;
+  }
+
+  private async render(app: App, overlays: ReadonlyMap<string, string> | undefined, signal?: AbortSignal): Promise<RenderResult> {
+    const dirty = overlays && app.path ? [...overlays.keys()].filter((f) => isInside(f, app.path!)) : [];
+    if (!dirty.length) {
+      let p = this.renders.get(app.id);
+      if (!p) {
+        p = renderApp(app, { runner: this.opts.runner, kustomizePath: this.opts.kustomizePath, helmPath: this.opts.helmPath, trusted: this.opts.trusted, signal });
+        this.renders.set(app.id, p);
+        p.catch(() => this.renders.delete(app.id));
+      }
+      return p;
+    }
+    // Unsaved edits: plain files are re-parsed from the editor text; kustomize sees the saved files only.
+    const base = await this.render(app, undefined, signal);
+    const objects = base.objects.filter((o) => !o.source || !overlays!.has(o.source.file));
+    const errors = [...base.errors];
+    for (const file of dirty) {
+      if (!base.objects.some((o) => o.source?.file === file) || app.sourceType !== 'directory') continue;
+      const parsed = parseManifests(overlays!.get(file)!, file);
+      for (const p of parsed.errors) errors.push(new GitOpsErrorClass('parse', `${file}:${p.line ?? '?'}: ${p.message}`, { file, line: p.line }));
+      for (const d of parsed.docs) {
+        objects.push({ object: defaultNamespace(d.object, app.destinationNamespace), source: { file, documentIndex: d.documentIndex, startLine: d.startLine, endLine: d.endLine } });
+      }
+    }
+    return { objects, skipped: base.skipped, errors };
+  }
+
+  async compute(contexts: string[], opts: ComputeOptions = {}): Promise<DriftSnapshot> {
+    const t0 = Date.now();
+    const timings: DriftTimings = { discoverMs: 0, renderMs: 0, fetchMs: 0, diffMs: 0, totalMs: 0 };
+    const { apps, repos } = await this.discover(opts.signal);
+    timings.discoverMs = Date.now() - t0;
+    const clusters = await Promise.all(contexts.map((c) => this.computeCluster(c, apps, repos, opts, timings)));
+    timings.totalMs = Date.now() - t0;
+    return { clusters, computedAt: this.clock.now().toISOString(), timings };
+  }
+
+  private async listAppObjects(client: KubeClient, signal?: AbortSignal): Promise<KubeObject[]> {
+    const out: KubeObject[] = [];
+    for (const type of APP_TYPES) {
+      try {
+        out.push(...(await client.list(type, { signal })).items);
+      } catch (e) {
+        // A cluster without Argo CD or Flux simply does not serve these kinds.
+        if (!(isGitOpsError(e) && (e.reason === 'notFound' || e.reason === 'forbidden'))) throw e;
+      }
+    }
+    return out;
+  }
+
+  private async computeCluster(context: string, wsApps: App[], repos: RepoInfo[], opts: ComputeOptions, timings: DriftTimings): Promise<ClusterDrift> {
+    const signal = opts.signal;
+    let client: KubeClient;
+    try {
+      client = this.opts.clientFor(context);
+    } catch (e) {
+      return { context, apps: [], error: toGitOpsError(e) };
+    }
+    try {
+      let cache = this.clusters.get(context);
+      if (!cache || !opts.reuseLive) {
+        const appObjects = await this.listAppObjects(client, signal);
+        const liveApps = new Map<string, KubeObject>();
+        for (const o of appObjects) liveApps.set(refKey(refOf(o)), o);
+        // Workspace apps, plus apps that live in the cluster and render from this workspace's repositories.
+        const known = new Set(wsApps.map((a) => appObjectKey(a)).filter(Boolean));
+        const fromCluster = appsFromCluster(appObjects, repos).filter((a) => !known.has(appObjectKey(a)));
+        cache = { live: new Map(), extra: new Map(), liveApps, desired: new Map(), failures: new Map(), apps: [...wsApps, ...fromCluster] };
+      }
+      const apps = cache.apps;
+
+      const tRender = Date.now();
+      const rendered = await Promise.all(apps.map((a) => this.render(a, opts.overlays, signal).catch((e): RenderResult => ({ objects: [], skipped: [], errors: [toGitOpsError(e)] }))));
+      timings.renderMs = Math.max(timings.renderMs, Date.now() - tRender);
+      throwIfAborted(signal);
+      for (let i = 0; i < apps.length; i++) {
+        cache.desired.set(apps[i].id, new Set(rendered[i].objects.map((o) => refKey(refOf(o.object, apps[i].destinationNamespace ?? '')))));
+      }
+
+      if (!opts.reuseLive || cache.live.size === 0) {
+        const t = Date.now();
+        const desired = new Map(apps.map((a, i) => [a.id, rendered[i].objects]));
+        const live = await fetchLiveState({ client, apps, desired, signal });
+        cache.failures = new Map();
+        for (const app of apps) {
+          const mine = new Map<string, KubeObject>();
+          for (const key of cache.desired.get(app.id) ?? []) {
+            const o = live.live.get(key);
+            if (o) mine.set(key, o);
+          }
+          cache.live.set(app.id, mine);
+          cache.extra.set(app.id, new Map(live.extra.filter((x) => x.appId === app.id).map((x) => [x.key, x.object])));
+        }
+        for (const f of live.failures) cache.failures.set(f.key ?? `app:${f.appId ?? ''}`, f.error);
+        timings.fetchMs = Math.max(timings.fetchMs, Date.now() - t);
+      }
+      this.clusters.set(context, cache);
+
+      const tDiff = Date.now();
+      const drifts: AppDrift[] = [];
+      for (let i = 0; i < apps.length; i++) {
+        const drift = this.diffApp(context, apps[i], rendered[i], cache);
+        if (drift) drifts.push(drift);
+      }
+      timings.diffMs += Date.now() - tDiff;
+      return { context, server: client.server, apps: drifts };
+    } catch (e) {
+      if (isGitOpsError(e) && e.reason === 'cancelled') throw e;
+      this.log.warn(`${context}: ${(e as Error).message}`);
+      return { context, server: client.server, apps: [], error: toGitOpsError(e) };
+    }
+  }
+
+  private diffApp(context: string, app: App, render: RenderResult, cache: ClusterCache): AppDrift | undefined {
+    const key = appObjectKey(app);
+    const liveApp = key ? cache.liveApps.get(key) : undefined;
+    // A declared Argo/Flux app that this cluster does not run belongs to another cluster.
+    if (key && !liveApp && app.kind !== 'folder') return undefined;
+    const live = cache.live.get(app.id) ?? new Map<string, KubeObject>();
+    const extra = cache.extra.get(app.id) ?? new Map<string, KubeObject>();
+    // A folder app is shown only where some of its objects exist.
+    if (app.kind === 'folder' && live.size === 0) return undefined;
+    const diffOpts: DiffOptions = { manager: applierOf(app), humanManagers: this.opts.humanManagers, ignoreDifferences: ignoreRulesOf(app, liveApp), defaultNamespace: app.destinationNamespace, app: app.name };
+    const resources: ResourceDiff[] = [];
+    for (const r of render.objects) {
+      const key = refKey(refOf(r.object, app.destinationNamespace ?? ''));
+      const failure = cache.failures.get(key);
+      if (failure && !live.has(key)) resources.push({ ref: refOf(r.object, app.destinationNamespace ?? ''), app: app.name, status: 'Unknown', reason: failure.message, changes: [], source: r.source });
+      else resources.push(this.diffOne(r, live.get(key), diffOpts, app));
+    }
+    const appFailure = cache.failures.get(`app:${app.id}`);
+    for (const obj of extra.values()) resources.push({ ...diffResource(undefined, obj, diffOpts), app: app.name });
+    void context;
+    return { app, liveApp, state: appStateOf(liveApp, this.clock.now()), resources, errors: appFailure ? [...render.errors, appFailure] : render.errors, skipped: render.skipped };
+  }
+
+  private diffOne(r: RenderedObject, live: KubeObject | undefined, opts: DiffOptions, app: App): ResourceDiff {
+    try {
+      const d = diffResource(r.object, live, opts);
+      return { ...d, app: app.name, source: r.source };
+    } catch (e) {
+      return { ref: refOf(r.object, app.destinationNamespace ?? ''), app: app.name, status: 'Unknown', reason: (e as Error).message, changes: [], source: r.source };
+    }
+  }
+
+  /** Types worth watching for a context: every kind the apps render, plus the app kinds. */
+  watchTypes(context: string): TypeRef[] {
+    const cache = this.clusters.get(context);
+    const seen = new Map<string, TypeRef>();
+    for (const t of APP_TYPES) seen.set(`${t.group}/${t.kind}`, t);
+    for (const m of cache?.live.values() ?? []) for (const o of m.values()) seen.set(`${refOf(o).group}/${o.kind}`, { group: refOf(o).group, kind: o.kind });
+    return [...seen.values()];
+  }
+
+  /**
+   * Applies one watch event to the held live state. Returns true when something the snapshot shows changed
+   * (the caller then re-runs compute with reuseLive, which only re-diffs).
+   */
+  applyLiveEvent(context: string, type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: KubeObject): boolean {
+    const cache = this.clusters.get(context);
+    if (!cache) return false;
+    const key = refKey(refOf(obj));
+    if (APP_TYPES.some((t) => t.kind === obj.kind && refOf(obj).group === t.group)) {
+      if (type === 'DELETED') cache.liveApps.delete(key);
+      else cache.liveApps.set(key, obj);
+      return true;
+    }
+    let changed = false;
+    for (const [appId, live] of cache.live) {
+      if (live.has(key)) {
+        if (type === 'DELETED') live.delete(key);
+        else live.set(key, obj);
+        changed = true;
+      } else if (type !== 'DELETED' && this.tracks(cache.apps.find((a) => a.id === appId), obj)) {
+        cache.extra.get(appId)?.set(key, obj);
+        changed = true;
+      }
+      const extra = cache.extra.get(appId);
+      if (extra?.has(key)) {
+        if (type === 'DELETED') extra.delete(key);
+        else extra.set(key, obj);
+        changed = true;
+      }
+    }
+    // An object that the apps want but that was missing live has just been created.
+    if (!changed && type !== 'DELETED') {
+      for (const [appId, keys] of cache.desired) {
+        if (keys.has(key)) {
+          cache.live.get(appId)?.set(key, obj);
+          changed = true;
+        }
+      }
+    }
+    return changed;
+  }
+
+  private tracks(app: App | undefined, obj: KubeObject): boolean {
+    if (!app) return false;
+    const a = obj.metadata?.annotations ?? {};
+    const l = obj.metadata?.labels ?? {};
+    if (app.kind === 'argo-application') return (a['argocd.argoproj.io/tracking-id'] ?? '').split(':')[0] === app.name || l['app.kubernetes.io/instance'] === app.name;
+    if (app.kind === 'flux-kustomization') return l['kustomize.toolkit.fluxcd.io/name'] === app.name && l['kustomize.toolkit.fluxcd.io/namespace'] === app.namespace;
+    return false;
+  }
+}
+
+export function toGitOpsError(e: unknown): GitOpsError {
+  if (isGitOpsError(e)) return e;
+  return new GitOpsErrorClass('internal', e instanceof Error ? e.message : String(e), { cause: e });
+}

@@ -1,0 +1,250 @@
+// Holds the current drift snapshot for the workspace and keeps it fresh: full refreshes, watch events from the
+// clusters (debounced, re-diff only), and edits in the working tree (the desired side follows unsaved text).
+import * as vscode from 'vscode';
+import { DriftEngine } from '../core/engine/driftEngine';
+import type { DriftSnapshot } from '../core/engine/driftTypes';
+import { createKubeClient, type DiscoveryEntry } from '../core/kube/http-kube-client';
+import { listContexts } from '../core/kube/kube-config';
+import type { Disposable as KubeDisposable, KubeClient } from '../core/kube/types';
+import { nodeProcessRunner, type Logger } from '../core/ports';
+import { DriftIndex } from './driftIndex';
+import { describeError } from './errors';
+import { readSettings, type Settings } from './settings';
+
+const REDIFF_DEBOUNCE_MS = 250;
+const EDIT_DEBOUNCE_MS = 400;
+
+export class DriftSession implements vscode.Disposable {
+  private _snapshot?: DriftSnapshot;
+  private _index = new DriftIndex();
+  private engine?: DriftEngine;
+  private readonly clients = new Map<string, KubeClient>();
+  private readonly discoveryCache = new Map<string, DiscoveryEntry>();
+  private watches: KubeDisposable[] = [];
+  private watchKey = '';
+  private running?: AbortController;
+  private rediffTimer?: NodeJS.Timeout;
+  private pendingFiles = new Set<string>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly busyChanged = new vscode.EventEmitter<boolean>();
+  readonly onDidChange = this.changed.event;
+  readonly onDidChangeBusy = this.busyChanged.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  private lastError?: string;
+  busy = false;
+
+  constructor(
+    private readonly state: vscode.Memento,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(
+      vscode.workspace.onDidChangeTextDocument((e) => this.onEdit(e.document)),
+      vscode.workspace.onDidSaveTextDocument((d) => this.onEdit(d)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.onEdit(d)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('gitopsDrift')) this.reset();
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.reset()),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.reset()),
+    );
+  }
+
+  get snapshot(): DriftSnapshot | undefined {
+    return this._snapshot;
+  }
+
+  get index(): DriftIndex {
+    return this._index;
+  }
+
+  get settings(): Settings {
+    return readSettings();
+  }
+
+  private get logger(): Logger {
+    return { trace: (m) => this.log.trace(m), info: (m) => this.log.info(m), warn: (m) => this.log.warn(m), error: (m) => this.log.error(m) };
+  }
+
+  /** Contexts chosen for this workspace, else the kubeconfig's current context. */
+  contexts(): string[] {
+    const s = this.settings;
+    const chosen = this.state.get<string[]>('contexts') ?? s.contexts;
+    if (chosen.length) return chosen;
+    try {
+      const { current } = listContexts({ kubeconfig: s.kubeconfig.length ? s.kubeconfig : undefined });
+      return current ? [current] : [];
+    } catch {
+      return [];
+    }
+  }
+
+  async setContexts(contexts: string[]): Promise<void> {
+    await this.state.update('contexts', contexts);
+    this.reset();
+  }
+
+  availableContexts(): { contexts: string[]; current: string } {
+    const s = this.settings;
+    return listContexts({ kubeconfig: s.kubeconfig.length ? s.kubeconfig : undefined });
+  }
+
+  client(context: string): KubeClient {
+    let c = this.clients.get(context);
+    if (!c) {
+      const s = this.settings;
+      c = createKubeClient({ kubeconfig: s.kubeconfig.length ? s.kubeconfig : undefined, context, discoveryCache: this.discoveryCache, logger: this.logger, userAgent: 'gitops-drift' });
+      this.clients.set(context, c);
+    }
+    return c;
+  }
+
+  private getEngine(): DriftEngine {
+    if (!this.engine) {
+      const s = this.settings;
+      this.engine = new DriftEngine({
+        roots: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
+        clientFor: (c) => this.client(c),
+        runner: nodeProcessRunner,
+        trusted: vscode.workspace.isTrusted,
+        kustomizePath: s.kustomizePath || undefined,
+        helmPath: s.helmPath || undefined,
+        humanManagers: s.humanFieldManagers,
+        log: this.logger,
+      });
+    }
+    return this.engine;
+  }
+
+  /** Settings, trust or folders changed: start over. */
+  reset(): void {
+    this.engine = undefined;
+    this.clients.clear();
+    this.stopWatches();
+    void this.refresh();
+  }
+
+  private dirtyOverlays(): Map<string, string> {
+    const m = new Map<string, string>();
+    for (const d of vscode.workspace.textDocuments) {
+      if (d.uri.scheme === 'file' && d.isDirty && /\.(ya?ml|json)$/i.test(d.uri.fsPath)) m.set(d.uri.fsPath, d.getText());
+    }
+    return m;
+  }
+
+  /** Full refresh (list live state again) unless `reuseLive`; never runs two at once (the newer wins). */
+  async refresh(opts: { reuseLive?: boolean; quiet?: boolean } = {}): Promise<void> {
+    const contexts = this.contexts();
+    void vscode.commands.executeCommand('setContext', 'gitopsDrift.hasContexts', contexts.length > 0);
+    this.running?.abort();
+    const ctrl = new AbortController();
+    this.running = ctrl;
+    if (!contexts.length) {
+      this.publish(undefined);
+      return;
+    }
+    this.setBusy(true);
+    const work = async () => {
+      try {
+        const engine = this.getEngine();
+        if (this.pendingFiles.size) {
+          engine.invalidateFiles([...this.pendingFiles]);
+          this.pendingFiles.clear();
+        }
+        const snap = await engine.compute(contexts, { signal: ctrl.signal, overlays: this.dirtyOverlays(), reuseLive: opts.reuseLive });
+        if (ctrl.signal.aborted) return;
+        const t = snap.timings;
+        this.log.info(`drift: ${snap.clusters.map((c) => `${c.context}: ${c.apps.length} apps${c.error ? ` (${c.error.reason})` : ''}`).join(', ')} in ${t.totalMs} ms (render ${t.renderMs}, fetch ${t.fetchMs}, diff ${t.diffMs})`);
+        for (const c of snap.clusters) if (c.error) this.log.warn(`${c.context}: ${c.error.message}`);
+        this.publish(snap);
+        this.ensureWatches(contexts);
+      } catch (e) {
+        if (ctrl.signal.aborted) return;
+        const msg = describeError(e);
+        this.log.error(`drift refresh failed: ${msg}`);
+        if (!opts.quiet && msg !== this.lastError) {
+          void vscode.window.showErrorMessage(`GitOps Drift: ${msg}`, 'Open Output').then((p) => p && this.log.show(true));
+        }
+        this.lastError = msg;
+      } finally {
+        if (this.running === ctrl) this.setBusy(false);
+      }
+    };
+    if (opts.reuseLive || opts.quiet) return work();
+    return vscode.window.withProgress({ location: { viewId: 'gitopsDrift.drift' }, title: 'Computing drift' }, work);
+  }
+
+  private setBusy(b: boolean): void {
+    this.busy = b;
+    this.busyChanged.fire(b);
+  }
+
+  private publish(snap: DriftSnapshot | undefined): void {
+    this._snapshot = snap;
+    this._index = new DriftIndex(snap);
+    void vscode.commands.executeCommand('setContext', 'gitopsDrift.loaded', !!snap && snap.clusters.every((c) => c.apps.length === 0 && !c.error));
+    this.changed.fire();
+  }
+
+  private scheduleRediff(): void {
+    clearTimeout(this.rediffTimer);
+    this.rediffTimer = setTimeout(() => void this.refresh({ reuseLive: true, quiet: true }), REDIFF_DEBOUNCE_MS);
+  }
+
+  private editTimer?: NodeJS.Timeout;
+  private onEdit(doc: vscode.TextDocument): void {
+    if (doc.uri.scheme !== 'file' || !/\.(ya?ml|json)$/i.test(doc.uri.fsPath) || !this._snapshot) return;
+    if (!vscode.workspace.getWorkspaceFolder(doc.uri)) return;
+    this.pendingFiles.add(doc.uri.fsPath);
+    clearTimeout(this.editTimer);
+    this.editTimer = setTimeout(() => void this.refresh({ reuseLive: true, quiet: true }), EDIT_DEBOUNCE_MS);
+  }
+
+  private ensureWatches(contexts: string[]): void {
+    if (!this.settings.watch || !this.engine) {
+      this.stopWatches();
+      return;
+    }
+    const engine = this.engine;
+    const plan = contexts.map((c) => ({ c, types: engine.watchTypes(c) }));
+    const key = JSON.stringify(plan.map((p) => [p.c, p.types.map((t) => `${t.group}/${t.kind}`).sort()]));
+    if (key === this.watchKey) return;
+    this.stopWatches();
+    this.watchKey = key;
+    for (const { c, types } of plan) {
+      const client = this.client(c);
+      for (const type of types) {
+        this.watches.push(
+          client.watch(type, {
+            onEvent: (ev) => {
+              if (ev.type === 'SYNC') {
+                let changed = false;
+                for (const o of ev.items) changed = engine.applyLiveEvent(c, 'MODIFIED', o) || changed;
+                if (changed) this.scheduleRediff();
+              } else if (engine.applyLiveEvent(c, ev.type, ev.object)) {
+                this.scheduleRediff();
+              }
+            },
+            onError: (e, willRetry) => this.log.warn(`watch ${type.kind} on ${c}: ${e.message}${willRetry ? ' (reconnecting)' : ''}`),
+          }),
+        );
+      }
+    }
+    this.log.info(`watching ${plan.reduce((n, p) => n + p.types.length, 0)} resource types`);
+  }
+
+  private stopWatches(): void {
+    for (const w of this.watches) w.dispose();
+    this.watches = [];
+    this.watchKey = '';
+  }
+
+  dispose(): void {
+    this.running?.abort();
+    clearTimeout(this.rediffTimer);
+    clearTimeout(this.editTimer);
+    this.stopWatches();
+    this.changed.dispose();
+    this.busyChanged.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
