@@ -96,7 +96,8 @@ export function diffResource(desired: KubeObject | undefined, live: KubeObject |
       return who ? { ...c, manager: who.manager, time: who.time } : c;
     });
     const covered = new Set(changes.map((c) => c.path));
-    const liveOnly = findLiveOnly(d, current, { group, kind: desired.kind, resolver: opts.listTypeResolver, rawLive: live, isHuman: (m) => isHumanManager(m, opts) && m !== own.manager }).filter(
+    const defaulted = BUILTIN_GROUPS.has(group) ? finish(applyServerDefaults(d)) : d;
+    const liveOnly = findLiveOnly(d, defaulted, current, { ...ctx, rawLive: live, isHuman: (m) => isHumanManager(m, opts) && m !== own.manager }).filter(
       (c) => ![...covered].some((p) => c.path === p || c.path.startsWith(`${p}.`) || c.path.startsWith(`${p}[`)),
     );
     const [mp, ml] = maskSecrets(predicted, current) as KubeObject[];

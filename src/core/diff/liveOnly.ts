@@ -7,34 +7,46 @@ import { listTypeAt, type ListTypeResolver } from '../k8s/listKeys';
 import { formatPath, schemaPathOf } from './formatPath';
 import { indexItems } from './listItems';
 import type { FieldChangeEx } from './changes';
+import { deepEquivalent, type EquivalenceContext } from './equivalence';
 
-export interface LiveOnlyContext {
-  group: string;
-  kind: string;
+export interface LiveOnlyContext extends EquivalenceContext {
   resolver?: ListTypeResolver;
   /** Live as read, with managedFields. */
   rawLive: KubeObject;
   isHuman: (manager: string | undefined) => boolean;
 }
 
-/** Walks normalized live against normalized desired; reports the outermost human-owned undeclared node. */
-export function findLiveOnly(desired: unknown, live: unknown, ctx: LiveOnlyContext, path: FieldPath = []): FieldChangeEx[] {
+/**
+ * Walks normalized live against normalized desired and reports the outermost human-owned undeclared nodes.
+ * `defaulted` is desired after server defaulting: a live value equal to the default is not a hand edit even
+ * when the creating manager (often `kubectl-client-side-apply`) is recorded as its owner.
+ */
+export function findLiveOnly(desired: unknown, defaulted: unknown, live: unknown, ctx: LiveOnlyContext, path: FieldPath = []): FieldChangeEx[] {
   if (live === undefined) return [];
-  if (desired === undefined && path.length > 0) {
+  const undeclared = desired === undefined && path.length > 0;
+  if (undeclared && defaulted !== undefined && deepEquivalent(schemaPathOf(path), defaulted, live, ctx)) return [];
+  if (undeclared) {
     const who = managerOf(ctx.rawLive, path);
     if (who && ctx.isHuman(who.manager)) return [{ path: formatPath(path), fieldPath: path, category: 'live-only', live, manager: who.manager, time: who.time }];
   }
+  let found: FieldChangeEx[] = [];
+  let children = 0;
   if (isObject(live)) {
+    if (desired !== undefined && !isObject(desired)) return [];
     const d = isObject(desired) ? desired : undefined;
-    if (desired !== undefined && !d) return [];
-    return Object.entries(live).flatMap(([k, v]) => findLiveOnly(d?.[k], v, ctx, [...path, { field: k }]));
-  }
-  if (Array.isArray(live)) {
+    const dd = isObject(defaulted) ? defaulted : undefined;
+    children = Object.keys(live).length;
+    found = Object.entries(live).flatMap(([k, v]) => findLiveOnly(d?.[k], dd?.[k], v, ctx, [...path, { field: k }]));
+  } else if (Array.isArray(live)) {
     const lt = listTypeAt(ctx.group, ctx.kind, schemaPathOf(path), ctx.resolver);
-    if (lt.type !== 'map') return [];
-    const di = Array.isArray(desired) ? indexItems(desired, lt) : new Map();
-    if (desired !== undefined && !Array.isArray(desired)) return [];
-    return [...indexItems(live, lt)].flatMap(([id, l]) => findLiveOnly(di.get(id)?.item, l.item, ctx, [...path, l.el]));
+    if (lt.type !== 'map' || (desired !== undefined && !Array.isArray(desired))) return [];
+    const di = Array.isArray(desired) ? indexItems(desired, lt) : new Map<string, { item: unknown }>();
+    const ddi = Array.isArray(defaulted) ? indexItems(defaulted, lt) : new Map<string, { item: unknown }>();
+    children = live.length;
+    found = [...indexItems(live, lt)].flatMap(([id, l]) => findLiveOnly(di.get(id)?.item, ddi.get(id)?.item, l.item, ctx, [...path, l.el]));
   }
-  return [];
+  // A node a human added whole (e.g. a container via kubectl apply) is one edit, not one per leaf.
+  const whole = undeclared && children > 0 && found.length === children && found.every((c) => c.fieldPath.length === path.length + 1);
+  if (whole) return [{ path: formatPath(path), fieldPath: path, category: 'live-only', live, manager: found[0].manager, time: found[0].time }];
+  return found;
 }

@@ -66,7 +66,7 @@ function mergeList(l: unknown[], d: unknown[], path: FieldPath, ctx: MergeContex
     const p = [...path, el];
     if (ctx.owned.has(pathKey(p))) continue;
     const kept = lt.type === 'set' ? item : removeOwned(item, p, ctx);
-    if (kept !== undefined) {
+    if (kept !== undefined && !(lt.type === 'map' && onlyKeysLeft(item, kept, lt.keys))) {
       merged.set(id, kept);
       keptLive.push(id);
     }
@@ -107,9 +107,16 @@ export function removeOwned(v: unknown, path: FieldPath, ctx: MergeContext): unk
     const out: unknown[] = [];
     v.forEach((item, i) => {
       const kept = removeOwned(item, [...path, itemElement(item, i, lt).el], ctx);
-      if (kept !== undefined) out.push(kept);
+      if (kept !== undefined && !(lt.type === 'map' && onlyKeysLeft(item, kept, lt.keys))) out.push(kept);
     });
     return out;
   }
   return v;
+}
+
+/** An item whose owned fields were all removed and only its key survives (co-owned key) is gone too. */
+function onlyKeysLeft(before: unknown, after: unknown, keys: string[]): boolean {
+  if (!isObject(before) || !isObject(after)) return false;
+  const rest = Object.keys(after);
+  return rest.length < Object.keys(before).length && rest.every((k) => keys.includes(k));
 }
