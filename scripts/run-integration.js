@@ -36,6 +36,12 @@ function formatLogArgs(args) {
 /** Offline, the workbench's marketplace lookups fail on every start: noise that would bury real errors. */
 const OFFLINE_NOISE = /open-vsx\.org|ERR_NAME_NOT_RESOLVED|Failed to load resource/;
 
+/** The bundled mocha runner: out/test/index.js, or out/test/integration/index.js when esbuild keeps the folder. */
+function defaultTestsPath() {
+  const candidates = ['index.js', 'integration/index.js'].map((rel) => path.join(REPO_ROOT, 'out', 'test', rel));
+  return candidates.find((file) => fs.existsSync(file)) || candidates[0];
+}
+
 /** Workbench URL that opens `workspace` and runs the tests at `testsPath` for the extension at `extensionPath`. */
 function workbenchUrl(serverUrl, { workspace, extensionPath, testsPath }) {
   const remote = (p) => `vscode-remote://${new URL(serverUrl).host}${p}`;
@@ -54,7 +60,7 @@ async function runIntegration({
   workspace,
   env = {},
   extensionPath = REPO_ROOT,
-  testsPath = path.join(REPO_ROOT, 'out', 'test', 'index.js'),
+  testsPath = defaultTestsPath(),
   screenshotsDir = path.join(REPO_ROOT, 'test-results'),
   timeoutMs = 10 * 60 * 1000,
   workspaceTrust = false,

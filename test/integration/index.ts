@@ -1,5 +1,6 @@
-// Mocha runner the VS Code extension host loads (extensionTestsPath). Bundled to out/test/index.js; the suites are
-// bundled beside it as out/test/integration/*.test.js, found with readdirSync so no glob dependency is needed.
+// Mocha runner the VS Code extension host loads (extensionTestsPath). Bundled to out/test/index.js (or
+// out/test/integration/index.js); the suites are bundled as out/test/integration/**/*.test.js, found with
+// readdirSync so no glob dependency is needed.
 // Mocha itself stays external and resolves from the repo's node_modules.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,14 +22,21 @@ function loadMocha(): MochaCtor {
   return (mod.default ?? mod) as MochaCtor;
 }
 
-/** Suite files in `dir`, sorted so runs are reproducible. */
+/** Suite files under `dir` (recursively), sorted so runs are reproducible. */
 export function findSuites(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs
-    .readdirSync(dir)
+    .readdirSync(dir, { recursive: true })
+    .map(String)
     .filter((name) => name.endsWith('.test.js'))
     .sort()
     .map((name) => path.join(dir, name));
+}
+
+/** The suites sit in `integration/` beside the runner (out/test/index.js), or beside it when it is bundled there. */
+function suitesDir(): string {
+  const nested = path.join(__dirname, 'integration');
+  return fs.existsSync(nested) ? nested : __dirname;
 }
 
 /**
@@ -36,7 +44,7 @@ export function findSuites(dir: string): string[] {
  * Rejects when a test fails, which makes the host exit non-zero.
  */
 export function run(): Promise<void> {
-  const dir = path.join(__dirname, 'integration');
+  const dir = suitesDir();
   const suites = findSuites(dir);
   if (suites.length === 0) return Promise.reject(new Error(`no integration suites (*.test.js) in ${dir}`));
   // Failure stacks then point into the TypeScript sources when the bundles carry source maps.
