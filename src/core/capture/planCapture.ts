@@ -1,6 +1,7 @@
 // Turns selected drift changes into file edits, choosing the file that really decides each field in the repo.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { GitOpsError, type FieldChange, type KubeObject, type ResourceDiff } from '../model';
 import { throwIfAborted } from '../ports';
 import type { CaptureOrigin, CapturePlan, CaptureTarget, FileEdit, PlannedChange, RefusedChange } from './captureTypes';
@@ -8,7 +9,7 @@ import { parseFieldPath, type PathSegment } from './fieldPath';
 import { parseImageRef } from './imageRef';
 import { patchDocumentFor, patchTouches, readKustomization, type KustomizationInfo } from './kustomizeFiles';
 import { refusalReason } from './preselect';
-import { applyYamlEdits, readYamlPath, type YamlEdit } from './yamlEdit';
+import { applyYamlEdits, parseYamlDocuments, readYamlPath, type YamlEdit } from './yamlEdit';
 
 export interface PlanCaptureInput {
   diff: ResourceDiff;
@@ -186,12 +187,60 @@ async function planKustomize(
         continue;
       }
       await files.edit(patch.file, patch.documentIndex, [edit]);
+      if (edit.op === 'set' && c.live !== undefined) await keepListOrder(files, patch, segs, parseDoc(resourceText, origin.documentIndex), diff.live);
       captured.push({ change: c, target: 'patch', file: patch.file, action });
       continue;
     }
 
     await files.edit(origin.resourceFile, origin.documentIndex, [toEdit(c, segs)]);
     captured.push({ change: c, target: 'resource', file: origin.resourceFile, action });
+  }
+}
+
+function parseDoc(text: string, documentIndex: number): unknown {
+  return parseYamlDocuments(text)[documentIndex]?.toJS();
+}
+
+/**
+ * kustomize puts a patch's list items first and the base's remaining items after them, so a patch naming only
+ * `sidecar` would move it before `web` (a real change for env, whose order matters). Each keyed list the patch
+ * touches therefore lists the base items too, as key-only stubs, in the live order.
+ */
+async function keepListOrder(files: FileSet, patch: PatchDoc, segs: PathSegment[], base: unknown, live: KubeObject | undefined): Promise<void> {
+  for (let j = 0; j < segs.length; j++) {
+    const seg = segs[j];
+    if (seg.kind !== 'match') continue;
+    const listPath = segs.slice(0, j);
+    const keys = Object.keys(seg.match);
+    const keyOf = (it: unknown): string | undefined =>
+      it && typeof it === 'object' && !Array.isArray(it) && keys.every((k) => (it as Record<string, unknown>)[k] !== undefined)
+        ? keys.map((k) => String((it as Record<string, unknown>)[k])).join('\0')
+        : undefined;
+    const text = await files.require(patch.file);
+    const current = readYamlPath(text, patch.documentIndex, listPath);
+    const baseList = valueAt(base, listPath);
+    if (!Array.isArray(current) || !Array.isArray(baseList)) continue;
+    const byKey = new Map<string, unknown>();
+    for (const it of baseList) {
+      const k = keyOf(it);
+      if (k !== undefined) byKey.set(k, Object.fromEntries(keys.map((kk) => [kk, (it as Record<string, unknown>)[kk]])));
+    }
+    for (const it of current) {
+      const k = keyOf(it);
+      if (k !== undefined) byKey.set(k, it);
+    }
+    const liveList = live ? valueAt(live, listPath) : undefined;
+    const order = [...(Array.isArray(liveList) ? liveList.map(keyOf) : []), ...baseList.map(keyOf), ...current.map(keyOf)];
+    const wanted: unknown[] = [];
+    const seen = new Set<string>();
+    for (const k of order) {
+      if (k === undefined || seen.has(k) || !byKey.has(k)) continue;
+      seen.add(k);
+      wanted.push(byKey.get(k));
+    }
+    // Items the patch holds without a key (unusual) stay at the end, untouched.
+    for (const it of current) if (keyOf(it) === undefined) wanted.push(it);
+    if (!isDeepStrictEqual(wanted, current)) await files.edit(patch.file, patch.documentIndex, [{ op: 'set', path: listPath, value: wanted }]);
   }
 }
 

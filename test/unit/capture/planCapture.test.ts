@@ -115,7 +115,7 @@ describe('capture/planCapture', () => {
   it('kustomize overlay: images:, replicas: and a new strategic-merge patch file in the overlay', async () => {
     const res = write('base/deployment.yaml', BASE_DEPLOY);
     const baseK = write('base/kustomization.yaml', 'resources:\n  - deployment.yaml\n');
-    const overlayText = '# production\nnamePrefix: prod-\nresources:\n  - ../base\n';
+    const overlayText = '# production\nnamePrefix: prod-\nresources:\n  - ../../base\n';
     const overlay = write('overlays/prod/kustomization.yaml', overlayText);
     const plan = await planCapture({
       diff: diffOf([REPLICAS, IMAGE, ENV]),
@@ -128,7 +128,7 @@ describe('capture/planCapture', () => {
     assert.ok(k.after.startsWith(overlayText), 'existing overlay lines unchanged');
     assert.deepEqual(parse(k.after), {
       namePrefix: 'prod-',
-      resources: ['../base'],
+      resources: ['../../base'],
       replicas: [{ name: 'web', count: 4 }],
       images: [{ name: 'ghcr.io/acme/web', newTag: '1.0.1' }],
       patches: [{ path: 'patch-deployment-web.yaml' }],
@@ -139,7 +139,8 @@ describe('capture/planCapture', () => {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'web' },
-      spec: { template: { spec: { containers: [{ name: 'web', env: [{ name: 'LOG_LEVEL', value: 'debug' }] }] } } },
+      // MODE is a key-only stub: it keeps the base item first, as it is live (kustomize puts patch items first).
+      spec: { template: { spec: { containers: [{ name: 'web', env: [{ name: 'MODE' }, { name: 'LOG_LEVEL', value: 'debug' }] }] } } },
     });
     assert.deepEqual(plan.captured.map((c) => c.target), ['replicas', 'images', 'patch']);
     // The real kustomize renders the live values from the written overlay.
@@ -159,21 +160,26 @@ describe('capture/planCapture', () => {
     const baseK = write('base/kustomization.yaml', 'resources:\n  - deployment.yaml\n');
     const overlay = write(
       'overlays/prod/kustomization.yaml',
-      'resources:\n  - ../base\nreplicas:\n  - name: web\n    count: 2\npatches:\n  - path: resources.yaml\n',
+      'resources:\n  - ../../base\nreplicas:\n  - name: web\n    count: 2\npatches:\n  - path: resources.yaml\n',
     );
     const patchText = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          resources: {limits: {cpu: "1"}}\n';
     const patchFile = write('overlays/prod/resources.yaml', patchText);
     const removed: FieldChange = { path: 'spec.template.spec.containers[name=web].env[name=MODE]', category: 'missing', desired: { name: 'MODE', value: 'prod' }, manager: 'kubectl-edit' };
     const plan = await planCapture({ diff: diffOf([REPLICAS, ENV, removed]), changes: [REPLICAS, ENV, removed], origin: { kind: 'kustomize', resourceFile: res, documentIndex: 0, chain: [overlay, baseK] } });
     const k = plan.edits.find((e) => e.file === overlay)!;
-    assert.equal(k.after, 'resources:\n  - ../base\nreplicas:\n  - name: web\n    count: 4\npatches:\n  - path: resources.yaml\n');
+    assert.equal(k.after, 'resources:\n  - ../../base\nreplicas:\n  - name: web\n    count: 4\npatches:\n  - path: resources.yaml\n');
     const p = plan.edits.find((e) => e.file === patchFile)!;
     assert.ok(p.after.startsWith(patchText));
     assert.deepEqual(parse(p.after).spec.template.spec.containers[0].env, [
-      { name: 'LOG_LEVEL', value: 'debug' },
       { name: 'MODE', $patch: 'delete' },
+      { name: 'LOG_LEVEL', value: 'debug' },
     ]);
     assert.equal(plan.edits.length, 2);
+    for (const e of plan.edits) writeFileSync(e.file, e.after);
+    const rendered = parse(execFileSync('kubectl', ['kustomize', path.join(dir, 'overlays/prod')], { encoding: 'utf8' }));
+    assert.equal(rendered.spec.replicas, 4);
+    assert.deepEqual(rendered.spec.template.spec.containers[0].env, [{ name: 'LOG_LEVEL', value: 'debug' }]);
+    assert.deepEqual(rendered.spec.template.spec.containers[0].resources, { limits: { cpu: '1' } });
   });
 
   it('helm: explains which value to change and writes nothing unless a mapping is given', async () => {
