@@ -11,3 +11,5 @@ export { updateManagedFields } from './updateManagedFields';
 export type { UpdateOptions } from './updateManagedFields';
 export { FieldSet, pathToString, elementKey } from './fieldSet';
 export { formatTime, managerId } from './managedFieldsEntries';
+export { serverSideApply, ApplyConflictError } from './serverSideApply';
+export type { ApplyOptions, ApplyResult, ApplyConflict } from './serverSideApply';
