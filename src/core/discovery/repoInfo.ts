@@ -93,9 +93,10 @@ export async function readRepoInfo(folder: string, opts: { runner?: ProcessRunne
       const top = await run(['rev-parse', '--show-toplevel']);
       if (top.code !== 0) return undefined;
       const remotes = await run(['config', '--get-regexp', '^remote\\..*\\.url$']);
-      const head = await run(['rev-parse', '--abbrev-ref', 'HEAD']);
+      // symbolic-ref also works on a branch with no commits yet; it fails on a detached HEAD.
+      const head = await run(['symbolic-ref', '--short', '-q', 'HEAD']);
       const urls = remotes.stdout.split('\n').map((l) => l.trim().split(/\s+/)[1]).filter((u): u is string => !!u);
-      const branch = head.code === 0 && head.stdout.trim() !== 'HEAD' ? head.stdout.trim() : undefined;
+      const branch = head.code === 0 && head.stdout.trim() !== '' ? head.stdout.trim() : undefined;
       return { root: path.resolve(top.stdout.trim()), urls, branch };
     } catch (e) {
       if (isGitOpsError(e) && e.reason === 'cancelled') throw e;
