@@ -202,7 +202,7 @@ function parseArgs(argv) {
   return options;
 }
 
-module.exports = { runIntegration, workbenchUrl, formatLogArgs };
+module.exports = { runIntegration, defaultTestsPath, workbenchUrl, formatLogArgs };
 
 if (require.main === module) {
   let options;
