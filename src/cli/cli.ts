@@ -1,7 +1,191 @@
 // gitops-drift command line: the same core engine as the editor, for terminals and CI.
-async function main(argv: string[]): Promise<number> {
-  process.stderr.write(`gitops-drift: no command yet (${argv.join(' ')})\n`);
-  return 2;
+// Exit codes follow kubectl diff: 0 nothing drifted / success, 1 drift found / action failed, 2 error.
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DriftEngine } from '../core/engine/driftEngine';
+import { diffResource } from '../core/diff/diffResource';
+import { createKubeClient, type DiscoveryEntry } from '../core/kube/http-kube-client';
+import { listContexts } from '../core/kube/kube-config';
+import type { KubeClient } from '../core/kube/types';
+import { isGitOpsError, type KubeObject } from '../core/model';
+import { nodeProcessRunner, type Logger } from '../core/ports';
+import { parseManifests } from '../core/yaml/parseManifests';
+import { summarize } from '../core/diff/summarize';
+import { formatText, reportOf, toJsonResource, type JsonReport } from './output';
+import { runActionCommand, ACTION_COMMANDS } from './actions';
+
+const USAGE = `Usage:
+  gitops-drift diff [--repo DIR] [--kubeconfig FILE] [--context NAME]... [--app NAME] [-o text|json] [--all]
+  gitops-drift diff --desired FILE --live FILE [--manager NAME] [-o text|json]
+  gitops-drift apps [--repo DIR] [--kubeconfig FILE] [--context NAME]... [-o text|json]
+  gitops-drift capture --repo DIR --resource GROUP/KIND/NAMESPACE/NAME [--field PATH]... [--branch NAME] [--commit] [--push] [-o json]
+  gitops-drift sync|refresh|pause|resume|suspend|reconcile APP [--kubeconfig FILE] [--context NAME] [--yes] ...
+  gitops-drift breakglass start APP --reason TEXT [--ticket ID] [--expires 1h] | breakglass end APP [--no-resume]
+
+Exit codes: 0 in sync / done, 1 drift found / action failed, 2 error.
+kubeconfig: --kubeconfig, else KUBECONFIG, else ~/.kube/config; --context never changes the file.
+`;
+
+export interface CliIo {
+  out(s: string): void;
+  err(s: string): void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  isTTY: boolean;
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code));
+const stderrLogger = (io: CliIo, verbose: boolean): Logger => ({
+  trace: () => {},
+  info: (m) => verbose && io.err(m + '\n'),
+  warn: (m) => io.err(`warning: ${m}\n`),
+  error: (m) => io.err(`error: ${m}\n`),
+});
+
+function readObject(file: string): KubeObject {
+  const text = readFileSync(file, 'utf8');
+  const parsed = parseManifests(text, file);
+  if (parsed.errors.length) throw new Error(`${file}:${parsed.errors[0].line ?? '?'}: ${parsed.errors[0].message}`);
+  if (parsed.docs.length !== 1) throw new Error(`${file}: expected exactly one Kubernetes object, found ${parsed.docs.length}`);
+  return parsed.docs[0].object;
+}
+
+/** The applier whose managedFields entry gives ownership: Argo/Flux controllers, else the only Apply manager. */
+export function detectManager(live: KubeObject | undefined): string | undefined {
+  const entries = live?.metadata?.managedFields ?? [];
+  for (const m of ['argocd-controller', 'kustomize-controller', 'helm-controller']) if (entries.some((e) => e.manager === m)) return m;
+  const apply = [...new Set(entries.filter((e) => e.operation === 'Apply').map((e) => e.manager))];
+  return apply.length === 1 ? apply[0] : undefined;
+}
+
+export function kubeClientFactory(values: { kubeconfig?: string }, io: CliIo): (context: string) => KubeClient {
+  const cache = new Map<string, DiscoveryEntry>();
+  return (context) => createKubeClient({ kubeconfig: values.kubeconfig, context: context || undefined, env: io.env, discoveryCache: cache, userAgent: 'gitops-drift-cli' });
+}
+
+export function contextsOf(values: { kubeconfig?: string; context?: string[] }, io: CliIo): string[] {
+  if (values.context?.length) return values.context;
+  const { current } = listContexts({ kubeconfig: values.kubeconfig, env: io.env });
+  if (!current) throw new Error('the kubeconfig has no current-context: pass --context');
+  return [current];
+}
+
+async function diffCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      repo: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string', multiple: true },
+      app: { type: 'string' },
+      output: { type: 'string', short: 'o', default: 'text' },
+      desired: { type: 'string' },
+      live: { type: 'string' },
+      manager: { type: 'string' },
+      all: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', short: 'v', default: false },
+    },
+  });
+  let report: JsonReport;
+  if (values.desired || values.live) {
+    if (!values.desired || !values.live) throw new Error('--desired and --live go together');
+    const desired = readObject(values.desired);
+    const live = readObject(values.live);
+    const d = diffResource(desired, live, { manager: values.manager ?? detectManager(live) });
+    report = { resources: [toJsonResource(d)], summary: summarize([d]) };
+  } else {
+    const repo = path.resolve(io.cwd, values.repo ?? '.');
+    const engine = new DriftEngine({
+      roots: [repo],
+      clientFor: kubeClientFactory(values, io),
+      runner: nodeProcessRunner,
+      trusted: true,
+      kustomizePath: io.env.GITOPS_DRIFT_KUSTOMIZE,
+      helmPath: io.env.GITOPS_DRIFT_HELM,
+      log: stderrLogger(io, values.verbose ?? false),
+    });
+    const snap = await engine.compute(contextsOf(values, io));
+    report = reportOf(snap, values.app);
+    if (values.verbose) io.err(`timings: ${JSON.stringify(snap.timings)}\n`);
+  }
+  io.out(values.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatText(report, { all: values.all }));
+  if (report.errors?.length && report.resources.length === 0) return 2;
+  const s = report.summary;
+  return s.modified + s.missingLive + s.extraLive > 0 ? 1 : report.errors?.length || s.unknown ? 2 : 0;
+}
+
+async function appsCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      repo: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string', multiple: true },
+      output: { type: 'string', short: 'o', default: 'text' },
+    },
+  });
+  const repo = path.resolve(io.cwd, values.repo ?? '.');
+  const engine = new DriftEngine({ roots: [repo], clientFor: kubeClientFactory(values, io), runner: nodeProcessRunner, trusted: true, log: stderrLogger(io, false) });
+  const snap = await engine.compute(contextsOf(values, io));
+  const apps = snap.clusters.flatMap((c) =>
+    c.apps.map((a) => ({
+      context: c.context,
+      id: a.app.id,
+      name: a.app.name,
+      kind: a.app.kind,
+      namespace: a.app.namespace,
+      path: a.app.path ? path.relative(repo, a.app.path) || '.' : undefined,
+      sourceType: a.app.sourceType,
+      repoURL: a.app.repoURL,
+      targetRevision: a.app.targetRevision,
+      problem: a.app.problem,
+      sync: a.state.sync,
+      health: a.state.health,
+      autoSync: a.state.autoSync,
+      suspended: a.state.suspended,
+      drift: summarize(a.resources),
+    })),
+  );
+  const errors = snap.clusters.filter((c) => c.error).map((c) => ({ context: c.context, reason: c.error!.reason, message: c.error!.message }));
+  if (values.output === 'json') io.out(JSON.stringify({ apps, errors: errors.length ? errors : undefined }, null, 2) + '\n');
+  else {
+    for (const a of apps) {
+      const d = a.drift;
+      const state = [a.sync, a.health, a.autoSync === 'paused' ? 'auto-sync paused' : '', a.suspended ? 'suspended' : ''].filter(Boolean).join(', ');
+      io.out(`${a.context}  ${a.kind.padEnd(18)} ${a.name.padEnd(24)} ${(a.path ?? '-').padEnd(32)} ${state ? `[${state}] ` : ''}${d.modified + d.missingLive + d.extraLive} drifted / ${d.synced} synced${a.problem ? `  (${a.problem})` : ''}\n`);
+    }
+    for (const e of errors) io.err(`error: ${e.context}: ${e.message}\n`);
+  }
+  return errors.length ? 2 : 0;
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+      io.out(USAGE);
+      return cmd ? 0 : 2;
+    }
+    if (cmd === 'diff') return await diffCommand(rest, io);
+    if (cmd === 'apps') return await appsCommand(rest, io);
+    if ((ACTION_COMMANDS as readonly string[]).includes(cmd)) return await runActionCommand(cmd, rest, io);
+    io.err(`gitops-drift: unknown command "${cmd}"\n${USAGE}`);
+    return 2;
+  } catch (e) {
+    const reason = isGitOpsError(e) ? ` (${e.reason})` : '';
+    io.err(`gitops-drift ${cmd}: ${(e as Error).message}${reason}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), {
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+    env: process.env,
+    cwd: process.cwd(),
+    isTTY: !!process.stdin.isTTY,
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}
