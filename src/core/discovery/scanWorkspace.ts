@@ -44,25 +44,32 @@ export async function scanWorkspace(roots: string[], signal?: AbortSignal): Prom
       return;
     }
     entries.sort((a, b) => a.name.localeCompare(b.name));
+    const candidates: string[] = [];
     for (const e of entries) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name)) await walk(p);
-        continue;
-      }
       if (!e.isFile()) continue;
-      if ((KUSTOMIZATION_FILES as readonly string[]).includes(e.name)) {
-        scan.kustomizationFiles.push(p);
-        continue;
+      const p = path.join(dir, e.name);
+      if ((KUSTOMIZATION_FILES as readonly string[]).includes(e.name)) scan.kustomizationFiles.push(p);
+      else {
+        if (e.name === 'Chart.yaml') scan.chartDirs.push(dir);
+        if (MANIFEST_EXT.test(e.name)) candidates.push(p);
       }
-      if (e.name === 'Chart.yaml') scan.chartDirs.push(dir);
-      if (!MANIFEST_EXT.test(e.name)) continue;
-      const st = await fs.stat(p);
-      if (st.size > MAX_BYTES) continue;
-      const text = await fs.readFile(p, 'utf8');
+    }
+    // Files of one folder are read together: on big repos the walk is I/O-bound, not CPU-bound.
+    const texts = await Promise.all(
+      candidates.map(async (p) => {
+        const st = await fs.stat(p).catch(() => undefined);
+        return st && st.size <= MAX_BYTES ? fs.readFile(p, 'utf8').catch(() => undefined) : undefined;
+      }),
+    );
+    candidates.forEach((p, i) => {
+      const text = texts[i];
+      if (text === undefined) return;
       if (mayDeclareGitOpsObject(text)) scan.gitopsFiles.push(p);
       // Dotfiles with apiVersion/kind are tool settings (`.fluxschema.yml`, `.kube-linter.yaml`), not deployables.
-      if (!e.name.startsWith('.') && looksLikeManifest(text, p)) scan.manifestFiles.set(dir, [...(scan.manifestFiles.get(dir) ?? []), p]);
+      if (!path.basename(p).startsWith('.') && looksLikeManifest(text, p)) scan.manifestFiles.set(dir, [...(scan.manifestFiles.get(dir) ?? []), p]);
+    });
+    for (const e of entries) {
+      if (e.isDirectory() && !SKIP_DIRS.has(e.name)) await walk(path.join(dir, e.name));
     }
   };
   for (const r of roots) await walk(path.resolve(r));

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { App } from '../../../src/core/model';
 import { discoverApps, mayDeclareGitOpsObject } from '../../../src/core/discovery';
@@ -156,5 +158,26 @@ describe('discovery/discoverApps on real repositories', function () {
     assert.equal(mayDeclareGitOpsObject('{"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization"}'), true);
     assert.equal(mayDeclareGitOpsObject('apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Component\n'), false);
     assert.equal(mayDeclareGitOpsObject('apiVersion: apps/v1\nkind: Deployment\n# see argoproj.io/ docs\n'), false);
+  });
+
+  it('skips node_modules and .git, and reports an Application of a repo that is not in the workspace', async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'discover-skip-'));
+    try {
+      const app = 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: NAME}\nspec:\n  source: {repoURL: "https://example.com/other.git", path: apps}\n';
+      for (const d of ['node_modules/pkg', '.git/x', 'argocd']) mkdirSync(path.join(tmp, d), { recursive: true });
+      writeFileSync(path.join(tmp, 'node_modules/pkg/app.yaml'), app.replace('NAME', 'hidden'));
+      writeFileSync(path.join(tmp, '.git/x/app.yaml'), app.replace('NAME', 'in-git-dir'));
+      writeFileSync(path.join(tmp, 'argocd/app.yaml'), app.replace('NAME', 'visible'));
+      const apps = await discoverApps([tmp], { repos: [{ root: tmp, urls: ['https://example.com/this.git'] }] });
+      assert.deepEqual(
+        apps.map((a) => [a.id, a.problem]),
+        [
+          ['argo:argocd/visible', 'repo not in workspace: https://example.com/other.git'],
+          ['folder:argocd', undefined],
+        ],
+      );
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
