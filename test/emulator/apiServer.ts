@@ -35,6 +35,7 @@ const WRITE_VERBS: Record<string, string> = { POST: 'create', PUT: 'update', PAT
 
 export interface ApiServerOptions {
   ops: ResourceOps;
+  openapi: OpenApiCache;
   users: Users;
   faults: Faults;
   serverAddress: () => string;
@@ -44,12 +45,14 @@ export interface ApiServerOptions {
 }
 
 export class ApiServer {
-  readonly openapi = new OpenApiCache();
+  readonly openapi: OpenApiCache;
   /** Last requests (bounded), so tests can assert what a client actually sent. */
   readonly requests: RequestRecord[] = [];
   private readonly watches = new Set<ServerResponse>();
 
-  constructor(private readonly o: ApiServerOptions) {}
+  constructor(private readonly o: ApiServerOptions) {
+    this.openapi = o.openapi;
+  }
 
   get store(): ObjectStore {
     return this.o.ops.store;
@@ -122,6 +125,11 @@ export class ApiServer {
     if (user.readOnly && WRITE_VERBS[method]) throw forbidden(user.name, WRITE_VERBS[method], route);
     const q = url.searchParams;
     const body = method === 'GET' ? '' : await readBody(req);
+    const ct = String(req.headers['content-type'] ?? '');
+    if ((method === 'POST' || method === 'PUT') && body && ct && !ct.startsWith('application/json') && !ct.startsWith('application/yaml')) {
+      // Like a server without protobuf support for this type: clients fall back to JSON on 415.
+      throw new ApiError('UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (the emulator does not speak protobuf)`);
+    }
     return this.dispatch(req, res, method, route, q, body);
   }
 

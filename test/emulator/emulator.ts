@@ -12,6 +12,7 @@ import { ApiError } from './apiStatus';
 import type { Faults } from './faults';
 import { type KubeconfigEntry, writeKubeconfig } from './kubeconfigFile';
 import { ObjectStore, type Obj, type StoreSnapshot } from './objectStore';
+import { OpenApiCache } from './openapi';
 import { loadPatchEngine } from './patchEngine';
 import { ResourceOps, type WriteContext } from './resourceOps';
 import { resourceKey, type ResourceType, TypeRegistry, typesFromCrd } from './resourceTypes';
@@ -71,9 +72,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const store = new ObjectStore(opts.historyLimit ?? 10000);
   const types = new TypeRegistry();
   const engine = loadPatchEngine();
-  let api: ApiServer | undefined;
+  const openapi = new OpenApiCache();
   const loaded = opts.stateFile && existsSync(opts.stateFile) ? loadState(opts.stateFile, store, types) : false;
-  const ops = new ResourceOps(store, types, engine, () => api?.openapi.invalidate());
+  const ops = new ResourceOps(store, types, engine, () => openapi.invalidate());
   if (!loaded) {
     const ctx = writeCtx('kube-apiserver');
     for (const ns of SYSTEM_NAMESPACES) ops.create(nsType(types), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, ctx);
@@ -87,8 +88,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const faults: Faults = { ...opts.faults };
   const certs = await generateServingCerts();
   let serverUrl = '';
-  api = new ApiServer({
+  const api = new ApiServer({
     ops,
+    openapi,
     users: { [token]: { name: 'emulator-admin', readOnly: false }, [readOnlyToken]: { name: 'emulator-viewer', readOnly: true } },
     faults,
     serverAddress: () => serverUrl.replace('https://', ''),
@@ -134,7 +136,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     async stop() {
       if (stopped) return;
       stopped = true;
-      api!.closeWatches();
+      api.closeWatches();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -12,6 +12,7 @@ export interface ManagedFieldsOptions {
   apiVersion: string;
   time: string;
   subresource?: string;
+  listTypes?: ListTypeResolver;
 }
 
 export interface ApplyOptions {
@@ -21,6 +22,7 @@ export interface ApplyOptions {
   kind: string;
   apiVersion: string;
   time: string;
+  subresource?: string;
   listTypes?: ListTypeResolver;
 }
 

@@ -156,6 +156,7 @@ export class ResourceOps {
       apiVersion: apiVersionOf(t),
       time: rfc3339(ctx.now),
       listTypes: crdListTypes(t.schema),
+      ...(sub ? { subresource: sub } : {}),
     });
     const obj = structuredClone(r.object);
     obj.metadata = { ...obj.metadata, managedFields: r.managedFields };
@@ -296,7 +297,14 @@ export class ResourceOps {
     }
 
     if (!managedFieldsDone) {
-      const managedFields = this.engine.managedFields(before, obj, { manager: ctx.manager, operation: 'Update', apiVersion: apiVersionOf(t), time: rfc3339(ctx.now), ...(sub ? { subresource: sub } : {}) });
+      const managedFields = this.engine.managedFields(before, obj, {
+        manager: ctx.manager,
+        operation: 'Update',
+        apiVersion: apiVersionOf(t),
+        time: rfc3339(ctx.now),
+        listTypes: crdListTypes(t.schema),
+        ...(sub ? { subresource: sub } : {}),
+      });
       obj.metadata.managedFields = managedFields;
     }
     if (Array.isArray(obj.metadata.managedFields) && obj.metadata.managedFields.length === 0) delete obj.metadata.managedFields;
@@ -331,6 +339,7 @@ export class ResourceOps {
       obj.spec = { finalizers: ['kubernetes'], ...obj.spec };
       obj.status = { phase: 'Active', ...before?.status, ...obj.status };
     }
+    if (t.group === '' && t.plural === 'services' && !before && isObj(obj.status) && Object.keys(obj.status).length === 0) obj.status = { loadBalancer: {} };
     if (t.group === '' && t.plural === 'services' && isObj(obj.spec) && obj.spec.type !== 'ExternalName') {
       const prevIp = before?.spec?.clusterIP;
       if (prevIp && obj.spec.clusterIP && obj.spec.clusterIP !== prevIp) {
