@@ -33,6 +33,8 @@ export interface KustomizationSpec {
   namePrefix: string;
   nameSuffix: string;
   namespace?: string;
+  /** The kustomization inflates Helm charts (`helmCharts`), which needs `--enable-helm` and a helm binary. */
+  helmCharts: boolean;
   /** Local files named by `patches`, `patchesStrategicMerge` and `patchesJson6902` (not sources of objects). */
   patchFiles: string[];
 }
@@ -63,6 +65,7 @@ export async function readKustomization(file: string): Promise<KustomizationSpec
     namePrefix: typeof k.namePrefix === 'string' ? k.namePrefix : '',
     nameSuffix: typeof k.nameSuffix === 'string' ? k.nameSuffix : '',
     namespace: typeof k.namespace === 'string' && k.namespace !== '' ? k.namespace : undefined,
+    helmCharts: Array.isArray(k.helmCharts) && k.helmCharts.length > 0,
     patchFiles: [
       ...strings(k.patchesStrategicMerge).filter((p) => !p.includes('\n')),
       ...[k.patches, k.patchesJson6902]

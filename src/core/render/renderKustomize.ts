@@ -3,27 +3,29 @@ import * as path from 'node:path';
 import { GitOpsError, isGitOpsError } from '../model';
 import type { ProcessResult, ProcessRunner } from '../ports';
 import { parseManifests } from '../yaml/parseManifests';
-import { collectKustomizeOrigins, matchOrigin } from './kustomizeTree';
+import { findKustomizationFile } from './detectSourceType';
+import { collectKustomizeOrigins, matchOrigin, readKustomization } from './kustomizeTree';
 import type { RenderResult } from './types';
 
 export interface KustomizeDeps {
   runner: ProcessRunner;
   kustomizePath?: string;
+  helmPath?: string;
   signal?: AbortSignal;
 }
 
 /** Remote bases must fail fast instead of prompting for credentials. */
 const env = (): NodeJS.ProcessEnv => ({ ...process.env, GIT_TERMINAL_PROMPT: '0' });
 
-function commandFor(binary: string, dir: string): [string, string[]] {
-  return path.basename(binary).startsWith('kubectl') ? [binary, ['kustomize', dir]] : [binary, ['build', dir]];
+function commandFor(binary: string, dir: string, extra: string[]): [string, string[]] {
+  return path.basename(binary).startsWith('kubectl') ? [binary, ['kustomize', dir, ...extra]] : [binary, ['build', dir, ...extra]];
 }
 
-/** Configured binary, else `kustomize` on the PATH, else `kubectl kustomize`. */
-export async function runKustomize(dir: string, deps: KustomizeDeps): Promise<ProcessResult> {
+/** Configured binary, else `kustomize` on the PATH, else `kubectl kustomize`. `extra` flags go after the folder. */
+export async function runKustomize(dir: string, deps: KustomizeDeps, extra: string[] = []): Promise<ProcessResult> {
   const candidates = deps.kustomizePath ? [deps.kustomizePath] : ['kustomize', 'kubectl'];
   for (const bin of candidates) {
-    const [cmd, args] = commandFor(bin, dir);
+    const [cmd, args] = commandFor(bin, dir, extra);
     try {
       return await deps.runner.run(cmd, args, { cwd: dir, signal: deps.signal, env: env() });
     } catch (e) {
@@ -41,7 +43,15 @@ export async function runKustomize(dir: string, deps: KustomizeDeps): Promise<Pr
 
 export async function renderKustomize(dir: string, deps: KustomizeDeps): Promise<RenderResult> {
   const result: RenderResult = { objects: [], skipped: [], errors: [] };
-  const res = await runKustomize(dir, deps);
+  // Only the app's own kustomization is checked: helmCharts in bases are rare, and the build error names them.
+  const kfile = await findKustomizationFile(dir);
+  const helmCharts = kfile ? await readKustomization(kfile).then((k) => k.helmCharts).catch(() => false) : false;
+  const extra = helmCharts ? ['--enable-helm', ...(deps.helmPath ? ['--helm-command', deps.helmPath] : [])] : [];
+  const res = await runKustomize(dir, deps, extra);
+  if (res.code !== 0 && /--enable-helm|is '.*helm' installed\?|helm.*(not found|no such file)/.test(res.stderr)) {
+    result.errors.push(new GitOpsError('unsupported', `needs helm: ${dir} inflates Helm charts (helmCharts); install helm or set gitopsDrift.helmPath`, { file: dir }));
+    return result;
+  }
   if (res.code !== 0) {
     const msg = res.stderr.trim().split('\n').slice(-3).join('\n') || `exit code ${res.code}`;
     result.errors.push(new GitOpsError('render', `kustomize build ${dir} failed: ${msg}`, { file: dir }));

@@ -105,6 +105,17 @@ describe('render/renderKustomize (real kubectl kustomize)', function () {
     assert.equal(flux.objects.find((o) => o.object.kind === 'Namespace')?.object.metadata.namespace, undefined);
   });
 
+  it('enables helm for helmCharts kustomizations and says "needs helm" without it (argo-cd kustomize-api-versions)', async () => {
+    const dir = path.join(REAL, 'argoproj__argo-cd/test/e2e/testdata/kustomize-api-versions');
+    const helmPath = path.join(os.tmpdir(), 'no-such-dir', 'helm');
+    const { runner, calls } = recordingRunner(['kustomize'], nodeProcessRunner);
+    const r = await renderApp(folderApp(dir), { runner, trusted: true, helmPath });
+    assert.deepEqual(calls[1], { cmd: 'kubectl', args: ['kustomize', dir, '--enable-helm', '--helm-command', helmPath] });
+    assert.equal(r.objects.length, 0);
+    assert.equal(r.errors[0].reason, 'unsupported');
+    assert.match(r.errors[0].message, /^needs helm: .*helmCharts/);
+  });
+
   it('reports a failing build as a render error (argo-cd invalid-kustomize)', async () => {
     const r = await renderApp(folderApp(path.join(REAL, 'argoproj__argo-cd/test/e2e/testdata/invalid-kustomize')), { runner: nodeProcessRunner, trusted: true });
     assert.equal(r.objects.length, 0);
