@@ -27,8 +27,16 @@ function change(path: FieldPath, category: ChangeCategory, desired: unknown, liv
 export function diffValues(predicted: unknown, live: unknown, ctx: ChangesContext, path: FieldPath = []): FieldChangeEx[] {
   const schema = schemaPathOf(path);
   if (predicted === undefined && live === undefined) return [];
-  if (live === undefined) return [change(path, 'missing', predicted, undefined)];
-  if (predicted === undefined) return [change(path, 'extra', undefined, live)];
+  // A whole map appearing/disappearing is reported per field (a list item stays one change).
+  const byField = path.length === 0 || 'field' in path[path.length - 1];
+  if (live === undefined) {
+    if (byField && isObject(predicted)) return Object.keys(predicted).flatMap((k) => diffValues(predicted[k], undefined, ctx, [...path, { field: k }]));
+    return [change(path, 'missing', predicted, undefined)];
+  }
+  if (predicted === undefined) {
+    if (byField && isObject(live)) return Object.keys(live).flatMap((k) => diffValues(undefined, live[k], ctx, [...path, { field: k }]));
+    return [change(path, 'extra', undefined, live)];
+  }
   if (deepEquivalent(schema, predicted, live, ctx)) return [];
   if (isObject(predicted) && isObject(live)) {
     const keys = [...new Set([...Object.keys(predicted), ...Object.keys(live)])];
