@@ -6,7 +6,7 @@ import { type ControllerContext, RenderCache, errorMessage, localRepoFor } from 
 import { resolveRevision } from './git-source';
 import { type HealthStatus, healthOf, worstHealth } from './health';
 import { MERGE_PATCH } from './kube-rest';
-import { comparable, driftPaths, stableStringify } from './object-compare';
+import { comparable, createMergePatch, driftPaths, stableStringify } from './object-compare';
 import { serverSideApply } from './server-side-apply';
 
 export const ARGO_MANAGER = 'argocd-controller';
@@ -231,7 +231,10 @@ export class ArgoApplicationController {
     const sync = op.sync ?? {};
     const startedAt = now();
     const operation = { ...op, initiatedBy: op.initiatedBy ?? { username: 'admin' } };
-    await rest.call('PATCH', appPath, { body: { status: { operationState: { operation, phase: 'Running', message: 'syncing', startedAt, finishedAt: null } } }, contentType: MERGE_PATCH, signal });
+    // operationState is replaced whole (a plain merge would keep fields of the previous operation).
+    const running = { operation, phase: 'Running', message: 'syncing', startedAt };
+    const previous = (app.status as any)?.operationState;
+    await rest.call('PATCH', appPath, { body: { status: { operationState: createMergePatch(previous ?? null, running) ?? {} } }, contentType: MERGE_PATCH, signal });
 
     const sources = sourcesOf(app);
     const revisionOverride = sync.revisions ?? (sync.revision ? [sync.revision] : undefined);
@@ -283,7 +286,8 @@ export class ArgoApplicationController {
         : `successfully synced (all tasks run)${sync.dryRun ? ' (dry run)' : ''}`;
     const syncResult: any = { revision, resources: results, source: sources[0] };
     if (sources.length > 1) Object.assign(syncResult, { revisions: cmp.revisions, sources });
-    const statusPatch: any = { operationState: { operation, phase: failed ? 'Failed' : 'Succeeded', message, startedAt, finishedAt, syncResult } };
+    const finalState = { operation, phase: failed ? 'Failed' : 'Succeeded', message, startedAt, finishedAt, syncResult };
+    const statusPatch: any = { operationState: createMergePatch(running, JSON.parse(JSON.stringify(finalState))) };
     if (!failed && !sync.dryRun && !sync.resources?.length) {
       // Selective and dry-run syncs leave no history entry, as in Argo CD.
       const history = [...(((app.status as any)?.history ?? []) as any[])];
