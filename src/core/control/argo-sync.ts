@@ -1,0 +1,96 @@
+// Argo CD sync through the Kubernetes API: write `.operation` as `argocd app sync` does (reference §1).
+import { GitOpsError, type KubeObject, type ObjectRef } from '../model';
+import type { KubeClient } from '../kube/types';
+import { withConflictRetry } from './conflict-retry';
+import { APPLICATION, CONTROL_FIELD_MANAGER } from './constants';
+
+export interface SyncResourceRef {
+  group: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+export interface SyncRequest {
+  /** Who asks (git user email or OS user); recorded in `initiatedBy.username`. */
+  username: string;
+  prune?: boolean;
+  dryRun?: boolean;
+  /** Empty: the controller uses `spec.source.targetRevision`. */
+  revision?: string;
+  /** Selective sync of these resources only. */
+  resources?: SyncResourceRef[];
+  /** Overrides the app's `spec.syncPolicy.syncOptions` when given. */
+  syncOptions?: string[];
+  strategy?: 'hook' | 'apply';
+  force?: boolean;
+  info?: Array<{ name: string; value: string }>;
+}
+
+/** `ref` of an Argo Application by namespace/name. */
+export function applicationRef(namespace: string, name: string): ObjectRef {
+  return { group: APPLICATION.group, version: APPLICATION.version, kind: APPLICATION.kind, namespace, name };
+}
+
+/** The `operation` object for a sync of `app` (pure). Sync options default to a copy of the app's own. */
+export function buildSyncOperation(app: KubeObject, req: SyncRequest): Record<string, unknown> {
+  const spec = (app.spec ?? {}) as { syncPolicy?: { syncOptions?: string[]; retry?: unknown } };
+  const syncOptions = req.syncOptions ?? spec.syncPolicy?.syncOptions;
+  const strategyKind = req.strategy ?? 'hook';
+  const sync: Record<string, unknown> = {
+    revision: req.revision ?? '',
+    prune: !!req.prune,
+    syncStrategy: { [strategyKind]: req.force ? { force: true } : {} },
+  };
+  if (req.dryRun) sync.dryRun = true;
+  if (syncOptions?.length) sync.syncOptions = [...syncOptions];
+  if (req.resources?.length) sync.resources = req.resources.map((r) => ({ group: r.group, kind: r.kind, ...(r.namespace ? { namespace: r.namespace } : {}), name: r.name }));
+  const operation: Record<string, unknown> = {
+    initiatedBy: { username: req.username },
+    info: req.info ?? [{ name: 'Reason', value: 'gitops-drift' }],
+    sync,
+  };
+  if (spec.syncPolicy?.retry) operation.retry = spec.syncPolicy.retry;
+  return operation;
+}
+
+/** Refuses, like Argo's SetAppOperation, when an operation is already pending or running. */
+export function assertNoOperation(app: KubeObject): void {
+  if (app.operation) {
+    const phase = (app.status as { operationState?: { phase?: string } } | undefined)?.operationState?.phase;
+    throw new GitOpsError('conflict', `Another operation is already in progress on ${app.metadata.namespace}/${app.metadata.name}${phase ? ` (${phase})` : ''}; wait for it or terminate it`);
+  }
+}
+
+/** Starts a sync: GET, refuse if busy, merge-patch `.operation` with the resourceVersion read. Returns the updated app. */
+export async function syncApplication(client: KubeClient, ref: ObjectRef, req: SyncRequest, signal?: AbortSignal): Promise<KubeObject> {
+  return withConflictRetry(
+    `sync ${ref.namespace}/${ref.name}`,
+    async () => {
+      const app = await client.get(ref, signal);
+      assertNoOperation(app);
+      // Clearing operationState as Argo's SetAppOperation does means an old result is never mistaken for ours.
+      return client.patch(ref, { operation: buildSyncOperation(app, req), status: { operationState: null } }, { type: 'merge', fieldManager: CONTROL_FIELD_MANAGER, resourceVersion: app.metadata.resourceVersion as string, signal });
+    },
+    { signal },
+  );
+}
+
+/** Asks the controller to stop the running operation (reference §1 "Terminate"). */
+export async function terminateOperation(client: KubeClient, ref: ObjectRef, signal?: AbortSignal): Promise<KubeObject> {
+  return withConflictRetry(
+    `terminate ${ref.namespace}/${ref.name}`,
+    async () => {
+      const app = await client.get(ref, signal);
+      const state = (app.status as { operationState?: { phase?: string } } | undefined)?.operationState;
+      if (!app.operation || !state) throw new GitOpsError('invalid', `No operation is running on ${ref.namespace}/${ref.name}`);
+      return client.patch(ref, { status: { operationState: { phase: 'Terminating' } } }, { type: 'merge', fieldManager: CONTROL_FIELD_MANAGER, resourceVersion: app.metadata.resourceVersion as string, signal });
+    },
+    { signal },
+  );
+}
+
+/** Normal or hard refresh: the annotation the controller removes once it has reconciled (reference §2). */
+export async function refreshApplication(client: KubeClient, ref: ObjectRef, opts: { hard?: boolean; signal?: AbortSignal } = {}): Promise<KubeObject> {
+  return client.patch(ref, { metadata: { annotations: { 'argocd.argoproj.io/refresh': opts.hard ? 'hard' : 'normal' } } }, { type: 'merge', fieldManager: CONTROL_FIELD_MANAGER, signal: opts.signal });
+}
