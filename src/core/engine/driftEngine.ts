@@ -17,6 +17,7 @@ import { fetchLiveState } from '../kube/live-state';
 import { diffResource } from '../diff/diffResource';
 import type { DiffOptions, IgnoreDifference } from '../diff/options';
 import { appStateOf } from './appState';
+import { withTrackingMetadata } from './trackingMetadata';
 import type { AppDrift, ClusterDrift, DriftSnapshot, DriftTimings } from './driftTypes';
 
 export interface DriftEngineOptions {
@@ -263,7 +264,7 @@ export class DriftEngine {
 
   private diffOne(r: RenderedObject, live: KubeObject | undefined, opts: DiffOptions, app: App): ResourceDiff {
     try {
-      const d = diffResource(r.object, live, opts);
+      const d = diffResource(withTrackingMetadata(r.object, live, app), live, opts);
       return { ...d, app: app.name, source: r.source };
     } catch (e) {
       return { ref: refOf(r.object, app.destinationNamespace ?? ''), app: app.name, status: 'Unknown', reason: (e as Error).message, changes: [], source: r.source };

@@ -1,0 +1,63 @@
+// `npm start`: a whole GitOps world on this machine and VS Code in the browser to look at it.
+// Builds the extension, starts the Kubernetes API emulator with simulated Argo CD and Flux and a generated demo
+// GitOps repo, installs code-server if missing, opens the demo repo in it with the extension loaded, prints the
+// URL, and stops everything on Ctrl-C.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { startDemoWorld } from '../test/emulator/demo/start-demo-world';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const codeServer = require('./code-server.js');
+
+const repoRoot = path.resolve(__dirname, '..');
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const port = Number(arg('port') ?? process.env.PORT ?? 8080);
+  const dir = path.resolve(arg('dir') ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-drift-demo-')));
+  console.log('Building the extension…');
+  execFileSync(process.execPath, [path.join(repoRoot, 'esbuild.js')], { stdio: 'inherit', cwd: repoRoot });
+
+  console.log('Starting the emulated cluster with simulated Argo CD and Flux…');
+  const world = await startDemoWorld({ dir, timing: 'demo' });
+  console.log(`  kubeconfig: ${world.kubeconfigPath}`);
+  console.log(`  demo repo:  ${world.repoDir}`);
+
+  if (!codeServer.locateCodeServer()) {
+    console.log('Installing code-server (once, into .vscode-test/)…');
+    await codeServer.installCodeServer({});
+  }
+  const server = await codeServer.startCodeServer({
+    port,
+    env: { KUBECONFIG: world.kubeconfigPath },
+    workspaceTrust: false,
+    settings: { 'workbench.startupEditor': 'none' },
+  });
+  const host = new URL(server.url).host;
+  const payload = JSON.stringify([['extensionDevelopmentPath', `vscode-remote://${host}${repoRoot}`]]);
+  const url = `${server.url}/?folder=${encodeURIComponent(world.repoDir)}&payload=${encodeURIComponent(payload)}`;
+  console.log(`\nGitOps Drift is running. Open:\n\n  ${url}\n\nkubectl works too:  KUBECONFIG=${world.kubeconfigPath} kubectl get applications -A\nPress Ctrl-C to stop.`);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping…');
+    await server.stop().catch(() => {});
+    await world.stop().catch(() => {});
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.stack : e);
+  process.exit(1);
+});
