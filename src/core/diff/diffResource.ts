@@ -3,7 +3,7 @@ import type { KubeObject, ResourceDiff } from '../model';
 import { groupOf, isGitOpsError, refOf } from '../model';
 import { applyServerDefaults } from '../k8s/defaults';
 import { isObject } from '../k8s/json';
-import { managerOf } from '../k8s/fieldsV1';
+import { attributor } from '../k8s/fieldsV1';
 import { diffValues, type ChangesContext, type FieldChangeEx } from './changes';
 import { applyIgnoreRules, fluxSsaPolicy, removeTrustedManagerFields, trustedManagersFor } from './ignore';
 import { findLiveOnly } from './liveOnly';
@@ -91,13 +91,15 @@ export function diffResource(desired: KubeObject | undefined, live: KubeObject |
     applyIgnoreRules(current, rules, ref);
     removeTrustedManagerFields(predicted, current, live, trustedManagersFor(rules, ref), ctx);
 
+    const attribute = attributor(live);
     const changes = diffValues(predicted, current, ctx).map((c) => {
-      const who = managerOf(live, c.fieldPath);
+      // a `missing` field is not live yet: nobody wrote it, and an ancestor's owner would mislead
+      const who = c.category === 'missing' ? undefined : attribute(c.fieldPath);
       return who ? { ...c, manager: who.manager, time: who.time } : c;
     });
     const covered = new Set(changes.map((c) => c.path));
     const defaulted = BUILTIN_GROUPS.has(group) ? finish(applyServerDefaults(d)) : d;
-    const liveOnly = findLiveOnly(d, defaulted, current, { ...ctx, rawLive: live, isHuman: (m) => isHumanManager(m, opts) && m !== own.manager }).filter(
+    const liveOnly = findLiveOnly(d, defaulted, current, { ...ctx, attribute, isHuman: (m) => isHumanManager(m, opts) && m !== own.manager }).filter(
       (c) => ![...covered].some((p) => c.path === p || c.path.startsWith(`${p}.`) || c.path.startsWith(`${p}[`)),
     );
     const [mp, ml] = maskSecrets(predicted, current) as KubeObject[];

@@ -1,7 +1,6 @@
 // Live-only edits: fields a human added live that desired never declares (kubectl edit/patch/label).
 // Peers ignore them (they survive the merge); a breakglass capture must find them.
-import type { KubeObject } from '../model';
-import { managerOf, type FieldPath } from '../k8s/fieldsV1';
+import type { Attribution, FieldPath } from '../k8s/fieldsV1';
 import { isObject } from '../k8s/json';
 import { listTypeAt, type ListTypeResolver } from '../k8s/listKeys';
 import { formatPath, schemaPathOf } from './formatPath';
@@ -11,8 +10,8 @@ import { deepEquivalent, type EquivalenceContext } from './equivalence';
 
 export interface LiveOnlyContext extends EquivalenceContext {
   resolver?: ListTypeResolver;
-  /** Live as read, with managedFields. */
-  rawLive: KubeObject;
+  /** Who last wrote a live path (from live managedFields, see fieldsV1.attributor). */
+  attribute: (path: FieldPath) => Attribution | undefined;
   isHuman: (manager: string | undefined) => boolean;
 }
 
@@ -26,7 +25,7 @@ export function findLiveOnly(desired: unknown, defaulted: unknown, live: unknown
   const undeclared = desired === undefined && path.length > 0;
   if (undeclared && defaulted !== undefined && deepEquivalent(schemaPathOf(path), defaulted, live, ctx)) return [];
   if (undeclared) {
-    const who = managerOf(ctx.rawLive, path);
+    const who = ctx.attribute(path);
     if (who && ctx.isHuman(who.manager)) return [{ path: formatPath(path), fieldPath: path, category: 'live-only', live, manager: who.manager, time: who.time }];
   }
   let found: FieldChangeEx[] = [];

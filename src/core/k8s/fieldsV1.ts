@@ -99,22 +99,31 @@ export interface Attribution {
   time?: string;
 }
 
+/** Attribution lookups for one object; decodes each managedFields entry once. */
+export function attributor(obj: KubeObject): (path: FieldPath) => Attribution | undefined {
+  const entries = (obj.metadata?.managedFields ?? []).map((e) => ({ e, owned: new Set(fieldsToPaths(e.fieldsV1).map(pathKey)) }));
+  return (path) => {
+    let best: { depth: number; entry: ManagedFieldsEntry } | undefined;
+    const prefixKeys = path.map((_, i) => pathKey(path.slice(0, i + 1)));
+    for (const { e, owned } of entries) {
+      // status-subresource entries only own paths under their subresource
+      if (e.subresource && !(path[0] && 'field' in path[0] && path[0].field === e.subresource)) continue;
+      let depth = 0;
+      for (let d = path.length; d > 0; d--) {
+        if (owned.has(prefixKeys[d - 1])) {
+          depth = d;
+          break;
+        }
+      }
+      if (depth === 0) continue;
+      const later = best && depth === best.depth && (e.time ?? '') > (best.entry.time ?? '');
+      if (!best || depth > best.depth || later) best = { depth, entry: e };
+    }
+    return best ? { manager: best.entry.manager ?? '', operation: best.entry.operation, time: best.entry.time } : undefined;
+  };
+}
+
 /** The entry owning the deepest prefix of `path`; among equals the latest by time. */
 export function managerOf(obj: KubeObject, path: FieldPath): Attribution | undefined {
-  let best: { depth: number; entry: ManagedFieldsEntry } | undefined;
-  for (const e of obj.metadata?.managedFields ?? []) {
-    if (e.subresource && !(path[0] && 'field' in path[0] && path[0].field === e.subresource)) continue;
-    const owned = new Set(fieldsToPaths(e.fieldsV1).map(pathKey));
-    let depth = 0;
-    for (let d = path.length; d > 0; d--) {
-      if (owned.has(pathKey(path.slice(0, d)))) {
-        depth = d;
-        break;
-      }
-    }
-    if (depth === 0) continue;
-    const later = best && depth === best.depth && (e.time ?? '') > (best.entry.time ?? '');
-    if (!best || depth > best.depth || later) best = { depth, entry: e };
-  }
-  return best ? { manager: best.entry.manager ?? '', operation: best.entry.operation, time: best.entry.time } : undefined;
+  return attributor(obj)(path);
 }
