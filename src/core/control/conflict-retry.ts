@@ -10,7 +10,8 @@ export async function withConflictRetry<T>(what: string, attempt: () => Promise<
     try {
       return await attempt();
     } catch (e) {
-      if (!isGitOpsError(e) || e.reason !== 'conflict' || e.details?.status === 410) throw e;
+      // Only an HTTP 409 is a stale read; other conflicts (an operation already running) are answers, not races.
+      if (!isGitOpsError(e) || e.reason !== 'conflict' || e.details?.status !== 409) throw e;
       last = e;
     }
   }
