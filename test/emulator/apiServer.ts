@@ -5,6 +5,7 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } 
 import { type Faults, pickFault } from './faults';
 import { ObjectStore, type Obj, type StoreEvent } from './objectStore';
 import { OpenApiCache } from './openapi';
+import { decodeProtobufObject } from './protobufBody';
 import { parseJson, PATCH_TYPES, type ResourceOps, type WriteContext } from './resourceOps';
 import { apiVersionOf, resourceKey, type ResourceType } from './resourceTypes';
 import { combine, type Matcher, parseFieldSelector, parseLabelSelector } from './selectors';
@@ -124,11 +125,14 @@ export class ApiServer {
     const method = req.method ?? 'GET';
     if (user.readOnly && WRITE_VERBS[method]) throw forbidden(user.name, WRITE_VERBS[method], route);
     const q = url.searchParams;
-    const body = method === 'GET' ? '' : await readBody(req);
+    const buf = method === 'GET' ? Buffer.alloc(0) : await readBody(req);
+    let body = buf.toString('utf8');
     const ct = String(req.headers['content-type'] ?? '');
-    if ((method === 'POST' || method === 'PUT') && body && ct && !ct.startsWith('application/json') && !ct.startsWith('application/yaml')) {
-      // Like a server without protobuf support for this type: clients fall back to JSON on 415.
-      throw new ApiError('UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (the emulator does not speak protobuf)`);
+    if (ct.startsWith('application/vnd.kubernetes.protobuf') && buf.length > 0) {
+      // kubectl's typed helpers (create namespace/configmap/secret) send protobuf.
+      const decoded = decodeProtobufObject(buf);
+      if (!decoded) throw new ApiError('UnsupportedMediaType', 'the body of the request was in an unknown format - the emulator decodes protobuf only for v1 Namespace, ConfigMap and Secret; send application/json');
+      body = JSON.stringify(decoded);
     }
     return this.dispatch(req, res, method, route, q, body);
   }
@@ -387,7 +391,7 @@ function forbidden(user: string, verb: string, r: Route): ApiError {
   });
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -398,7 +402,7 @@ function readBody(req: IncomingMessage): Promise<string> {
         req.destroy();
       } else chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
