@@ -34,8 +34,17 @@ export function isClusterScoped(kind: string): boolean {
   return CLUSTER_SCOPED_KINDS.has(kind);
 }
 
-/** Sets `metadata.namespace` on namespaced objects that have none (as Argo CD / Flux targetNamespace do). */
+/**
+ * Sets `metadata.namespace` on namespaced objects that have none (Argo CD destination.namespace), and drops it
+ * from cluster-scoped ones: kustomize's `namespace:` also stamps kinds it does not know (ClusterIssuer,
+ * GatewayClass), while the API server keeps such objects without a namespace.
+ */
 export function defaultNamespace(obj: KubeObject, namespace: string | undefined): KubeObject {
-  if (!namespace || obj.metadata.namespace || isClusterScoped(obj.kind)) return obj;
+  if (isClusterScoped(obj.kind)) {
+    if (obj.metadata.namespace === undefined) return obj;
+    const { namespace: _dropped, ...metadata } = obj.metadata;
+    return { ...obj, metadata };
+  }
+  if (!namespace || obj.metadata.namespace) return obj;
   return { ...obj, metadata: { ...obj.metadata, namespace } };
 }

@@ -4,6 +4,7 @@ import { throwIfAborted } from '../ports';
 import { defaultNamespace } from './clusterScoped';
 import { detectSourceType } from './detectSourceType';
 import { renderDirectory } from './renderDirectory';
+import { fluxNeedsOverlay, renderFluxKustomization } from './renderFluxKustomization';
 import { renderHelm, type HelmOptions } from './renderHelm';
 import { renderKustomize } from './renderKustomize';
 import type { RenderDeps, RenderResult } from './types';
@@ -25,13 +26,15 @@ export async function renderApp(app: App, deps: RenderDeps): Promise<RenderResul
   const empty = (err: GitOpsError): RenderResult => ({ objects: [], skipped: [], errors: [err] });
   throwIfAborted(deps.signal);
   if (!app.path) return empty(new GitOpsError('notFound', `${app.name}: ${app.problem ?? 'its folder is not in the workspace'}`));
-  const type = app.sourceType === 'unknown' ? await detectSourceType(app.path) : app.sourceType;
+  const detected = app.sourceType === 'unknown' ? await detectSourceType(app.path) : app.sourceType;
+  const type = fluxNeedsOverlay(app) ? 'kustomize' : detected;
   if ((type === 'kustomize' || type === 'helm') && !deps.trusted) {
     return empty(new GitOpsError('untrusted', `${app.name}: ${type} is not run in an untrusted workspace; trust the workspace to render it`, { file: app.path }));
   }
   let result: RenderResult;
   try {
-    if (type === 'kustomize') result = await renderKustomize(app.path, deps);
+    if (fluxNeedsOverlay(app)) result = await renderFluxKustomization(app, deps);
+    else if (type === 'kustomize') result = await renderKustomize(app.path, deps);
     else if (type === 'helm') result = await renderHelm(app.path, helmOptionsOf(app), deps);
     else if (type === 'directory') result = await renderDirectory(app.path, app.directory, deps.signal);
     else return empty(new GitOpsError('notFound', `${app.name}: ${app.path} is not a folder`, { file: app.path }));

@@ -12,6 +12,10 @@ export interface KustomizeDeps {
   kustomizePath?: string;
   helmPath?: string;
   signal?: AbortSignal;
+  /** More flags for the build (e.g. `--load-restrictor`). */
+  extraArgs?: string[];
+  /** The caller maps sources itself. */
+  skipSources?: boolean;
 }
 
 /** Remote bases must fail fast instead of prompting for credentials. */
@@ -46,14 +50,16 @@ export async function renderKustomize(dir: string, deps: KustomizeDeps): Promise
   // Only the app's own kustomization is checked: helmCharts in bases are rare, and the build error names them.
   const kfile = await findKustomizationFile(dir);
   const helmCharts = kfile ? await readKustomization(kfile).then((k) => k.helmCharts).catch(() => false) : false;
-  const extra = helmCharts ? ['--enable-helm', ...(deps.helmPath ? ['--helm-command', deps.helmPath] : [])] : [];
+  const extra = [...(deps.extraArgs ?? []), ...(helmCharts ? ['--enable-helm', ...(deps.helmPath ? ['--helm-command', deps.helmPath] : [])] : [])];
   const res = await runKustomize(dir, deps, extra);
   if (res.code !== 0 && /--enable-helm|is '.*helm' installed\?|helm.*(not found|no such file)/.test(res.stderr)) {
     result.errors.push(new GitOpsError('unsupported', `needs helm: ${dir} inflates Helm charts (helmCharts); install helm or set gitopsDrift.helmPath`, { file: dir }));
     return result;
   }
   if (res.code !== 0) {
-    const msg = res.stderr.trim().split('\n').slice(-3).join('\n') || `exit code ${res.code}`;
+    // kustomize dumps whole objects into some errors; keep the head, which names the problem.
+    const tail = res.stderr.trim().split('\n').slice(-3).join('\n');
+    const msg = tail.length > 600 ? `${tail.slice(0, 600)}…` : tail || `exit code ${res.code}`;
     result.errors.push(new GitOpsError('render', `kustomize build ${dir} failed: ${msg}`, { file: dir }));
     return result;
   }
@@ -61,7 +67,7 @@ export async function renderKustomize(dir: string, deps: KustomizeDeps): Promise
   for (const e of parsed.errors) result.errors.push(new GitOpsError('parse', e.message, { file: dir, line: e.line }));
   let origins: Awaited<ReturnType<typeof collectKustomizeOrigins>> = [];
   try {
-    origins = await collectKustomizeOrigins(dir, deps.signal);
+    if (!deps.skipSources) origins = await collectKustomizeOrigins(dir, deps.signal);
   } catch (e) {
     // Rendering succeeded, so a tree we cannot read only costs us source locations.
     if (isGitOpsError(e) && e.reason === 'cancelled') throw e;

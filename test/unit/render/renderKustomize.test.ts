@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { GitOpsError, type App } from '../../../src/core/model';
 import { nodeProcessRunner, type ProcessRunner } from '../../../src/core/ports';
+import { discoverApps } from '../../../src/core/discovery/discoverApps';
 import { renderApp, renderKustomize } from '../../../src/core/render';
 
 const REAL = path.resolve(__dirname, '../../../../shared/fixtures/real-repos');
@@ -189,5 +190,65 @@ describe('render/renderApp guards', () => {
     const r = await renderApp({ id: 'argo:argocd/x', name: 'x', kind: 'argo-application', sourceType: 'unknown', problem: 'repo not in workspace: https://example.com/r.git' }, { runner: nodeProcessRunner, trusted: true });
     assert.equal(r.errors[0].reason, 'notFound');
     assert.match(r.errors[0].message, /repo not in workspace/);
+  });
+});
+
+describe('render/renderFluxKustomization', function () {
+  this.timeout(60000);
+  const fluxApp = (p: string, spec: Record<string, unknown>): App => ({
+    id: 'flux:flux-system/x',
+    name: 'x',
+    kind: 'flux-kustomization',
+    namespace: 'flux-system',
+    path: p,
+    sourceType: 'unknown',
+    destinationNamespace: typeof spec.targetNamespace === 'string' ? spec.targetNamespace : undefined,
+    definition: { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'x', namespace: 'flux-system' }, spec: { sourceRef: { kind: 'GitRepository', name: 'flux-system' }, ...spec } },
+  });
+
+  it('applies the inline JSON6902 patch of the real staging infra-configs Kustomization', async () => {
+    const apps = await discoverApps([FLUX], { repos: [{ root: FLUX, urls: ['https://github.com/fluxcd/flux2-kustomize-helm-example'] }], folders: false });
+    const configs = apps.find((a) => a.id === 'flux:flux-system/infra-configs@clusters/staging')!;
+    const r = await renderApp(configs, { runner: nodeProcessRunner, trusted: true });
+    assert.deepEqual(r.errors, []);
+    const issuer = r.objects.find((o) => o.object.kind === 'ClusterIssuer')!;
+    assert.equal((issuer.object.spec as { acme: { server: string } }).acme.server, 'https://acme-staging-v02.api.letsencrypt.org/directory');
+    assert.equal(issuer.object.metadata.namespace, undefined);
+    assert.equal(path.dirname(issuer.source!.file), path.join(FLUX, 'infrastructure/configs'));
+    assert.deepEqual(issuer.kustomizeChain?.[0], path.join(FLUX, 'infrastructure/configs/kustomization.yaml'));
+    // Production has no such patch.
+    const prod = await renderApp(apps.find((a) => a.id === 'flux:flux-system/infra-configs@clusters/production')!, { runner: nodeProcessRunner, trusted: true });
+    assert.notEqual((prod.objects.find((o) => o.object.kind === 'ClusterIssuer')!.object.spec as { acme: { server: string } }).acme.server, 'https://acme-staging-v02.api.letsencrypt.org/directory');
+  });
+
+  it('targetNamespace and namePrefix override a plain folder, keeping file sources', async () => {
+    const dir = path.join(REAL, 'argoproj__argo-cd/test/e2e/testdata/sync-waves');
+    const r = await renderApp(fluxApp(dir, { targetNamespace: 'team-a', namePrefix: 'a-', commonMetadata: { labels: { team: 'a' } } }), { runner: nodeProcessRunner, trusted: true });
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(
+      r.objects.map((o) => [o.object.metadata.name, o.object.metadata.namespace, o.object.metadata.labels?.team, path.basename(o.source!.file), o.source!.startLine, o.kustomizeChain]).sort(),
+      [
+        ['a-cm-1', 'team-a', 'a', 'cm-1.yaml', 1, [path.join(dir, 'cm-1.yaml')]],
+        ['a-cm-2', 'team-a', 'a', 'cm-2.yaml', 1, [path.join(dir, 'cm-2.yaml')]],
+      ],
+    );
+  });
+
+  it('reports a build conflict against the app folder (two Deployments forced into one namespace)', async () => {
+    const dir = path.join(REAL, 'argoproj__argo-cd/test/e2e/testdata/multi-namespace');
+    const r = await renderApp(fluxApp(dir, { targetNamespace: 'team-a' }), { runner: nodeProcessRunner, trusted: true });
+    assert.equal(r.objects.length, 0);
+    assert.equal(r.errors[0].reason, 'render');
+    assert.equal(r.errors[0].details?.file, dir);
+    assert.match(r.errors[0].message, /ID conflict/);
+    assert.ok(r.errors[0].message.length <= 600 + `kustomize build ${dir} failed: `.length + 1, `message of ${r.errors[0].message.length} chars`);
+  });
+
+  it('needs a trusted workspace even for a plain folder when it must run kustomize', async () => {
+    const dir = path.join(REAL, 'argoproj__argo-cd/test/e2e/testdata/sync-waves');
+    const { runner, calls } = recordingRunner([]);
+    const r = await renderApp(fluxApp(dir, { targetNamespace: 'x' }), { runner, trusted: false });
+    assert.equal(calls.length, 0);
+    assert.equal(r.errors[0].reason, 'untrusted');
   });
 });
