@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { applicationRef, buildSyncOperation, refreshApplication, syncApplication, terminateOperation } from '../../../src/core/control/argo-sync';
 import { applicationCrdSupportsAutomatedEnabled, buildPausePatch, buildResumePatch, pauseAutoSync, resumeAutoSync, setSkipReconcile, isSkipReconcile } from '../../../src/core/control/argo-pause';
 import { operationDone, waitForOperation } from '../../../src/core/control/argo-wait';
-import { GitOpsError, type KubeObject } from '../../../src/core/model';
+import { GitOpsError, type KubeObject, type ObjectRef } from '../../../src/core/model';
 import { FakeKubeClient } from '../kube/fake-kube-client';
 
 const app = (spec: Record<string, unknown> = {}, extra: Partial<KubeObject> = {}): KubeObject => ({
@@ -150,7 +150,7 @@ describe('control/argo wait', () => {
     const client = new FakeKubeClient([app({}, { operation: { sync: {} } })]);
     let polls = 0;
     const orig = client.get.bind(client);
-    client.get = async (ref, signal) => {
+    client.get = async (ref: ObjectRef, signal?: AbortSignal) => {
       if (++polls === 2) {
         client.put(app({}, {
           status: {

@@ -106,7 +106,7 @@ export class FakeKubeClient implements KubeClient {
     return { items: structuredClone(items), resourceVersion: String(this.rv) };
   }
 
-  async get(ref: ObjectRef): Promise<KubeObject> {
+  async get(ref: ObjectRef, _signal?: AbortSignal): Promise<KubeObject> {
     this.calls.push({ verb: 'get', type: ref.kind, namespace: ref.namespace, name: ref.name });
     this.fail('get', ref.kind, ref.name);
     const o = this.peek(ref);
