@@ -139,6 +139,50 @@ async function installCodeServer({ dir = defaultInstallDir(), force = false, log
   if (existing && !force) return existing;
   checkPrerequisites();
   fs.mkdirSync(dir, { recursive: true });
+  const release = await acquireLock(`${dir}.lock`, log, signal);
+  try {
+    // Another process may have finished the install while we waited.
+    const done = locateCodeServer(dir);
+    if (done && !force) return done;
+    return await installUnlocked(dir, log, signal);
+  } finally {
+    release();
+  }
+}
+
+/** Holds a lock directory (atomic mkdir) so two runs never npm-install into the same folder at once. */
+async function acquireLock(lockDir, log, signal) {
+  const owner = path.join(lockDir, 'pid');
+  let announced = false;
+  for (;;) {
+    if (signal && signal.aborted) throw abortError(signal);
+    try {
+      fs.mkdirSync(lockDir);
+      fs.writeFileSync(owner, String(process.pid));
+      return () => fs.rmSync(lockDir, { recursive: true, force: true });
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+    }
+    const pid = Number(fs.existsSync(owner) ? fs.readFileSync(owner, 'utf8') : NaN);
+    let alive = true;
+    try {
+      process.kill(pid, 0);
+    } catch (err) {
+      alive = err.code === 'EPERM';
+    }
+    // A holder that died (or never wrote its pid, checked after a grace period) leaves a stale lock.
+    const age = Date.now() - fs.statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs;
+    if (!alive && (pid > 0 || age > 10000)) {
+      fs.rmSync(lockDir, { recursive: true, force: true });
+      continue;
+    }
+    if (!announced) log(`waiting for another code-server install (pid ${pid}) to finish`);
+    announced = true;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+async function installUnlocked(dir, log, signal) {
   fs.rmSync(path.join(dir, MARKER), { force: true });
   const logFile = path.join(dir, 'install.log');
   fs.writeFileSync(logFile, `code-server ${CODE_SERVER_VERSION} install, ${new Date().toISOString()}\n`);

@@ -33,8 +33,11 @@ function formatLogArgs(args) {
   return util.format(...(Array.isArray(args) ? args : [args]));
 }
 
-/** Offline, the workbench's marketplace lookups fail on every start: noise that would bury real errors. */
-const OFFLINE_NOISE = /open-vsx\.org|ERR_NAME_NOT_RESOLVED|Failed to load resource/;
+/**
+ * Lines hidden unless --verbose: offline marketplace lookups that fail on every start, and the workbench's
+ * connection chatter, which would bury the test output and real errors.
+ */
+const NOISE = /open-vsx\.org|ERR_NAME_NOT_RESOLVED|Failed to load resource|^(Resolving connection token|Resolved connection token|Creating a socket|Updating additional builtin extensions cache|\[Service Worker\]|ChatSessionStore:)/;
 
 /** The bundled mocha runner: out/test/index.js, or out/test/integration/index.js when esbuild keeps the folder. */
 function defaultTestsPath() {
@@ -54,7 +57,8 @@ function workbenchUrl(serverUrl, { workspace, extensionPath, testsPath }) {
 
 /**
  * Runs the suites once and resolves with the exit code (0 passed, 1 failed, 2 harness failure).
- * `env` is set on code-server, whose extension host inherits it (e.g. KUBECONFIG of an emulator).
+ * `env` is set on code-server, whose extension host inherits it (e.g. KUBECONFIG of an emulator); `settings` are
+ * user settings merged over code-server.js DEFAULT_SETTINGS.
  */
 async function runIntegration({
   workspace,
@@ -64,6 +68,7 @@ async function runIntegration({
   screenshotsDir = path.join(REPO_ROOT, 'test-results'),
   timeoutMs = 10 * 60 * 1000,
   workspaceTrust = false,
+  settings = {},
   grep,
   chromiumPath = process.env.CHROMIUM_PATH || DEFAULT_CHROMIUM,
   verbose = Boolean(process.env.GITOPS_DRIFT_TEST_VERBOSE),
@@ -103,6 +108,7 @@ async function runIntegration({
     server = await startCodeServer({
       entry,
       workspaceTrust,
+      settings,
       signal,
       env: {
         ...env,
@@ -136,7 +142,7 @@ async function runIntegration({
     // VS Code reports the extension host's console (the mocha reporter) and its own errors through this.
     await page.exposeFunction('codeAutomationLog', (type, args) => {
       const text = formatLogArgs(args);
-      if (!verbose && OFFLINE_NOISE.test(text)) return;
+      if (!verbose && NOISE.test(text)) return;
       onLine(type === 'error' || type === 'warn' ? `[vscode ${type}] ${text}` : text);
     });
     await page.exposeFunction('codeAutomationExit', (code) => settle({ code: Number(code) }));

@@ -71,7 +71,7 @@ export function run(): Promise<void> {
 /**
  * Asks the launcher for a PNG of the workbench, saved as `<screenshots dir>/<name>.png`, and waits until it exists.
  * Works under scripts/run-integration.js (which sets GITOPS_DRIFT_TEST_SCREENSHOTS_DIR); elsewhere it only logs.
- * Suites import it from '../index'.
+ * Suites (test/integration/*.test.ts) import it from './index'; this module has no side effects on import.
  */
 export async function screenshot(name: string, timeoutMs = 10000): Promise<string | undefined> {
   const safe = name.replace(/[^A-Za-z0-9._-]/g, '_');
