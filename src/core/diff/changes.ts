@@ -24,23 +24,23 @@ function change(path: FieldPath, category: ChangeCategory, desired: unknown, liv
 }
 
 /** Changes needed to turn `live` into `predicted`: `missing` (desired adds), `extra` (desired removes), `modified`. */
-export function diffValues(predicted: unknown, live: unknown, ctx: ChangesContext, path: FieldPath = []): FieldChangeEx[] {
-  const schema = schemaPathOf(path);
+export function diffValues(predicted: unknown, live: unknown, ctx: ChangesContext, path: FieldPath = [], schema: string[] = schemaPathOf(path)): FieldChangeEx[] {
   if (predicted === undefined && live === undefined) return [];
   // A whole map appearing/disappearing is reported per field (a list item stays one change).
   const byField = path.length === 0 || 'field' in path[path.length - 1];
   if (live === undefined) {
-    if (byField && isObject(predicted)) return Object.keys(predicted).flatMap((k) => diffValues(predicted[k], undefined, ctx, [...path, { field: k }]));
+    if (byField && isObject(predicted)) return Object.keys(predicted).flatMap((k) => diffValues(predicted[k], undefined, ctx, [...path, { field: k }], [...schema, k]));
     return [change(path, 'missing', predicted, undefined)];
   }
   if (predicted === undefined) {
-    if (byField && isObject(live)) return Object.keys(live).flatMap((k) => diffValues(undefined, live[k], ctx, [...path, { field: k }]));
+    if (byField && isObject(live)) return Object.keys(live).flatMap((k) => diffValues(undefined, live[k], ctx, [...path, { field: k }], [...schema, k]));
     return [change(path, 'extra', undefined, live)];
   }
-  if (deepEquivalent(schema, predicted, live, ctx)) return [];
+  if (predicted === live) return [];
+  // Maps and keyed lists recurse (equal subtrees yield nothing); deep comparison only where they stop.
   if (isObject(predicted) && isObject(live)) {
     const keys = [...new Set([...Object.keys(predicted), ...Object.keys(live)])];
-    return keys.flatMap((k) => diffValues(predicted[k], live[k], ctx, [...path, { field: k }]));
+    return keys.flatMap((k) => diffValues(predicted[k], live[k], ctx, [...path, { field: k }], [...schema, k]));
   }
   if (Array.isArray(predicted) && Array.isArray(live)) {
     const lt = listTypeAt(ctx.group, ctx.kind, schema, ctx.resolver);
@@ -52,7 +52,7 @@ export function diffValues(predicted: unknown, live: unknown, ctx: ChangesContex
         const l = li.get(id);
         if (lt.type === 'set') {
           if (!l) out.push(change([...path, p.el], 'missing', p.item, undefined));
-        } else out.push(...diffValues(p.item, l?.item, ctx, [...path, p.el]));
+        } else out.push(...diffValues(p.item, l?.item, ctx, [...path, p.el], schema));
       }
       for (const [id, l] of li) if (!pi.has(id)) out.push(change([...path, l.el], 'extra', undefined, l.item));
       const common = (m: Map<string, unknown>, other: Map<string, unknown>) => [...m.keys()].filter((id) => other.has(id)).join('\n');
@@ -60,5 +60,5 @@ export function diffValues(predicted: unknown, live: unknown, ctx: ChangesContex
       return out;
     }
   }
-  return [change(path, 'modified', predicted, live)];
+  return deepEquivalent(schema, predicted, live, ctx) ? [] : [change(path, 'modified', predicted, live)];
 }

@@ -13,19 +13,19 @@ export interface MergeContext extends EquivalenceContext {
 }
 
 export function mergeObjects(live: JsonObject, desired: JsonObject, ctx: MergeContext): JsonObject {
-  return mergeValue(live, desired, [], ctx) as JsonObject;
+  return mergeValue(live, desired, [], [], ctx) as JsonObject;
 }
 
-function mergeValue(l: unknown, d: unknown, path: FieldPath, ctx: MergeContext): unknown {
-  if (isObject(d)) return isObject(l) ? mergeMap(l, d, path, ctx) : clone(d);
-  if (Array.isArray(d)) return Array.isArray(l) ? mergeList(l, d, path, ctx) : clone(d);
+// `schema` is schemaPathOf(path), carried along instead of recomputed at every node.
+function mergeValue(l: unknown, d: unknown, path: FieldPath, schema: string[], ctx: MergeContext): unknown {
+  if (isObject(d)) return isObject(l) ? mergeMap(l, d, path, schema, ctx) : clone(d);
+  if (Array.isArray(d)) return Array.isArray(l) ? mergeList(l, d, path, schema, ctx) : clone(d);
   // Keep live's spelling of an equivalent value (`1Gi` vs `1024Mi`) so it is not shown as a change.
-  if (l !== undefined && !isObject(l) && !Array.isArray(l) && scalarsEqual(schemaPathOf(path), d, l, ctx)) return l;
+  if (l !== undefined && !isObject(l) && !Array.isArray(l) && scalarsEqual(schema, d, l, ctx)) return l;
   return d;
 }
 
-function mergeMap(l: JsonObject, d: JsonObject, path: FieldPath, ctx: MergeContext): JsonObject {
-  const schema = schemaPathOf(path);
+function mergeMap(l: JsonObject, d: JsonObject, path: FieldPath, schema: string[], ctx: MergeContext): JsonObject {
   // retainKeys structs (volume sources, Deployment strategy): live keys missing from desired are cleared.
   const retain = path.length > 0 && usesRetainKeys(ctx.group, ctx.kind, schema);
   const out: JsonObject = {};
@@ -38,7 +38,7 @@ function mergeMap(l: JsonObject, d: JsonObject, path: FieldPath, ctx: MergeConte
   for (const [k, dv] of Object.entries(d)) {
     // N6: a zero scalar in desired and nothing live: the server would not store it either.
     if (l[k] === undefined && isZeroScalar(dv)) continue;
-    out[k] = mergeValue(l[k], dv, [...path, { field: k }], ctx);
+    out[k] = mergeValue(l[k], dv, [...path, { field: k }], [...schema, k], ctx);
   }
   // Preserve live's key order for readability; desired-only keys come last.
   const ordered: JsonObject = {};
@@ -46,8 +46,7 @@ function mergeMap(l: JsonObject, d: JsonObject, path: FieldPath, ctx: MergeConte
   return ordered;
 }
 
-function mergeList(l: unknown[], d: unknown[], path: FieldPath, ctx: MergeContext): unknown[] {
-  const schema = schemaPathOf(path);
+function mergeList(l: unknown[], d: unknown[], path: FieldPath, schema: string[], ctx: MergeContext): unknown[] {
   const lt = listTypeAt(ctx.group, ctx.kind, schema, ctx.resolver);
   if (lt.type === 'atomic') {
     // Positional subset: live only adds defaults/status inside the same elements ⇒ desired changes nothing.
@@ -58,7 +57,7 @@ function mergeList(l: unknown[], d: unknown[], path: FieldPath, ctx: MergeContex
   const merged = new Map<string, unknown>();
   for (const [id, { item, el }] of di) {
     const live = li.get(id);
-    merged.set(id, lt.type === 'set' ? item : mergeValue(live?.item, item, [...path, el], ctx));
+    merged.set(id, lt.type === 'set' ? item : mergeValue(live?.item, item, [...path, el], schema, ctx));
   }
   const keptLive: string[] = [];
   for (const [id, { item, el }] of li) {
