@@ -69,17 +69,17 @@ export function formatTime(t: string | Date): string {
  * Paths the field manager never tracks (stripMeta), plus what the endpoint resets: `status` everywhere but
  * the status subresource, `spec` there.
  */
-export function untrackedPaths(subresource: string | undefined): FieldPath[] {
+export function untrackedPaths(subresource: string | undefined, statusSubresource = true): FieldPath[] {
   const meta = ['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds'];
   const out: FieldPath[] = [[{ field: 'apiVersion' }], [{ field: 'kind' }], ...meta.map((m) => [{ field: 'metadata' }, { field: m }])];
-  if (subresource !== 'status') out.push([{ field: 'status' }]);
+  if (statusSubresource && subresource !== 'status') out.push([{ field: 'status' }]);
   if (subresource === 'status') out.push([{ field: 'spec' }]);
   return out;
 }
 
 /** The untracked paths removed, and the bare `metadata` node (stripMeta drops it as a member too). */
-export function stripUntracked(set: FieldSet, subresource: string | undefined): FieldSet {
-  const s = set.withoutPrefixes(untrackedPaths(subresource));
+export function stripUntracked(set: FieldSet, subresource: string | undefined, statusSubresource = true): FieldSet {
+  const s = set.withoutPrefixes(untrackedPaths(subresource, statusSubresource));
   const metadataNode = [{ field: 'metadata' }];
   return s.has(metadataNode) ? s.difference(new FieldSet([metadataNode])) : s;
 }

@@ -9,6 +9,7 @@ import { mergeApplied, removePaths } from './mergeApplied';
 import { PatchError } from './patchError';
 import { withZeroValue, type TypeContext } from './schemaInfo';
 import { compare, toFieldSet } from './typedWalk';
+import { capUpdateManagers } from './capUpdateManagers';
 import { comparable } from './updateManagedFields';
 
 export interface ApplyOptions {
@@ -20,6 +21,8 @@ export interface ApplyOptions {
   apiVersion: string;
   time: string | Date;
   subresource?: string;
+  /** False for custom resources without a status subresource: then `status` is applied and tracked. */
+  statusSubresource?: boolean;
   listTypes?: ListTypeResolver;
 }
 
@@ -65,7 +68,8 @@ export function serverSideApply(live: KubeObject | undefined, applied: unknown, 
   const states = decodeManagedFields(live?.metadata?.managedFields);
   const id = managerId({ manager: opts.manager, operation: 'Apply', subresource: sub });
   const previous = states.get(id);
-  const applySet = stripUntracked(toFieldSet(ctx, config), sub);
+  const statusSub = opts.statusSubresource ?? true;
+  const applySet = stripUntracked(toFieldSet(ctx, config), sub, statusSub);
 
   // Prune what this manager applied before and dropped now, unless anyone (this config included) still owns it.
   if (previous) {
@@ -74,14 +78,14 @@ export function serverSideApply(live: KubeObject | undefined, applied: unknown, 
     const prune = previous.set.difference(applySet).toArray().filter((p) => !owned.hasPrefixOf(p));
     removePaths(ctx, merged, prune);
   }
-  if (!sub) {
+  if (!sub && statusSub) {
     if (liveObj.status === undefined) delete merged.status;
     else merged.status = clone(liveObj.status);
   }
 
   const c = compare(ctx, withZeroValue(ctx, liveObj), withZeroValue(ctx, merged));
-  const changed = stripUntracked(c.added.union(c.modified), sub);
-  const removed = stripUntracked(c.removed, sub);
+  const changed = stripUntracked(c.added.union(c.modified), sub, statusSub);
+  const removed = stripUntracked(c.removed, sub, statusSub);
   const conflicts: ApplyConflict[] = [];
   for (const [k, s] of states) {
     if (k === id) continue;
@@ -90,9 +94,11 @@ export function serverSideApply(live: KubeObject | undefined, applied: unknown, 
   if (conflicts.length > 0 && !opts.force) throw new ApplyConflictError(conflicts);
 
   for (const [k, s] of states) if (k !== id) s.set = s.set.difference(changed).difference(removed);
-  const unchanged = previous !== undefined && previous.set.equals(applySet) && changed.isEmpty() && removed.isEmpty();
-  const mine: ManagerState = { manager: opts.manager, operation: 'Apply', apiVersion: opts.apiVersion, subresource: sub, set: applySet, time: unchanged ? previous.time : formatTime(opts.time) };
+  // The apiserver stamps the time only when the object changed (a no-op apply may still change ownership).
+  const noop = live !== undefined && previous !== undefined && changed.isEmpty() && removed.isEmpty();
+  const mine: ManagerState = { manager: opts.manager, operation: 'Apply', apiVersion: opts.apiVersion, subresource: sub, set: applySet, time: noop ? previous.time : formatTime(opts.time) };
   states.set(id, mine);
+  capUpdateManagers(states);
   const managedFields = encodeManagedFields(states.values());
 
   const object = merged as unknown as KubeObject;

@@ -1,12 +1,12 @@
 // managedFields after an Update (PUT / any non-apply PATCH / create), as the apiserver's field manager computes them.
 import type { KubeObject, ManagedFieldsEntry } from '../../../src/core/model';
 import { groupOf } from '../../../src/core/model';
+import type { ListTypeResolver } from '../../../src/core/k8s/listKeys';
+import { capUpdateManagers } from './capUpdateManagers';
 import { clone, isObject } from './jsonClone';
 import { decodeManagedFields, encodeManagedFields, formatTime, managerId, stripUntracked, type ManagerState } from './managedFieldsEntries';
 import { compare } from './typedWalk';
-import type { TypeContext } from './schemaInfo';
-import { withZeroValue } from './schemaInfo';
-import type { ListTypeResolver } from '../../../src/core/k8s/listKeys';
+import { withZeroValue, type TypeContext } from './schemaInfo';
 
 export interface UpdateOptions {
   manager: string;
@@ -16,21 +16,26 @@ export interface UpdateOptions {
   /** RFC 3339 time (or Date); written at second precision. */
   time: string | Date;
   subresource?: string;
+  /** False for custom resources without a status subresource: then `status` is tracked like any field. */
+  statusSubresource?: boolean;
   listTypes?: ListTypeResolver;
 }
 
 /**
  * New managedFields for `after` written by `opts.manager`. Changed fields (all set fields on create) move to this
  * manager's Update entry and out of every other entry; removed fields leave every entry; empty entries vanish.
- * Entries come from `after` when the write carried them, else from `before`. A no-op write changes nothing.
+ * Entries come from `after` when a main-resource write carried non-empty ones (clients may edit them), else from
+ * `before`; `[{}]` resets them to none. A no-op write changes nothing.
  */
 export function updateManagedFields(before: KubeObject | undefined, after: KubeObject, opts: UpdateOptions): ManagedFieldsEntry[] {
   const ctx: TypeContext = { group: groupOf(after.apiVersion ?? opts.apiVersion), kind: after.kind, listTypes: opts.listTypes };
-  const existing = after.metadata?.managedFields ?? before?.metadata?.managedFields ?? [];
+  const sent = after.metadata?.managedFields;
+  if (!opts.subresource && Array.isArray(sent) && sent.length > 0 && sent.every((e) => isObject(e) && Object.keys(e).length === 0)) return [];
+  const existing = !opts.subresource && Array.isArray(sent) && sent.length > 0 ? sent : (before?.metadata?.managedFields ?? []);
   const states = decodeManagedFields(existing);
   const c = compare(ctx, withZeroValue(ctx, comparable(before ?? {})), withZeroValue(ctx, comparable(after)));
-  const changed = stripUntracked(c.added.union(c.modified), opts.subresource);
-  const removed = stripUntracked(c.removed, opts.subresource);
+  const changed = stripUntracked(c.added.union(c.modified), opts.subresource, opts.statusSubresource);
+  const removed = stripUntracked(c.removed, opts.subresource, opts.statusSubresource);
   if (changed.isEmpty() && removed.isEmpty()) return clone(existing);
 
   const id = managerId({ ...opts, operation: 'Update' });
@@ -40,8 +45,10 @@ export function updateManagedFields(before: KubeObject | undefined, after: KubeO
   }
   const mine: ManagerState = states.get(id) ?? { manager: opts.manager, operation: 'Update', apiVersion: opts.apiVersion, subresource: opts.subresource, set: changed };
   mine.set = mine.set.difference(removed).union(changed);
-  mine.time = formatTime(opts.time);
+  // Only a write that took fields refreshes the writer's time (a pure removal does not).
+  if (!changed.isEmpty()) mine.time = formatTime(opts.time);
   states.set(id, mine);
+  capUpdateManagers(states);
   return encodeManagedFields(states.values());
 }
 
