@@ -5,5 +5,5 @@ export * from './renderDirectory';
 export * from './kustomizeTree';
 export * from './renderKustomize';
 export * from './renderHelm';
-export * from './renderFluxKustomization';
+export * from './renderOverlay';
 export * from './renderApp';

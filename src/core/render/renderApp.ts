@@ -4,7 +4,7 @@ import { throwIfAborted } from '../ports';
 import { defaultNamespace } from './clusterScoped';
 import { detectSourceType } from './detectSourceType';
 import { renderDirectory } from './renderDirectory';
-import { fluxNeedsOverlay, renderFluxKustomization } from './renderFluxKustomization';
+import { needsOverlay, renderWithOverlay } from './renderOverlay';
 import { renderHelm, type HelmOptions } from './renderHelm';
 import { renderKustomize } from './renderKustomize';
 import type { RenderDeps, RenderResult } from './types';
@@ -27,13 +27,14 @@ export async function renderApp(app: App, deps: RenderDeps): Promise<RenderResul
   throwIfAborted(deps.signal);
   if (!app.path) return empty(new GitOpsError('notFound', `${app.name}: ${app.problem ?? 'its folder is not in the workspace'}`));
   const detected = app.sourceType === 'unknown' ? await detectSourceType(app.path) : app.sourceType;
-  const type = fluxNeedsOverlay(app) ? 'kustomize' : detected;
+  const overlay = needsOverlay({ ...app, sourceType: detected });
+  const type = overlay ? 'kustomize' : detected;
   if ((type === 'kustomize' || type === 'helm') && !deps.trusted) {
     return empty(new GitOpsError('untrusted', `${app.name}: ${type} is not run in an untrusted workspace; trust the workspace to render it`, { file: app.path }));
   }
   let result: RenderResult;
   try {
-    if (fluxNeedsOverlay(app)) result = await renderFluxKustomization(app, deps);
+    if (overlay) result = await renderWithOverlay({ ...app, sourceType: detected }, deps);
     else if (type === 'kustomize') result = await renderKustomize(app.path, deps);
     else if (type === 'helm') result = await renderHelm(app.path, helmOptionsOf(app), deps);
     else if (type === 'directory') result = await renderDirectory(app.path, app.directory, deps.signal);

@@ -193,7 +193,7 @@ describe('render/renderApp guards', () => {
   });
 });
 
-describe('render/renderFluxKustomization', function () {
+describe('render/renderOverlay (Flux Kustomization)', function () {
   this.timeout(60000);
   const fluxApp = (p: string, spec: Record<string, unknown>): App => ({
     id: 'flux:flux-system/x',
