@@ -71,6 +71,8 @@ export function runWatch(t: WatchTransport): Disposable {
   const loop = async (): Promise<void> => {
     let rv: string | undefined;
     let backoff = initial;
+    // A server that answers 410 even right after a relist must not make us relist in a tight loop.
+    let goneInARow = 0;
     while (!ac.signal.aborted) {
       try {
         if (rv === undefined) {
@@ -83,6 +85,7 @@ export function runWatch(t: WatchTransport): Disposable {
         // The resourceVersion is kept as events arrive, so a dropped connection resumes after the last one seen.
         await consume(stream, (v) => (rv = v), (type, object) => {
           backoff = initial;
+          goneInARow = 0;
           opts.onEvent({ type, object });
         });
         // A clean end is the server's watch timeout: reconnect from where we were, at once.
@@ -90,6 +93,10 @@ export function runWatch(t: WatchTransport): Disposable {
         if (ac.signal.aborted) break;
         if (isGone(e)) {
           rv = undefined;
+          if (++goneInARow > 1) {
+            await sleep(backoff, ac.signal);
+            backoff = Math.min(backoff * 2, max);
+          }
           continue;
         }
         const fatal = isGitOpsError(e) && FATAL.has(e.reason);
