@@ -199,7 +199,7 @@ export class FluxController {
         const live = await this.ctx.rest.getOrUndefined(path, signal);
         if (live && policy === 'IfNotPresent') continue;
         // The handover of kubectl* fields is what makes a live-only env var disappear on the next apply.
-        const tookOver = live && policy !== 'Merge' ? await takeOverFields(this.ctx.rest, live, FLUX_MANAGER, (m) => m.startsWith('kubectl') || m === 'before-first-apply', signal) : false;
+        const tookOver = live && policy !== 'Merge' ? await takeOverFields(this.ctx.rest, live, FLUX_MANAGER, (m) => m.startsWith('kubectl') || m === 'before-first-apply', signal, o) : false;
         if (tookOver || !live || driftPaths(comparable(o), live, 'apply').length > 0) {
           await serverSideApply(this.ctx.rest, o, { fieldManager: FLUX_MANAGER, signal });
           changed++;

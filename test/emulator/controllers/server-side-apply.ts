@@ -1,6 +1,7 @@
 // Server-side apply and the field-manager handover Flux performs before applying.
 import type { KubeObject, ManagedFieldsEntry } from '../../../src/core/model';
 import { APPLY_PATCH, JSON_PATCH, KubeRest } from './kube-rest';
+import { removalOps } from './fields-removal';
 import { deepMerge } from './object-compare';
 
 export interface ApplyOptions {
@@ -34,6 +35,7 @@ export async function takeOverFields(
   manager: string,
   shouldTakeOver: (name: string) => boolean,
   signal?: AbortSignal,
+  desired?: KubeObject,
 ): Promise<boolean> {
   const entries = live.metadata.managedFields ?? [];
   const taken = entries.filter((e) => !e.subresource && e.manager !== manager && shouldTakeOver(e.manager ?? ''));
@@ -59,5 +61,13 @@ export async function takeOverFields(
     contentType: JSON_PATCH,
     signal,
   });
+  const after = await rest.getOrUndefined<KubeObject>(path, signal);
+  const stillTheirs = (after?.metadata.managedFields ?? []).filter((e) => !e.subresource && e.manager !== manager && shouldTakeOver(e.manager ?? ''));
+  if (after && stillTheirs.length && desired) {
+    // The server ignored the managedFields write (the emulator may); remove what the handover would have.
+    const ops = stillTheirs.flatMap((e) => removalOps((e.fieldsV1 as Record<string, any>) ?? {}, after, desired));
+    const unique = [...new Map(ops.map((o) => [o.path, o])).values()];
+    if (unique.length) await rest.call('PATCH', path, { body: unique, contentType: JSON_PATCH, query: { fieldManager: manager }, signal });
+  }
   return true;
 }
