@@ -1,0 +1,225 @@
+// Writes a capture's files and commits exactly those files on a new branch, leaving everything else of the user's
+// (other staged or unstaged changes, the branch they were on) as it was; any failure puts things back.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import type { FileEdit } from '../capture/captureTypes';
+import { GitOpsError } from '../model';
+import { nodeProcessRunner, throwIfAborted } from '../ports';
+import { compareUrl } from './remoteUrl';
+
+export interface CaptureCommitOptions {
+  /** Any directory inside the work tree. */
+  repoDir: string;
+  files: FileEdit[];
+  branch: string;
+  message: string;
+  push?: boolean;
+  /** Remote to push to; default: the tracking remote of the current branch, else `origin`, else the only remote. */
+  remote?: string;
+  /** The user agreed to commit over uncommitted changes in target files (see DirtyTargetError). */
+  allowDirty?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface CaptureCommitResult {
+  branch: string;
+  commit: string;
+  /** Where the user was: a branch name, or a detached commit. */
+  previous: { branch?: string; commit: string };
+  /** Repo-relative paths committed. */
+  files: string[];
+  pushed: boolean;
+  remote?: string;
+  compareUrl?: string;
+}
+
+/** Target files have uncommitted changes: the UI asks, then retries with `allowDirty`. */
+export class DirtyTargetError extends GitOpsError {
+  constructor(readonly files: string[]) {
+    super('conflict', `Uncommitted changes in ${files.join(', ')}: committing the capture would also commit them`, { file: files[0] });
+  }
+}
+
+export function isDirtyTargetError(e: unknown): e is DirtyTargetError {
+  return e instanceof DirtyTargetError;
+}
+
+interface State {
+  top: string;
+  previous: { branch?: string; commit: string };
+  /** Index entries (`mode sha stage\tpath` lines) of target paths before we touched anything. */
+  indexBefore: Map<string, string | undefined>;
+  branchCreated: boolean;
+  written: FileEdit[];
+  committed?: string;
+}
+
+/**
+ * Branch, write, commit only `files`, optionally push. Detached HEAD: the branch starts at the detached commit and
+ * a rollback returns HEAD to that same detached commit. On failure before the commit the new branch is deleted;
+ * when only the push fails, the committed branch is kept (named in the error) and the user is put back where they were.
+ */
+export async function captureCommit(opts: CaptureCommitOptions): Promise<CaptureCommitResult> {
+  if (opts.files.length === 0) throw new GitOpsError('invalid', 'Nothing to commit: the capture has no file edits');
+  // The user's environment is inherited as is (no .env()), so pushes authenticate as in their terminal/editor.
+  const git = simpleGit({ baseDir: opts.repoDir, abort: opts.signal, errors: strictExit });
+  // Rollback must run even after an abort, so it uses its own instance without the signal.
+  const rescue = simpleGit({ baseDir: opts.repoDir, errors: strictExit });
+
+  const top = path.resolve((await gitText(git, ['rev-parse', '--show-toplevel'])).trim());
+  const rel = opts.files.map((f) => toRepoPath(top, f.file));
+  const commit = (await gitText(git, ['rev-parse', '--verify', '-q', 'HEAD']).catch(() => '')).trim();
+  if (!commit) throw new GitOpsError('git', 'The repository has no commit yet; commit something first');
+  await refuseInProgressOperation(git, top);
+  const branchRef = (await gitText(git, ['symbolic-ref', '-q', 'HEAD']).catch(() => '')).trim();
+  const previous = { branch: branchRef.startsWith('refs/heads/') ? branchRef.slice('refs/heads/'.length) : undefined, commit };
+
+  await gitText(git, ['check-ref-format', '--branch', opts.branch]).catch(() => {
+    throw new GitOpsError('invalid', `"${opts.branch}" is not a valid branch name`);
+  });
+  if ((await gitText(git, ['rev-parse', '--verify', '-q', `refs/heads/${opts.branch}`]).catch(() => '')).trim()) {
+    throw new GitOpsError('conflict', `Branch ${opts.branch} already exists`);
+  }
+
+  for (const f of opts.files) {
+    const onDisk = await readFile(f.file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
+    if (onDisk !== f.before) throw new GitOpsError('conflict', `${f.file} changed since the capture was planned; plan it again`, { file: f.file });
+  }
+  const dirty = await dirtyPaths(git, rel);
+  if (dirty.length && !opts.allowDirty) throw new DirtyTargetError(dirty);
+
+  const state: State = { top, previous, indexBefore: await indexEntries(git, rel), branchCreated: false, written: [] };
+  try {
+    throwIfAborted(opts.signal);
+    await git.raw(['checkout', '-q', '-b', opts.branch]);
+    state.branchCreated = true;
+    for (const f of opts.files) {
+      state.written.push(f);
+      await mkdir(path.dirname(f.file), { recursive: true });
+      await writeFile(f.file, f.after);
+    }
+    const created = rel.filter((_, i) => opts.files[i].before === undefined);
+    if (created.length) await git.raw(['add', '--', ...created]);
+    throwIfAborted(opts.signal);
+    await git.raw(['commit', '-q', '--only', '-m', opts.message, '--', ...rel]);
+    const head = (await gitText(git, ['rev-parse', 'HEAD'])).trim();
+    if (head === previous.commit) throw new GitOpsError('git', 'git commit reported success but made no commit');
+    state.committed = head;
+
+    const result: CaptureCommitResult = { branch: opts.branch, commit: state.committed, previous, files: rel, pushed: false };
+    if (opts.push) {
+      const remote = opts.remote ?? (await pushRemote(git, previous.branch));
+      result.remote = remote;
+      await git.raw(['push', '--porcelain', '--set-upstream', remote, `refs/heads/${opts.branch}:refs/heads/${opts.branch}`]);
+      result.pushed = true;
+      const url = (await gitText(git, ['remote', 'get-url', remote]).catch(() => '')).trim();
+      result.compareUrl = url ? compareUrl(url, opts.branch, previous.branch ?? (await remoteDefaultBranch(git, remote))) : undefined;
+    }
+    return result;
+  } catch (e) {
+    const problems = await rollback(rescue, state, opts, rel);
+    const cause = e as Error;
+    const kept = state.committed ? ` The capture is committed as ${state.committed.slice(0, 12)} on branch ${opts.branch} (kept, not pushed).` : '';
+    const back = ` Restored the touched files and ${previous.branch ? `branch ${previous.branch}` : `detached HEAD at ${previous.commit.slice(0, 12)}`}.`;
+    const extra = problems.length ? ` Rollback problems: ${problems.join('; ')}` : '';
+    if (cause instanceof GitOpsError && cause.reason === 'cancelled') throw new GitOpsError('cancelled', `Capture cancelled.${back}${extra}`, { cause });
+    const what = state.committed ? 'Push failed' : 'Capture commit failed';
+    throw new GitOpsError('git', `${what}: ${firstLines(cause.message)}.${kept}${back}${extra}`, { cause, verb: state.committed ? 'push' : 'commit' });
+  }
+}
+
+/** simple-git treats a failing exit with an empty stderr as success (e.g. a silent failing hook); we do not. */
+function strictExit(error: Buffer | Error | undefined, result: { exitCode: number; stdErr: Buffer[] }): Buffer | Error | undefined {
+  if (error) return error;
+  if (result.exitCode !== 0) return new Error(Buffer.concat(result.stdErr).toString('utf8').trim() || `git exited with code ${result.exitCode}`);
+  return undefined;
+}
+
+/** Puts index entries, file contents and HEAD back exactly as they were, without a checkout touching other files. */
+async function rollback(git: SimpleGit, state: State, opts: CaptureCommitOptions, rel: string[]): Promise<string[]> {
+  const problems: string[] = [];
+  const attempt = async (what: string, fn: () => Promise<unknown>): Promise<void> => {
+    try {
+      await fn();
+    } catch (e) {
+      problems.push(`${what}: ${firstLines((e as Error).message)}`);
+    }
+  };
+  if (state.branchCreated) {
+    // HEAD moves back first (no work-tree change), then the target paths' index entries and contents.
+    if (state.previous.branch) await attempt('restore branch', () => git.raw(['symbolic-ref', 'HEAD', `refs/heads/${state.previous.branch}`]));
+    else await attempt('restore detached HEAD', () => git.raw(['update-ref', '--no-deref', 'HEAD', state.previous.commit]));
+    if (!state.committed) await attempt('delete branch', () => git.raw(['branch', '-D', opts.branch]));
+  }
+  for (const p of rel) {
+    const entry = state.indexBefore.get(p);
+    await attempt(`restore index of ${p}`, () => (entry === undefined ? git.raw(['rm', '-q', '--cached', '--ignore-unmatch', '--', p]) : updateIndex(state.top, entry)));
+  }
+  for (const f of state.written) {
+    await attempt(`restore ${f.file}`, async () => (f.before === undefined ? rm(f.file, { force: true }) : writeFile(f.file, f.before)));
+  }
+  return problems;
+}
+
+/** `git update-index --index-info` reads stdin, which simple-git cannot feed; spawn it directly. */
+async function updateIndex(top: string, entry: string): Promise<void> {
+  const r = await nodeProcessRunner.run('git', ['update-index', '--index-info'], { cwd: top, input: `${entry}\n` });
+  if (r.code !== 0) throw new Error(r.stderr || `git update-index exited ${r.code}`);
+}
+
+async function indexEntries(git: SimpleGit, rel: string[]): Promise<Map<string, string | undefined>> {
+  const out = new Map<string, string | undefined>(rel.map((p) => [p, undefined]));
+  const text = await gitText(git, ['ls-files', '-s', '-z', '--', ...rel]);
+  for (const rec of text.split('\0')) {
+    const tab = rec.indexOf('\t');
+    if (tab > 0) out.set(rec.slice(tab + 1), rec);
+  }
+  return out;
+}
+
+async function dirtyPaths(git: SimpleGit, rel: string[]): Promise<string[]> {
+  const text = await gitText(git, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--', ...rel]);
+  return text
+    .split('\0')
+    .filter((r) => r.length > 3)
+    .map((r) => r.slice(3));
+}
+
+async function refuseInProgressOperation(git: SimpleGit, top: string): Promise<void> {
+  for (const marker of ['MERGE_HEAD', 'rebase-merge', 'rebase-apply', 'CHERRY_PICK_HEAD', 'REVERT_HEAD']) {
+    const p = (await gitText(git, ['rev-parse', '--git-path', marker])).trim();
+    if (existsSync(path.resolve(top, p))) throw new GitOpsError('conflict', `A git operation is in progress (${marker}); finish or abort it first`);
+  }
+}
+
+async function pushRemote(git: SimpleGit, branch: string | undefined): Promise<string> {
+  if (branch) {
+    const tracking = (await gitText(git, ['config', '--get', `branch.${branch}.remote`]).catch(() => '')).trim();
+    if (tracking && tracking !== '.') return tracking;
+  }
+  const remotes = (await gitText(git, ['remote'])).split('\n').filter(Boolean);
+  if (remotes.includes('origin')) return 'origin';
+  if (remotes.length === 1) return remotes[0];
+  throw new GitOpsError('git', remotes.length ? `Several remotes (${remotes.join(', ')}) and no tracking remote: choose one` : 'The repository has no remote to push to');
+}
+
+async function remoteDefaultBranch(git: SimpleGit, remote: string): Promise<string | undefined> {
+  const ref = (await gitText(git, ['symbolic-ref', '-q', `refs/remotes/${remote}/HEAD`]).catch(() => '')).trim();
+  return ref ? ref.replace(`refs/remotes/${remote}/`, '') : undefined;
+}
+
+function toRepoPath(top: string, file: string): string {
+  const r = path.relative(top, path.resolve(file));
+  if (r.startsWith('..') || path.isAbsolute(r)) throw new GitOpsError('invalid', `${file} is outside the repository ${top}`, { file });
+  return r.split(path.sep).join('/');
+}
+
+async function gitText(git: SimpleGit, args: string[]): Promise<string> {
+  return git.raw(args);
+}
+
+function firstLines(msg: string): string {
+  return msg.trim().split('\n').slice(0, 4).join(' ').replace(/\.$/, '');
+}

@@ -1,0 +1,280 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
+import type { FieldChange, ResourceDiff } from '../../../src/core/model';
+import { planCapture } from '../../../src/core/capture/planCapture';
+import { captureCommit, isDirtyTargetError } from '../../../src/core/git/captureCommit';
+import { formatCaptureMessage } from '../../../src/core/git/captureMessage';
+import { buildBranchName } from '../../../src/core/git/branchName';
+
+const DEPLOY = `# Web tier, owned by team-a
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop # prod namespace
+spec:
+  replicas: 2 # baseline
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: "nginx:1.27"
+        env:
+        - name: MODE
+          value: prod
+        # keep ports last
+        ports:
+        - containerPort: 80
+`;
+
+const REPLICAS: FieldChange = { path: 'spec.replicas', category: 'modified', desired: 2, live: 5, manager: 'kubectl-edit', time: '2026-11-28T02:10:00Z' };
+const ENV: FieldChange = {
+  path: 'spec.template.spec.containers[name=web].env[name=LOG_LEVEL]',
+  category: 'live-only',
+  live: { name: 'LOG_LEVEL', value: 'debug' },
+  manager: 'kubectl-edit',
+  time: '2026-11-28T02:10:00Z',
+};
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** A repo with a committed manifest, an unstaged change (notes.md) and a staged change (staged.txt). */
+function makeRepo(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'capture-git-'));
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'config', 'user.name', 'Test');
+  git(dir, 'config', 'user.email', 'test@example.com');
+  git(dir, 'config', 'commit.gpgsign', 'false');
+  writeFileSync(path.join(dir, 'deploy.yaml'), DEPLOY);
+  writeFileSync(path.join(dir, 'notes.md'), 'notes v1\n');
+  writeFileSync(path.join(dir, 'staged.txt'), 'staged v1\n');
+  git(dir, 'add', '.');
+  git(dir, 'commit', '-q', '-m', 'initial');
+  writeFileSync(path.join(dir, 'notes.md'), 'notes v2 (unstaged work)\n');
+  writeFileSync(path.join(dir, 'staged.txt'), 'staged v2 (staged work)\n');
+  git(dir, 'add', 'staged.txt');
+  writeFileSync(path.join(dir, 'untracked.txt'), 'scratch\n');
+  return dir;
+}
+
+function diffFor(dir: string, changes: FieldChange[]): ResourceDiff {
+  return {
+    ref: { group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'shop', name: 'web' },
+    app: 'shop',
+    status: 'Modified',
+    changes,
+    source: { file: path.join(dir, 'deploy.yaml'), documentIndex: 0, startLine: 1, endLine: 25 },
+  };
+}
+
+async function planned(dir: string) {
+  const diff = diffFor(dir, [REPLICAS, ENV]);
+  const plan = await planCapture({ diff, changes: diff.changes });
+  const message = formatCaptureMessage({ ref: diff.ref, changes: diff.changes, app: 'shop', context: 'kind-prod' });
+  return { plan, message };
+}
+
+/** What of the user's state must survive every capture, success or failure. */
+function assertUserStateIntact(dir: string): void {
+  assert.equal(readFileSync(path.join(dir, 'notes.md'), 'utf8'), 'notes v2 (unstaged work)\n');
+  assert.equal(readFileSync(path.join(dir, 'staged.txt'), 'utf8'), 'staged v2 (staged work)\n');
+  assert.equal(readFileSync(path.join(dir, 'untracked.txt'), 'utf8'), 'scratch\n');
+  assert.equal(git(dir, 'diff', '--cached', '--name-only').trim(), 'staged.txt', 'staged.txt still staged, nothing else');
+  assert.equal(git(dir, 'show', ':staged.txt'), 'staged v2 (staged work)\n');
+  assert.equal(git(dir, 'diff', '--name-only').trim(), 'notes.md', 'notes.md still an unstaged change');
+}
+
+function assertRestored(dir: string, head: { branch?: string; commit: string }, branch: string): void {
+  assert.equal(readFileSync(path.join(dir, 'deploy.yaml'), 'utf8'), DEPLOY);
+  assert.equal(git(dir, 'rev-parse', 'HEAD').trim(), head.commit);
+  if (head.branch) assert.equal(git(dir, 'symbolic-ref', '--short', 'HEAD').trim(), head.branch);
+  else assert.throws(() => git(dir, 'symbolic-ref', '-q', 'HEAD'), 'HEAD is detached again');
+  assert.equal(git(dir, 'status', '--porcelain', '--', 'deploy.yaml'), '');
+  void branch;
+  assertUserStateIntact(dir);
+}
+
+describe('git/captureCommit', function () {
+  this.timeout(60000);
+  const dirs: string[] = [];
+  const repo = (): string => {
+    const d = makeRepo();
+    dirs.push(d);
+    return d;
+  };
+  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('commits only the captured file on a new branch, changing only the captured lines', async () => {
+    const dir = repo();
+    const main = git(dir, 'rev-parse', 'HEAD').trim();
+    const { plan, message } = await planned(dir);
+    const branch = buildBranchName({ app: 'shop', kind: 'Deployment', name: 'web', now: new Date(Date.UTC(2026, 10, 28, 2, 15)) });
+    assert.equal(branch, 'breakglass/shop-deployment-web-20261128-0215');
+    const res = await captureCommit({ repoDir: dir, files: plan.edits, branch, message });
+    assert.equal(res.branch, branch);
+    assert.deepEqual(res.previous, { branch: 'main', commit: main });
+    assert.deepEqual(res.files, ['deploy.yaml']);
+    assert.equal(git(dir, 'symbolic-ref', '--short', 'HEAD').trim(), branch);
+    assert.equal(git(dir, 'rev-parse', 'main').trim(), main, 'main untouched');
+    assert.equal(git(dir, 'show', '--name-only', '--format=', 'HEAD').trim(), 'deploy.yaml');
+    const body = git(dir, 'log', '-1', '--format=%B');
+    assert.match(body, /^Capture live 2 changes to Deployment shop\/web\n/);
+    assert.match(body, /- spec\.replicas: 2 → 5 \(kubectl-edit at 2026-11-28T02:10:00Z\)/);
+    assert.match(body, /env\[name=LOG_LEVEL\]: \(absent\) → \{"name":"LOG_LEVEL","value":"debug"\}/);
+    assert.match(body, /cluster context kind-prod, app shop/);
+    // Only the captured lines changed; comments intact.
+    const patch = git(dir, 'diff', '-U0', 'HEAD~1', 'HEAD', '--', 'deploy.yaml');
+    const changed = patch.split('\n').filter((l) => /^[+-][^+-]/.test(l));
+    assert.deepEqual(changed, ['-  replicas: 2 # baseline', '+  replicas: 5 # baseline', '+        - name: LOG_LEVEL', '+          value: debug']);
+    const committed = parse(git(dir, 'show', 'HEAD:deploy.yaml'));
+    assert.equal(committed.spec.replicas, 5);
+    assert.deepEqual(committed.spec.template.spec.containers[0].env, [{ name: 'MODE', value: 'prod' }, { name: 'LOG_LEVEL', value: 'debug' }]);
+    assert.equal(git(dir, 'status', '--porcelain', '--', 'deploy.yaml'), '', 'working tree equals the commit');
+    assertUserStateIntact(dir);
+  });
+
+  it('dirty target file: typed error, nothing touched; proceeding when allowed', async () => {
+    const dir = repo();
+    const head = { branch: 'main', commit: git(dir, 'rev-parse', 'HEAD').trim() };
+    const dirtyText = DEPLOY.replace('# Web tier', '# Web tier (edited locally)');
+    writeFileSync(path.join(dir, 'deploy.yaml'), dirtyText);
+    const { plan, message } = await planned(dir);
+    await assert.rejects(captureCommit({ repoDir: dir, files: plan.edits, branch: 'cap/dirty', message }), (e) => {
+      assert.ok(isDirtyTargetError(e));
+      assert.deepEqual(e.files, ['deploy.yaml']);
+      assert.equal(e.reason, 'conflict');
+      return true;
+    });
+    assert.equal(readFileSync(path.join(dir, 'deploy.yaml'), 'utf8'), dirtyText);
+    assert.equal(git(dir, 'symbolic-ref', '--short', 'HEAD').trim(), 'main');
+    assert.equal(git(dir, 'branch', '--list', 'cap/dirty'), '');
+    assert.equal(git(dir, 'rev-parse', 'HEAD').trim(), head.commit);
+    const res = await captureCommit({ repoDir: dir, files: plan.edits, branch: 'cap/dirty', message, allowDirty: true });
+    assert.equal(git(dir, 'show', 'HEAD:deploy.yaml'), plan.edits[0].after);
+    assert.match(plan.edits[0].after, /edited locally/);
+    assert.equal(res.previous.branch, 'main');
+  });
+
+  it('refuses when the file changed after planning, and when the branch exists', async () => {
+    const dir = repo();
+    const { plan, message } = await planned(dir);
+    writeFileSync(path.join(dir, 'deploy.yaml'), DEPLOY + '# later\n');
+    await assert.rejects(captureCommit({ repoDir: dir, files: plan.edits, branch: 'cap/x', message }), /changed since the capture was planned/);
+    writeFileSync(path.join(dir, 'deploy.yaml'), DEPLOY);
+    git(dir, 'branch', 'cap/taken');
+    await assert.rejects(captureCommit({ repoDir: dir, files: plan.edits, branch: 'cap/taken', message }), /already exists/);
+    await assert.rejects(captureCommit({ repoDir: dir, files: plan.edits, branch: 'bad..name', message }), /not a valid branch name/);
+    assert.equal(readFileSync(path.join(dir, 'deploy.yaml'), 'utf8'), DEPLOY);
+    assertUserStateIntact(dir);
+  });
+
+  it('failing pre-commit hook: restores files, index, branch; deletes the new branch and created files', async () => {
+    const dir = repo();
+    const head = { branch: 'main', commit: git(dir, 'rev-parse', 'HEAD').trim() };
+    const hook = path.join(dir, '.git', 'hooks', 'pre-commit');
+    writeFileSync(hook, '#!/bin/sh\necho "lint failed: no breakglass today" >&2\nexit 1\n');
+    chmodSync(hook, 0o755);
+    const { plan, message } = await planned(dir);
+    const created = { file: path.join(dir, 'overlays', 'patch-deployment-web.yaml'), before: undefined, after: 'kind: Deployment\n' };
+    await assert.rejects(captureCommit({ repoDir: dir, files: [...plan.edits, created], branch: 'cap/hook', message }), (e: Error & { reason?: string }) => {
+      assert.equal(e.reason, 'git');
+      assert.match(e.message, /Capture commit failed: .*no breakglass today/);
+      assert.match(e.message, /Restored the touched files and branch main/);
+      return true;
+    });
+    assertRestored(dir, head, 'cap/hook');
+    assert.equal(existsSync(created.file), false, 'created file removed');
+    assert.equal(git(dir, 'ls-files', 'overlays'), '', 'created file not left in the index');
+    assert.equal(git(dir, 'branch', '--list', 'cap/hook'), '', 'empty capture branch deleted');
+  });
+
+  it('detached HEAD: captures onto a new branch; a failure returns to the same detached commit', async () => {
+    const dir = repo();
+    const commit = git(dir, 'rev-parse', 'HEAD').trim();
+    git(dir, 'checkout', '-q', '--detach');
+    const { plan, message } = await planned(dir);
+    const hook = path.join(dir, '.git', 'hooks', 'pre-commit');
+    writeFileSync(hook, '#!/bin/sh\nexit 1\n');
+    chmodSync(hook, 0o755);
+    await assert.rejects(captureCommit({ repoDir: dir, files: plan.edits, branch: 'cap/detached', message }), /detached HEAD at/);
+    assertRestored(dir, { commit }, 'cap/detached');
+    rmSync(hook);
+    const res = await captureCommit({ repoDir: dir, files: plan.edits, branch: 'cap/detached', message });
+    assert.deepEqual(res.previous, { branch: undefined, commit });
+    assert.equal(git(dir, 'symbolic-ref', '--short', 'HEAD').trim(), 'cap/detached');
+    assert.equal(git(dir, 'rev-parse', 'HEAD~1').trim(), commit);
+    assertUserStateIntact(dir);
+  });
+
+  it('pushes to the tracking remote and never force-pushes; a rejected push restores the user', async () => {
+    const dir = repo();
+    const remote = mkdtempSync(path.join(os.tmpdir(), 'capture-remote-'));
+    dirs.push(remote);
+    git(remote, 'init', '-q', '--bare', '-b', 'main');
+    git(dir, 'remote', 'add', 'origin', remote);
+    git(dir, 'push', '-q', '-u', 'origin', 'main');
+    const head = { branch: 'main', commit: git(dir, 'rev-parse', 'HEAD').trim() };
+    const { plan, message } = await planned(dir);
+
+    const hook = path.join(remote, 'hooks', 'pre-receive');
+    writeFileSync(hook, '#!/bin/sh\necho "protected: captures need review" >&2\nexit 1\n');
+    chmodSync(hook, 0o755);
+    await assert.rejects(captureCommit({ repoDir: dir, files: plan.edits, branch: 'cap/rejected', message, push: true }), (e: Error & { reason?: string }) => {
+      assert.equal(e.reason, 'git');
+      assert.match(e.message, /^Push failed: /);
+      assert.match(e.message, /kept, not pushed/);
+      return true;
+    });
+    assertRestored(dir, head, 'cap/rejected');
+    const kept = git(dir, 'rev-parse', 'cap/rejected').trim();
+    assert.equal(git(dir, 'rev-parse', `${kept}~1`).trim(), head.commit, 'the capture commit is kept on its branch');
+    assert.equal(git(remote, 'branch', '--list', 'cap/rejected'), '');
+
+    rmSync(hook);
+    const res = await captureCommit({ repoDir: dir, files: plan.edits, branch: 'cap/pushed', message, push: true });
+    assert.equal(res.pushed, true);
+    assert.equal(res.remote, 'origin');
+    assert.equal(git(remote, 'rev-parse', 'refs/heads/cap/pushed').trim(), res.commit);
+    assert.equal(git(dir, 'rev-parse', '--abbrev-ref', 'cap/pushed@{upstream}').trim(), 'origin/cap/pushed');
+    assert.equal(res.compareUrl, undefined, 'a local path remote has no web page');
+    assertUserStateIntact(dir);
+  });
+
+  it('builds the compare URL from the pushed remote', async () => {
+    const dir = repo();
+    const remote = mkdtempSync(path.join(os.tmpdir(), 'capture-remote-'));
+    dirs.push(remote);
+    git(remote, 'init', '-q', '--bare', '-b', 'main');
+    git(dir, 'remote', 'add', 'origin', remote);
+    git(dir, 'push', '-q', '-u', 'origin', 'main');
+    // Pushes go to the local bare repo; the fetch URL names GitHub.
+    git(dir, 'remote', 'set-url', 'origin', 'git@github.com:acme/shop.git');
+    git(dir, 'remote', 'set-url', '--push', 'origin', remote);
+    const { plan, message } = await planned(dir);
+    const res = await captureCommit({ repoDir: dir, files: plan.edits, branch: 'breakglass/shop-web', message, push: true });
+    assert.equal(res.compareUrl, 'https://github.com/acme/shop/compare/main...breakglass/shop-web?expand=1');
+  });
+
+  it('honours an aborted signal before touching anything', async () => {
+    const dir = repo();
+    const { plan, message } = await planned(dir);
+    const ac = new AbortController();
+    ac.abort();
+    await assert.rejects(captureCommit({ repoDir: dir, files: plan.edits, branch: 'cap/abort', message, signal: ac.signal }));
+    assert.equal(readFileSync(path.join(dir, 'deploy.yaml'), 'utf8'), DEPLOY);
+    assert.equal(git(dir, 'symbolic-ref', '--short', 'HEAD').trim(), 'main');
+    assertUserStateIntact(dir);
+  });
+});
