@@ -65,12 +65,18 @@ function run(cmd, args, { cwd, env, logFile, signal }) {
     fs.appendFileSync(logFile, `\n$ ${cmd} ${args.join(' ')}\n`);
     const out = fs.openSync(logFile, 'a');
     const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', out, out], signal });
+    // 'error' (e.g. abort) can be followed by 'close': close the log once.
+    let open = true;
+    const closeLog = () => {
+      if (open) fs.closeSync(out);
+      open = false;
+    };
     child.on('error', (err) => {
-      fs.closeSync(out);
+      closeLog();
       reject(err);
     });
     child.on('close', (code) => {
-      fs.closeSync(out);
+      closeLog();
       if (code === 0) return resolve();
       const tail = fs.readFileSync(logFile, 'utf8').split('\n').slice(-40).join('\n');
       reject(new Error(`\`${cmd} ${args.join(' ')}\` failed with exit code ${code} (full log: ${logFile}):\n${tail}`));
