@@ -2,6 +2,7 @@
 // Supported: `.a.b`, `.["a.b"]`, `.a[]`, `.a[0]`, optional `?`, pipes `|`, and
 // `select(<path> == <literal>)` / `select(<path> != <literal>)` with JSON literals (strings, numbers, true/false/null).
 // Anything else (functions, alternatives, arithmetic) is rejected when compiled rather than guessed at.
+// The subset has no recursion or loops, so evaluation is bounded and needs no timeout (Argo's 1 s guard).
 import { GitOpsError } from '../model';
 import { isObject } from '../k8s/json';
 

@@ -38,7 +38,7 @@ export function findLiveOnly(desired: unknown, defaulted: unknown, live: unknown
     found = Object.entries(live).flatMap(([k, v]) => findLiveOnly(d?.[k], dd?.[k], v, ctx, [...path, { field: k }]));
   } else if (Array.isArray(live)) {
     const lt = listTypeAt(ctx.group, ctx.kind, schemaPathOf(path), ctx.resolver);
-    if (lt.type !== 'map' || (desired !== undefined && !Array.isArray(desired))) return [];
+    if (lt.type === 'atomic' || (desired !== undefined && !Array.isArray(desired))) return [];
     const di = Array.isArray(desired) ? indexItems(desired, lt) : new Map<string, { item: unknown }>();
     const ddi = Array.isArray(defaulted) ? indexItems(defaulted, lt) : new Map<string, { item: unknown }>();
     children = live.length;

@@ -61,6 +61,23 @@ describe('diff/live-only edits and attribution', () => {
     const live2 = deployment([{ name: 'LOG_LEVEL', value: 'info' }], { app: 'web', y: '1' }, {}, [selfKubectl]);
     assert.equal(diffResource(desired, live2, { manager: 'kubectl' }).liveOnly, 0);
   });
+  it('finds a finalizer (set item) and a toleration list (atomic) added by hand', () => {
+    const patch: ManagedFieldsEntry = {
+      manager: 'kubectl-patch',
+      operation: 'Update',
+      time: '2026-11-05T00:00:00Z',
+      fieldsV1: { 'f:metadata': { 'f:finalizers': { 'v:"example.com/hold"': {} } }, 'f:spec': { 'f:template': { 'f:spec': { 'f:tolerations': {} } } } },
+    };
+    const d = { ...desired, metadata: { ...desired.metadata, finalizers: ['example.com/keep'] } };
+    const live = deployment([{ name: 'LOG_LEVEL', value: 'info' }], { app: 'web' }, {}, [ours, patch]);
+    live.metadata.finalizers = ['example.com/keep', 'example.com/hold'];
+    (live.spec as J).template.spec.tolerations = [{ key: 'dedicated', operator: 'Exists' }];
+    const r = diffResource(d, live);
+    assert.deepEqual(r.changes.map((c) => [c.category, c.path, c.manager]), [
+      ['live-only', 'metadata.finalizers[=example.com/hold]', 'kubectl-patch'],
+      ['live-only', 'spec.template.spec.tolerations', 'kubectl-patch'],
+    ]);
+  });
   it('attributes modified fields to the latest manager owning them', () => {
     const drifted: ManagedFieldsEntry = { manager: 'kubectl-set', operation: 'Update', time: '2026-11-04T00:00:00Z', fieldsV1: { 'f:spec': { 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"web"}': { 'f:image': {} } } } } } } };
     const live = deployment([{ name: 'LOG_LEVEL', value: 'info' }], { app: 'web' }, {}, [ours, drifted]);
