@@ -278,3 +278,29 @@ describe('git/captureCommit', function () {
     assertUserStateIntact(dir);
   });
 });
+
+describe('git/captureCommit with a staged target file', function () {
+  this.timeout(60000);
+  it('restores the staged version of a target file after a failed commit (allowDirty)', async () => {
+    const dir = makeRepo();
+    try {
+      const staged = DEPLOY.replace('# baseline', '# baseline (staged)');
+      writeFileSync(path.join(dir, 'deploy.yaml'), staged);
+      git(dir, 'add', 'deploy.yaml');
+      const worktree = staged.replace('team-a', 'team-b');
+      writeFileSync(path.join(dir, 'deploy.yaml'), worktree);
+      const hook = path.join(dir, '.git', 'hooks', 'pre-commit');
+      writeFileSync(hook, '#!/bin/sh\nexit 1\n');
+      chmodSync(hook, 0o755);
+      const { plan, message } = await planned(dir);
+      await assert.rejects(captureCommit({ repoDir: dir, files: plan.edits, branch: 'cap/staged', message }), (e) => isDirtyTargetError(e));
+      await assert.rejects(captureCommit({ repoDir: dir, files: plan.edits, branch: 'cap/staged', message, allowDirty: true }), /Capture commit failed/);
+      assert.equal(readFileSync(path.join(dir, 'deploy.yaml'), 'utf8'), worktree);
+      assert.equal(git(dir, 'show', ':deploy.yaml'), staged, 'staged version restored');
+      assert.equal(git(dir, 'symbolic-ref', '--short', 'HEAD').trim(), 'main');
+      assert.deepEqual(git(dir, 'diff', '--cached', '--name-only').trim().split('\n'), ['deploy.yaml', 'staged.txt']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
