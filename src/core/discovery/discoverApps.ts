@@ -56,9 +56,15 @@ export async function discoverApps(roots: string[], opts: DiscoverOptions = {}):
     const info = await readRepoInfo(r, { runner: opts.runner, signal: opts.signal });
     if (info) repos.push(info);
   }
+  const scan = await scanWorkspace(absRoots, opts.signal);
+  // Checkouts nested below a workspace folder (a folder of several repos) count too.
+  for (const g of scan.gitRoots) {
+    if (repos.some((x) => x.root === g)) continue;
+    const info = await readRepoInfo(g, { runner: opts.runner, signal: opts.signal });
+    if (info && !repos.some((x) => x.root === info.root)) repos.push(info);
+  }
   const repoOf = (file: string) => repos.filter((r) => isInside(file, r.root)).sort((a, b) => b.root.length - a.root.length)[0];
 
-  const scan = await scanWorkspace(absRoots, opts.signal);
   const declared: Declared[] = [];
   for (const file of scan.gitopsFiles) {
     throwIfAborted(opts.signal);

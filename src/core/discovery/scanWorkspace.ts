@@ -11,6 +11,8 @@ export interface WorkspaceScan {
   chartDirs: string[];
   /** Folder → files in it that look like Kubernetes manifests. */
   manifestFiles: Map<string, string[]>;
+  /** Folders holding a `.git` (nested checkouts in a multi-repo workspace). */
+  gitRoots: string[];
 }
 
 export const SKIP_DIRS = new Set(['node_modules', '.git']);
@@ -34,7 +36,7 @@ export function looksLikeManifest(text: string, file: string): boolean {
 }
 
 export async function scanWorkspace(roots: string[], signal?: AbortSignal): Promise<WorkspaceScan> {
-  const scan: WorkspaceScan = { gitopsFiles: [], kustomizationFiles: [], chartDirs: [], manifestFiles: new Map() };
+  const scan: WorkspaceScan = { gitopsFiles: [], kustomizationFiles: [], chartDirs: [], manifestFiles: new Map(), gitRoots: [] };
   const walk = async (dir: string): Promise<void> => {
     throwIfAborted(signal);
     let entries;
@@ -45,6 +47,7 @@ export async function scanWorkspace(roots: string[], signal?: AbortSignal): Prom
     }
     entries.sort((a, b) => a.name.localeCompare(b.name));
     const candidates: string[] = [];
+    if (entries.some((e) => e.name === '.git')) scan.gitRoots.push(dir);
     for (const e of entries) {
       if (!e.isFile()) continue;
       const p = path.join(dir, e.name);

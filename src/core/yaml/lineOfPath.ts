@@ -16,8 +16,21 @@ function scalarText(n: unknown): string | undefined {
  * the line of the deepest existing ancestor (the document start for an empty path match).
  */
 export function lineOfPath(text: string, documentIndex: number, path: PathSegment[], opts: { nearest?: boolean } = {}): number | undefined {
+  return lineFinder(text)(documentIndex, path, opts);
+}
+
+/** Parses once and answers many lookups (decorating every changed field of a file). */
+export function lineFinder(text: string): (documentIndex: number, path: PathSegment[], opts?: { nearest?: boolean }) => number | undefined {
   const { docs, lineCounter } = parseYamlDocuments(text);
-  const doc = docs[documentIndex];
+  return (documentIndex, path, opts = {}) => find(docs[documentIndex], lineCounter, path, opts);
+}
+
+function find(
+  doc: ReturnType<typeof parseYamlDocuments>['docs'][number] | undefined,
+  lineCounter: ReturnType<typeof parseYamlDocuments>['lineCounter'],
+  path: PathSegment[],
+  opts: { nearest?: boolean },
+): number | undefined {
   if (!doc?.contents) return undefined;
   const lineAt = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
   let node: unknown = doc.contents;

@@ -52,6 +52,15 @@ describe('discovery/repoInfo', () => {
         path.join(tmp, 'argocd/web.yaml'),
         'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: web\n  namespace: argocd\nspec:\n  source:\n    repoURL: https://GitHub.com/acme/deploy.git\n    path: apps/web\n    targetRevision: main\n  destination:\n    namespace: web\n',
       );
+      // A second checkout nested in the workspace, as in a folder holding several repos.
+      mkdirSync(path.join(tmp, 'other/apps/api'), { recursive: true });
+      execFileSync('git', ['init', '-q', '-b', 'release'], { cwd: path.join(tmp, 'other'), stdio: 'pipe' });
+      execFileSync('git', ['remote', 'add', 'origin', 'https://github.com/acme/other'], { cwd: path.join(tmp, 'other'), stdio: 'pipe' });
+      writeFileSync(path.join(tmp, 'other/apps/api/cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: api\n');
+      writeFileSync(
+        path.join(tmp, 'argocd/api.yaml'),
+        'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: api\n  namespace: argocd\nspec:\n  source:\n    repoURL: git@github.com:acme/other.git\n    path: apps/api\n    targetRevision: release\n',
+      );
     });
     after(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -70,8 +79,11 @@ describe('discovery/repoInfo', () => {
       assert.equal(web.path, path.join(tmp, 'apps/web'));
       assert.equal(web.problem, undefined);
       assert.equal(web.definedIn?.file, path.join(tmp, 'argocd/web.yaml'));
-      // Its folder is claimed by the Application; the folder holding the Application is a manifest folder.
-      assert.deepEqual(apps.map((a) => a.id).sort(), ['argo:argocd/web', 'folder:argocd']);
+      const api = apps.find((a) => a.id === 'argo:argocd/api')!;
+      assert.equal(api.path, path.join(tmp, 'other/apps/api'));
+      assert.equal(api.problem, undefined);
+      // App folders are claimed by the Applications; the folder holding the Applications is a manifest folder.
+      assert.deepEqual(apps.map((a) => a.id).sort(), ['argo:argocd/api', 'argo:argocd/web', 'folder:argocd']);
     });
   });
 });

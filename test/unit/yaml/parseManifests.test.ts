@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { lineOfPath, parseManifests } from '../../../src/core/yaml';
+import { lineFinder, lineOfPath, parseManifests } from '../../../src/core/yaml';
 
 const REAL = path.resolve(__dirname, '../../../../shared/fixtures/real-repos');
 
@@ -129,5 +129,12 @@ describe('yaml/lineOfPath', () => {
     const multi = 'apiVersion: v1\nkind: A\nmetadata: {name: a}\n---\napiVersion: v1\nkind: B\nmetadata:\n  name: b\n  labels:\n    x: y\n';
     assert.equal(lineOfPath(multi, 1, ['metadata', 'labels', 'x']), 10);
     assert.equal(parseManifests(multi).docs[1].documentIndex, 1);
+  });
+
+  it('answers many lookups from one parse with lineFinder', () => {
+    const find = lineFinder(text);
+    assert.equal(find(0, ['metadata', 'name']), lineOfPath(text, 0, ['metadata', 'name']));
+    assert.equal(find(0, ['spec', 'template', 'spec', 'containers', { key: 'name', value: 'podinfod' }, 'image']), 26);
+    assert.equal(find(0, ['spec', 'nope'], { nearest: true }), lineOfPath(text, 0, ['spec']));
   });
 });
