@@ -106,3 +106,24 @@ describe('applyStrategicMergePatch', () => {
     assert.throws(() => applyStrategicMergePatch(deploy(), { spec: { template: { spec: { containers: [{ image: 'x' }] } } } }, APPS), (e: unknown) => e instanceof PatchError && e.status === 422);
   });
 });
+
+describe('applyStrategicMergePatch $setElementOrder interleaving', () => {
+  const list = (names: string[]) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: names.map((name) => ({ name })) } });
+  const names = (o: unknown) => (o as Any).spec.containers.map((c: Any) => c.name);
+
+  it('keeps server-only items at their live place between the reordered patch items', () => {
+    // live a b c d; the client names d, e (new), b. Server-only a, c go before the first named item that comes
+    // after them in the live list (mergeSortedSlice): a (0) and c (2) both precede d (3).
+    const patch = { spec: { '$setElementOrder/containers': [{ name: 'd' }, { name: 'e' }, { name: 'b' }], containers: [{ name: 'e' }] } };
+    assert.deepEqual(names(applyStrategicMergePatch(list(['a', 'b', 'c', 'd']), patch, { group: '', kind: 'Pod' })), ['a', 'c', 'd', 'e', 'b']);
+    // Named items first in live order: server-only ones that come later stay after them.
+    const patch2 = { spec: { '$setElementOrder/containers': [{ name: 'b' }, { name: 'a' }], containers: [{ name: 'a', image: 'x' }] } };
+    assert.deepEqual(names(applyStrategicMergePatch(list(['a', 'b', 'c']), patch2, { group: '', kind: 'Pod' })), ['b', 'a', 'c']);
+  });
+
+  it('orders primitive lists too (finalizers)', () => {
+    const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', finalizers: ['x', 'y'] } };
+    const out = applyStrategicMergePatch(obj, { metadata: { '$setElementOrder/finalizers': ['z', 'y', 'x'], finalizers: ['z'] } }, { group: '', kind: 'ConfigMap' }) as Any;
+    assert.deepEqual(out.metadata.finalizers, ['z', 'y', 'x']);
+  });
+});

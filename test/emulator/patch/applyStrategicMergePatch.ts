@@ -63,7 +63,8 @@ function mergeMap(orig: Record<string, unknown>, patch: Record<string, unknown>,
     if (!k.startsWith(SET_ORDER)) continue;
     const field = k.slice(SET_ORDER.length);
     if (!Array.isArray(order)) throw new PatchError(422, `${k} must be a list`);
-    if (Array.isArray(out[field])) out[field] = applyOrder(out[field] as unknown[], order, smpMergeKeyAt(ctx.group, ctx.kind, [...path, field]));
+    const live = Array.isArray(orig[field]) ? (orig[field] as unknown[]) : [];
+    if (Array.isArray(out[field])) out[field] = applyOrder(out[field] as unknown[], order, smpMergeKeyAt(ctx.group, ctx.kind, [...path, field]), live);
   }
   return out;
 }
@@ -99,20 +100,26 @@ function mergeList(orig: unknown[], patch: unknown[], ctx: StrategicMergeContext
 }
 
 /**
- * `$setElementOrder`: items it names come in its order; items it does not name (server-only) stay after the
- * item that preceded them before.
+ * `$setElementOrder` (apimachinery normalizeElementOrder + mergeSortedSlice): items the order names are sorted
+ * by it, the others (server-only) keep their live order, and the two are interleaved by their live positions.
  */
-function applyOrder(list: unknown[], order: unknown[], key: string | undefined): unknown[] {
+function applyOrder(merged: unknown[], order: unknown[], key: string | undefined, live: unknown[]): unknown[] {
   const id = (x: unknown): unknown => (key && isObject(x) ? x[key] : x);
-  const rank = (x: unknown): number => order.findIndex((o) => jsonEqual(key && isObject(o) ? o[key] : o, id(x)));
-  const named = list.filter((x) => rank(x) >= 0).sort((a, b) => rank(a) - rank(b));
+  const indexIn = (list: unknown[], x: unknown): number => list.findIndex((o) => jsonEqual(id(o), id(x)));
+  const named = merged.filter((x) => indexIn(order, x) >= 0).sort((a, b) => indexIn(order, a) - indexIn(order, b));
+  const serverOnly = merged.filter((x) => indexIn(order, x) < 0).sort((a, b) => indexIn(live, a) - indexIn(live, b));
   const out: unknown[] = [];
-  const leading = [];
-  for (let i = 0; i < list.length && rank(list[i]) < 0; i++) leading.push(list[i]);
-  out.push(...leading);
-  for (const n of named) {
-    out.push(n);
-    for (let j = list.indexOf(n) + 1; j < list.length && rank(list[j]) < 0; j++) out.push(list[j]);
+  let i = 0;
+  let j = 0;
+  while (i < serverOnly.length || j < named.length) {
+    if (j >= named.length) out.push(serverOnly[i++]);
+    else if (i >= serverOnly.length) out.push(named[j++]);
+    else {
+      const li = indexIn(live, serverOnly[i]);
+      const ri = indexIn(live, named[j]);
+      if (li >= 0 && ri >= 0 && li < ri) out.push(serverOnly[i++]);
+      else out.push(named[j++]);
+    }
   }
   return out;
 }

@@ -160,4 +160,12 @@ describe('serverSideApply scenarios', () => {
     assert.equal(JSON.stringify(r.managedFields).includes('f:status'), false);
     assert.throws(() => serverSideApply(undefined, { ...config(), metadata: { name: 'x', managedFields: [] } }, opts('2026-01-01T00:00:00Z')), /managedFields must be nil/);
   });
+
+  it('applies to the status subresource: status owned, spec left as live', () => {
+    const live = { ...config(), status: { replicas: 1 } } as KubeObject;
+    const r = serverSideApply(live, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' }, spec: { replicas: 9 }, status: { replicas: 2, readyReplicas: 2 } }, opts('2026-01-01T00:00:00Z', { manager: 'ctrl', subresource: 'status' }));
+    assert.equal((r.object.spec as Any).replicas, 2);
+    assert.deepEqual(r.object.status, { replicas: 2, readyReplicas: 2 });
+    assert.deepEqual(r.managedFields, [{ manager: 'ctrl', operation: 'Apply', apiVersion: 'apps/v1', time: '2026-01-01T00:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:status': { 'f:readyReplicas': {}, 'f:replicas': {} } }, subresource: 'status' }]);
+  });
 });

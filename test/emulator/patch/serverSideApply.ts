@@ -78,9 +78,11 @@ export function serverSideApply(live: KubeObject | undefined, applied: unknown, 
     const prune = previous.set.difference(applySet).toArray().filter((p) => !owned.hasPrefixOf(p));
     removePaths(ctx, merged, prune);
   }
-  if (!sub && statusSub) {
-    if (liveObj.status === undefined) delete merged.status;
-    else merged.status = clone(liveObj.status);
+  // What the endpoint does not write comes back from live: status on the main resource, spec on /status.
+  const reset = !sub && statusSub ? 'status' : sub === 'status' ? 'spec' : undefined;
+  if (reset) {
+    if (liveObj[reset] === undefined) delete merged[reset];
+    else merged[reset] = clone(liveObj[reset]);
   }
 
   const c = compare(ctx, withZeroValue(ctx, liveObj), withZeroValue(ctx, merged));
