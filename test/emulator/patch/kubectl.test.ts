@@ -101,4 +101,29 @@ describe('patch engines behind kubectl (emulator)', function () {
     o = await get();
     assert.deepEqual((o.spec as Any).template.spec.containers[0].env, [{ name: 'X', value: 'x' }]);
   });
+
+  it('client-side apply, label, json patch and scale record their own Update entries', async () => {
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'default' }, data: { a: '1' } };
+    await must(['apply', '-f', applyFile('cm.json', cm)]);
+    const getCm = async (): Promise<KubeObject> => JSON.parse(await must(['get', 'cm/settings', '-n', 'default', '-o', 'json', '--show-managed-fields']));
+    let o = await getCm();
+    assert.deepEqual(o.metadata.managedFields!.map((e) => [e.manager, e.operation, e.fieldsV1]), [
+      ['kubectl-client-side-apply', 'Update', { 'f:data': { '.': {}, 'f:a': {} }, 'f:metadata': { 'f:annotations': { '.': {}, 'f:kubectl.kubernetes.io/last-applied-configuration': {} } } }],
+    ]);
+
+    await must(['label', 'cm/settings', '-n', 'default', 'tier=fe']);
+    await must(['patch', 'cm/settings', '-n', 'default', '--type', 'json', '-p', '[{"op":"add","path":"/data/b","value":"2"}]']);
+    const bad = await kubectl(['patch', 'cm/settings', '-n', 'default', '--type', 'json', '-p', '[{"op":"test","path":"/data/a","value":"nope"}]']);
+    assert.equal(bad.ok, false);
+    o = await getCm();
+    const byManager = Object.fromEntries(o.metadata.managedFields!.map((e) => [e.manager, e.fieldsV1]));
+    assert.deepEqual(byManager['kubectl-label'], { 'f:metadata': { 'f:labels': { '.': {}, 'f:tier': {} } } });
+    assert.deepEqual(byManager['kubectl-patch'], { 'f:data': { 'f:b': {} } });
+
+    await must(['scale', 'deploy/web', '-n', 'default', '--replicas=4']);
+    const dep = await get();
+    const scale = dep.metadata.managedFields!.find((e) => e.subresource === 'scale')!;
+    assert.equal(scale.manager, 'kubectl');
+    assert.deepEqual(scale.fieldsV1, { 'f:spec': { 'f:replicas': {} } });
+  });
 });
