@@ -2,7 +2,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { App, KubeObject, SourceLocation } from '../model';
-import { throwIfAborted, type ProcessRunner } from '../ports';
+import { throwIfAborted, type Logger, type ProcessRunner } from '../ports';
 import { parseManifests } from '../yaml/parseManifests';
 import { appFromArgoApplication, appsFromApplicationSet, isArgoApplication, isArgoApplicationSet } from './argoApps';
 import { folderApps } from './folderApps';
@@ -18,6 +18,8 @@ export interface DiscoverOptions {
   repos?: RepoInfo[];
   /** Also list folder apps (kustomize roots, charts, manifest folders) nothing else renders. Default true. */
   folders?: boolean;
+  /** Told about Argo/Flux files that cannot be parsed (they yield no app). */
+  logger?: Logger;
 }
 
 interface Declared {
@@ -64,11 +66,17 @@ export async function discoverApps(roots: string[], opts: DiscoverOptions = {}):
     if (info && !repos.some((x) => x.root === info.root)) repos.push(info);
   }
   const repoOf = (file: string) => repos.filter((r) => isInside(file, r.root)).sort((a, b) => b.root.length - a.root.length)[0];
+  // Outside any git checkout, Flux paths are taken relative to the workspace folder (where flux bootstrap puts the repo root).
+  const declaringRepoOf = (file: string): RepoInfo | undefined => {
+    const root = absRoots.filter((r) => isInside(file, r)).sort((a, b) => b.length - a.length)[0];
+    return repoOf(file) ?? (root ? { root, urls: [] } : undefined);
+  };
 
   const declared: Declared[] = [];
   for (const file of scan.gitopsFiles) {
     throwIfAborted(opts.signal);
     const parsed = parseManifests(await fs.readFile(file, 'utf8'), file);
+    for (const e of parsed.errors) opts.logger?.warn(`Skipping a document that cannot be parsed: ${e.message}`);
     for (const d of parsed.docs) declared.push({ object: d.object, at: { file, documentIndex: d.documentIndex, startLine: d.startLine, endLine: d.endLine } });
   }
   const objects = declared.map((d) => d.object);
@@ -84,7 +92,7 @@ export async function discoverApps(roots: string[], opts: DiscoverOptions = {}):
     } else if (isFluxKustomization(object)) {
       // Files with a Kustomization but no sourceRef are kustomize patches of one, not declarations.
       const spec = object.spec as { sourceRef?: unknown } | undefined;
-      if (spec?.sourceRef) apps.push(appFromFluxKustomization(object, repos, { gitRepositories, artifactGenerators, declaringRepo: repoOf(at.file) }, at));
+      if (spec?.sourceRef) apps.push(appFromFluxKustomization(object, repos, { gitRepositories, artifactGenerators, declaringRepo: declaringRepoOf(at.file) }, at));
     }
   }
   const all = opts.folders === false ? apps : [...apps, ...(await folderApps({ scan, roots: absRoots, apps }))];

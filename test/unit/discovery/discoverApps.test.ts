@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { App } from '../../../src/core/model';
@@ -176,6 +176,23 @@ describe('discovery/discoverApps on real repositories', function () {
           ['folder:argocd', undefined],
         ],
       );
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('without any git metadata, takes Flux paths relative to the workspace folder and logs unparsable GitOps files', async () => {
+    const warnings: string[] = [];
+    const logger = { trace() {}, info() {}, error() {}, warn: (m: string) => warnings.push(m) };
+    // Copies in a fresh temp folder, so no enclosing checkout (e.g. of CI) is taken for their repository.
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'discover-nogit-'));
+    try {
+      cpSync(TENANCY, path.join(tmp, 'tenancy'), { recursive: true });
+      cpSync(path.join(ARGO, 'test/e2e/testdata/declarative-apps'), path.join(tmp, 'declarative-apps'), { recursive: true });
+      const apps = await discoverApps([path.join(tmp, 'tenancy'), path.join(tmp, 'declarative-apps')], { folders: false, logger });
+      assert.equal(byId(apps).get('flux:flux-system/tenants@clusters/staging')?.path, path.join(tmp, 'tenancy/tenants/staging'));
+      assert.equal(warnings.length, 2);
+      assert.ok(warnings.every((w) => /declarative-apps\/(app|invalid-helm)\.yaml:\d+: /.test(w)), warnings.join('\n'));
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
