@@ -1,0 +1,74 @@
+// The seeded demo world (what `npm start` and `npm run demo:cluster` show), checked through the API.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type DemoWorld, startDemoWorld } from '../demo/start-demo-world';
+import { KubeRest } from './kube-rest';
+
+describe('demo world (emulator + simulated controllers + demo repo)', function () {
+  this.timeout(90_000);
+  let world: DemoWorld;
+  let rest: KubeRest;
+  let tmp: string;
+  const app = async (name: string) => (await rest.call('GET', `/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/${name}`)) as any;
+
+  before(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-world-'));
+    world = await startDemoWorld({ dir: tmp, timing: 'fast' });
+    rest = await KubeRest.fromKubeconfig(world.kubeconfigPath);
+  });
+
+  after(async () => {
+    await world?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('guestbook is fully Synced and Healthy at the head commit', async () => {
+    const a = await app('guestbook');
+    assert.equal(a.status.sync.status, 'Synced');
+    assert.equal(a.status.health.status, 'Healthy');
+    assert.equal(a.status.sync.revision, world.repo.headCommit);
+  });
+
+  it('podinfo-production: auto-sync paused and the Deployment edited live by kubectl-edit (breakglass)', async () => {
+    await new Promise((r) => setTimeout(r, 1500)); // several fast self-heal delays
+    const a = await app('podinfo-production');
+    assert.equal(a.spec.syncPolicy.automated.enabled, false);
+    assert.equal(a.status.sync.status, 'OutOfSync');
+    const d = await rest.call('GET', '/apis/apps/v1/namespaces/podinfo-production/deployments/podinfo');
+    assert.equal(d.spec.replicas, 5);
+    assert.ok(d.spec.template.spec.containers[0].env.some((e: any) => e.name === 'PODINFO_LOG_LEVEL' && e.value === 'debug'));
+    const edit = d.metadata.managedFields.find((m: any) => m.manager === 'kubectl-edit');
+    assert.ok(edit?.fieldsV1['f:spec']['f:replicas'], 'kubectl-edit owns replicas');
+  });
+
+  it('Flux Kustomization infra is suspended and its drift stays', async () => {
+    const ks = await rest.call('GET', '/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations/infra');
+    assert.equal(ks.spec.suspend, true);
+    assert.ok(ks.status.inventory.entries.some((e: any) => e.id === 'infra_redis_apps_Deployment'));
+    const d = await rest.call('GET', '/apis/apps/v1/namespaces/infra/deployments/redis');
+    assert.equal(d.spec.replicas, 2);
+    assert.ok(d.spec.template.spec.containers[0].env.some((e: any) => e.name === 'REDIS_MAXMEMORY'));
+  });
+
+  it('podinfo-staging has a resource missing live and a tracked prune candidate', async () => {
+    const a = await app('podinfo-staging');
+    assert.equal(a.status.sync.status, 'OutOfSync');
+    assert.equal(a.status.operationState.syncResult.revision, world.repo.initialCommit);
+    const ingress = a.status.resources.find((r: any) => r.kind === 'Ingress');
+    assert.equal(ingress.status, 'OutOfSync');
+    assert.equal(ingress.health.status, 'Missing');
+    assert.equal((await rest.request('GET', '/apis/networking.k8s.io/v1/namespaces/podinfo-staging/ingresses/podinfo')).status, 404);
+    const legacy = a.status.resources.find((r: any) => r.name === 'podinfo-legacy-settings');
+    assert.equal(legacy.requiresPruning, true);
+    const cm = await rest.call('GET', '/api/v1/namespaces/podinfo-staging/configmaps/podinfo-legacy-settings');
+    assert.equal(cm.metadata.annotations['argocd.argoproj.io/tracking-id'], 'podinfo-staging:/ConfigMap:podinfo-staging/podinfo-legacy-settings');
+  });
+
+  it('billing is owned by the ApplicationSet team-apps', async () => {
+    const a = await app('billing');
+    assert.deepEqual(a.metadata.ownerReferences.map((o: any) => `${o.kind}/${o.name}`), ['ApplicationSet/team-apps']);
+    assert.equal(a.status.sync.status, 'Synced');
+  });
+});
