@@ -5,7 +5,9 @@ export type PathSegment =
   | { kind: 'key'; key: string }
   /** A list item selected by its merge-key fields (values as written in the path, i.e. strings). */
   | { kind: 'match'; match: Record<string, string> }
-  | { kind: 'index'; index: number };
+  | { kind: 'index'; index: number }
+  /** An item of a set-like list of scalars (`finalizers[=foo]`). */
+  | { kind: 'value'; value: string };
 
 /**
  * Accepts `a.b`, `a["x.y/z"]` or `a['x.y/z']` (keys containing dots, e.g. annotations), `list[k=v]`,
@@ -39,6 +41,9 @@ export function parseFieldPath(path: string): PathSegment[] {
       i++;
       if (path[i] === '"' || path[i] === "'") {
         segs.push({ kind: 'key', key: readQuoted() });
+      } else if (path[i] === '=') {
+        i++;
+        segs.push({ kind: 'value', value: path[i] === '"' || path[i] === "'" ? readQuoted() : readUntil([']']) });
       } else {
         const match: Record<string, string> = {};
         let body = '';
@@ -80,6 +85,7 @@ export function formatFieldPath(segs: PathSegment[]): string {
   for (const s of segs) {
     if (s.kind === 'key') out += /^[A-Za-z0-9_$-]+$/.test(s.key) ? (out ? '.' : '') + s.key : `["${s.key.replace(/["\\]/g, '\\$&')}"]`;
     else if (s.kind === 'index') out += `[${s.index}]`;
+    else if (s.kind === 'value') out += `[=${/[,\]"'=]/.test(s.value) ? JSON.stringify(s.value) : s.value}]`;
     else out += `[${Object.entries(s.match).map(([k, v]) => `${k}=${/[,\]"']/.test(v) ? JSON.stringify(v) : v}`).join(',')}]`;
   }
   return out;

@@ -183,7 +183,7 @@ async function planKustomize(
     if (patch) {
       const edit = patchEdit(c, segs, diff.live);
       if (!edit) {
-        refused.push({ change: c, reason: 'a position in an atomic list cannot be patched without the live list' });
+        refused.push({ change: c, reason: 'cannot be expressed in a strategic-merge patch here (list position or set item removal); edit the base' });
         continue;
       }
       await files.edit(patch.file, patch.documentIndex, [edit]);
@@ -290,6 +290,7 @@ function patchEdit(c: FieldChange, segs: PathSegment[], live: KubeObject | undef
   }
   if (c.live !== undefined) return { op: 'set', path: segs, value: c.live };
   const last = segs[segs.length - 1];
+  if (last.kind === 'value') return undefined;
   if (last.kind === 'match') return { op: 'set', path: segs, value: { ...last.match, $patch: 'delete' } };
   return { op: 'set', path: segs, value: null };
 }
@@ -300,6 +301,7 @@ function valueAt(root: unknown, segs: PathSegment[]): unknown {
     if (s.kind === 'key') cur = cur && typeof cur === 'object' && !Array.isArray(cur) ? (cur as Record<string, unknown>)[s.key] : undefined;
     else if (!Array.isArray(cur)) return undefined;
     else if (s.kind === 'index') cur = cur[s.index];
+    else if (s.kind === 'value') cur = cur.find((it) => String(it) === s.value);
     else cur = cur.find((it) => it && typeof it === 'object' && Object.entries(s.match).every(([k, v]) => String((it as Record<string, unknown>)[k]) === v));
   }
   return cur;

@@ -160,6 +160,11 @@ function resolve(doc: Document.Parsed, segs: PathSegment[]): { steps: Step[] } {
       if (idx < 0) break;
       steps.push({ container: cur, seg, itemIndex: idx, node: cur.items[idx] as Node });
       cur = cur.items[idx];
+    } else if (seg.kind === 'value' && isSeq(cur)) {
+      const idx = cur.items.findIndex((it) => isScalar(it) && matchValueEquals(it.value, seg.value));
+      if (idx < 0) break;
+      steps.push({ container: cur, seg, itemIndex: idx, node: cur.items[idx] as Node });
+      cur = cur.items[idx];
     } else if (seg.kind === 'index' && isSeq(cur) && seg.index < cur.items.length) {
       steps.push({ container: cur, seg, itemIndex: seg.index, node: cur.items[seg.index] as Node });
       cur = cur.items[seg.index];
@@ -189,6 +194,7 @@ function build(segs: PathSegment[], value: unknown): unknown {
   if (segs.length === 0) return value;
   const [seg, ...rest] = segs;
   if (seg.kind === 'key') return { [seg.key]: build(rest, value) };
+  if (seg.kind === 'value') return [rest.length ? build(rest, value) : (value ?? seg.value)];
   if (seg.kind === 'index') {
     if (seg.index !== 0) throw new GitOpsError('invalid', `Cannot create list item at index ${seg.index} of a missing list`);
     return [build(rest, value)];
@@ -269,8 +275,8 @@ function setPath(text: string, documentIndex: number, segs: PathSegment[], value
     const entry = `${renderBlock(ctx, { [seg.key]: build(segs.slice(d + 1), value) }, col)}\n`;
     return insertAfter(ctx, lastContent(ctx, 0, pairValueEnd(lastPair)), ' '.repeat(col) + entry);
   }
-  if (isSeq(container) && !container.flow && container.items.length && (seg.kind === 'match' || (seg.kind === 'index' && seg.index === container.items.length))) {
-    const item = seg.kind === 'match' ? matchItem(seg, build(segs.slice(d + 1), value), d + 1 === segs.length) : build(segs.slice(d + 1), value);
+  if (isSeq(container) && !container.flow && container.items.length && (seg.kind !== 'key' && (seg.kind !== 'index' || seg.index === container.items.length))) {
+    const item = seg.kind === 'match' ? matchItem(seg, build(segs.slice(d + 1), value), d + 1 === segs.length) : (build([seg, ...segs.slice(d + 1)], value) as unknown[])[0];
     const first = container.items[0] as Node;
     const dashCol = colOf(ctx, dashBefore(ctx, first.range![0]));
     const lastItem = container.items[container.items.length - 1] as Node;
@@ -346,6 +352,7 @@ function rewriteFlow(ctx: Ctx, flow: YAMLMap | YAMLSeq, rel: PathSegment[], valu
 function jsFind(list: unknown[], seg: PathSegment): number {
   if (seg.kind === 'index') return seg.index < list.length ? seg.index : -1;
   if (seg.kind === 'match') return list.findIndex((it) => isObj(it) && Object.entries(seg.match).every(([k, v]) => matchValueEquals(it[k], v)));
+  if (seg.kind === 'value') return list.findIndex((it) => matchValueEquals(it, seg.value));
   return -1;
 }
 

@@ -137,3 +137,14 @@ describe('capture/yamlEdit', () => {
     assert.throws(() => applyYamlEdits('a: [1\nb: 2\n', 0, []), (e: Error & { reason?: string }) => e.reason === 'parse' && /line/.test(e.message));
   });
 });
+
+describe('capture/yamlEdit set-like lists', () => {
+  const SRC = 'metadata:\n  name: x\n  finalizers:\n    - a.example.com/one\n    - two\n';
+  it('parses, adds and removes `[=value]` items', () => {
+    assert.deepEqual(parseFieldPath('metadata.finalizers[=a.example.com/one]')[2], { kind: 'value', value: 'a.example.com/one' });
+    assert.equal(formatFieldPath(parseFieldPath('metadata.finalizers[=two]')), 'metadata.finalizers[=two]');
+    assert.equal(applyYamlEdits(SRC, 0, [{ op: 'set', path: 'metadata.finalizers[=three]', value: 'three' }]), SRC + '    - three\n');
+    assert.equal(applyYamlEdits(SRC, 0, [{ op: 'delete', path: 'metadata.finalizers[=two]' }]), 'metadata:\n  name: x\n  finalizers:\n    - a.example.com/one\n');
+    assert.equal(applyYamlEdits('metadata:\n  name: x\n', 0, [{ op: 'set', path: 'metadata.finalizers[=f]', value: 'f' }]), 'metadata:\n  name: x\n  finalizers:\n    - f\n');
+  });
+});
