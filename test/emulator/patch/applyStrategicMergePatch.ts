@@ -1,7 +1,7 @@
 // Strategic merge patch (application/strategic-merge-patch+json) for built-in types, after apimachinery's
 // strategicpatch: lists with a patchMergeKey merge by it, other lists are replaced, and the `$` directives apply.
 import { smpMergeKeyAt } from '../../../src/core/k8s/listKeys';
-import { clone, isObject, jsonEqual } from './jsonClone';
+import { clone, isObject, deepEqual } from '../../../src/core/k8s/json';
 import { PatchError } from './patchError';
 import { supportsStrategicMerge } from './schemaInfo';
 
@@ -56,7 +56,7 @@ function mergeMap(orig: Record<string, unknown>, patch: Record<string, unknown>,
     if (k.startsWith(DELETE_PRIMITIVE)) {
       const field = k.slice(DELETE_PRIMITIVE.length);
       if (!Array.isArray(v)) throw new PatchError(422, `${k} must be a list`);
-      if (Array.isArray(out[field])) out[field] = (out[field] as unknown[]).filter((x) => !v.some((d) => jsonEqual(d, x)));
+      if (Array.isArray(out[field])) out[field] = (out[field] as unknown[]).filter((x) => !v.some((d) => deepEqual(d, x)));
     }
   }
   for (const [k, order] of Object.entries(patch)) {
@@ -76,14 +76,14 @@ function mergeList(orig: unknown[], patch: unknown[], ctx: StrategicMergeContext
   const primitiveMerge = path[path.length - 1] === 'finalizers' && path[path.length - 2] === 'metadata';
   if (primitiveMerge) {
     const out = [...orig];
-    for (const p of patch) if (!out.some((x) => jsonEqual(x, p))) out.push(p);
+    for (const p of patch) if (!out.some((x) => deepEqual(x, p))) out.push(p);
     return out;
   }
   if (!key || !patch.every(isObject)) return patch.map(stripDirectivesDeep);
   const out: unknown[] = clone(orig);
   for (const p of patch as Record<string, unknown>[]) {
     if (!(key in p)) throw new PatchError(422, `map: ${JSON.stringify(p)} does not contain declared merge key: ${key}`);
-    const i = out.findIndex((x) => isObject(x) && jsonEqual(x[key], p[key]));
+    const i = out.findIndex((x) => isObject(x) && deepEqual(x[key], p[key]));
     if (p.$patch === 'delete') {
       if (i >= 0) out.splice(i, 1);
       continue;
@@ -105,7 +105,7 @@ function mergeList(orig: unknown[], patch: unknown[], ctx: StrategicMergeContext
  */
 function applyOrder(merged: unknown[], order: unknown[], key: string | undefined, live: unknown[]): unknown[] {
   const id = (x: unknown): unknown => (key && isObject(x) ? x[key] : x);
-  const indexIn = (list: unknown[], x: unknown): number => list.findIndex((o) => jsonEqual(id(o), id(x)));
+  const indexIn = (list: unknown[], x: unknown): number => list.findIndex((o) => deepEqual(id(o), id(x)));
   const named = merged.filter((x) => indexIn(order, x) >= 0).sort((a, b) => indexIn(order, a) - indexIn(order, b));
   const serverOnly = merged.filter((x) => indexIn(order, x) < 0).sort((a, b) => indexIn(live, a) - indexIn(live, b));
   const out: unknown[] = [];

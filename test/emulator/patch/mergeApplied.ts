@@ -1,6 +1,6 @@
 // SMD Merge of an applied configuration into the live object, and removal of pruned paths.
 import { type FieldPath, type PathElement } from './fieldSet';
-import { clone, isObject } from './jsonClone';
+import { clone, isObject } from '../../../src/core/k8s/json';
 import { isAtomicMap, listTypeOf, type TypeContext } from './schemaInfo';
 import { indexItems, sameElement, schemaPath } from './typedWalk';
 

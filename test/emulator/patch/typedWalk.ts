@@ -2,7 +2,7 @@
 // configuration, and the added/modified/removed comparison the apiserver derives Update ownership from.
 import type { ListType } from '../../../src/core/k8s/listKeys';
 import { FieldSet, type FieldPath, type PathElement } from './fieldSet';
-import { isObject, jsonEqual } from './jsonClone';
+import { isObject, deepEqual } from '../../../src/core/k8s/json';
 import { isAtomicMap, listTypeOf, type TypeContext } from './schemaInfo';
 
 /** Field names only (list items dropped): what listKeys and the atomic-map table are keyed by. */
@@ -25,7 +25,7 @@ export function itemElement(item: unknown, index: number, lt: ListType): PathEle
 }
 
 export function sameElement(a: PathElement, b: PathElement): boolean {
-  return jsonEqual(a, b);
+  return deepEqual(a, b);
 }
 
 type Kind = 'map' | 'list' | 'leaf';
@@ -90,7 +90,7 @@ export function compare(ctx: TypeContext, lhs: unknown, rhs: unknown): Compariso
     if (k === undefined || k === 'leaf' || (lk !== undefined && rk !== undefined && lk !== rk)) {
       if (l === undefined) c.added.insert(path);
       else if (r === undefined) c.removed.insert(path);
-      else if (!jsonEqual(l, r)) c.modified.insert(path);
+      else if (!deepEqual(l, r)) c.modified.insert(path);
       return;
     }
     if (k === 'map') {

@@ -3,7 +3,7 @@ import type { KubeObject, ManagedFieldsEntry } from '../../../src/core/model';
 import { groupOf } from '../../../src/core/model';
 import type { ListTypeResolver } from '../../../src/core/k8s/listKeys';
 import { capUpdateManagers } from './capUpdateManagers';
-import { clone, isObject } from './jsonClone';
+import { clone, isObject } from '../../../src/core/k8s/json';
 import { decodeManagedFields, encodeManagedFields, formatTime, managerId, stripUntracked, type ManagerState } from './managedFieldsEntries';
 import { compare } from './typedWalk';
 import { withZeroValue, type TypeContext } from './schemaInfo';
