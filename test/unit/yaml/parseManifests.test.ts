@@ -24,6 +24,9 @@ describe('yaml/parseManifests', () => {
       '    <<: *b',
       '    z: 3',
       '  keys: {y: 1}',
+      '  port: 22:22',
+      '  hex: 0x1F',
+      '  big: 1_000',
     ].join('\n');
     const { docs, errors } = parseManifests(text, 'cm.yaml');
     assert.deepEqual(errors, []);
@@ -32,6 +35,8 @@ describe('yaml/parseManifests', () => {
     assert.equal(spec.quoted, '0644');
     assert.deepEqual([spec.a, spec.b, spec.c, spec.d], [true, false, true, false]);
     assert.equal(spec.when, '2024-01-02');
+    assert.equal(spec.port, '22:22');
+    assert.deepEqual([spec.hex, spec.big], [31, 1000]);
     assert.deepEqual(spec.merged, { x: 1, z: 3 });
     // go-yaml v2 resolves a bare `y` to true, and sigs.k8s.io/yaml writes bool keys as "true".
     assert.deepEqual(spec.keys, { true: 1 });
