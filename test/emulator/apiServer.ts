@@ -6,6 +6,7 @@ import { type Faults, pickFault } from './faults';
 import { ObjectStore, type Obj, type StoreEvent } from './objectStore';
 import { OpenApiCache } from './openapi';
 import { decodeProtobufObject } from './protobufBody';
+import { toTable, wantsTable } from './tableView';
 import { parseJson, PATCH_TYPES, type ResourceOps, type WriteContext } from './resourceOps';
 import { apiVersionOf, resourceKey, type ResourceType } from './resourceTypes';
 import { combine, type Matcher, parseFieldSelector, parseLabelSelector } from './selectors';
@@ -168,14 +169,14 @@ export class ApiServer {
     if (param !== null && param.length > 128) throw new ApiError('Invalid', 'fieldManager: Too long: may not be more than 128 bytes');
     // Without fieldManager the real server names the manager after the User-Agent up to the first '/'.
     const manager = param ?? (ua ? ua.split('/')[0] : 'unknown');
-    return { manager, dryRun: dryRun.length > 0, fieldValidation: fv, warnings: [], now: (this.o.now ?? (() => new Date()))(), force: q.get('force') === 'true' };
+    return { manager, dryRun: dryRun.length > 0, fieldValidation: fv, warnings: [], now: this.now(), force: q.get('force') === 'true' };
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse, method: string, r: Route, q: URLSearchParams, body: string): Promise<void> {
     const ops = this.o.ops;
     const { t, ns, name, sub } = r;
     if (name === undefined) {
-      if (method === 'GET') return q.get('watch') === 'true' || q.get('watch') === '1' ? this.watch(req, res, t, ns, q) : this.list(res, t, ns, q);
+      if (method === 'GET') return q.get('watch') === 'true' || q.get('watch') === '1' ? this.watch(req, res, t, ns, q) : this.list(res, t, ns, q, wantsTable(req.headers.accept));
       if (method === 'POST') {
         const ctx = this.writeContext(req, q);
         const obj = ops.create(t, ns, parseJson(body), ctx);
@@ -186,7 +187,9 @@ export class ApiServer {
     }
     if (method === 'GET') {
       const obj = ops.get(t, ns, name);
-      return sendJson(res, 200, sub === 'scale' ? ops.scaleOf(t, obj) : asVersion(t, obj));
+      if (sub === 'scale') return sendJson(res, 200, ops.scaleOf(t, obj));
+      if (wantsTable(req.headers.accept)) return sendJson(res, 200, toTable(t, [obj], { resourceVersion: obj.metadata.resourceVersion }, q.get('includeObject'), this.now()));
+      return sendJson(res, 200, asVersion(t, obj));
     }
     const ctx = this.writeContext(req, q);
     if (method === 'PUT') {
@@ -224,7 +227,11 @@ export class ApiServer {
     return combine(parseLabelSelector(q.get('labelSelector')), parseFieldSelector(q.get('fieldSelector')));
   }
 
-  private list(res: ServerResponse, t: ResourceType, ns: string | undefined, q: URLSearchParams): void {
+  private now(): Date {
+    return (this.o.now ?? (() => new Date()))();
+  }
+
+  private list(res: ServerResponse, t: ResourceType, ns: string | undefined, q: URLSearchParams, table = false): void {
     const match = this.matcher(t, q);
     const limit = Number(q.get('limit') ?? 0);
     const cont = q.get('continue');
@@ -242,6 +249,7 @@ export class ApiServer {
     const all = this.store.list(resourceKey(t), ns);
     const av = apiVersionOf(t);
     const parts: string[] = [];
+    const objects: Obj[] = [];
     let lastKey: string | undefined;
     let remaining = 0;
     for (const item of all) {
@@ -252,7 +260,8 @@ export class ApiServer {
         remaining++;
         continue;
       }
-      parts.push(item.obj.apiVersion === av ? item.json() : JSON.stringify(asVersion(t, item.obj)));
+      if (table) objects.push(item.obj);
+      else parts.push(item.obj.apiVersion === av ? item.json() : JSON.stringify(asVersion(t, item.obj)));
       lastKey = key;
     }
     const meta: Obj = { resourceVersion: String(rv) };
@@ -260,6 +269,7 @@ export class ApiServer {
       meta.continue = Buffer.from(JSON.stringify({ k: lastKey, rv })).toString('base64url');
       if (!match) meta.remainingItemCount = remaining;
     }
+    if (table) return sendJson(res, 200, toTable(t, objects, meta, q.get('includeObject'), this.now()));
     const head = JSON.stringify({ kind: t.listKind, apiVersion: av, metadata: meta });
     // One pass: the items' cached JSON is spliced in rather than re-serialized.
     sendRaw(res, 200, `${head.slice(0, -1)},"items":[${parts.join(',')}]}`);

@@ -82,6 +82,16 @@ describe('real kubectl against the emulator', function () {
     assert.equal((await getJson(['clusterrolebinding', 'my-cluster-role-binding'])).roleRef.name, 'cluster-admin');
   });
 
+  it('get prints the server-side table columns (built-in kinds and CRD printer columns)', async () => {
+    const deployments = await ok(['get', 'deployments']);
+    assert.match(deployments, /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE$/m);
+    assert.match(deployments, /^guestbook-ui\s+0\/1\s+0\s+0\s+\d+s$/m);
+    const svc = await ok(['get', 'service', 'frontend', '-n', 'webapp']);
+    assert.match(svc, /^frontend\s+ClusterIP\s+10\.96\.\d+\.\d+\s+<none>\s+9898\/TCP,9999\/TCP\s+\d+s$/m);
+    const apps = await ok(['get', 'applications.argoproj.io']);
+    assert.match(apps, /^NAME\s+SYNC STATUS\s+HEALTH STATUS$/m);
+  });
+
   it('edit (EDITOR script) records kubectl-edit owning exactly replicas and the added env var', async () => {
     const editor = join(work, 'editor.js');
     writeFileSync(editor, EDITOR_SCRIPT);

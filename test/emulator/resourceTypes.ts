@@ -6,6 +6,13 @@ export interface ScaleSpec {
   labelSelectorPath?: string;
 }
 
+export interface PrinterColumn {
+  name: string;
+  type: string;
+  jsonPath: string;
+  priority?: number;
+}
+
 export interface ResourceType {
   group: string;
   version: string;
@@ -22,6 +29,8 @@ export interface ResourceType {
   scale?: ScaleSpec;
   /** CRD-served kinds: the version's openAPIV3Schema (undefined = no schema, anything goes). */
   schema?: Record<string, unknown>;
+  /** CRD additionalPrinterColumns (what `kubectl get` shows). */
+  printerColumns?: PrinterColumn[];
   crd?: string;
 }
 
@@ -153,6 +162,7 @@ export function typesFromCrd(crd: Record<string, any>): ResourceType[] {
       statusSubresource: sub.status !== undefined && sub.status !== null,
       scale: scale ? { specReplicasPath: scale.specReplicasPath, statusReplicasPath: scale.statusReplicasPath, labelSelectorPath: scale.labelSelectorPath } : undefined,
       schema: v.schema?.openAPIV3Schema,
+      printerColumns: v.additionalPrinterColumns ?? [{ name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }],
       crd: crd.metadata?.name,
     });
   }
