@@ -87,7 +87,7 @@ describe('real kubectl against the emulator', function () {
     assert.match(deployments, /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE$/m);
     assert.match(deployments, /^guestbook-ui\s+0\/1\s+0\s+0\s+\d+s$/m);
     const svc = await ok(['get', 'service', 'frontend', '-n', 'webapp']);
-    assert.match(svc, /^frontend\s+ClusterIP\s+10\.96\.\d+\.\d+\s+<none>\s+9898\/TCP,9999\/TCP\s+\d+s$/m);
+    assert.match(svc, /^frontend\s+ClusterIP\s+10\.96\.\d+\.\d+\s+<none>\s+80\/TCP\s+\d+s$/m);
     const apps = await ok(['get', 'applications.argoproj.io']);
     assert.match(apps, /^NAME\s+SYNC STATUS\s+HEALTH STATUS$/m);
   });
