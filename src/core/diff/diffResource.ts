@@ -5,7 +5,7 @@ import { applyServerDefaults } from '../k8s/defaults';
 import { isObject } from '../k8s/json';
 import { attributor } from '../k8s/fieldsV1';
 import { diffValues, type ChangesContext, type FieldChangeEx } from './changes';
-import { applyIgnoreRules, fluxSsaPolicy, removeTrustedManagerFields, trustedManagersFor } from './ignore';
+import { applyIgnoreRules, FLUX_SSA, fluxSsaPolicy, removeTrustedManagerFields, trustedManagersFor, valueAtFieldPath } from './ignore';
 import { findLiveOnly } from './liveOnly';
 import { mergeObjects } from './merge';
 import { normalizeObject } from './normalize';
@@ -13,7 +13,6 @@ import { isHumanManager, type DiffOptions } from './options';
 import { ownershipOf, type Ownership } from './ownership';
 import { pruneEmpty } from './rules';
 import { maskSecrets } from './secrets';
-import { resolveFieldPath } from './ignore';
 import { normalizeForDisplay } from './display';
 
 export interface ResourceDiffEx extends ResourceDiff {
@@ -34,24 +33,23 @@ function finish(obj: KubeObject): KubeObject {
 
 /** Re-reads change values from the masked display objects so Secret values never leave. */
 function maskChanges(changes: FieldChangeEx[], p: KubeObject, l: KubeObject): FieldChangeEx[] {
-  const read = (o: KubeObject, c: FieldChangeEx): unknown => {
-    const at = resolveFieldPath(o, c.fieldPath);
-    let cur: unknown = o;
-    for (const s of at ?? []) cur = (cur as Record<string | number, unknown>)[s];
-    return at ? cur : undefined;
-  };
   return changes.map((c) => {
     const out: FieldChangeEx = { ...c };
     delete out.desired;
     delete out.live;
-    const d = c.desired !== undefined ? read(p, c) : undefined;
-    const lv = c.live !== undefined ? read(l, c) : undefined;
+    const d = c.desired !== undefined ? valueAtFieldPath(p, c.fieldPath) : undefined;
+    const lv = c.live !== undefined ? valueAtFieldPath(l, c.fieldPath) : undefined;
     if (d !== undefined) out.desired = d;
     if (lv !== undefined) out.live = lv;
     return out;
   });
 }
 
+/**
+ * Pipeline: normalize D and L (N1–N5, N7, N10–N12) → ownership O from live managedFields (our Apply entry)
+ * or last-applied → P = merge(L, D, O) → server defaults on P and L → ignore rules (N14–N16) → changes
+ * L→P with attribution → live-only hand edits → mask Secrets (N17) last. Never throws: failures are `Unknown`.
+ */
 export function diffResource(desired: KubeObject | undefined, live: KubeObject | undefined, opts: DiffOptions = {}): ResourceDiffEx {
   const base = desired ?? live;
   const ref = base ? refOf(base, opts.defaultNamespace ?? '') : { group: '', kind: '', namespace: '', name: '' };
@@ -66,7 +64,7 @@ export function diffResource(desired: KubeObject | undefined, live: KubeObject |
   }
   if (!desired) return { ...result, status: 'ExtraLive', reason: 'in the cluster but not in Git (prune candidate)', live: normalizeForDisplay(live) };
   if (flux) {
-    return { ...result, status: 'Synced', reason: `Flux does not reconcile it (${'kustomize.toolkit.fluxcd.io/ssa'}: ${flux})`, desired: normalizeForDisplay(desired), live: normalizeForDisplay(live) };
+    return { ...result, status: 'Synced', reason: `Flux does not reconcile it (${FLUX_SSA}: ${flux})`, desired: normalizeForDisplay(desired), live: normalizeForDisplay(live) };
   }
 
   try {

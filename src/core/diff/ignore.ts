@@ -69,6 +69,12 @@ export function resolveFieldPath(obj: unknown, path: FieldPath): ConcretePath | 
   return out;
 }
 
+/** The value a managedFields-style path names in `obj`, or undefined. */
+export function valueAtFieldPath(obj: unknown, path: FieldPath): unknown {
+  const p = resolveFieldPath(obj, path);
+  return p ? valueAt(obj, p) : undefined;
+}
+
 function valueAt(obj: unknown, p: ConcretePath): unknown {
   let cur = obj;
   for (const s of p) cur = Array.isArray(cur) && typeof s === 'number' ? cur[s] : isObject(cur) ? cur[s as string] : undefined;
