@@ -1,4 +1,7 @@
 // Pure patch/apply/managedFields engines of the Kubernetes API emulator (no I/O; objects are plain JSON).
+// A write handler mirrors the apiserver: patch (json/merge/strategic) → defaults → updateManagedFields(before,
+// after) → server allocations (clusterIP…, which no manager owns); an apply-patch goes through serverSideApply,
+// then defaults. Errors are PatchError/ApplyConflictError carrying the HTTP status (400/409/415/422) and causes.
 export { PatchError, isPatchError } from './patchError';
 export type { StatusCause } from './patchError';
 export { applyJsonPatch } from './applyJsonPatch';

@@ -1,5 +1,5 @@
 // managedFields entries ⇄ per-manager field sets, keyed the way the apiserver keys them, and written back sorted.
-import type { ManagedFieldsEntry } from '../../../src/core/model';
+import { GitOpsError, type ManagedFieldsEntry } from '../../../src/core/model';
 import { FieldSet, type FieldPath } from './fieldSet';
 
 export interface ManagerState {
@@ -61,7 +61,7 @@ function cmp<T extends string | number>(a: T, b: T): number {
 /** RFC 3339 at second precision in UTC, as metav1.Time serialises. */
 export function formatTime(t: string | Date): string {
   const d = typeof t === 'string' ? new Date(t) : t;
-  if (Number.isNaN(d.getTime())) throw new Error(`invalid managedFields time: ${String(t)}`);
+  if (Number.isNaN(d.getTime())) throw new GitOpsError('invalid', `invalid managedFields time: ${String(t)}`);
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
