@@ -1,8 +1,8 @@
 // Kustomize folders and manifest folders that no Argo/Flux app points at become "folder" apps.
+import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { App } from '../model';
 import { isRemoteResource, readKustomization } from '../render/kustomizeTree';
-import { statSync } from 'node:fs';
 import type { WorkspaceScan } from './scanWorkspace';
 
 function isInside(child: string, parent: string): boolean {
