@@ -52,5 +52,4 @@ describe('k8s/crdListTypes', () => {
     assert.deepEqual(r('argoproj.io', 'ApplicationSet', ['spec', 'generators', 'clusters', 'selector', 'matchExpressions']), { type: 'atomic' });
     assert.equal(r('argoproj.io', 'ApplicationSet', ['spec', 'generators']), undefined);
   });
-  });
 });
