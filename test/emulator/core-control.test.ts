@@ -11,6 +11,8 @@ import { waitForOperation } from '../../src/core/control/argo-wait';
 import { fluxRef, reconcileFlux, resumeFlux, suspendFlux, waitForFluxReconcile } from '../../src/core/control/flux';
 import { pauseWarnings } from '../../src/core/control/warnings';
 import { breakglassState, endBreakglass, startBreakglass } from '../../src/core/control/breakglass';
+import { applyLiveEdit } from '../../src/core/control/live-edit';
+import { findAppTargets } from '../../src/core/control/find-app';
 import type { GitOpsError, KubeObject } from '../../src/core/model';
 
 const CRDS = path.resolve(__dirname, '../../../shared/crds');
@@ -39,6 +41,7 @@ describe('core/control against the emulator', function () {
     emu = await startEmulator();
     emu.seed(crds);
     emu.seed([
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'web' } },
       application('guestbook'),
       application('manual', { syncPolicy: { syncOptions: ['CreateNamespace=true'] } }),
       application('owned', {}, { ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'ApplicationSet', name: 'teams', uid: '1' }] }),
@@ -203,5 +206,24 @@ describe('core/control against the emulator', function () {
     }, 150);
     const out = await waitForFluxReconcile(client, ks, r.token, { pollMs: 50, timeoutMs: 10_000 });
     assert.deepEqual([out.ready, out.revision], [true, 'main@sha1:abc']);
+  });
+
+  it('saves a live edit with server-side apply as gitops-drift-breakglass, taking over the controller field', async () => {
+    const cmRef = { group: '', kind: 'ConfigMap', namespace: 'web', name: 'settings' };
+    await client.patch(cmRef, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'web' }, data: { level: 'info' } }, { type: 'apply', fieldManager: 'argocd-controller', force: true });
+    const opened = await client.get(cmRef);
+    const edited = { ...opened, data: { level: 'debug' } } as KubeObject;
+    const saved = await applyLiveEdit(client, edited, { resourceVersion: opened.metadata.resourceVersion as string });
+    assert.equal((saved as any).data.level, 'debug');
+    const owners = (saved.metadata.managedFields ?? []).filter((m) => (m.fieldsV1 as any)?.['f:data']?.['f:level']).map((m) => m.manager);
+    assert.deepEqual(owners, ['gitops-drift-breakglass']);
+    // Saving again from the stale copy is a conflict, not a silent overwrite.
+    await assert.rejects(applyLiveEdit(client, edited, { resourceVersion: opened.metadata.resourceVersion as string }), (e: GitOpsError) => e.reason === 'conflict');
+  });
+
+  it('finds an app by name or namespace/name across Argo and Flux kinds', async () => {
+    assert.deepEqual((await findAppTargets(client, 'apps')).map((r) => `${r.kind} ${r.namespace}/${r.name}`), ['Kustomization flux-system/apps']);
+    assert.deepEqual((await findAppTargets(client, 'argocd/manual')).map((r) => r.kind), ['Application']);
+    assert.deepEqual(await findAppTargets(client, 'web/manual'), []);
   });
 });

@@ -94,3 +94,25 @@ export async function terminateOperation(client: KubeClient, ref: ObjectRef, sig
 export async function refreshApplication(client: KubeClient, ref: ObjectRef, opts: { hard?: boolean; signal?: AbortSignal } = {}): Promise<KubeObject> {
   return client.patch(ref, { metadata: { annotations: { 'argocd.argoproj.io/refresh': opts.hard ? 'hard' : 'normal' } } }, { type: 'merge', fieldManager: CONTROL_FIELD_MANAGER, signal: opts.signal });
 }
+
+/**
+ * Waits until the controller has handled a refresh: the annotation is gone and `status.reconciledAt` moved
+ * past the value seen before the request (compared by inequality: no clock-skew assumptions).
+ */
+export async function waitForRefresh(client: KubeClient, ref: ObjectRef, previousReconciledAt: string | undefined, opts: { signal?: AbortSignal; pollMs?: number; timeoutMs?: number } = {}): Promise<KubeObject> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 2 * 60_000);
+  for (;;) {
+    const app = await client.get(ref, opts.signal);
+    const reconciledAt = (app.status as { reconciledAt?: string } | undefined)?.reconciledAt;
+    if (!app.metadata.annotations?.['argocd.argoproj.io/refresh'] && reconciledAt && reconciledAt !== previousReconciledAt) return app;
+    if (Date.now() > deadline) throw new GitOpsError('timeout', `Argo CD did not refresh ${ref.namespace}/${ref.name} in time (is the application controller running?)`);
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, opts.pollMs ?? 1000);
+      opts.signal?.addEventListener('abort', () => {
+        clearTimeout(t);
+        resolve();
+      }, { once: true });
+    });
+    if (opts.signal?.aborted) throw new GitOpsError('cancelled', 'Operation cancelled');
+  }
+}

@@ -1,0 +1,13 @@
+// Public surface of the control layer (what the extension and the CLI call).
+export * from './constants';
+export * from './argo-sync';
+export * from './argo-pause';
+export * from './argo-wait';
+export * from './flux';
+export * from './warnings';
+export * from './breakglass';
+export * from './live-edit';
+export * from './find-app';
+export * from './production';
+export * from './user';
+export { withConflictRetry } from './conflict-retry';
