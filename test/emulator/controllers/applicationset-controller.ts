@@ -56,10 +56,12 @@ export class ApplicationSetController {
     const spec = (set.spec ?? {}) as any;
     const elements: Record<string, unknown>[] = (spec.generators ?? []).flatMap((g: any) => g.list?.elements ?? []);
     const ns = set.metadata.namespace ?? this.ctx.argoNamespace;
+    const generatedNames = new Set<string>();
     for (const params of elements) {
       const generated = renderTemplate(spec.template ?? {}, params) as any;
       const name: string = generated.metadata?.name;
       if (!name) throw new Error('template produces an Application without a name');
+      generatedNames.add(name);
       const desired: KubeObject = {
         apiVersion: API,
         kind: 'Application',
@@ -74,6 +76,15 @@ export class ApplicationSetController {
         spec: generated.spec,
       };
       await this.createOrUpdate(set, desired, signal);
+    }
+    // Applications this set owns but no longer generates are deleted (policy sync, the default).
+    if (['create-only', 'create-update'].includes(spec.syncPolicy?.applicationsSync)) return;
+    for (const a of await this.ctx.rest.list(API, 'Application', ns, signal)) {
+      const owned = (a.metadata.ownerReferences as any[] | undefined)?.some((o) => o.kind === 'ApplicationSet' && o.uid === set.metadata.uid);
+      if (owned && !generatedNames.has(a.metadata.name!)) {
+        await this.ctx.rest.call('DELETE', await this.ctx.rest.objectPath(a, signal), { signal });
+        this.ctx.log(`applicationset: ${set.metadata.name}: deleted Application ${a.metadata.name} (no longer generated)`);
+      }
     }
   }
 

@@ -73,6 +73,7 @@ describe('simulated Argo CD controller (against the emulator)', function () {
     assert.equal(status.operationState.phase, 'Succeeded');
     assert.equal(status.operationState.operation.initiatedBy.automated, true);
     assert.equal(status.history.length, 1);
+    assert.equal(status.sourceType, 'Directory');
     assert.ok(status.reconciledAt);
   });
 
@@ -211,6 +212,12 @@ describe('simulated Argo CD controller (against the emulator)', function () {
       return a.spec.syncPolicy.automated?.selfHeal === true && !a.metadata.annotations?.['argocd.argoproj.io/skip-reconcile'] && a;
     }, 10_000);
     assert.equal(restored.spec.destination.namespace, 'blue');
+    // An element removed from the generator: its Application is deleted.
+    await rest.call('PATCH', '/apis/argoproj.io/v1alpha1/namespaces/argocd/applicationsets/teams', {
+      body: { spec: { generators: [{ list: { elements: [{ team: 'green' }] } }] } },
+      contentType: MERGE_PATCH,
+    });
+    await waitFor('team-green created, team-blue deleted', async () => (await rest.request('GET', `${APPS}/team-blue`)).status === 404 && (await rest.request('GET', `${APPS}/team-green`)).status === 200, 10_000);
   });
 
   it('real kubectl sees the same Applications and managed objects', async function () {

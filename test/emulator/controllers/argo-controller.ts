@@ -1,11 +1,12 @@
 // Simulated Argo CD application controller: compares Applications with Git, runs sync operations with
 // server-side apply as `argocd-controller`, auto-syncs, self-heals, and writes status like the real one.
+import path from 'node:path';
 import type { KubeObject } from '../../../src/core/model';
 import { TRACKING_ANNOTATION, instanceName, isTrackedBy, trackingId } from './argo-tracking';
 import { type ControllerContext, RenderCache, errorMessage, localRepoFor } from './controller-context';
-import { resolveRevision } from './git-source';
 import { type HealthStatus, healthOf, worstHealth } from './health';
 import { MERGE_PATCH } from './kube-rest';
+import { hasKustomization } from './render-manifests';
 import { comparable, createMergePatch, driftPaths, stableStringify } from './object-compare';
 import { serverSideApply } from './server-side-apply';
 
@@ -46,6 +47,7 @@ interface ManagedResource {
 
 interface Comparison {
   revisions: string[];
+  sourceType?: 'Directory' | 'Kustomize';
   resources: ManagedResource[];
   sync: 'Synced' | 'OutOfSync' | 'Unknown';
   health: HealthStatus;
@@ -120,6 +122,7 @@ export class ArgoApplicationController {
     if (isTrue(app.metadata.annotations?.[SKIP_RECONCILE_ANNOTATION])) return;
     const key = `${app.metadata.namespace}/${app.metadata.name}`;
     const refresh = app.metadata.annotations?.[REFRESH_ANNOTATION];
+    if (refresh !== undefined) this.ctx.revisions.clear();
     if (refresh === 'hard') {
       this.renders.clear();
       this.ctx.trees.clear();
@@ -151,19 +154,21 @@ export class ArgoApplicationController {
   }
 
   /** Renders every source of the app at its target revision, with namespaces and tracking ids set. */
-  private async desiredObjects(app: KubeObject, revisionOverride: string[] | undefined, signal: AbortSignal): Promise<{ objects: KubeObject[]; revisions: string[] }> {
+  private async desiredObjects(app: KubeObject, revisionOverride: string[] | undefined, signal: AbortSignal): Promise<{ objects: KubeObject[]; revisions: string[]; sourceType: 'Directory' | 'Kustomize' }> {
     const destNs: string = (app.spec as any)?.destination?.namespace ?? '';
     const instance = instanceName(app, this.ctx.argoNamespace);
     const objects: KubeObject[] = [];
     const revisions: string[] = [];
+    let sourceType: 'Directory' | 'Kustomize' = 'Directory';
     const sources = sourcesOf(app);
     if (sources.length === 0) throw new Error('application has no source');
     for (const [i, src] of sources.entries()) {
       if (src.chart) throw new Error(`Helm chart sources are not simulated (source ${i})`);
       const repoDir = localRepoFor(this.ctx, src.repoURL);
-      const { sha } = await resolveRevision(repoDir, revisionOverride?.[i] || src.targetRevision, signal);
+      const { sha } = await this.ctx.revisions.resolve(repoDir, revisionOverride?.[i] || src.targetRevision, { signal });
       revisions.push(sha);
       if (src.path === undefined) continue; // a ref-only source
+      if (hasKustomization(path.join(await this.ctx.trees.tree(repoDir, sha, signal), src.path))) sourceType = 'Kustomize';
       const rendered = await this.renders.render(this.ctx, repoDir, sha, src.path, src.directory?.recurse === true, signal);
       for (const raw of rendered) {
         const o = normalizeDesired(raw);
@@ -174,12 +179,12 @@ export class ArgoApplicationController {
         objects.push(o);
       }
     }
-    return { objects, revisions };
+    return { objects, revisions, sourceType };
   }
 
   private async compare(app: KubeObject, signal: AbortSignal, revisionOverride?: string[]): Promise<Comparison> {
     const destNs: string = (app.spec as any)?.destination?.namespace ?? '';
-    let desired: { objects: KubeObject[]; revisions: string[] };
+    let desired: { objects: KubeObject[]; revisions: string[]; sourceType: 'Directory' | 'Kustomize' };
     try {
       desired = await this.desiredObjects(app, revisionOverride, signal);
     } catch (e) {
@@ -202,7 +207,7 @@ export class ArgoApplicationController {
     }
     const sync = resources.some((r) => r.status === 'OutOfSync') ? 'OutOfSync' : 'Synced';
     const health = worstHealth(resources.filter((r) => r.desired).map((r) => r.health));
-    return { revisions: desired.revisions, resources, sync, health };
+    return { revisions: desired.revisions, resources, sync, health, sourceType: desired.sourceType };
   }
 
   /** Live objects whose tracking id names this app but that Git no longer renders. */
@@ -321,7 +326,7 @@ export class ArgoApplicationController {
       sync,
       health: { status: cmp.health },
       resources: JSON.parse(JSON.stringify(resources)),
-      sourceType: cmp.error ? undefined : 'Directory',
+      sourceType: cmp.sourceType,
       conditions: cmp.error ? [{ type: 'ComparisonError', message: cmp.error, lastTransitionTime: now() }] : null,
     };
     const changed =

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { KubeObject } from '../../../src/core/model';
-import { TreeCache } from './git-source';
+import { RevisionCache, TreeCache } from './git-source';
 import type { KubeRest } from './kube-rest';
 import { renderFolder } from './render-manifests';
 
@@ -23,6 +23,7 @@ export interface ControllerContext {
   /** repoURL → local Git repository path. */
   repoMap: Record<string, string>;
   trees: TreeCache;
+  revisions: RevisionCache;
   timing: ControllerTiming;
   log: (msg: string) => void;
   /** Namespace Argo CD runs in: apps elsewhere get `<ns>_<name>` instance names. */

@@ -2,7 +2,6 @@
 // `kustomize-controller`, take over kubectl* fields, prune, inventory), and HelmRelease status only.
 import type { KubeObject } from '../../../src/core/model';
 import { type ControllerContext, RenderCache, errorMessage, localRepoFor } from './controller-context';
-import { resolveRevision } from './git-source';
 import { MERGE_PATCH } from './kube-rest';
 import { comparable, driftPaths, stableStringify } from './object-compare';
 import { serverSideApply, takeOverFields } from './server-side-apply';
@@ -103,7 +102,8 @@ export class FluxController {
       const dir = localRepoFor(this.ctx, spec.url);
       const ref = spec.ref ?? {};
       const wanted = ref.commit ?? ref.name ?? ref.tag ?? ref.branch ?? 'master';
-      const resolved = await resolveRevision(dir, wanted, signal);
+      const fresh = handled !== undefined && handled !== (repo.status as any)?.lastHandledReconcileAt;
+      const resolved = await this.ctx.revisions.resolve(dir, wanted, { fresh, signal });
       const revision = ref.commit ? `sha1:${resolved.sha}` : `${resolved.refName ?? wanted}@sha1:${resolved.sha}`;
       const msg = `stored artifact for revision '${revision}'`;
       await this.writeStatus(

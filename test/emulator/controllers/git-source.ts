@@ -78,3 +78,27 @@ export class TreeCache {
     return dir;
   }
 }
+
+/**
+ * Branch/tag resolution cached for a short time, so controllers polling many times a second do not
+ * spawn git for every pass; explicit refreshes (Argo refresh, Flux requestedAt) bypass it.
+ */
+export class RevisionCache {
+  private readonly entries = new Map<string, { at: number; value: Promise<ResolvedRevision> }>();
+
+  constructor(private readonly ttlMs: number) {}
+
+  resolve(repoDir: string, revision: string | undefined, opts: { fresh?: boolean; signal?: AbortSignal } = {}): Promise<ResolvedRevision> {
+    const key = `${repoDir}\0${revision ?? ''}`;
+    const hit = this.entries.get(key);
+    if (hit && !opts.fresh && Date.now() - hit.at < this.ttlMs) return hit.value;
+    const value = resolveRevision(repoDir, revision, opts.signal);
+    this.entries.set(key, { at: Date.now(), value });
+    value.catch(() => this.entries.delete(key));
+    return value;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}

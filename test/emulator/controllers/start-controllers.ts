@@ -4,7 +4,7 @@ import { ApplicationSetController } from './applicationset-controller';
 import { ArgoApplicationController } from './argo-controller';
 import { type ControllerContext, type ControllerTiming, DEMO_TIMING, errorMessage } from './controller-context';
 import { FluxController } from './flux-controller';
-import { TreeCache } from './git-source';
+import { RevisionCache, TreeCache } from './git-source';
 import { KubeRest } from './kube-rest';
 import { sleep } from './object-compare';
 
@@ -28,11 +28,14 @@ export interface RunningControllers {
 export async function startControllers(opts: StartControllersOptions): Promise<RunningControllers> {
   const abort = new AbortController();
   const trees = new TreeCache();
+  const timing = { ...DEMO_TIMING, ...opts.timing };
   const ctx: ControllerContext = {
     rest: await KubeRest.fromKubeconfig(opts.kubeconfigPath),
     repoMap: opts.repoMap,
     trees,
-    timing: { ...DEMO_TIMING, ...opts.timing },
+    // New commits show up within a second (or at once on refresh), without a git spawn per poll.
+    revisions: new RevisionCache(Math.min(1000, timing.reconcileIntervalMs)),
+    timing,
     log: opts.log ?? (() => {}),
     argoNamespace: opts.argoNamespace ?? 'argocd',
   };
