@@ -10,7 +10,7 @@ import type { KubeObject } from '../../src/core/model';
 import { ApiServer } from './apiServer';
 import { ApiError } from './apiStatus';
 import type { Faults } from './faults';
-import { type KubeconfigEntry, writeKubeconfig } from './kubeconfigFile';
+import { type KubeconfigEntry, mergeKubeconfig, writeKubeconfig } from './kubeconfigFile';
 import { ObjectStore, type Obj, type StoreSnapshot } from './objectStore';
 import { OpenApiCache } from './openapi';
 import { loadPatchEngine } from './patchEngine';
@@ -29,6 +29,8 @@ export interface EmulatorOptions {
   tokens?: { admin?: string; readOnly?: string };
   /** Where to write the kubeconfig (default: a new temp folder). */
   kubeconfigPath?: string;
+  /** Add this cluster to the kubeconfig at kubeconfigPath instead of replacing the file (two emulators = two clusters). */
+  mergeKubeconfig?: boolean;
   /** Name of the cluster, user and context in the kubeconfig (default `emulator`). */
   name?: string;
   /** Default namespace of the kubeconfig context. */
@@ -110,7 +112,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const contextName = opts.name ?? 'emulator';
   const kubeconfigPath = opts.kubeconfigPath ?? join(mkdtempSync(join(tmpdir(), 'gitops-emulator-')), 'kubeconfig');
   const entry: KubeconfigEntry = { name: contextName, server: serverUrl, caCert: certs.caCert, token, namespace: opts.namespace ?? 'default' };
-  writeKubeconfig(kubeconfigPath, [entry]);
+  if (opts.mergeKubeconfig) mergeKubeconfig(kubeconfigPath, [entry]);
+  else writeKubeconfig(kubeconfigPath, [entry]);
 
   let stopped = false;
   return {

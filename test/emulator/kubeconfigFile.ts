@@ -28,7 +28,7 @@ function upsert<T extends { name: string }>(list: T[] | undefined, item: T): T[]
 
 /**
  * Adds (or replaces, by name) the entries in the kubeconfig at `path`, creating it if missing.
- * The current context becomes `currentContext`, else the first entry's (so `kubectl` works at once).
+ * The current context becomes `currentContext`, else stays as it was, else the first entry's (so `kubectl` works at once).
  */
 export function mergeKubeconfig(path: string, entries: KubeconfigEntry[], currentContext?: string): void {
   let doc: Record<string, any> = {};
@@ -46,7 +46,7 @@ export function mergeKubeconfig(path: string, entries: KubeconfigEntry[], curren
     doc.users = upsert(doc.users, n.user);
     doc.contexts = upsert(doc.contexts, n.context);
   }
-  doc['current-context'] = currentContext ?? entries[0]?.name ?? doc['current-context'];
+  doc['current-context'] = currentContext ?? (doc['current-context'] || entries[0]?.name);
   mkdirSync(dirname(path), { recursive: true });
   // Write then rename, so a reader (kubectl, a watcher in the extension) never sees half a file.
   const tmp = `${path}.${process.pid}.tmp`;

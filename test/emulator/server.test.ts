@@ -345,6 +345,12 @@ describe('emulator lifecycle', () => {
       assert.equal(kc['current-context'], 'east');
       assert.deepEqual(kc.clusters.map((c: { cluster: { server: string } }) => c.cluster.server), [a.server, b.server]);
       assert.equal(kc.users[1].user.token, b.token);
+      // Or let the second emulator add itself to the first one's file.
+      const c = await startEmulator({ name: 'north', kubeconfigPath: a.kubeconfigPath, mergeKubeconfig: true });
+      await c.stop();
+      const merged = YAML.parse(readFileSync(a.kubeconfigPath, 'utf8'));
+      assert.deepEqual(merged.contexts.map((x: { name: string }) => x.name), ['east', 'north']);
+      assert.equal(merged['current-context'], 'east');
     } finally {
       await a.stop();
       await b.stop();
