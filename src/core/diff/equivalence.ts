@@ -31,7 +31,7 @@ export function isZeroScalar(v: unknown): boolean {
 export function scalarsEqual(path: string[], a: unknown, b: unknown, ctx: EquivalenceContext): boolean {
   if (a === b) return true;
   if (ctx.group === '' && ctx.kind === 'Secret' && path.length === 2 && path[0] === 'data') return secretValuesEqual(a, b);
-  if (isQuantityPath(path, ctx.quantityPaths) && quantitiesEqual(a, b)) return true;
+  if (isQuantityPath(path, ctx.quantityPaths, ctx.kind) && quantitiesEqual(a, b)) return true;
   const dotted = path.join('.');
   if (ctx.durationPaths?.includes(dotted) && durationsEqual(a, b)) return true;
   return false;

@@ -74,6 +74,9 @@ describe('diff/normalization rules', () => {
     assert.equal(diffResource(res(0.2, '1Gi'), res('100m', '1024Mi')).status, 'Modified');
     // only at quantity paths: a ConfigMap value "1000m" is not "1"
     assert.ok(!scalarsEqual(['data', 'x'], '1000m', '1', ctx));
+    assert.ok(scalarsEqual(['spec', 'limits', 'max', 'cpu'], '1000m', '1', { group: '', kind: 'LimitRange' }));
+    assert.ok(!scalarsEqual(['spec', 'max', 'version'], '1.0', '1', { group: 'x.io', kind: 'Thing' }));
+    assert.ok(scalarsEqual(['spec', 'size'], '1Gi', '1024Mi', { group: 'x.io', kind: 'Thing', quantityPaths: ['spec.size'] }));
   });
   it('N9 numbers by value, never string ↔ number', () => {
     assert.equal(diffResource(deploy({ replicas: 1.0 }), deploy({ replicas: 1 })).status, 'Synced');
