@@ -75,6 +75,8 @@ export function diffResource(desired: KubeObject | undefined, live: KubeObject |
     const l = normalizeObject(live, nopts);
     const own = ownershipOf(live, { manager: opts.manager, resolver: opts.listTypeResolver });
     let predicted = mergeObjects(l, d, { ...ctx, owned: own.owned }) as KubeObject;
+    // The server stores one version and converts on read: a different version of the same group is not drift.
+    if (groupOf(live.apiVersion ?? '') === group) predicted.apiVersion = live.apiVersion;
     let current = l;
     // §3.5: the server defaults whatever desired leaves unset; defaulting both sides keeps it symmetric.
     if (BUILTIN_GROUPS.has(group)) {

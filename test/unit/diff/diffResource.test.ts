@@ -86,6 +86,11 @@ describe('diff/diffResource', () => {
     assert.equal(r.status, 'Unknown');
     assert.match(r.reason ?? '', /jq/);
   });
+  it('does not report an apiVersion change within the same group', () => {
+    const a = { ...cm({}), apiVersion: 'v1' };
+    assert.equal(diffResource({ ...deploy([{ name: 'a', image: 'x:1' }]), apiVersion: 'apps/v1beta1' }, deploy([{ name: 'a', image: 'x:1' }])).status, 'Synced');
+    assert.equal(diffResource(a, { ...a, apiVersion: 'x.io/v1' }).status, 'Modified');
+  });
   it('summarizes statuses', () => {
     const diffs = [diffResource(cm({}), cm({})), diffResource(cm({}), cm({}, { a: '2' })), diffResource(cm({}), undefined), diffResource(undefined, cm({})), diffResource(undefined, undefined)];
     assert.deepEqual(summarize(diffs), { synced: 1, modified: 1, missingLive: 1, extraLive: 1, unknown: 1 });
