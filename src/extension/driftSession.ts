@@ -115,6 +115,16 @@ export class DriftSession implements vscode.Disposable {
     return this.engine;
   }
 
+  /** The engine (created on demand), for capture planning, which needs render provenance. */
+  engineForCapture(): DriftEngine {
+    return this.getEngine();
+  }
+
+  /** Files were written by a command: the next refresh re-renders the apps that read them. */
+  filesChanged(files: string[]): void {
+    for (const f of files) this.pendingFiles.add(f);
+  }
+
   /** Settings, trust or folders changed: start over. */
   reset(): void {
     this.engine = undefined;

@@ -2,7 +2,8 @@
 // Keeps caches between runs (rendered apps until their files change, live objects kept current by watch
 // events) so that the editor can re-diff one object or one app without starting over.
 import * as path from 'node:path';
-import type { App, GitOpsError, KubeObject, RenderedObject, ResourceDiff } from '../model';
+import type { App, GitOpsError, KubeObject, ObjectRef, RenderedObject, ResourceDiff } from '../model';
+import type { CaptureOrigin } from '../capture/captureTypes';
 import { isGitOpsError, refKey, refOf, GitOpsError as GitOpsErrorClass } from '../model';
 import { silentLogger, systemClock, throwIfAborted, type Clock, type Logger, type ProcessRunner } from '../ports';
 import { discoverApps } from '../discovery/discoverApps';
@@ -269,6 +270,22 @@ export class DriftEngine {
     } catch (e) {
       return { ref: refOf(r.object, app.destinationNamespace ?? ''), app: app.name, status: 'Unknown', reason: (e as Error).message, changes: [], source: r.source };
     }
+  }
+
+  /**
+   * Where a rendered object comes from, in the shape capture needs: a plain file, a kustomize resource with the
+   * kustomization chain above it, a chart, or a generator (no file to write).
+   */
+  async captureOrigin(app: App, ref: ObjectRef, signal?: AbortSignal): Promise<CaptureOrigin> {
+    if (app.sourceType === 'helm') return { kind: 'helm' };
+    const render = await this.render(app, undefined, signal);
+    const key = refKey(ref);
+    const obj = render.objects.find((o) => refKey(refOf(o.object, app.destinationNamespace ?? '')) === key);
+    if (!obj?.source) return { kind: 'generated', generator: app.sourceType === 'kustomize' ? 'kustomize (generator or remote base)' : undefined };
+    if (obj.kustomizeChain && obj.kustomizeChain.length > 1) {
+      return { kind: 'kustomize', resourceFile: obj.source.file, documentIndex: obj.source.documentIndex, chain: obj.kustomizeChain.slice(0, -1) };
+    }
+    return { kind: 'plain', file: obj.source.file, documentIndex: obj.source.documentIndex };
   }
 
   /** Types worth watching for a context: every kind the apps render, plus the app kinds. */

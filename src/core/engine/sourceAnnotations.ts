@@ -1,7 +1,7 @@
 // Where each drifted field of a resource shows up in its source YAML: the line to decorate and what to say.
 import type { FieldChange, ResourceDiff } from '../model';
 import { parseFieldPath } from '../capture/fieldPath';
-import { lineOfPath, type PathSegment } from '../yaml/lineOfPath';
+import { lineFinder, type PathSegment } from '../yaml/lineOfPath';
 
 export interface SourceAnnotation {
   /** 1-based line in the file. */
@@ -15,12 +15,16 @@ export interface SourceAnnotation {
 
 function toYamlPath(path: string): PathSegment[] | undefined {
   try {
-    return parseFieldPath(path).map((s) => {
-      if (s.kind === 'key') return s.key;
-      if (s.kind === 'index') return s.index;
-      const [key, value] = Object.entries(s.match)[0];
-      return { key, value };
-    });
+    const out: PathSegment[] = [];
+    for (const s of parseFieldPath(path)) {
+      if (s.kind === 'key') out.push(s.key);
+      else if (s.kind === 'index') out.push(s.index);
+      else if (s.kind === 'match') {
+        const [key, value] = Object.entries(s.match)[0];
+        out.push({ key, value });
+      } else return out; // a set item (`[=value]`): its list's line is as precise as a line gets
+    }
+    return out;
   } catch {
     return undefined;
   }
@@ -68,13 +72,14 @@ function liveValue(v: unknown): unknown {
 /** Annotations for every change of the given resources whose source is this text. */
 export function annotateSource(text: string, diffs: ResourceDiff[]): SourceAnnotation[] {
   const out: SourceAnnotation[] = [];
+  const lineOf = lineFinder(text); // one parse for all lookups
   for (const diff of diffs) {
     if (!diff.source || diff.status !== 'Modified') continue;
     for (const change of diff.changes) {
       const segs = toYamlPath(change.path);
       if (!segs) continue;
-      const exact = lineOfPath(text, diff.source.documentIndex, segs);
-      const line = exact ?? lineOfPath(text, diff.source.documentIndex, segs, { nearest: true }) ?? diff.source.startLine;
+      const exact = lineOf(diff.source.documentIndex, segs);
+      const line = exact ?? lineOf(diff.source.documentIndex, segs, { nearest: true }) ?? diff.source.startLine;
       out.push({ line, change, diff, atAncestor: exact === undefined, text: describe(change) });
     }
   }
