@@ -145,7 +145,7 @@ async function runIntegration({
       if (!verbose && NOISE.test(text)) return;
       onLine(type === 'error' || type === 'warn' ? `[vscode ${type}] ${text}` : text);
     });
-    await page.exposeFunction('codeAutomationExit', (code) => settle({ code: Number(code) }));
+    await page.exposeFunction('codeAutomationExit', (code) => settle({ code: Number.isInteger(code) ? code : 1 }));
     // codeAutomationLog already carries the extension host's output and VS Code's errors; the page console
     // repeats them, so it is shown only when asked for (e.g. to debug a workbench that never starts the tests).
     if (verbose) page.on('console', (msg) => log(`[workbench ${msg.type()}] ${msg.text()}`));
