@@ -126,4 +126,15 @@ describe('patch engines behind kubectl (emulator)', function () {
     assert.equal(scale.manager, 'kubectl');
     assert.deepEqual(scale.fieldsV1, { 'f:spec': { 'f:replicas': {} } });
   });
+
+  it('upgrades a client-side-applied object to server-side apply without conflicts', async () => {
+    const m = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'csa', namespace: 'default' }, spec: { replicas: 1, selector: { matchLabels: { app: 'csa' } }, template: { metadata: { labels: { app: 'csa' } }, spec: { containers: [{ name: 'app', image: 'nginx:1.25' }] } } } };
+    await must(['apply', '-f', applyFile('csa1.json', m)]);
+    m.spec.replicas = 2;
+    await must(['apply', '--server-side', '-f', applyFile('csa2.json', m)]);
+    const o: KubeObject = JSON.parse(await must(['get', 'deploy/csa', '-n', 'default', '-o', 'json', '--show-managed-fields']));
+    assert.equal((o.spec as Any).replicas, 2);
+    assert.equal(JSON.parse(o.metadata.annotations!['kubectl.kubernetes.io/last-applied-configuration']).spec.replicas, 2);
+    assert.ok(JSON.stringify(entry(o, 'kubectl', 'Apply')!.fieldsV1).includes('f:replicas'));
+  });
 });

@@ -10,6 +10,7 @@ import { PatchError } from './patchError';
 import { withZeroValue, type TypeContext } from './schemaInfo';
 import { compare, toFieldSet } from './typedWalk';
 import { capUpdateManagers } from './capUpdateManagers';
+import { allowedConflictsFromLastApplied, syncLastApplied, UPGRADING_MANAGER } from './lastApplied';
 import { comparable } from './updateManagedFields';
 
 export interface ApplyOptions {
@@ -39,6 +40,7 @@ export interface ApplyConflict {
   subresource?: string;
   /** As the apiserver prints it: `.spec.replicas`. */
   field: string;
+  path: FieldPath;
 }
 
 /** 409 with one `FieldManagerConflict` cause per field, worded like the apiserver. */
@@ -88,10 +90,14 @@ export function serverSideApply(live: KubeObject | undefined, applied: unknown, 
   const c = compare(ctx, withZeroValue(ctx, liveObj), withZeroValue(ctx, merged));
   const changed = stripUntracked(c.added.union(c.modified), sub, statusSub);
   const removed = stripUntracked(c.removed, sub, statusSub);
-  const conflicts: ApplyConflict[] = [];
+  let conflicts: ApplyConflict[] = [];
   for (const [k, s] of states) {
     if (k === id) continue;
     for (const p of s.set.intersection(changed).toArray()) conflicts.push(conflictOf(s, p));
+  }
+  if (conflicts.length > 0 && !opts.force && opts.manager === UPGRADING_MANAGER) {
+    const allowed = allowedConflictsFromLastApplied(ctx, liveObj);
+    conflicts = conflicts.filter((c) => !allowed.has(c.path));
   }
   if (conflicts.length > 0 && !opts.force) throw new ApplyConflictError(conflicts);
 
@@ -103,17 +109,18 @@ export function serverSideApply(live: KubeObject | undefined, applied: unknown, 
   capUpdateManagers(states);
   const managedFields = encodeManagedFields(states.values());
 
+  if (opts.manager === UPGRADING_MANAGER) syncLastApplied(liveObj, config, merged);
   const object = merged as unknown as KubeObject;
   object.metadata = { ...(isObject(object.metadata) ? object.metadata : {}), managedFields } as KubeObject['metadata'];
   return { object, managedFields };
 }
 
 function conflictOf(s: ManagerState, p: FieldPath): ApplyConflict {
-  return { manager: s.manager, operation: s.operation, apiVersion: s.apiVersion, subresource: s.subresource, field: pathToString(p) };
+  return { manager: s.manager, operation: s.operation, apiVersion: s.apiVersion, subresource: s.subresource, field: pathToString(p), path: p };
 }
 
 /** printManager from k8s.io/apiserver fieldmanager: Update managers carry their apiVersion. */
-function printManager(c: Omit<ApplyConflict, 'field'>): string {
+function printManager(c: Omit<ApplyConflict, 'field' | 'path'>): string {
   let s = JSON.stringify(c.manager);
   if (c.subresource) s += ` with subresource ${JSON.stringify(c.subresource)}`;
   return c.operation === 'Update' ? `${s} using ${c.apiVersion}` : s;
