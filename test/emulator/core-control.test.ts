@@ -1,8 +1,16 @@
 // core/control against the API emulator with the real CRDs: what each action writes, read back through the API.
 // (Whether the simulated controllers then act on it is tested with the controllers.)
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { type Emulator, readManifests, startEmulator } from './emulator';
+import { FAST_TIMING } from './controllers/controller-context';
+import { type RunningControllers, startControllers } from './controllers/start-controllers';
+import { makeTestRepo, TEST_REPO_URL } from './controllers/test-repo';
+import { fetchLiveState } from '../../src/core/kube/live-state';
+import { appFromArgoApplication } from '../../src/core/kube/cluster-apps';
 import { createKubeClient } from '../../src/core/kube/http-kube-client';
 import type { KubeClient } from '../../src/core/kube/types';
 import { applicationRef, syncApplication, terminateOperation, refreshApplication } from '../../src/core/control/argo-sync';
@@ -225,5 +233,107 @@ describe('core/control against the emulator', function () {
     assert.deepEqual((await findAppTargets(client, 'apps')).map((r) => `${r.kind} ${r.namespace}/${r.name}`), ['Kustomization flux-system/apps']);
     assert.deepEqual((await findAppTargets(client, 'argocd/manual')).map((r) => r.kind), ['Application']);
     assert.deepEqual(await findAppTargets(client, 'web/manual'), []);
+  });
+});
+
+describe('core/control with the simulated controllers running', function () {
+  this.timeout(90_000);
+  let emu: Emulator;
+  let client: KubeClient;
+  let controllers: RunningControllers;
+  let tmp: string;
+  let repo: string;
+
+  const until = async <T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> => {
+    const end = Date.now() + ms;
+    for (;;) {
+      const v = await fn();
+      if (v) return v;
+      if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const appOf = (name: string, syncPolicy: Record<string, unknown>): KubeObject => ({
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name, namespace: 'argocd' },
+    spec: { project: 'default', source: { repoURL: TEST_REPO_URL, targetRevision: 'main', path: 'web' }, destination: { server: 'https://kubernetes.default.svc', namespace: name }, syncPolicy: { syncOptions: ['CreateNamespace=true'], ...syncPolicy } },
+  });
+
+  before(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'core-control-e2e-'));
+    repo = makeTestRepo(path.join(tmp, 'repo'));
+    emu = await startEmulator();
+    emu.seed(readManifests(CRDS));
+    emu.seed([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'argocd' } }]);
+    controllers = await startControllers({ kubeconfigPath: emu.kubeconfigPath, repoMap: { [TEST_REPO_URL]: repo }, timing: FAST_TIMING });
+    client = createKubeClient({ kubeconfig: emu.kubeconfigPath });
+  });
+  after(async () => {
+    await controllers?.stop();
+    await emu?.stop();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('a manual sync makes an OutOfSync app Synced and reports the revision; fetchLiveState then sees its objects', async () => {
+    emu.seed([appOf('manual', {})]);
+    const ref = applicationRef('argocd', 'manual');
+    await until('OutOfSync', async () => ((await client.get(ref)).status as any)?.sync?.status === 'OutOfSync');
+    await syncApplication(client, ref, { username: 'alice@example.com', prune: true });
+    const outcome = await waitForOperation(client, ref, { pollMs: 50, timeoutMs: 20_000 });
+    assert.equal(outcome.phase, 'Succeeded', outcome.message);
+    assert.match(outcome.revision ?? '', /^[0-9a-f]{40}$/);
+    await until('Synced', async () => ((await client.get(ref)).status as any)?.sync?.status === 'Synced');
+
+    const app = appFromArgoApplication(await client.get(ref));
+    const desired = ['apps/v1 Deployment web', 'v1 Service web', 'v1 ConfigMap web-config'].map((s) => {
+      const [apiVersion, kind, name] = s.split(' ');
+      return { object: { apiVersion, kind, metadata: { name } } as KubeObject };
+    });
+    const state = await fetchLiveState({ client, apps: [app], desired: { [app.id]: desired } });
+    assert.deepEqual([...state.live.keys()].sort(), ['/ConfigMap/manual/web-config', '/Service/manual/web', 'apps/Deployment/manual/web']);
+    assert.deepEqual(state.extra, []);
+  });
+
+  it('pause lets a kubectl edit survive self-heal; resume restores the settings and self-heal reverts it', async () => {
+    emu.seed([appOf('healed', { automated: { prune: true, selfHeal: true } })]);
+    const ref = applicationRef('argocd', 'healed');
+    await until('Synced', async () => ((await client.get(ref)).status as any)?.sync?.status === 'Synced');
+    const before = await client.get(ref);
+    await startBreakglass({ client, app: ref, reason: 'debug logging', user: 'alice@example.com' });
+    const dep = { group: 'apps', kind: 'Deployment', namespace: 'healed', name: 'web' };
+    await client.patch(dep, { spec: { replicas: 5 } }, { type: 'merge', fieldManager: 'kubectl-edit' });
+    await until('drift reported', async () => ((await client.get(ref)).status as any)?.sync?.status === 'OutOfSync');
+    await new Promise((r) => setTimeout(r, 1000)); // several self-heal periods (300 ms)
+    assert.equal(((await client.get(dep)).spec as any).replicas, 5, 'the edit survives while paused');
+    await endBreakglass({ client, app: ref, resume: true, commit: 'deadbeef', branch: 'breakglass/healed' });
+    assert.deepEqual((await client.get(ref)).spec, before.spec);
+    await until('self-heal reverts after resume', async () => ((await client.get(dep)).spec as any).replicas === 2);
+  });
+
+  it('Flux: reconcile with source reaches Ready at the repo revision; suspend keeps an edit; resume reconciles again', async () => {
+    emu.seed([
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'flux-system' } },
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
+      { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', metadata: { name: 'web', namespace: 'flux-system' }, spec: { interval: '1m', url: TEST_REPO_URL, ref: { branch: 'main' } } },
+      { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'shop', namespace: 'flux-system' }, spec: { interval: '1m', path: './web', prune: true, targetNamespace: 'shop', sourceRef: { kind: 'GitRepository', name: 'web' } } },
+    ]);
+    const ks = fluxRef('Kustomization', 'flux-system', 'shop');
+    const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
+    const out = await reconcileFlux(client, ks, { withSource: true, pollMs: 50, timeoutMs: 20_000 });
+    assert.equal(out.ready, true, out.message);
+    assert.equal(out.source?.ready, true);
+    assert.ok(out.revision?.endsWith(sha), `${out.revision} names ${sha}`);
+    const dep = { group: 'apps', kind: 'Deployment', namespace: 'shop', name: 'web' };
+    assert.equal(((await client.get(dep)).spec as any).replicas, 2);
+
+    await suspendFlux(client, ks);
+    await client.patch(dep, { spec: { replicas: 4 } }, { type: 'merge', fieldManager: 'kubectl-edit' });
+    await assert.rejects(reconcileFlux(client, ks), /suspended/);
+    await new Promise((r) => setTimeout(r, 800));
+    assert.equal(((await client.get(dep)).spec as any).replicas, 4, 'suspended: the edit stays');
+    const resumed = await resumeFlux(client, ks, { pollMs: 50, timeoutMs: 20_000 });
+    assert.equal(resumed.ready, true);
+    await until('Flux puts Git back', async () => ((await client.get(dep)).spec as any).replicas === 2);
   });
 });
