@@ -18,6 +18,11 @@ export interface PlanCaptureInput {
   /** Defaults to a plain file from `diff.source`. */
   origin?: CaptureOrigin;
   signal?: AbortSignal;
+  /**
+   * The app's rendered desired objects. An image change becomes a kustomize `images:` entry only when they show no
+   * other object using that image; without them, a patch scoped to this object is written instead.
+   */
+  appObjects?: KubeObject[];
   /** Reads a file, undefined when it does not exist. Defaults to the file system. */
   readFile?: (file: string, signal?: AbortSignal) => Promise<string | undefined>;
 }
@@ -58,7 +63,7 @@ export async function planCapture(input: PlanCaptureInput): Promise<CapturePlan>
       captured.push({ change: c, target: 'resource', file: origin.file, action: actionOf(c) });
     }
   } else {
-    await planKustomize(origin, diff, writable, files, captured, refused);
+    await planKustomize(origin, diff, writable, files, captured, refused, explanation, input.appObjects);
   }
 
   const edits = files.edits();
@@ -135,6 +140,8 @@ async function planKustomize(
   files: FileSet,
   captured: PlannedChange[],
   refused: RefusedChange[],
+  explanation: string[],
+  appObjects: KubeObject[] | undefined,
 ): Promise<void> {
   if (origin.chain.length === 0) throw new GitOpsError('invalid', 'A kustomize origin needs at least the kustomization that lists the resource');
   const resourceText = await files.require(origin.resourceFile);
@@ -143,10 +150,10 @@ async function planKustomize(
   const kind = diff.ref.kind;
   const overlay = origin.chain.length > 1;
   const root = origin.chain[0];
-  const infos: KustomizationInfo[] = [];
-  for (const k of origin.chain) infos.push(readKustomization(k, await files.require(k)));
-
   for (const c of changes) {
+    // Re-read each time: an earlier change may have added a patch or an entry these files now list.
+    const infos: KustomizationInfo[] = [];
+    for (const k of origin.chain) infos.push(readKustomization(k, await files.require(k)));
     const segs = parseFieldPath(c.path);
     const action = actionOf(c);
 
@@ -154,7 +161,10 @@ async function planKustomize(
       const baseImage = readYamlPath(resourceText, origin.documentIndex, segs);
       const baseImageName = typeof baseImage === 'string' ? parseImageRef(baseImage).name : undefined;
       const owner = baseImageName ? infos.find((k) => k.images.some((i) => i.name === baseImageName)) : undefined;
-      if (baseImageName && (owner || overlay)) {
+      // `images:` retags every object using the image, so a new entry is only safe when nothing else uses it.
+      const others = typeof c.desired === 'string' && appObjects ? imageUsers(appObjects, parseImageRef(c.desired).name, diff) : undefined;
+      if (owner && others?.length) explanation.push(`The images: entry for ${baseImageName} in ${owner.file} also sets the image of ${others.join(', ')}.`);
+      if (baseImageName && (owner || (overlay && others?.length === 0))) {
         const file = (owner ?? infos[0]).file;
         const live = parseImageRef(c.live);
         const entry: Record<string, string> = { name: baseImageName };
@@ -242,6 +252,22 @@ async function keepListOrder(files: FileSet, patch: PatchDoc, segs: PathSegment[
     for (const it of current) if (keyOf(it) === undefined) wanted.push(it);
     if (!isDeepStrictEqual(wanted, current)) await files.edit(patch.file, patch.documentIndex, [{ op: 'set', path: listPath, value: wanted }]);
   }
+}
+
+/** `Kind/name` of the other objects with a container image named `name` (any tag or digest). */
+function imageUsers(objects: KubeObject[], name: string, diff: ResourceDiff): string[] {
+  const out: string[] = [];
+  const uses = (v: unknown, key?: string): boolean => {
+    if (key === 'image' && typeof v === 'string') return parseImageRef(v).name === name;
+    if (Array.isArray(v)) return v.some((x) => uses(x));
+    if (v && typeof v === 'object') return Object.entries(v).some(([k, x]) => uses(x, k));
+    return false;
+  };
+  for (const o of objects) {
+    const same = o.kind === diff.ref.kind && o.metadata?.name === diff.ref.name && (o.metadata?.namespace ?? diff.ref.namespace) === diff.ref.namespace;
+    if (!same && uses(o.spec)) out.push(`${o.kind}/${o.metadata?.name}`);
+  }
+  return out;
 }
 
 interface PatchDoc {

@@ -240,8 +240,10 @@ function renderScalar(ctx: Ctx, value: unknown, orig?: Scalar, inFlow = false): 
   return stringify(value, renderOpts(ctx)).replace(/\n$/, '');
 }
 
+/** Inserted text follows the file's line endings (CRLF files stay CRLF). */
 function splice(src: string, start: number, end: number, text: string): string {
-  return src.slice(0, start) + text + src.slice(end);
+  const t = src.includes('\r\n') ? text.replace(/\r?\n/g, '\r\n') : text;
+  return src.slice(0, start) + t + src.slice(end);
 }
 
 function setPath(text: string, documentIndex: number, segs: PathSegment[], value: unknown): string {

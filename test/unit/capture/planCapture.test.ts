@@ -117,10 +117,12 @@ describe('capture/planCapture', () => {
     const baseK = write('base/kustomization.yaml', 'resources:\n  - deployment.yaml\n');
     const overlayText = '# production\nnamePrefix: prod-\nresources:\n  - ../../base\n';
     const overlay = write('overlays/prod/kustomization.yaml', overlayText);
+    const renderedWeb = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'prod-web', namespace: 'prod' }, spec: { template: { spec: { containers: [{ name: 'web', image: 'ghcr.io/acme/web:1.0.0' }] } } } };
     const plan = await planCapture({
       diff: diffOf([REPLICAS, IMAGE, ENV]),
       changes: [REPLICAS, IMAGE, ENV],
       origin: { kind: 'kustomize', resourceFile: res, documentIndex: 0, chain: [overlay, baseK] },
+      appObjects: [renderedWeb, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'prod-web' }, spec: { ports: [] } }],
     });
     const byFile = new Map(plan.edits.map((e) => [path.relative(dir, e.file), e]));
     assert.deepEqual([...byFile.keys()].sort(), ['overlays/prod/kustomization.yaml', 'overlays/prod/patch-deployment-web.yaml']);

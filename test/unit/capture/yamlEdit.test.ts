@@ -148,3 +148,18 @@ describe('capture/yamlEdit set-like lists', () => {
     assert.equal(applyYamlEdits('metadata:\n  name: x\n', 0, [{ op: 'set', path: 'metadata.finalizers[=f]', value: 'f' }]), 'metadata:\n  name: x\n  finalizers:\n    - f\n');
   });
 });
+
+describe('capture/yamlEdit line endings', () => {
+  it('keeps CRLF files CRLF when inserting, replacing and deleting', () => {
+    const src = DEPLOY.split('---')[0].replace(/\n/g, '\r\n');
+    const out = applyYamlEdits(src, 0, [
+      { op: 'set', path: 'spec.replicas', value: 3 },
+      { op: 'set', path: 'spec.template.spec.containers[name=web].env[name=B]', value: { name: 'B', value: 'b' } },
+      { op: 'delete', path: 'metadata.labels' },
+    ]);
+    assert.doesNotMatch(out.replace(/\r\n/g, ''), /\n/, 'no bare LF introduced');
+    assert.match(out, /replicas: 3 {3}# scaled by HPA\? no\r\n/);
+    assert.match(out, /\r\n {12}- name: B\r\n {14}value: b\r\n/);
+    assert.doesNotMatch(out, /labels:\r\n {4}app: web\r\nspec/);
+  });
+});
