@@ -165,4 +165,32 @@ describe('core/kube against the emulator', function () {
     const app = appFromArgoApplication(objs.applications[0]);
     assert.deepEqual([app.id, app.destinationNamespace, app.repoURL, app.sourceType, app.directory?.recurse], ['argo:argocd/guestbook', 'web', 'https://example.com/demo.git', 'directory', true]);
   });
+
+  it('authenticates through a kubeconfig exec plugin and a named context without changing current-context', async () => {
+    const plugin = path.join(dir, 'cred.js');
+    fs.writeFileSync(plugin, `process.stdout.write(JSON.stringify({apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: {token: ${JSON.stringify(emu.token)}, expirationTimestamp: new Date(Date.now() + 3600e3).toISOString()}}));`);
+    const ca = Buffer.from(emu.caCert).toString('base64');
+    const file = path.join(dir, 'exec-config');
+    const text = [
+      'apiVersion: v1',
+      'kind: Config',
+      'current-context: broken',
+      'clusters:',
+      `- {name: emu, cluster: {server: "${emu.server}", certificate-authority-data: ${ca}}}`,
+      'users:',
+      `- {name: exec-user, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(plugin)}], interactiveMode: Never}}}`,
+      '- {name: nobody, user: {token: wrong}}',
+      'contexts:',
+      '- {name: broken, context: {cluster: emu, user: nobody}}',
+      '- {name: via-exec, context: {cluster: emu, user: exec-user}}',
+      '',
+    ].join('\n');
+    fs.writeFileSync(file, text);
+    const viaExec = createKubeClient({ kubeconfig: file, context: 'via-exec' });
+    assert.equal(viaExec.contextName, 'via-exec');
+    const list = await viaExec.list({ group: 'argoproj.io', kind: 'Application' }, { namespace: 'argocd' });
+    assert.deepEqual(list.items.map((i) => i.metadata.name), ['guestbook']);
+    assert.equal(fs.readFileSync(file, 'utf8'), text, 'the kubeconfig is never rewritten');
+    assert.equal((await reason(createKubeClient({ kubeconfig: file }).list({ group: '', kind: 'ConfigMap' }))).reason, 'unauthorized');
+  });
 });
