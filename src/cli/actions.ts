@@ -1,9 +1,238 @@
-// CLI commands that change things (capture, Argo CD / Flux controls, breakglass).
+// CLI commands that change things: capture, Argo CD / Flux controls, breakglass. Same core as the editor.
+// Confirmations are answered with --yes; without a TTY a command that needs one refuses instead of hanging.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import { preselectChanges, offerableChanges } from '../core/capture/preselect';
+import {
+  detectUser,
+  endBreakglass,
+  findAppTargets,
+  isProductionContext,
+  pauseAutoSync,
+  pauseWarnings,
+  reconcileFlux,
+  refreshApplication,
+  resumeAutoSync,
+  resumeFlux,
+  startBreakglass,
+  suspendFlux,
+  syncApplication,
+  waitForOperation,
+  waitForRefresh,
+} from '../core/control';
+import { commitCapture, planResourceCapture } from '../core/engine/captureFlow';
+import { DriftEngine } from '../core/engine/driftEngine';
+import type { KubeClient } from '../core/kube/types';
+import { GitOpsError, refKey, type ObjectRef } from '../core/model';
+import { nodeProcessRunner } from '../core/ports';
 import type { CliIo } from './cli';
+import { contextsOf, kubeClientFactory } from './cli';
 
-export const ACTION_COMMANDS = [] as const;
+export const ACTION_COMMANDS = ['capture', 'sync', 'refresh', 'pause', 'resume', 'suspend', 'reconcile', 'breakglass'] as const;
 
-export async function runActionCommand(cmd: string, _argv: string[], io: CliIo): Promise<number> {
-  io.err(`gitops-drift: ${cmd} is not available yet\n`);
-  return 2;
+const COMMON = {
+  kubeconfig: { type: 'string' },
+  context: { type: 'string', multiple: true },
+  yes: { type: 'boolean', short: 'y', default: false },
+  output: { type: 'string', short: 'o', default: 'text' },
+  timeout: { type: 'string', default: '300' },
+  'production-pattern': { type: 'string' },
+} as const;
+
+function parseDuration(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)(s|m|h|d)?$/.exec(s.trim());
+  if (!m) throw new GitOpsError('invalid', `"${s}" is not a duration (e.g. 30m, 1h)`);
+  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 'm') as 's' | 'm' | 'h' | 'd'];
+}
+
+async function ask(io: CliIo, question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await rl.question(question)).trim();
+  } finally {
+    rl.close();
+  }
+}
+
+/** Resolves `<name>` or `<namespace>/<name>` to one Argo Application / Flux object, asking only on a TTY. */
+async function resolveApp(client: KubeClient, spec: string | undefined, io: CliIo, kinds?: string[]): Promise<ObjectRef> {
+  if (!spec) throw new GitOpsError('invalid', 'name the app: <name> or <namespace>/<name>');
+  const all = (await findAppTargets(client, spec)).filter((r) => !kinds || kinds.includes(r.kind));
+  if (!all.length) throw new GitOpsError('notFound', `no ${kinds?.join(' or ') ?? 'Argo CD Application or Flux Kustomization/HelmRelease'} named ${spec} in ${client.contextName}`);
+  if (all.length === 1) return all[0];
+  const list = all.map((r, i) => `  ${i + 1}) ${r.kind} ${r.namespace}/${r.name}`).join('\n');
+  if (!io.isTTY) throw new GitOpsError('invalid', `${spec} is ambiguous:\n${list}\nname it as <namespace>/<name>`);
+  const n = Number(await ask(io, `${spec} is ambiguous:\n${list}\nWhich one? `));
+  if (!all[n - 1]) throw new GitOpsError('cancelled', 'no app chosen');
+  return all[n - 1];
+}
+
+/** The production guard: --yes, or the app name typed on a TTY. */
+async function confirm(io: CliIo, context: string, pattern: string | undefined, ref: ObjectRef, action: string, yes: boolean): Promise<void> {
+  if (!isProductionContext(context, pattern ?? io.env.GITOPS_DRIFT_PRODUCTION_PATTERN ?? 'prod') || yes) return;
+  if (!io.isTTY) throw new GitOpsError('invalid', `${action} on production context ${context} needs confirmation: pass --yes`);
+  const typed = await ask(io, `${action} on production context ${context}. Type the app name (${ref.name}) to confirm: `);
+  if (typed !== ref.name) throw new GitOpsError('cancelled', `${action} cancelled`);
+}
+
+export async function runActionCommand(cmd: string, argv: string[], io: CliIo): Promise<number> {
+  if (cmd === 'capture') return capture(argv, io);
+  if (cmd === 'breakglass') {
+    const [sub, ...rest] = argv;
+    if (sub === 'start') return breakglassStart(rest, io);
+    if (sub === 'end') return breakglassEnd(rest, io);
+    throw new GitOpsError('invalid', 'use `breakglass start APP` or `breakglass end APP`');
+  }
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      ...COMMON,
+      prune: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      resource: { type: 'string', multiple: true },
+      hard: { type: 'boolean', default: false },
+      'with-source': { type: 'boolean', default: false },
+      wait: { type: 'boolean', default: true },
+      'no-wait': { type: 'boolean', default: false },
+    },
+  });
+  const [context] = contextsOf(values, io);
+  const client = kubeClientFactory(values, io)(context);
+  const timeoutMs = Number(values.timeout) * 1000;
+  const wait = values.wait && !values['no-wait'];
+  const out = (text: string, json: unknown) => io.out(values.output === 'json' ? JSON.stringify(json, null, 2) + '\n' : text + '\n');
+
+  switch (cmd) {
+    case 'sync': {
+      const ref = await resolveApp(client, positionals[0], io, ['Application']);
+      if (values.prune) await confirm(io, context, values['production-pattern'], ref, 'Sync with prune', values.yes);
+      const before = await client.get(ref);
+      const previousStartedAt = (before.status as { operationState?: { startedAt?: string } } | undefined)?.operationState?.startedAt;
+      const resources = (values.resource ?? []).map((r) => {
+        const [group, kind, namespace, name] = r.split('/');
+        if (!kind || !name) throw new GitOpsError('invalid', `--resource ${r}: use GROUP/KIND/NAMESPACE/NAME (empty group for core)`);
+        return { group, kind, namespace, name };
+      });
+      const username = await detectUser(nodeProcessRunner, { cwd: io.cwd });
+      await syncApplication(client, ref, { username, prune: values.prune, dryRun: values['dry-run'], resources: resources.length ? resources : undefined });
+      if (!wait) return out(`sync requested for ${ref.namespace}/${ref.name}`, { requested: true }), 0;
+      const o = await waitForOperation(client, ref, { previousStartedAt, timeoutMs, onProgress: (p, m) => io.err(`${p}${m ? `: ${m}` : ''}\n`) });
+      const lines = [`sync ${o.phase}${o.message ? `: ${o.message}` : ''} (revision ${o.revision ?? '?'}, ${o.syncStatus ?? '?'}, ${o.health ?? '?'})`, ...o.resources.map((r) => `  ${r.kind} ${r.namespace}/${r.name}: ${r.status}${r.message ? ` — ${r.message}` : ''}`)];
+      out(lines.join('\n'), { phase: o.phase, message: o.message, revision: o.revision, syncStatus: o.syncStatus, health: o.health, resources: o.resources });
+      return o.succeeded ? 0 : 1;
+    }
+    case 'refresh': {
+      const ref = await resolveApp(client, positionals[0], io, ['Application']);
+      const before = await client.get(ref);
+      await refreshApplication(client, ref, { hard: values.hard });
+      if (wait) await waitForRefresh(client, ref, (before.status as { reconciledAt?: string } | undefined)?.reconciledAt, { timeoutMs });
+      out(`${values.hard ? 'hard ' : ''}refresh ${wait ? 'done' : 'requested'} for ${ref.namespace}/${ref.name}`, { refreshed: true });
+      return 0;
+    }
+    case 'pause':
+    case 'suspend': {
+      const ref = await resolveApp(client, positionals[0], io, cmd === 'suspend' ? ['Kustomization', 'HelmRelease', 'GitRepository'] : undefined);
+      const warnings = await pauseWarnings(client, await client.get(ref), { action: ref.kind === 'Application' ? 'auto-sync' : 'suspend' });
+      for (const w of warnings) io.err(`warning: ${w.message}${w.route ? `\n  ${w.route}` : ''}\n`);
+      if (warnings.some((w) => w.undoes) && !values.yes) throw new GitOpsError('invalid', 'this pause would be undone (see the warnings); pass --yes to pause anyway');
+      await confirm(io, context, values['production-pattern'], ref, cmd, values.yes);
+      if (ref.kind === 'Application') {
+        const r = await pauseAutoSync(client, ref);
+        out(r.changed ? `auto-sync paused on ${ref.namespace}/${ref.name} (${r.method}); resume restores ${JSON.stringify(r.previous)}` : `auto-sync was already off on ${ref.namespace}/${ref.name}`, { changed: r.changed, method: r.method, previous: r.previous });
+      } else {
+        const r = await suspendFlux(client, ref);
+        out(r.changed ? `${ref.kind} ${ref.namespace}/${ref.name} suspended` : `${ref.kind} ${ref.namespace}/${ref.name} was already suspended`, { changed: r.changed });
+      }
+      return 0;
+    }
+    case 'resume': {
+      const ref = await resolveApp(client, positionals[0], io);
+      if (ref.kind === 'Application') {
+        const r = await resumeAutoSync(client, ref);
+        out(r.changed ? `auto-sync resumed on ${ref.namespace}/${ref.name}` : `auto-sync was not paused on ${ref.namespace}/${ref.name}`, { changed: r.changed });
+        return 0;
+      }
+      const r = await resumeFlux(client, ref, { wait, timeoutMs });
+      out(`${ref.kind} ${ref.namespace}/${ref.name} resumed${wait ? `: ${r.ready ? 'Ready' : 'not Ready'}${r.message ? ` — ${r.message}` : ''}` : ''}`, { changed: r.changed, ready: r.ready, message: r.message });
+      return !wait || r.ready ? 0 : 1;
+    }
+    case 'reconcile': {
+      const ref = await resolveApp(client, positionals[0], io, ['Kustomization', 'HelmRelease', 'GitRepository']);
+      const r = await reconcileFlux(client, ref, { withSource: values['with-source'], wait, timeoutMs, onProgress: (m) => io.err(m + '\n') });
+      out(`${ref.kind} ${ref.namespace}/${ref.name}: ${wait ? (r.ready ? 'Ready' : 'not Ready') : 'reconcile requested'}${r.message ? ` — ${r.message}` : ''}${r.revision ? ` (${r.revision})` : ''}`, { ready: r.ready, message: r.message, revision: r.revision, token: r.token });
+      return !wait || r.ready ? 0 : 1;
+    }
+  }
+  throw new GitOpsError('invalid', `unknown command ${cmd}`);
+}
+
+async function breakglassStart(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...COMMON, reason: { type: 'string' }, ticket: { type: 'string' }, expires: { type: 'string', default: '1h' } } });
+  if (!values.reason?.trim()) throw new GitOpsError('invalid', 'breakglass start needs --reason');
+  const [context] = contextsOf(values, io);
+  const client = kubeClientFactory(values, io)(context);
+  const ref = await resolveApp(client, positionals[0], io);
+  const warnings = await pauseWarnings(client, await client.get(ref), { action: ref.kind === 'Application' ? 'auto-sync' : 'suspend' });
+  for (const w of warnings) io.err(`warning: ${w.message}${w.route ? `\n  ${w.route}` : ''}\n`);
+  if (warnings.some((w) => w.undoes) && !values.yes) throw new GitOpsError('invalid', 'the pause would be undone (see the warnings); pass --yes to go ahead');
+  await confirm(io, context, values['production-pattern'], ref, 'Breakglass', values.yes);
+  const user = await detectUser(nodeProcessRunner, { cwd: io.cwd });
+  const { record } = await startBreakglass({ client, app: ref, reason: values.reason, ticket: values.ticket, expiresAt: new Date(Date.now() + parseDuration(values.expires)), user });
+  io.out(values.output === 'json' ? JSON.stringify(record, null, 2) + '\n' : `breakglass started on ${ref.kind} ${ref.namespace}/${ref.name} by ${record.user} until ${record.expires}: ${record.reason}\n`);
+  return 0;
+}
+
+async function breakglassEnd(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...COMMON, 'no-resume': { type: 'boolean', default: false }, commit: { type: 'string' }, branch: { type: 'string' } } });
+  const [context] = contextsOf(values, io);
+  const client = kubeClientFactory(values, io)(context);
+  const ref = await resolveApp(client, positionals[0], io);
+  const user = await detectUser(nodeProcessRunner, { cwd: io.cwd });
+  const r = await endBreakglass({ client, app: ref, resume: !values['no-resume'], commit: values.commit, branch: values.branch, user });
+  io.out(values.output === 'json' ? JSON.stringify(r.record, null, 2) + '\n' : `breakglass ended on ${ref.kind} ${ref.namespace}/${ref.name}${r.resumed ? ', resumed' : ', still paused'}\n`);
+  return 0;
+}
+
+async function capture(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...COMMON, repo: { type: 'string' }, resource: { type: 'string' }, field: { type: 'string', multiple: true }, branch: { type: 'string' }, commit: { type: 'boolean', default: false }, push: { type: 'boolean', default: false }, 'allow-dirty': { type: 'boolean', default: false } },
+  });
+  if (!values.resource) throw new GitOpsError('invalid', 'capture needs --resource GROUP/KIND/NAMESPACE/NAME');
+  const [group, kind, namespace, name] = values.resource.split('/');
+  if (!kind || !name) throw new GitOpsError('invalid', `--resource ${values.resource}: use GROUP/KIND/NAMESPACE/NAME (empty group for core, e.g. /ConfigMap/web/settings)`);
+  const repo = path.resolve(io.cwd, values.repo ?? '.');
+  const [context] = contextsOf(values, io);
+  const engine = new DriftEngine({ roots: [repo], clientFor: kubeClientFactory(values, io), runner: nodeProcessRunner, trusted: true });
+  const snap = await engine.compute([context]);
+  if (snap.clusters[0].error) throw snap.clusters[0].error;
+  const key = refKey({ group, kind, namespace, name });
+  const hit = snap.clusters[0].apps.flatMap((a) => a.resources.map((r) => ({ a, r }))).find(({ r }) => refKey(r.ref) === key);
+  if (!hit) throw new GitOpsError('notFound', `${values.resource} is not rendered by any app in ${repo}`);
+  const offerable = offerableChanges(hit.r);
+  const chosen = values.field?.length ? offerable.filter((c) => values.field!.includes(c.path)) : preselectChanges(hit.r);
+  const unknown = (values.field ?? []).filter((f) => !offerable.some((c) => c.path === f));
+  if (unknown.length) throw new GitOpsError('invalid', `not a capturable change of ${values.resource}: ${unknown.join(', ')} (drifted: ${offerable.map((c) => c.path).join(', ') || 'none'})`);
+  if (!chosen.length) {
+    io.out(values.output === 'json' ? JSON.stringify({ captured: [], explanation: ['no live changes by human field managers'] }) + '\n' : 'nothing to capture: no live changes by human field managers (name fields with --field)\n');
+    return 0;
+  }
+  const plan = await planResourceCapture({ engine, app: hit.a.app, diff: hit.r, changes: chosen });
+  let result: Awaited<ReturnType<typeof commitCapture>> | undefined;
+  if (plan.edits.length) {
+    if (values.commit || values.push) {
+      result = await commitCapture({ app: hit.a.app, diff: hit.r, plan, context, branch: values.branch, push: values.push, allowDirty: values['allow-dirty'] });
+    } else {
+      for (const e of plan.edits) {
+        await fs.mkdir(path.dirname(e.file), { recursive: true });
+        await fs.writeFile(e.file, e.after);
+      }
+    }
+  }
+  const json = { captured: plan.captured.map((c) => ({ path: c.change.path, file: c.file, target: c.target, desired: c.change.desired, live: c.change.live })), refused: plan.refused.map((r) => ({ path: r.change.path, reason: r.reason })), files: plan.edits.map((e) => e.file), explanation: plan.explanation, commit: result };
+  io.out(values.output === 'json' ? JSON.stringify(json, null, 2) + '\n' : plan.explanation.join('\n') + '\n' + (result ? `committed ${result.commit.slice(0, 8)} on ${result.branch}${result.pushed ? ' (pushed)' : ''}${result.compareUrl ? `\n${result.compareUrl}` : ''}\n` : plan.edits.length ? 'files written (not committed; use --commit)\n' : ''));
+  return plan.edits.length ? 0 : 1;
 }

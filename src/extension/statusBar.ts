@@ -1,16 +1,9 @@
 // Status bar: selected context(s), drift count, production warning colour and an active breakglass.
 import * as vscode from 'vscode';
+import { isProductionContext } from '../core/control/production';
 import type { DriftIndex } from './driftIndex';
 import { relativeTime } from './tree/driftTreeModel';
 
-export function isProductionContext(name: string, pattern: string): boolean {
-  if (!pattern) return false;
-  try {
-    return new RegExp(pattern, 'i').test(name);
-  } catch {
-    return name.toLowerCase().includes(pattern.toLowerCase());
-  }
-}
 
 export class DriftStatusBar {
   private readonly item = vscode.window.createStatusBarItem('gitopsDrift.status', vscode.StatusBarAlignment.Left, 50);
