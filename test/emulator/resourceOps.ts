@@ -9,6 +9,7 @@ import { ApiError, alreadyExists, invalid, notFound, qualifiedResource, staleCon
 import { ObjectStore, type Obj } from './objectStore';
 import { crdListTypes, type PatchEngine } from './patchEngine';
 import { apiVersionOf, resourceKey, type ResourceType, type TypeRegistry, typesFromCrd } from './resourceTypes';
+import { pruneUnknownBuiltinFields } from './builtinFields';
 import { pruneUnknownFields } from './unknownFields';
 
 export interface WriteContext {
@@ -147,7 +148,7 @@ export class ResourceOps {
     const cfg = this.checkBody(t, ns, applied, name);
     if (!live && sub) throw notFound(t, name);
     if (!live && ns !== undefined) this.requireNamespace(ns);
-    this.validateFields(t, name, pruneUnknownFields(cfg, t.schema), ctx);
+    this.validateFields(t, name, unknownFieldsPruned(t, cfg), ctx);
     const r = this.engine.apply(live, cfg, {
       manager: ctx.manager,
       force: ctx.force,
@@ -259,7 +260,7 @@ export class ResourceOps {
       throw invalid(t, name, [{ field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character` }]);
     }
     if (!before && t.namespaced) this.requireNamespace(obj.metadata.namespace);
-    if (!managedFieldsDone) this.validateFields(t, name, pruneUnknownFields(obj, t.schema), ctx);
+    if (!managedFieldsDone) this.validateFields(t, name, unknownFieldsPruned(t, obj), ctx);
 
     if (sub === 'status' && before) {
       // A status write changes status only.
@@ -385,6 +386,10 @@ export class ResourceOps {
       for (const f of unknown) ctx.warnings.push(`unknown field "${f.slice(1)}"`);
       return;
     }
+    if (!t.crd) {
+      // The built-in decoder's wording.
+      throw new ApiError('BadRequest', `${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: strict decoding error: ${unknown.map((f) => `unknown field "${f.slice(1)}"`).join(', ')}`);
+    }
     throw new ApiError('BadRequest', `${t.kind}${t.group ? `.${t.group}` : ''} "${name}" is invalid: ${unknown.map((f) => `${f}: field not declared in schema`).join(', ')}`, {
       name,
       group: t.group,
@@ -420,6 +425,12 @@ export class ResourceOps {
     } else delete obj.metadata.namespace;
     return obj;
   }
+}
+
+/** Unknown fields of a write (removed from `obj`): CRD schema for custom resources, Go types for built-ins. */
+function unknownFieldsPruned(t: ResourceType, obj: Obj): string[] {
+  if (t.crd) return pruneUnknownFields(obj, t.schema);
+  return pruneUnknownBuiltinFields(t, obj);
 }
 
 export function parseJson(raw: string): unknown {

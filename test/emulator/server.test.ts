@@ -132,6 +132,19 @@ describe('emulator API server', () => {
       assert.match(mismatch.json.message, /does not match the name on the URL/);
     });
 
+    it('rejects unknown fields of built-in kinds under Strict and drops them (with a warning) otherwise', async () => {
+      const body = deployment('typo', {}, { replicass: 2 });
+      (body.spec.template.spec.containers[0] as Record<string, unknown>).imagePolicy = 'Always';
+      const strict = await raw(emu, `${DEPLOY}?fieldValidation=Strict`, { method: 'POST', body });
+      assert.equal(strict.status, 400);
+      assert.equal(strict.json.message, 'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.template.spec.containers[0].imagePolicy", unknown field "spec.replicass"');
+      const lax = await raw(emu, DEPLOY, { method: 'POST', body });
+      assert.equal(lax.status, 201);
+      assert.match(String(lax.headers.warning), /unknown field \\"spec.replicass\\"/);
+      assert.equal(lax.json.spec.replicass, undefined);
+      assert.equal(lax.json.spec.template.spec.containers[0].imagePolicy, undefined);
+    });
+
     it('answers 404 for a create in a missing namespace, like the real server', async () => {
       const r = await raw(emu, '/api/v1/namespaces/nope/configmaps', { method: 'POST', body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } } });
       assert.equal(r.status, 404);
