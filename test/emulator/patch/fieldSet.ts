@@ -15,6 +15,13 @@ export class FieldSet {
     return new FieldSet(fieldsToPaths(fieldsV1));
   }
 
+  /** Keys are computed once per path; set algebra below reuses them. */
+  private static fromEntries(entries: Iterable<[string, FieldPath]>): FieldSet {
+    const s = new FieldSet();
+    for (const [k, p] of entries) s.paths.set(k, p);
+    return s;
+  }
+
   insert(p: FieldPath): void {
     this.paths.set(pathKey(p), p);
   }
@@ -36,30 +43,33 @@ export class FieldSet {
   }
 
   union(...others: FieldSet[]): FieldSet {
-    const out = new FieldSet(this.paths.values());
-    for (const o of others) for (const p of o.paths.values()) out.insert(p);
+    const out = FieldSet.fromEntries(this.paths);
+    for (const o of others) for (const [k, p] of o.paths) out.paths.set(k, p);
     return out;
   }
 
   difference(other: FieldSet): FieldSet {
-    return new FieldSet([...this.paths.entries()].filter(([k]) => !other.paths.has(k)).map(([, p]) => p));
+    return FieldSet.fromEntries([...this.paths].filter(([k]) => !other.paths.has(k)));
   }
 
   intersection(other: FieldSet): FieldSet {
-    return new FieldSet([...this.paths.entries()].filter(([k]) => other.paths.has(k)).map(([, p]) => p));
+    return FieldSet.fromEntries([...this.paths].filter(([k]) => other.paths.has(k)));
   }
 
-  /** Paths equal to or below `prefix`. */
-  hasPrefixOf(prefix: FieldPath): boolean {
-    const k = pathKey(prefix);
-    for (const key of this.paths.keys()) if (key === k || key.startsWith(k + '\u0000')) return true;
-    return false;
+  /** A test for "this set has `p` or a path below it", built once (every prefix of every member indexed). */
+  coverage(): (p: FieldPath) => boolean {
+    const prefixes = new Set<string>();
+    for (const k of this.paths.keys()) {
+      const parts = k.split('\u0000');
+      for (let i = 1; i <= parts.length; i++) prefixes.add(parts.slice(0, i).join('\u0000'));
+    }
+    return (p) => prefixes.has(pathKey(p));
   }
 
   /** Drops every path at or below one of `prefixes` (fields the server does not track). */
   withoutPrefixes(prefixes: FieldPath[]): FieldSet {
     const ks = prefixes.map(pathKey);
-    return new FieldSet([...this.paths.entries()].filter(([k]) => !ks.some((p) => k === p || k.startsWith(p + '\u0000'))).map(([, p]) => p));
+    return FieldSet.fromEntries([...this.paths].filter(([k]) => !ks.some((p) => k === p || k.startsWith(p + '\u0000'))));
   }
 
   equals(other: FieldSet): boolean {
@@ -69,6 +79,7 @@ export class FieldSet {
   /** FieldsV1 trie as the apiserver writes it: `.` first, then fields, keys, values, indexes, each sorted. */
   toFieldsV1(): Record<string, unknown> {
     type Node = { self: boolean; kids: Map<string, { el: PathElement; node: Node }> };
+    // Children are keyed (and sorted) by their FieldsV1 key, computed once per element.
     const root: Node = { self: false, kids: new Map() };
     for (const p of this.paths.values()) {
       let n = root;
@@ -86,8 +97,8 @@ export class FieldSet {
     const emit = (n: Node): Record<string, unknown> => {
       const out: Record<string, unknown> = {};
       if (n.self && n.kids.size > 0) out['.'] = {};
-      const kids = [...n.kids.values()].sort((a, b) => compareElements(a.el, b.el));
-      for (const { el, node } of kids) out[elementKey(el)] = emit(node);
+      const kids = [...n.kids.entries()].sort(([ka, a], [kb, b]) => rank(a.el) - rank(b.el) || ('index' in a.el && 'index' in b.el ? a.el.index - b.el.index : ka < kb ? -1 : ka > kb ? 1 : 0));
+      for (const [k, { node }] of kids) out[k] = emit(node);
       return out;
     };
     return emit(root);

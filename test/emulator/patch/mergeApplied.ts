@@ -1,5 +1,5 @@
 // SMD Merge of an applied configuration into the live object, and removal of pruned paths.
-import { type FieldPath, type PathElement } from './fieldSet';
+import { elementKey, type FieldPath, type PathElement } from './fieldSet';
 import { clone, isObject } from '../../../src/core/k8s/json';
 import { isAtomicMap, listTypeOf, type TypeContext } from './schemaInfo';
 import { indexItems, sameElement, schemaPath } from './typedWalk';
@@ -15,19 +15,24 @@ export function mergeApplied(ctx: TypeContext, live: unknown, config: unknown): 
     }
     if (Array.isArray(r) && listTypeOf(ctx, sp).type !== 'atomic') {
       const lt = listTypeOf(ctx, sp);
-      const li = indexItems(Array.isArray(l) ? l : [], lt);
-      const ri = indexItems(r, lt);
-      const out = li.map((x) => ({ el: x.el, item: clone(x.item) }));
+      const out = indexItems(Array.isArray(l) ? l : [], lt).map((x) => ({ key: elementKey(x.el), el: x.el, item: x.item }));
+      const ri = indexItems(r, lt).map((x) => ({ key: elementKey(x.el), ...x }));
+      const inLive = new Set(out.map((o) => o.key));
+      // nextShared[i]: the first applied item after i that the live list has (new items are placed before it).
+      const nextShared: (string | undefined)[] = [];
+      for (let i = ri.length - 1, next: string | undefined; i >= 0; i--) {
+        nextShared[i] = next;
+        if (inLive.has(ri[i].key)) next = ri[i].key;
+      }
       ri.forEach((x, i) => {
-        const at = out.findIndex((o) => sameElement(o.el, x.el));
+        const at = inLive.has(x.key) ? out.findIndex((o) => o.key === x.key) : -1;
         if (at >= 0) {
           out[at].item = node(out[at].item, x.item, [...path, x.el]);
           return;
         }
-        // A new item goes right before the next applied item the live list already has, else at the end.
-        const nextShared = ri.slice(i + 1).find((n) => li.some((o) => sameElement(o.el, n.el)));
-        const pos = nextShared ? out.findIndex((o) => sameElement(o.el, nextShared.el)) : out.length;
-        out.splice(pos, 0, { el: x.el, item: node(undefined, x.item, [...path, x.el]) });
+        const anchor = nextShared[i];
+        const pos = anchor !== undefined ? out.findIndex((o) => o.key === anchor) : out.length;
+        out.splice(pos, 0, { key: x.key, el: x.el, item: node(undefined, x.item, [...path, x.el]) });
       });
       return out.map((o) => o.item);
     }

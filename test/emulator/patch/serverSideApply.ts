@@ -76,8 +76,8 @@ export function serverSideApply(live: KubeObject | undefined, applied: unknown, 
   // Prune what this manager applied before and dropped now, unless anyone (this config included) still owns it.
   if (previous) {
     const others = [...states.entries()].filter(([k]) => k !== id).map(([, s]) => s.set);
-    const owned = applySet.union(...others);
-    const prune = previous.set.difference(applySet).toArray().filter((p) => !owned.hasPrefixOf(p));
+    const owned = applySet.union(...others).coverage();
+    const prune = previous.set.difference(applySet).toArray().filter((p) => !owned(p));
     removePaths(ctx, merged, prune);
   }
   // What the endpoint does not write comes back from live: status on the main resource, spec on /status.

@@ -1,8 +1,8 @@
 // Schema-aware walks over plain JSON objects, after structured-merge-diff: the field set of an applied
 // configuration, and the added/modified/removed comparison the apiserver derives Update ownership from.
 import type { ListType } from '../../../src/core/k8s/listKeys';
-import { FieldSet, type FieldPath, type PathElement } from './fieldSet';
-import { isObject, deepEqual } from '../../../src/core/k8s/json';
+import { elementKey, FieldSet, type FieldPath, type PathElement } from './fieldSet';
+import { deepEqual, isObject } from '../../../src/core/k8s/json';
 import { isAtomicMap, listTypeOf, type TypeContext } from './schemaInfo';
 
 /** Field names only (list items dropped): what listKeys and the atomic-map table are keyed by. */
@@ -25,14 +25,26 @@ export function itemElement(item: unknown, index: number, lt: ListType): PathEle
 }
 
 export function sameElement(a: PathElement, b: PathElement): boolean {
-  return deepEqual(a, b);
+  return elementKey(a) === elementKey(b);
+}
+
+/** List items by their element's FieldsV1 key (first wins on duplicates), for linear-time matching. */
+export function byElement(items: { el: PathElement; item: unknown }[]): Map<string, { el: PathElement; item: unknown }> {
+  const m = new Map<string, { el: PathElement; item: unknown }>();
+  for (const x of items) {
+    const k = elementKey(x.el);
+    if (!m.has(k)) m.set(k, x);
+  }
+  return m;
 }
 
 type Kind = 'map' | 'list' | 'leaf';
 
-function kindOf(ctx: TypeContext, v: unknown, sp: string[]): Kind {
-  if (isObject(v)) return isAtomicMap(ctx, sp) ? 'leaf' : 'map';
-  if (Array.isArray(v)) return listTypeOf(ctx, sp).type === 'atomic' ? 'leaf' : 'list';
+/** The schema path is only worked out for maps and lists: most nodes are scalars. */
+function kindOf(ctx: TypeContext, v: unknown, path: FieldPath): Kind {
+  if (path.length === 0) return 'map';
+  if (isObject(v)) return isAtomicMap(ctx, schemaPath(path)) ? 'leaf' : 'map';
+  if (Array.isArray(v)) return listTypeOf(ctx, schemaPath(path)).type === 'atomic' ? 'leaf' : 'list';
   return 'leaf';
 }
 
@@ -45,8 +57,7 @@ export function indexItems(list: unknown[], lt: ListType): { el: PathElement; it
 export function toFieldSet(ctx: TypeContext, obj: unknown): FieldSet {
   const set = new FieldSet();
   const walk = (v: unknown, path: FieldPath): void => {
-    const sp = schemaPath(path);
-    const kind = path.length === 0 ? 'map' : kindOf(ctx, v, sp);
+    const kind = kindOf(ctx, v, path);
     if (kind === 'leaf') {
       set.insert(path);
     } else if (kind === 'map') {
@@ -54,7 +65,7 @@ export function toFieldSet(ctx: TypeContext, obj: unknown): FieldSet {
       if (entries.length === 0 && path.length > 0) set.insert(path);
       for (const [k, child] of entries) walk(child, [...path, { field: k }]);
     } else {
-      for (const { el, item } of indexItems(v as unknown[], listTypeOf(ctx, sp))) {
+      for (const { el, item } of indexItems(v as unknown[], listTypeOf(ctx, schemaPath(path)))) {
         const p = [...path, el];
         set.insert(p);
         if (isObject(item)) walk(item, p);
@@ -82,10 +93,9 @@ export function isSame(c: Comparison): boolean {
 export function compare(ctx: TypeContext, lhs: unknown, rhs: unknown): Comparison {
   const c: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
   const node = (l: unknown, r: unknown, path: FieldPath): void => {
-    const sp = schemaPath(path);
     // null counts as present (no `.` when it gets filled: Go zero values hold `containers: null`) but has no kind.
-    const lk = l === undefined || l === null ? undefined : path.length === 0 ? 'map' : kindOf(ctx, l, sp);
-    const rk = r === undefined || r === null ? undefined : path.length === 0 ? 'map' : kindOf(ctx, r, sp);
+    const lk = l === undefined || l === null ? undefined : kindOf(ctx, l, path);
+    const rk = r === undefined || r === null ? undefined : kindOf(ctx, r, path);
     const k = rk ?? lk;
     if (k === undefined || k === 'leaf' || (lk !== undefined && rk !== undefined && lk !== rk)) {
       if (l === undefined) c.added.insert(path);
@@ -101,15 +111,12 @@ export function compare(ctx: TypeContext, lhs: unknown, rhs: unknown): Compariso
       }
       return;
     }
-    const lt = listTypeOf(ctx, sp);
-    const li = indexItems((l ?? []) as unknown[], lt);
-    const ri = indexItems((r ?? []) as unknown[], lt);
-    const seen: PathElement[] = [];
-    for (const { el } of [...li, ...ri]) {
-      if (seen.some((s) => sameElement(s, el))) continue;
-      seen.push(el);
-      const a = li.find((x) => sameElement(x.el, el));
-      const b = ri.find((x) => sameElement(x.el, el));
+    const lt = listTypeOf(ctx, schemaPath(path));
+    const li = byElement(indexItems((l ?? []) as unknown[], lt));
+    const ri = byElement(indexItems((r ?? []) as unknown[], lt));
+    for (const [k, { el }] of new Map([...li, ...ri])) {
+      const a = li.get(k);
+      const b = ri.get(k);
       item(a?.item, b?.item, [...path, el], a !== undefined, b !== undefined);
     }
   };
