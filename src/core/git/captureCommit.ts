@@ -64,11 +64,12 @@ interface State {
 export async function captureCommit(opts: CaptureCommitOptions): Promise<CaptureCommitResult> {
   if (opts.files.length === 0) throw new GitOpsError('invalid', 'Nothing to commit: the capture has no file edits');
   // The user's environment is inherited as is (no .env()), so pushes authenticate as in their terminal/editor.
-  const git = simpleGit({ baseDir: opts.repoDir, abort: opts.signal, errors: strictExit });
+  const probe = simpleGit({ baseDir: opts.repoDir, abort: opts.signal, errors: strictExit });
+  const top = path.resolve((await gitText(probe, ['rev-parse', '--show-toplevel'])).trim());
+  // Paths are repo-relative, so every command runs at the top level, whatever directory was given.
+  const git = simpleGit({ baseDir: top, abort: opts.signal, errors: strictExit });
   // Rollback must run even after an abort, so it uses its own instance without the signal.
-  const rescue = simpleGit({ baseDir: opts.repoDir, errors: strictExit });
-
-  const top = path.resolve((await gitText(git, ['rev-parse', '--show-toplevel'])).trim());
+  const rescue = simpleGit({ baseDir: top, errors: strictExit });
   const rel = opts.files.map((f) => toRepoPath(top, f.file));
   const commit = (await gitText(git, ['rev-parse', '--verify', '-q', 'HEAD']).catch(() => '')).trim();
   if (!commit) throw new GitOpsError('git', 'The repository has no commit yet; commit something first');

@@ -304,3 +304,32 @@ describe('git/captureCommit with a staged target file', function () {
     }
   });
 });
+
+describe('git/captureCommit with created files', function () {
+  this.timeout(60000);
+  it('commits a created patch file together with the edited kustomization, and nothing else', async () => {
+    const dir = makeRepo();
+    try {
+      const k = path.join(dir, 'overlay', 'kustomization.yaml');
+      execFileSync('mkdir', ['-p', path.dirname(k)]);
+      writeFileSync(k, 'resources:\n  - ../base\n');
+      git(dir, 'add', 'overlay');
+      git(dir, 'commit', '-q', '-m', 'overlay', '--', 'overlay');
+      const edits = [
+        { file: k, before: 'resources:\n  - ../base\n', after: 'resources:\n  - ../base\npatches:\n  - path: patch-deployment-web.yaml\n' },
+        { file: path.join(dir, 'overlay', 'patch-deployment-web.yaml'), before: undefined, after: 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n' },
+      ];
+      const res = await captureCommit({ repoDir: path.join(dir, 'overlay'), files: edits, branch: 'cap/overlay', message: 'capture' });
+      assert.deepEqual(res.files, ['overlay/kustomization.yaml', 'overlay/patch-deployment-web.yaml']);
+      assert.deepEqual(git(dir, 'show', '--name-status', '--format=', 'HEAD').trim().split('\n'), ['M\toverlay/kustomization.yaml', 'A\toverlay/patch-deployment-web.yaml']);
+      assert.equal(git(dir, 'status', '--porcelain', '--', 'overlay'), '');
+      assertUserStateIntact(dir);
+      await assert.rejects(
+        captureCommit({ repoDir: dir, files: [{ file: path.join(os.tmpdir(), 'elsewhere.yaml'), before: undefined, after: 'a: 1\n' }], branch: 'cap/outside', message: 'x' }),
+        /outside the repository/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
