@@ -1,0 +1,112 @@
+// The drift engine and the CLI end to end, against the demo world (emulator + simulated Argo CD and Flux).
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main, type CliIo } from '../../src/cli/cli';
+import type { JsonReport, JsonResource } from '../../src/cli/output';
+import { startDemoWorld, type DemoWorld } from './demo/start-demo-world';
+
+function io(): CliIo & { stdout: string; stderr: string } {
+  const o = { stdout: '', stderr: '', env: { ...process.env, KUBECONFIG: '' }, cwd: process.cwd(), isTTY: false } as CliIo & { stdout: string; stderr: string };
+  o.out = (s) => (o.stdout += s);
+  o.err = (s) => (o.stderr += s);
+  return o;
+}
+
+describe('drift engine on the demo world (CLI)', function () {
+  this.timeout(120_000);
+  let world: DemoWorld;
+  let report: JsonReport;
+  let exitCode: number;
+
+  const find = (kind: string, namespace: string, name: string): JsonResource => {
+    const r = report.resources.find((x) => x.kind === kind && x.namespace === namespace && x.name === name);
+    assert.ok(r, `${kind} ${namespace}/${name} is reported`);
+    return r;
+  };
+
+  before(async () => {
+    world = await startDemoWorld({ dir: fs.mkdtempSync(path.join(os.tmpdir(), 'gd-engine-')), timing: 'fast' });
+    const o = io();
+    exitCode = await main(['diff', '--repo', world.repoDir, '--kubeconfig', world.kubeconfigPath, '-o', 'json'], o);
+    report = JSON.parse(o.stdout);
+  });
+  after(async () => {
+    await world?.stop();
+  });
+
+  it('exits 1 because drift exists, and summarizes it', () => {
+    assert.equal(exitCode, 1);
+    assert.ok(report.summary.synced >= 10, `synced ${report.summary.synced}`);
+    assert.equal(report.summary.missingLive, 1);
+    assert.equal(report.summary.extraLive, 1);
+    assert.equal(report.summary.unknown, 0);
+  });
+
+  it('attributes the breakglass edit to kubectl-edit, with the live-only env var', () => {
+    const s = world.scenarios.breakglass;
+    const d = find('Deployment', s.namespace, s.deployment);
+    assert.equal(d.status, 'Modified');
+    assert.equal(d.app, s.app);
+    const replicas = d.changes.find((c) => c.path === 'spec.replicas')!;
+    assert.deepEqual([replicas.category, replicas.desired, replicas.live, replicas.manager], ['modified', 3, 5, 'kubectl-edit']);
+    assert.ok(replicas.time && Date.now() - Date.parse(replicas.time) < 300_000, 'time of the live change');
+    const env = d.changes.find((c) => c.category === 'live-only')!;
+    assert.equal(env.path, 'spec.template.spec.containers[name=podinfo].env[name=PODINFO_LOG_LEVEL]');
+    assert.deepEqual(env.live, { name: 'PODINFO_LOG_LEVEL', value: 'debug' });
+    assert.equal(env.manager, 'kubectl-edit');
+    // The object comes from the kustomize base: its source location says so.
+    assert.equal(d.source?.file, path.join(world.repoDir, 'podinfo/base/deployment.yaml'));
+  });
+
+  it('keeps the synced app clean and reports missing-live and prune candidates', () => {
+    const synced = report.resources.filter((r) => r.app === world.scenarios.synced);
+    assert.ok(synced.length >= 3);
+    assert.ok(synced.every((r) => r.status === 'Synced'), JSON.stringify(synced.filter((r) => r.status !== 'Synced')));
+    const m = world.scenarios.missingLive;
+    assert.equal(find(m.kind, m.namespace, m.name).status, 'MissingLive');
+    const p = world.scenarios.pruneCandidate;
+    assert.equal(find(p.kind, p.namespace, p.name).status, 'ExtraLive');
+  });
+
+  it('sees the drift that a suspended Flux Kustomization leaves in place', () => {
+    const k = world.scenarios.suspendedKustomization;
+    const d = find('Deployment', k.deploymentNamespace, k.deployment);
+    assert.equal(d.status, 'Modified');
+    assert.ok(d.changes.some((c) => c.category === 'live-only' && c.path.endsWith('env[name=REDIS_MAXMEMORY]')));
+  });
+
+  it('lists the apps with their controller state', async () => {
+    const o = io();
+    assert.equal(await main(['apps', '--repo', world.repoDir, '--kubeconfig', world.kubeconfigPath, '-o', 'json'], o), 0);
+    const apps = JSON.parse(o.stdout).apps as { name: string; kind: string; autoSync?: string; suspended?: boolean; sync?: string }[];
+    const byName = new Map(apps.map((a) => [a.name, a]));
+    assert.equal(byName.get('podinfo-production')?.autoSync, 'paused');
+    assert.equal(byName.get('infra')?.kind, 'flux-kustomization');
+    assert.equal(byName.get('infra')?.suspended, true);
+    assert.equal(byName.get('guestbook')?.sync, 'Synced');
+    assert.ok(byName.has('billing'), 'the ApplicationSet-generated app is found from the cluster or the workspace');
+  });
+
+  it('captures the kubectl edit into the kustomize overlay from the CLI, and the re-diff is clean', async () => {
+    const s = world.scenarios.breakglass;
+    const o = io();
+    const code = await main(['capture', '--repo', world.repoDir, '--kubeconfig', world.kubeconfigPath, '--resource', `apps/Deployment/${s.namespace}/${s.deployment}`, '--commit', '--branch', 'breakglass/cli-test', '-o', 'json'], o);
+    assert.equal(code, 0, o.stderr);
+    const out = JSON.parse(o.stdout);
+    assert.deepEqual(out.captured.map((c: { path: string }) => c.path).sort(), ['spec.replicas', 'spec.template.spec.containers[name=podinfo].env[name=PODINFO_LOG_LEVEL]']);
+    // production is an overlay of the base: the change belongs in the overlay, not in the shared base.
+    assert.ok(out.files.every((f: string) => f.includes(path.join('podinfo', 'overlays', 'production'))), out.files.join(', '));
+    assert.equal(execFileSync('git', ['rev-parse', '--abbrev-ref', 'HEAD'], { cwd: world.repoDir, encoding: 'utf8' }).trim(), 'breakglass/cli-test');
+    const msg = execFileSync('git', ['log', '-1', '--format=%B'], { cwd: world.repoDir, encoding: 'utf8' });
+    assert.match(msg, /kubectl-edit/);
+    assert.match(msg, /spec\.replicas/);
+
+    const again = io();
+    await main(['diff', '--repo', world.repoDir, '--kubeconfig', world.kubeconfigPath, '-o', 'json'], again);
+    const after = (JSON.parse(again.stdout) as JsonReport).resources.find((r) => r.kind === 'Deployment' && r.namespace === s.namespace && r.name === s.deployment)!;
+    assert.equal(after.status, 'Synced', JSON.stringify(after.changes));
+  });
+});
