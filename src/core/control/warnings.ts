@@ -4,7 +4,7 @@ import { isGitOpsError, type KubeObject, type ObjectRef } from '../model';
 import type { KubeClient } from '../kube/types';
 import { argoTrackingApp, DEFAULT_ARGO_NAMESPACE, fluxOwner } from '../kube/tracking';
 import { isAutoSyncOn } from './argo-pause';
-import { APPLICATION, APPLICATIONSET, PAUSED_AUTOMATED_ANNOTATION, SKIP_RECONCILE_ANNOTATION } from './constants';
+import { APPLICATION, APPLICATIONSET, BREAKGLASS_ANNOTATION, PAUSED_AUTOMATED_ANNOTATION, SKIP_RECONCILE_ANNOTATION } from './constants';
 import { fluxRef, isSuspended } from './flux';
 
 export type PauseWarningCode = 'applicationset-owned' | 'parent-app' | 'parent-kustomization';
@@ -19,7 +19,8 @@ export interface PauseWarning {
   route?: string;
 }
 
-export type PauseAction = 'auto-sync' | 'skip-reconcile' | 'suspend';
+/** `breakglass` = pause auto-sync plus the audit annotation. */
+export type PauseAction = 'auto-sync' | 'skip-reconcile' | 'breakglass';
 
 const appRef = (namespace: string, name: string): ObjectRef => ({ group: APPLICATION.group, version: APPLICATION.version, kind: APPLICATION.kind, namespace, name });
 
@@ -32,22 +33,33 @@ async function getOrUndefined(client: KubeClient, ref: ObjectRef, signal?: Abort
   }
 }
 
-/** Does the ApplicationSet leave this change to `appName` alone (ignoreApplicationDifferences / preservedFields)? */
-export function applicationSetCovers(appSet: KubeObject, appName: string, action: PauseAction): boolean {
-  const spec = (appSet.spec ?? {}) as Record<string, any>;
-  const rules = (spec.ignoreApplicationDifferences ?? []) as Array<{ name?: string; jsonPointers?: string[]; jqPathExpressions?: string[] }>;
-  const wanted =
-    action === 'skip-reconcile'
-      ? ['/metadata/annotations/argocd.argoproj.io~1skip-reconcile']
-      : ['/spec/syncPolicy', `/metadata/annotations/${PAUSED_AUTOMATED_ANNOTATION.replace('/', '~1')}`];
-  const pointerCovered = (p: string) => rules.some((r) => (!r.name || r.name === appName) && (r.jsonPointers ?? []).some((j) => p === j || p.startsWith(`${j}/`) || j === ''));
-  const jqCovered = (p: string) => rules.some((r) => (!r.name || r.name === appName) && (r.jqPathExpressions ?? []).some((q) => q.trim() === p.replace(/^\//, '.').replace(/\//g, '.')));
-  const preserved = ((spec.preservedFields?.annotations ?? []) as string[]).includes(SKIP_RECONCILE_ANNOTATION);
-  if (action === 'skip-reconcile') return preserved || pointerCovered(wanted[0]);
-  return pointerCovered(wanted[0]) || jqCovered(wanted[0]);
+/** JSON pointer of an annotation key (`/` escaped as `~1`). */
+const annotationPointer = (key: string) => `/metadata/annotations/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+
+/** Annotations the ApplicationSet must keep for an action to stick (it replaces annotations with its template's). */
+export function annotationsNeeded(action: PauseAction, supportsEnabled = true): string[] {
+  if (action === 'skip-reconcile') return [SKIP_RECONCILE_ANNOTATION];
+  const keys = supportsEnabled ? [] : [PAUSED_AUTOMATED_ANNOTATION];
+  return action === 'breakglass' ? [...keys, BREAKGLASS_ANNOTATION] : keys;
 }
 
-export async function pauseWarnings(client: KubeClient, obj: KubeObject, opts: { action?: PauseAction; argoNamespace?: string; signal?: AbortSignal } = {}): Promise<PauseWarning[]> {
+/** Does the ApplicationSet leave this change to `appName` alone (ignoreApplicationDifferences / preservedFields)? */
+export function applicationSetCovers(appSet: KubeObject, appName: string, action: PauseAction, supportsEnabled = true): boolean {
+  const spec = (appSet.spec ?? {}) as Record<string, any>;
+  const rules = ((spec.ignoreApplicationDifferences ?? []) as Array<{ name?: string; jsonPointers?: string[]; jqPathExpressions?: string[] }>).filter((r) => !r.name || r.name === appName);
+  const pointerCovered = (p: string) => rules.some((r) => (r.jsonPointers ?? []).some((j) => j === '' || p === j || p.startsWith(`${j}/`)));
+  const jqCovered = (p: string) => rules.some((r) => (r.jqPathExpressions ?? []).some((q) => q.trim() === p.replace(/\//g, '.')));
+  const preserved = (spec.preservedFields?.annotations ?? []) as string[];
+  const annotationsKept = annotationsNeeded(action, supportsEnabled).every((k) => preserved.includes(k) || pointerCovered(annotationPointer(k)));
+  if (action === 'skip-reconcile') return annotationsKept;
+  return annotationsKept && (pointerCovered('/spec/syncPolicy') || jqCovered('/spec/syncPolicy'));
+}
+
+/**
+ * `supportsEnabled`: whether the Application CRD has `automated.enabled` (see applicationCrdSupportsAutomatedEnabled);
+ * without it the pause also relies on an annotation the ApplicationSet must keep.
+ */
+export async function pauseWarnings(client: KubeClient, obj: KubeObject, opts: { action?: PauseAction; supportsEnabled?: boolean; argoNamespace?: string; signal?: AbortSignal } = {}): Promise<PauseWarning[]> {
   const out: PauseWarning[] = [];
   const name = obj.metadata.name ?? '';
   const ns = obj.metadata.namespace ?? '';
@@ -58,8 +70,10 @@ export async function pauseWarnings(client: KubeClient, obj: KubeObject, opts: {
     if (owner) {
       const setRef = { group: APPLICATIONSET.group, version: APPLICATIONSET.version, kind: 'ApplicationSet', namespace: ns, name: owner.name };
       const appSet = await getOrUndefined(client, setRef, opts.signal);
-      const covered = !!appSet && applicationSetCovers(appSet, name, action);
-      const what = action === 'skip-reconcile' ? 'the skip-reconcile annotation' : 'the syncPolicy change';
+      const covered = !!appSet && applicationSetCovers(appSet, name, action, opts.supportsEnabled ?? true);
+      const what = action === 'skip-reconcile' ? 'the skip-reconcile annotation' : action === 'breakglass' ? 'the syncPolicy change and the breakglass record' : 'the syncPolicy change';
+      const keep = annotationsNeeded(action, opts.supportsEnabled ?? true);
+      const keepText = keep.length ? ` and list ${keep.map((k) => `"${k}"`).join(', ')} in spec.preservedFields.annotations (Argo CD ≥ 2.7)` : '';
       out.push({
         code: 'applicationset-owned',
         undoes: !covered,
@@ -71,7 +85,7 @@ export async function pauseWarnings(client: KubeClient, obj: KubeObject, opts: {
           ? undefined
           : action === 'skip-reconcile'
             ? `Add "${SKIP_RECONCILE_ANNOTATION}" to spec.preservedFields.annotations of ApplicationSet ${owner.name} (Argo CD ≥ 2.7), in Git.`
-            : `Add spec.ignoreApplicationDifferences: [{name: ${name}, jsonPointers: ["/spec/syncPolicy"]}] to ApplicationSet ${owner.name} (Argo CD ≥ 2.9), in Git, then pause; or change the ApplicationSet's template instead.`,
+            : `Add spec.ignoreApplicationDifferences: [{name: ${name}, jsonPointers: ["/spec/syncPolicy"]}] to ApplicationSet ${owner.name} (Argo CD ≥ 2.9)${keepText}, in Git, then pause; or change the ApplicationSet's template instead.`,
       });
     }
     const parentName = argoTrackingApp(obj);

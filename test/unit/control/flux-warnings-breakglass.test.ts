@@ -99,6 +99,13 @@ describe('control/pauseWarnings', () => {
     const client = new FakeKubeClient([owned(), appSet({ ignoreApplicationDifferences: [{ jsonPointers: ['/spec/syncPolicy'] }], preservedFields: { annotations: ['argocd.argoproj.io/skip-reconcile'] } })]);
     assert.equal((await pauseWarnings(client, owned()))[0].undoes, false);
     assert.equal((await pauseWarnings(client, owned(), { action: 'skip-reconcile' }))[0].undoes, false);
+    // A breakglass also needs its audit annotation kept; without automated.enabled, the remembered settings too.
+    const bg = await pauseWarnings(client, owned(), { action: 'breakglass', supportsEnabled: false });
+    assert.equal(bg[0].undoes, true);
+    assert.match(bg[0].route!, /"gitops-drift.dev\/paused-automated", "gitops-drift.dev\/breakglass" in spec.preservedFields.annotations/);
+    client.put(appSet({ ignoreApplicationDifferences: [{ name: 'web-team-a', jsonPointers: ['/spec/syncPolicy', '/metadata/annotations/gitops-drift.dev~1breakglass'] }], preservedFields: { annotations: ['gitops-drift.dev/paused-automated'] } }));
+    assert.equal((await pauseWarnings(client, owned(), { action: 'breakglass', supportsEnabled: false }))[0].undoes, false);
+    assert.equal((await pauseWarnings(client, owned(), { action: 'skip-reconcile' }))[0].undoes, true);
   });
 
   it('offers to pause an app-of-apps parent with auto-sync, and a parent Kustomization', async () => {
