@@ -78,8 +78,8 @@ export class ResourceOps {
   ) {
     // Resume IP allocation after any Services loaded from a state file.
     for (const { obj } of store.list('/services')) {
-      const last = Number(String(obj.spec?.clusterIP ?? '').split('.')[3] ?? 0) + 256 * Number(String(obj.spec?.clusterIP ?? '').split('.')[2] ?? 0);
-      if (last >= this.nextClusterIp) this.nextClusterIp = last + 1;
+      const m = /^10\.96\.(\d+)\.(\d+)$/.exec(String(obj.spec?.clusterIP ?? ''));
+      if (m) this.nextClusterIp = Math.max(this.nextClusterIp, Number(m[1]) * 256 + Number(m[2]) + 1);
     }
   }
 
@@ -362,9 +362,11 @@ export class ResourceOps {
     }
   }
 
+  /** Sequential addresses in 10.96.0.0/16 (the default service CIDR), skipping .0 host parts. */
   private allocateIp(): string {
+    if ((this.nextClusterIp & 255) === 0) this.nextClusterIp++;
     const n = this.nextClusterIp++;
-    return `10.96.${(n >> 8) & 255}.${n & 255 || 1}`;
+    return `10.96.${(n >> 8) & 255}.${n & 255}`;
   }
 
   private registerCrd(crd: Obj): void {
