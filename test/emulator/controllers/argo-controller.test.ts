@@ -172,6 +172,26 @@ describe('simulated Argo CD controller (against the emulator)', function () {
     assert.equal((await rest.call('GET', deployPath('manual'))).spec.replicas, 7);
   });
 
+  it('renders subfolders with directory.recurse, multi-source apps, and honours ignoreDifferences', async () => {
+    await createApp(
+      application('multi', {
+        source: undefined,
+        sources: [{ repoURL: TEST_REPO_URL, targetRevision: 'main', path: 'web', directory: { recurse: true } }],
+        ignoreDifferences: [{ group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'] }],
+        syncPolicy: { automated: { selfHeal: true }, syncOptions: ['CreateNamespace=true'] },
+      }),
+    );
+    const status = await waitSynced('multi');
+    assert.deepEqual(status.resources.map((r: any) => r.name).sort(), ['web', 'web', 'web-config', 'web-extra']);
+    assert.equal(status.sync.revisions.length, 1);
+    assert.match(status.sync.revisions[0], /^[0-9a-f]{40}$/);
+    // A replicas-only edit is ignored: still Synced and not reverted.
+    await rest.call('PATCH', deployPath('multi'), { body: { spec: { replicas: 3 } }, contentType: STRATEGIC_MERGE_PATCH, query: { fieldManager: 'kubectl-scale' } });
+    await new Promise((r) => setTimeout(r, FAST_TIMING.selfHealDelayMs * 4));
+    assert.equal((await rest.call('GET', deployPath('multi'))).spec.replicas, 3);
+    assert.equal((await getApp('multi')).status.sync.status, 'Synced');
+  });
+
   it('consumes the refresh annotation and updates reconciledAt', async () => {
     const before = (await getApp('synced')).status.reconciledAt;
     await new Promise((r) => setTimeout(r, 1100)); // reconciledAt has second precision

@@ -81,6 +81,11 @@ function sourcesOf(app: KubeObject): any[] {
   return spec?.sources?.length ? spec.sources : spec?.source ? [spec.source] : [];
 }
 
+/** An app written with `spec.sources` (even a single one) reports `revisions`, as Argo CD does. */
+function isMultiSource(app: KubeObject): boolean {
+  return ((app.spec as any)?.sources?.length ?? 0) > 0;
+}
+
 function refOf(o: KubeObject, destNs: string): ResourceRef {
   const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
   return { group, version, kind: o.kind, namespace: o.metadata.namespace ?? destNs, name: o.metadata.name ?? '' };
@@ -196,7 +201,7 @@ export class ArgoApplicationController {
       const ref = refOf(d, destNs);
       seen.add(keyOf(ref));
       const live = await this.ctx.rest.getOrUndefined(await this.ctx.rest.objectPath(d, signal).catch(() => '/__unknown_kind__'), signal).catch(() => undefined);
-      const drift = live ? driftPaths(comparable(d), live, 'apply') : ['(missing)'];
+      const drift = live ? driftPaths(withoutIgnored(comparable(d), ref, (app.spec as any)?.ignoreDifferences), live, 'apply') : ['(missing)'];
       resources.push({ ref, desired: d, live, status: drift.length ? 'OutOfSync' : 'Synced', health: healthOf(live).status });
     }
     for (const extra of await this.trackedLeftovers(app, desired.objects, destNs, signal)) {
@@ -290,7 +295,7 @@ export class ArgoApplicationController {
         ? `one or more objects failed to apply${sync.dryRun ? ' (dry run)' : ''}`
         : `successfully synced (all tasks run)${sync.dryRun ? ' (dry run)' : ''}`;
     const syncResult: any = { revision, resources: results, source: sources[0] };
-    if (sources.length > 1) Object.assign(syncResult, { revisions: cmp.revisions, sources });
+    if (isMultiSource(app)) Object.assign(syncResult, { revisions: cmp.revisions, sources });
     const finalState = { operation, phase: failed ? 'Failed' : 'Succeeded', message, startedAt, finishedAt, syncResult };
     const statusPatch: any = { operationState: createMergePatch(running, JSON.parse(JSON.stringify(finalState))) };
     if (!failed && !sync.dryRun && !sync.resources?.length) {
@@ -313,8 +318,8 @@ export class ArgoApplicationController {
     const old = (app.status ?? {}) as any;
     const sources = sourcesOf(app);
     const destination = (app.spec as any)?.destination;
-    const sync: any = { status: cmp.sync, comparedTo: { destination, ...(sources.length > 1 ? { sources } : { source: sources[0] }) } };
-    if (sources.length > 1) sync.revisions = cmp.revisions;
+    const sync: any = { status: cmp.sync, comparedTo: { destination, ...(isMultiSource(app) ? { sources } : { source: sources[0] }) } };
+    if (isMultiSource(app)) sync.revisions = cmp.revisions;
     else sync.revision = cmp.revisions[0];
     const resources = cmp.resources.map((r) => ({
       ...r.ref,
@@ -338,6 +343,23 @@ export class ArgoApplicationController {
     if (app.metadata.annotations?.[REFRESH_ANNOTATION] !== undefined) body.metadata = { annotations: { [REFRESH_ANNOTATION]: null } };
     await this.ctx.rest.call('PATCH', await this.ctx.rest.objectPath(app, signal), { body, contentType: MERGE_PATCH, signal });
   }
+}
+
+/** spec.ignoreDifferences (jsonPointers only): those fields are left out of the comparison. */
+function withoutIgnored(desired: Record<string, any>, ref: ResourceRef, rules: any[] | undefined): Record<string, any> {
+  const pointers = (rules ?? [])
+    .filter((r) => (r.group ?? '') === ref.group || r.group === '*')
+    .filter((r) => r.kind === ref.kind || r.kind === '*')
+    .filter((r) => (!r.name || r.name === ref.name) && (!r.namespace || r.namespace === ref.namespace))
+    .flatMap((r) => (r.jsonPointers ?? []) as string[]);
+  if (pointers.length === 0) return desired;
+  const out = structuredClone(desired);
+  for (const p of pointers) {
+    const parts = p.split('/').slice(1).map((x) => x.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const parent = parts.slice(0, -1).reduce<any>((o, k) => (o && typeof o === 'object' ? o[k] : undefined), out);
+    if (parent && typeof parent === 'object') delete parent[parts[parts.length - 1]];
+  }
+  return out;
 }
 
 function kindRank(kind: string): number {

@@ -79,7 +79,7 @@ describe('simulated Flux controllers (against the emulator)', function () {
     assert.equal(k.status.lastAppliedRevision, src.status.artifact.revision);
     assert.equal(k.status.lastAttemptedRevision, src.status.artifact.revision);
     assert.equal(ready(k).reason, 'ReconciliationSucceeded');
-    assert.deepEqual(k.status.inventory.entries.map((e: any) => e.id).sort(), ['apps_web-config__ConfigMap', 'apps_web__Service', 'apps_web_apps_Deployment']);
+    assert.deepEqual(k.status.inventory.entries.map((e: any) => e.id).sort(), ['apps_web-config__ConfigMap', 'apps_web-extra__ConfigMap', 'apps_web__Service', 'apps_web_apps_Deployment']);
     const d = await deployment();
     assert.equal(d.metadata.labels['kustomize.toolkit.fluxcd.io/name'], 'apps');
     assert.equal(d.metadata.labels['kustomize.toolkit.fluxcd.io/namespace'], 'flux-system');
@@ -124,7 +124,7 @@ describe('simulated Flux controllers (against the emulator)', function () {
       const o = await ks();
       return o.status.lastAppliedRevision === `main@sha1:${sha}` && o;
     }, 10_000);
-    assert.deepEqual(k.status.inventory.entries.map((e: any) => e.id).sort(), ['apps_web__Service', 'apps_web_apps_Deployment']);
+    assert.deepEqual(k.status.inventory.entries.map((e: any) => e.id).sort(), ['apps_web-extra__ConfigMap', 'apps_web__Service', 'apps_web_apps_Deployment']);
     assert.equal((await rest.request('GET', '/api/v1/namespaces/apps/configmaps/web-config')).status, 404);
   });
 

@@ -50,6 +50,15 @@ function parseInventoryId(id: string, v: string): KubeObject | undefined {
   };
 }
 
+/** Go duration (`1m30s`, `10m`, `1h`, `500ms`) in ms; undefined when absent or malformed. */
+export function parseDuration(d: string | undefined): number | undefined {
+  if (!d || !/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(d)) return undefined;
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  for (const [, n, , u] of d.matchAll(/(\d+(\.\d+)?)(ms|s|m|h)/g)) total += Number(n) * unit[u];
+  return total;
+}
+
 /** Due when never reconciled, when asked through requestedAt, when the spec changed, or at the interval. */
 function due(obj: KubeObject, lastRun: number | undefined, intervalMs: number): boolean {
   const status = (obj.status ?? {}) as any;
@@ -75,7 +84,9 @@ export class FluxController {
         if (signal.aborted) return;
         const key = `${kind}/${obj.metadata.namespace}/${obj.metadata.name}`;
         if ((obj.spec as any)?.suspend === true) continue; // a suspended object is left alone entirely
-        if (!due(obj, this.lastRun.get(key), this.ctx.timing.reconcileIntervalMs)) continue;
+        // spec.interval counts, capped by the configured period so tests and the demo stay lively.
+        const interval = Math.min(parseDuration((obj.spec as any)?.interval) ?? Infinity, this.ctx.timing.reconcileIntervalMs);
+        if (!due(obj, this.lastRun.get(key), interval)) continue;
         this.lastRun.set(key, Date.now());
         try {
           await fn(obj);

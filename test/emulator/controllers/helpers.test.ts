@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { renderTemplate } from './applicationset-controller';
 import { isTrackedBy, parseTrackingId, trackingId } from './argo-tracking';
-import { inventoryId } from './flux-controller';
+import { inventoryId, parseDuration } from './flux-controller';
 import { TreeCache, resolveRevision } from './git-source';
 import { healthOf, worstHealth } from './health';
 import { createMergePatch, driftPaths } from './object-compare';
@@ -52,6 +52,14 @@ describe('simulated controllers: helpers', () => {
   it('Flux inventory ids are <namespace>_<name>_<group>_<kind>', () => {
     assert.equal(inventoryId({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'podinfo', namespace: 'default' } }), 'default_podinfo_apps_Deployment');
     assert.equal(inventoryId({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns1' } }), '_ns1__Namespace');
+  });
+
+  it('Flux intervals are Go durations', () => {
+    assert.equal(parseDuration('10m'), 600_000);
+    assert.equal(parseDuration('1m30s'), 90_000);
+    assert.equal(parseDuration('500ms'), 500);
+    assert.equal(parseDuration('soon'), undefined);
+    assert.equal(parseDuration(undefined), undefined);
   });
 
   it('ApplicationSet templates substitute list elements', () => {

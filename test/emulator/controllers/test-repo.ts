@@ -1,4 +1,5 @@
-// A tiny Git repository for the controller tests: `web/` holds a Deployment, a Service and a ConfigMap.
+// A tiny Git repository for the controller tests: `web/` holds a Deployment, a Service and a ConfigMap,
+// and `web/nested/` one more ConfigMap.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -55,6 +56,9 @@ export function makeTestRepo(dir: string): string {
   execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
   fs.writeFileSync(path.join(dir, 'web/web.yaml'), WEB);
   fs.writeFileSync(path.join(dir, 'web/config.yaml'), CONFIG);
+  // Only rendered with directory.recurse (Argo) or by Flux, which always includes subfolders.
+  fs.mkdirSync(path.join(dir, 'web/nested'));
+  fs.writeFileSync(path.join(dir, 'web/nested/extra.yaml'), CONFIG.replace('web-config', 'web-extra'));
   gitCommit(dir, 'web app');
   return dir;
 }
