@@ -116,6 +116,10 @@ export async function resumeAutoSync(client: KubeClient, ref: ObjectRef, opts: {
   );
 }
 
+/** What to tell the user before turning skip-reconcile on (reference §3: Alpha, and nothing is processed). */
+export const SKIP_RECONCILE_WARNING =
+  'Skip reconcile stops Argo CD from processing this app at all: no refresh, no auto-sync, and manual syncs stay pending until it is turned off. Status is frozen meanwhile. (Alpha feature, Argo CD ≥ 2.7.)';
+
 /** Skip-reconcile on/off. Warn users: while on, the controller processes nothing, manual syncs included. */
 export async function setSkipReconcile(client: KubeClient, ref: ObjectRef, on: boolean, signal?: AbortSignal): Promise<KubeObject> {
   return client.patch(ref, { metadata: { annotations: { [SKIP_RECONCILE_ANNOTATION]: on ? 'true' : null } } }, { type: 'merge', fieldManager: CONTROL_FIELD_MANAGER, signal });

@@ -1,7 +1,8 @@
 // Finding the GitOps object a user names (`<name>` or `<namespace>/<name>`) among Argo Applications and Flux
 // Kustomizations / HelmReleases, for the CLI and the command palette.
-import { GitOpsError, isGitOpsError, type App, type ObjectRef } from '../model';
+import { GitOpsError, isGitOpsError, type App, type KubeObject, type ObjectRef } from '../model';
 import type { KubeClient } from '../kube/types';
+import { argoTrackingApp, DEFAULT_ARGO_NAMESPACE, fluxOwner } from '../kube/tracking';
 import { APPLICATION } from './constants';
 import { fluxRef } from './flux';
 
@@ -34,4 +35,18 @@ export function controlRefOfApp(app: App): ObjectRef {
   if (app.kind === 'argo-application') return { group: APPLICATION.group, version: APPLICATION.version, kind: 'Application', namespace: app.namespace, name: app.name };
   if (app.kind === 'flux-kustomization') return fluxRef('Kustomization', app.namespace, app.name);
   throw new GitOpsError('unsupported', `${app.id} is a plain folder: there is no controller to drive`);
+}
+
+/**
+ * The GitOps object that owns a live resource (for "Start Breakglass…" on a resource): the Argo Application of its
+ * tracking id / instance label, else the Flux Kustomization or HelmRelease of its owner labels.
+ */
+export function owningAppOf(obj: KubeObject, argoNamespace = DEFAULT_ARGO_NAMESPACE): ObjectRef | undefined {
+  const argo = argoTrackingApp(obj, !obj.metadata.namespace);
+  if (argo) {
+    const [ns, name] = argo.includes('_') ? argo.split('_', 2) : [argoNamespace, argo];
+    return { group: APPLICATION.group, version: APPLICATION.version, kind: 'Application', namespace: ns, name };
+  }
+  const flux = fluxOwner(obj);
+  return flux ? fluxRef(flux.kind, flux.namespace, flux.name) : undefined;
 }

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { controlRefOfApp, findAppTargets } from '../../../src/core/control/find-app';
+import { controlRefOfApp, findAppTargets, owningAppOf } from '../../../src/core/control/find-app';
 import { toApplyBody } from '../../../src/core/control/live-edit';
 import { detectUser } from '../../../src/core/control/user';
 import { applicationRef, waitForRefresh } from '../../../src/core/control/argo-sync';
@@ -26,6 +26,17 @@ describe('control/findAppTargets', () => {
     const app: App = { id: 'flux:flux-system/web', name: 'web', kind: 'flux-kustomization', namespace: 'flux-system', sourceType: 'kustomize' };
     assert.deepEqual(controlRefOfApp(app), { group: 'kustomize.toolkit.fluxcd.io', version: 'v1', kind: 'Kustomization', namespace: 'flux-system', name: 'web' });
     assert.throws(() => controlRefOfApp({ ...app, kind: 'folder' }), /plain folder/);
+  });
+});
+
+describe('control/owningAppOf', () => {
+  it('names the Argo app from the tracking id (with app namespace) or the Flux owner from labels', () => {
+    const tracked = (id: string): KubeObject => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop', annotations: { 'argocd.argoproj.io/tracking-id': id } } });
+    assert.deepEqual(owningAppOf(tracked('guestbook:apps/Deployment:shop/web')), { group: 'argoproj.io', version: 'v1alpha1', kind: 'Application', namespace: 'argocd', name: 'guestbook' });
+    assert.equal(owningAppOf(tracked('team-a_guestbook:apps/Deployment:shop/web'))?.namespace, 'team-a');
+    const flux: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop', labels: { 'helm.toolkit.fluxcd.io/name': 'podinfo', 'helm.toolkit.fluxcd.io/namespace': 'apps' } } };
+    assert.deepEqual(owningAppOf(flux), { group: 'helm.toolkit.fluxcd.io', version: 'v2', kind: 'HelmRelease', namespace: 'apps', name: 'podinfo' });
+    assert.equal(owningAppOf({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'y' } }), undefined);
   });
 });
 
