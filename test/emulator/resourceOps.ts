@@ -291,6 +291,7 @@ export class ResourceOps {
 
     if (!t.crd) obj = applyServerDefaults(obj as KubeObject) as Obj;
     this.builtinSideFields(t, before, obj);
+    if (before && sub === undefined) checkImmutable(t, before, obj);
 
     if (t.generation) {
       const prevGen = Number(before?.metadata.generation ?? 0);
@@ -426,6 +427,23 @@ export class ResourceOps {
       obj.metadata.namespace = ns;
     } else delete obj.metadata.namespace;
     return obj;
+  }
+}
+
+const SELECTOR_IMMUTABLE = new Set(['apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'apps/DaemonSet']);
+
+/** Fields the real validation refuses to change (a frequent cause of failed syncs, so worth being faithful). */
+function checkImmutable(t: ResourceType, before: Obj, obj: Obj): void {
+  const name = obj.metadata.name as string;
+  if (SELECTOR_IMMUTABLE.has(`${t.group}/${t.kind}`) && stableJson(before.spec?.selector) !== stableJson(obj.spec?.selector)) {
+    const labels = Object.entries(obj.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `"${k}":"${String(v)}"`).join(', ');
+    throw invalid(t, name, [{ field: 'spec.selector', message: `Invalid value: v1.LabelSelector{MatchLabels:map[string]string{${labels}}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable` }]);
+  }
+  if (t.group === '' && (t.kind === 'ConfigMap' || t.kind === 'Secret') && before.immutable === true) {
+    for (const f of ['data', 'binaryData']) {
+      if (stableJson(before[f]) !== stableJson(obj[f])) throw invalid(t, name, [{ field: f, message: 'Forbidden: field is immutable when `immutable` is set', reason: 'FieldValueForbidden' }]);
+    }
+    if (obj.immutable !== true) throw invalid(t, name, [{ field: 'immutable', message: 'Forbidden: field is immutable when `immutable` is set', reason: 'FieldValueForbidden' }]);
   }
 }
 

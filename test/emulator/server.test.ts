@@ -145,6 +145,19 @@ describe('emulator API server', () => {
       assert.equal(lax.json.spec.template.spec.containers[0].imagePolicy, undefined);
     });
 
+    it('refuses to change immutable fields (Deployment selector, immutable ConfigMap data) with 422', async () => {
+      await raw(emu, DEPLOY, { method: 'POST', body: deployment('imm') });
+      const sel = await raw(emu, `${DEPLOY}/imm`, { method: 'PATCH', contentType: 'application/merge-patch+json', body: { spec: { selector: { matchLabels: { app: 'other' } } } } });
+      assert.equal(sel.status, 422);
+      assert.match(sel.json.message, /^Deployment.apps "imm" is invalid: spec.selector: Invalid value: .*field is immutable$/);
+      const cms = '/api/v1/namespaces/default/configmaps';
+      await raw(emu, cms, { method: 'POST', body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'frozen' }, immutable: true, data: { a: '1' } } });
+      const r = await raw(emu, `${cms}/frozen`, { method: 'PATCH', contentType: 'application/merge-patch+json', body: { data: { a: '2' } } });
+      assert.equal(r.status, 422);
+      assert.equal(r.json.details.causes[0].field, 'data');
+      assert.equal((await raw(emu, `${cms}/frozen`, { method: 'PATCH', contentType: 'application/merge-patch+json', body: { metadata: { labels: { ok: 'yes' } } } })).status, 200);
+    });
+
     it('answers 404 for a create in a missing namespace, like the real server', async () => {
       const r = await raw(emu, '/api/v1/namespaces/nope/configmaps', { method: 'POST', body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } } });
       assert.equal(r.status, 404);
