@@ -35,6 +35,8 @@ interface ResourceInfo {
   namespaced: boolean;
 }
 
+const REQUEST_TIMEOUT_MS = 30_000;
+
 export const APPLY_PATCH = 'application/apply-patch+yaml';
 export const MERGE_PATCH = 'application/merge-patch+json';
 export const JSON_PATCH = 'application/json-patch+json';
@@ -83,6 +85,8 @@ export class KubeRest {
         });
         res.on('error', reject);
       });
+      // A hung server (the emulator can inject that) must not stall a controller loop forever.
+      req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`${method} ${url.pathname} timed out after ${REQUEST_TIMEOUT_MS} ms`)));
       req.on('error', reject);
       req.end(payload);
     });
