@@ -305,8 +305,9 @@ function docEnd(ctx: Ctx): number {
 function insertAfter(ctx: Ctx, pos: number, entry: string): string {
   const line = lineOf(ctx, pos);
   const at = lineEnd(ctx, line);
-  const needsNl = at === ctx.src.length && !ctx.src.endsWith('\n') && ctx.src.length > 0;
-  return splice(ctx.src, at, at, (needsNl ? '\n' : '') + entry);
+  // A file without a final newline keeps lacking one.
+  if (at === ctx.src.length && !ctx.src.endsWith('\n') && ctx.src.length > 0) return splice(ctx.src, at, at, `\n${entry.replace(/\n$/, '')}`);
+  return splice(ctx.src, at, at, entry);
 }
 
 /** Sets each key of `value` (and deletes keys it lacks) so unchanged keys keep their bytes. */

@@ -47,6 +47,19 @@ function docsJS(text: string): unknown[] {
   return parseAllDocuments(text, { version: '1.1' } as const).map((d) => (d as { toJS(): unknown }).toJS());
 }
 
+function lineChanges(before: string, after: string): { gone: string[]; came: string[] } {
+  const count = new Map<string, number>();
+  for (const l of before.split('\n')) count.set(l, (count.get(l) ?? 0) + 1);
+  const came: string[] = [];
+  for (const l of after.split('\n')) {
+    const n = count.get(l) ?? 0;
+    if (n > 0) count.set(l, n - 1);
+    else came.push(l);
+  }
+  const gone = [...count.entries()].flatMap(([l, n]) => Array(n).fill(l) as string[]);
+  return { gone, came };
+}
+
 function diffRegion(before: string, after: string): { removed: string[]; added: string[] } {
   const a = before.split('\n');
   const b = after.split('\n');
@@ -147,5 +160,49 @@ describe('capture/yamlEdit over every real-repo YAML file', function () {
     }
     console.log(`      label insertions: ${edited} objects`);
     assert.ok(edited > 100);
+  });
+});
+
+describe('capture/yamlEdit list edits over every real-repo workload', function () {
+  this.timeout(120000);
+  const files = yamlFiles(REAL_REPOS).filter((f) => !readFileSync(f, 'utf8').includes('{{'));
+
+  /** Pod spec of a workload, with the path segments leading to it. */
+  function podSpec(o: any): { spec: any; segs: string } | undefined {
+    if (o?.kind === 'Pod') return o.spec && { spec: o.spec, segs: 'spec' };
+    if (o?.kind === 'CronJob') return o.spec?.jobTemplate?.spec?.template?.spec && { spec: o.spec.jobTemplate.spec.template.spec, segs: 'spec.jobTemplate.spec.template.spec' };
+    if (['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicaSet'].includes(o?.kind)) return o.spec?.template?.spec && { spec: o.spec.template.spec, segs: 'spec.template.spec' };
+    return undefined;
+  }
+
+  it('adds an env var to, and removes a container field from, the first container of each workload', () => {
+    let edited = 0;
+    for (const f of files) {
+      const text = readFileSync(f, 'utf8');
+      if (parseAllDocuments(text, { version: '1.1' } as const).some((d) => d.errors.length)) continue;
+      const js = docsJS(text) as any[];
+      js.forEach((o, i) => {
+        const ps = podSpec(o);
+        const c = ps?.spec?.containers?.[0];
+        if (!c || typeof c.name !== 'string') return;
+        const base = `${ps!.segs}.containers[name=${JSON.stringify(c.name)}]`;
+        const after = applyYamlEdits(text, i, [
+          { op: 'set', path: `${base}.env[name=CAPTURED]`, value: { name: 'CAPTURED', value: 'yes' } },
+          { op: 'delete', path: `${base}.image` },
+        ]);
+        const expected = docsJS(text) as any[];
+        const ec = podSpec(expected[i])!.spec.containers[0];
+        ec.env = [...(ec.env ?? []), { name: 'CAPTURED', value: 'yes' }];
+        delete ec.image;
+        assert.deepEqual(docsJS(after), expected, `${f}#${i}`);
+        // Lines only in one version (as multisets): the image line (plus the next key pulled onto the dash
+        // line when the image came first) go, the env lines come.
+        const { gone, came } = lineChanges(text, after);
+        assert.ok(gone.length <= 2 && came.length <= 4, `${f}#${i}: ${JSON.stringify({ gone, came })}`);
+        edited++;
+      });
+    }
+    console.log(`      container edits: ${edited} workloads`);
+    assert.ok(edited > 50);
   });
 });
