@@ -61,6 +61,8 @@ export interface WatchOptions {
   /** First reconnect delay; doubles up to maxBackoffMs. */
   initialBackoffMs?: number;
   maxBackoffMs?: number;
+  /** A stream silent for this long is treated as dead and reopened (default 330 s). */
+  idleTimeoutMs?: number;
 }
 
 export interface Disposable {

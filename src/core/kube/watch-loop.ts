@@ -28,36 +28,55 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+type ObjectEvent = (type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: KubeObject) => void;
+
+/** Handles one line of a watch stream; throws on an ERROR event (410 Gone included). */
+function handleLine(line: string, onRv: (rv: string) => void, onObject: ObjectEvent): void {
+  if (!line.trim()) return;
+  const ev = JSON.parse(line) as { type: string; object: KubeObject & { code?: number; message?: string } };
+  if (ev.type === 'ERROR') {
+    const code = ev.object?.code ?? 500;
+    throw new GitOpsError(code === 410 ? 'conflict' : 'unreachable', `watch error ${code}: ${ev.object?.message ?? ''}`, { status: code });
+  }
+  const newRv = ev.object?.metadata?.resourceVersion as string | undefined;
+  if (newRv) onRv(newRv);
+  if (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED') onObject(ev.type, ev.object);
+}
+
 /** Reads one stream to its end, handing each event and each new resourceVersion (bookmarks too) over as it comes. */
-async function consume(stream: Readable, onRv: (rv: string) => void, onObject: (type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: KubeObject) => void): Promise<void> {
-  let buf = '';
-  const handleLine = (line: string): void => {
-    if (!line.trim()) return;
-    const ev = JSON.parse(line) as { type: string; object: KubeObject & { code?: number; message?: string } };
-    if (ev.type === 'ERROR') {
-      const code = ev.object?.code ?? 500;
-      throw new GitOpsError(code === 410 ? 'conflict' : 'unreachable', `watch error ${code}: ${ev.object?.message ?? ''}`, { status: code });
-    }
-    const newRv = ev.object?.metadata?.resourceVersion as string | undefined;
-    if (newRv) onRv(newRv);
-    if (ev.type === 'BOOKMARK') return;
-    if (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED') onObject(ev.type, ev.object);
+async function consume(stream: Readable, idleMs: number, onRv: (rv: string) => void, onObject: ObjectEvent): Promise<void> {
+  // A half-open connection sends nothing forever; the server's own timeout (300 s) and bookmarks keep a live one busy.
+  let idle: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    if (idle) clearTimeout(idle);
+    idle = setTimeout(() => stream.destroy(Object.assign(new Error('watch stream idle'), { code: 'ETIMEDOUT' })), idleMs);
   };
-  for await (const chunk of stream) {
-    buf += (chunk as Buffer).toString('utf8');
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      try {
-        handleLine(line);
-      } catch (e) {
-        stream.destroy();
-        throw e;
+  let buf = '';
+  try {
+    arm();
+    for await (const chunk of stream) {
+      arm();
+      buf += (chunk as Buffer).toString('utf8');
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        try {
+          handleLine(line, onRv, onObject);
+        } catch (e) {
+          stream.destroy();
+          throw e;
+        }
       }
     }
+    handleLine(buf, onRv, onObject);
+  } catch (e) {
+    if (isGitOpsError(e)) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new GitOpsError(code === 'ETIMEDOUT' ? 'timeout' : 'unreachable', `watch stream failed: ${(e as Error).message}`, { cause: e });
+  } finally {
+    if (idle) clearTimeout(idle);
   }
-  handleLine(buf);
 }
 
 export function runWatch(t: WatchTransport): Disposable {
@@ -83,7 +102,7 @@ export function runWatch(t: WatchTransport): Disposable {
         }
         const stream = await t.stream(rv, ac.signal);
         // The resourceVersion is kept as events arrive, so a dropped connection resumes after the last one seen.
-        await consume(stream, (v) => (rv = v), (type, object) => {
+        await consume(stream, opts.idleTimeoutMs ?? 330_000, (v) => (rv = v), (type, object) => {
           backoff = initial;
           goneInARow = 0;
           opts.onEvent({ type, object });

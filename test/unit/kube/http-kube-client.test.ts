@@ -181,6 +181,40 @@ describe('kube/http-kube-client', () => {
     );
   });
 
+  it('reopens a watch stream that went silent', async () => {
+    let watchCalls = 0;
+    await withApi(
+      (req, res) => {
+        if (req.url.searchParams.get('watch') !== '1') return json(res, 200, { metadata: { resourceVersion: '5' }, items: [] });
+        watchCalls++;
+        res.setHeader('Content-Type', 'application/json');
+        if (watchCalls === 1) res.write(''); // headers sent, then nothing: a half-open connection
+        else res.write(JSON.stringify({ type: 'ADDED', object: cm('late', '6') }) + '\n');
+        res.flushHeaders();
+      },
+      async (api) => {
+        const client = createKubeClient({ kubeconfig: api.kubeconfigPath });
+        const errors: Error[] = [];
+        const added = await new Promise<string>((resolve) => {
+          const w = client.watch({ group: '', kind: 'ConfigMap' }, {
+            idleTimeoutMs: 100,
+            initialBackoffMs: 10,
+            onError: (e) => errors.push(e),
+            onEvent: (e) => {
+              if (e.type === 'ADDED') {
+                w.dispose();
+                resolve(e.object.metadata.name ?? '');
+              }
+            },
+          });
+        });
+        assert.equal(added, 'late');
+        assert.equal(watchCalls, 2);
+        assert.equal((errors[0] as GitOpsError).reason, 'timeout');
+      },
+    );
+  });
+
   it('stops a watch on forbidden and tells onError it will not retry', async () => {
     await withApi(
       (_req, res) => json(res, 403, { message: 'nope' }),
