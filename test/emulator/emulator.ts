@@ -59,7 +59,7 @@ export interface Emulator {
   /** Live fault settings: change fields (or call setFaults) while the server runs. */
   faults: Faults;
   setFaults(f: Faults): void;
-  /** Creates or replaces objects directly (manager `emulator-seed` unless given), creating missing namespaces. */
+  /** Creates or replaces objects (status included) directly (manager `emulator-seed` unless given), creating missing namespaces. */
   seed(objects: KubeObject[], manager?: string): KubeObject[];
   /** This cluster as a kubeconfig entry, to merge several emulators into one kubeconfig (mergeKubeconfig). */
   kubeconfigEntry(): KubeconfigEntry;
@@ -170,10 +170,14 @@ function seedObjects(ops: ResourceOps, types: TypeRegistry, objects: KubeObject[
     if (ns && !ops.store.get('/namespaces', undefined, ns)) ops.create(nsType(types), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, ctx);
     const live = ops.store.get(resourceKey(t), ns, o.metadata.name ?? '');
     const body = { ...o, metadata: { ...o.metadata, namespace: ns } } as Obj;
+    let written: Obj;
     if (live) {
       body.metadata.resourceVersion = live.metadata.resourceVersion;
-      out.push(ops.update(t, ns, o.metadata.name!, body, ctx) as KubeObject);
-    } else out.push(ops.create(t, ns, body, ctx) as KubeObject);
+      written = ops.update(t, ns, o.metadata.name!, body, ctx);
+    } else written = ops.create(t, ns, body, ctx);
+    // Seeding sets the whole state: status too, through the status subresource when the kind has one.
+    if (t.statusSubresource && o.status !== undefined) written = ops.update(t, ns, written.metadata.name, { ...written, status: o.status }, ctx, 'status');
+    out.push(written as KubeObject);
   }
   return out;
 }

@@ -348,6 +348,8 @@ describe('emulator lifecycle', () => {
     const first = await startEmulator({ seedDir: dir, stateFile });
     const seeded = (await raw(first, '/api/v1/namespaces/team-a/configmaps/seeded')).json;
     assert.equal(seeded.data.k, 'v');
+    const [dep] = first.seed([{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'team-a' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } }, status: { readyReplicas: 1 } }]);
+    assert.deepEqual(dep.status, { readyReplicas: 1 });
     await first.stop();
     const second = await startEmulator({ stateFile });
     try {
