@@ -13,7 +13,8 @@ export interface FileEdit {
  * - `plain`: a YAML file applied as is.
  * - `kustomize`: the base resource file and the kustomization files from the app root (`chain[0]`) down to the
  *   one listing the resource (last). `chain.length > 1` means the app root is an overlay.
- * - `helm`: a chart; `valueMappings` (field path → values file + path) makes a mapping explicit, hence writable.
+ * - `helm`: `chart` is the chart directory; a field is written to a values file only when the chart maps it to one
+ *   value unambiguously (see helmValues.ts), or when `valueMappings` (field path → values file + path) says so.
  * - `generated`: produced by a generator (configMapGenerator, a plugin...): never written.
  */
 export type CaptureOrigin =

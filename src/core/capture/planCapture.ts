@@ -6,6 +6,7 @@ import { GitOpsError, type FieldChange, type KubeObject, type ResourceDiff } fro
 import { throwIfAborted } from '../ports';
 import type { CaptureOrigin, CapturePlan, CaptureTarget, FileEdit, PlannedChange, RefusedChange } from './captureTypes';
 import { parseFieldPath, type PathSegment } from './fieldPath';
+import { inferHelmValue } from './helmValues';
 import { parseImageRef } from './imageRef';
 import { patchDocumentFor, patchTouches, readKustomization, type KustomizationInfo } from './kustomizeFiles';
 import { refusalReason } from './preselect';
@@ -359,13 +360,19 @@ async function planHelm(
       captured.push({ change: c, target: 'helm-values', file: mapping.file, action: 'set' });
       continue;
     }
+    const inferred = origin.chart ? await inferHelmValue(origin.chart, diff.ref.kind, c, origin.valuesFiles) : 'the chart directory is unknown';
+    if (typeof inferred !== 'string') {
+      await files.edit(inferred.file, 0, [{ op: 'set', path: inferred.path, value: inferred.value }]);
+      captured.push({ change: c, target: 'helm-values', file: inferred.file, action: 'set' });
+      continue;
+    }
     const hint = HELM_HINTS.find(([re]) => re.test(c.path))?.[1];
     const where = origin.valuesFiles?.length ? ` in ${origin.valuesFiles.join(', ')}` : '';
     refused.push({
       change: c,
-      reason: `rendered by ${chart}: change the chart value that produces it${hint ? ` (likely \`${hint}\`${where})` : where} to ${JSON.stringify(c.live)}; not written because the mapping is ambiguous`,
+      reason: `rendered by ${chart}: change the chart value that produces it${hint ? ` (likely \`${hint}\`${where})` : where} to ${JSON.stringify(c.live)}; not written because the mapping is ambiguous (${inferred})`,
     });
   }
-  explanation.push(`${diff.ref.kind} ${diff.ref.name} is rendered by ${chart}; only fields with an explicit value mapping are written.`);
+  explanation.push(`${diff.ref.kind} ${diff.ref.name} is rendered by ${chart}; only fields that map to one chart value unambiguously are written.`);
 }
 
