@@ -30,10 +30,13 @@ export function parseGroupList(doc: unknown): GroupVersions[] {
   });
 }
 
-/** Picks the entry for a group/kind: the given version, else the preferred one, else any. */
+/**
+ * Picks the entry for a group/kind: the given version, else the preferred one, else any. A version the cluster
+ * does not serve falls back to the preferred one (the API server converts; e.g. Flux v2 objects on an older Flux).
+ */
 export function findResourceType(all: readonly ResourceType[], type: TypeRef): ResourceType {
   const matches = all.filter((r) => r.group === type.group && r.kind === type.kind);
-  const hit = type.version ? matches.find((r) => r.version === type.version) : (matches.find((r) => r.preferred) ?? matches[0]);
+  const hit = (type.version && matches.find((r) => r.version === type.version)) || matches.find((r) => r.preferred) || matches[0];
   if (!hit) {
     const gv = type.group ? `${type.group}/${type.version ?? '*'}` : (type.version ?? 'v1');
     throw new GitOpsError('notFound', `The cluster does not serve ${type.kind} (${gv})`, { resource: `${type.kind}.${type.group}` });

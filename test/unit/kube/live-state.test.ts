@@ -110,3 +110,14 @@ describe('kube/fetchLiveState', () => {
     );
   });
 });
+
+describe('kube/findResourceType', () => {
+  it('prefers the asked version, falls back to the preferred one, and fails for unknown kinds', async () => {
+    const { findResourceType } = await import('../../../src/core/kube/discovery');
+    const t = (version: string, preferred: boolean) => ({ group: 'helm.toolkit.fluxcd.io', version, kind: 'HelmRelease', resource: 'helmreleases', namespaced: true, verbs: [], preferred });
+    const all = [t('v2beta2', true), t('v2beta1', false)];
+    assert.equal(findResourceType(all, { group: 'helm.toolkit.fluxcd.io', version: 'v2beta1', kind: 'HelmRelease' }).version, 'v2beta1');
+    assert.equal(findResourceType(all, { group: 'helm.toolkit.fluxcd.io', version: 'v2', kind: 'HelmRelease' }).version, 'v2beta2');
+    assert.throws(() => findResourceType(all, { group: 'x', kind: 'Y' }), /does not serve Y/);
+  });
+});
