@@ -251,8 +251,15 @@ describe('simulated Argo CD controller (against the emulator)', function () {
     assert.equal(synced.status.health.status, 'Healthy');
     const owner = (await kubectl('get', 'deployment', 'web', '-n', 'synced', '-o', 'jsonpath={.metadata.annotations.argocd\\.argoproj\\.io/tracking-id}')).trim();
     assert.equal(owner, 'synced:apps/Deployment:synced/web');
-    // kubectl edit's own path: a strategic merge patch as kubectl-edit, reverted by self-heal.
-    await kubectl('patch', 'deployment', 'web', '-n', 'synced', '--type', 'strategic', '--field-manager', 'kubectl-edit', '-p', '{"spec":{"replicas":4}}');
-    await waitFor('self-heal after kubectl patch', async () => (await kubectl('get', 'deployment', 'web', '-n', 'synced', '-o', 'jsonpath={.spec.replicas}')).trim() === '2', 10_000);
+    // A real `kubectl edit` (the editor is a script changing replicas), reverted by self-heal.
+    const editor = path.join(tmp, 'editor.sh');
+    fs.writeFileSync(editor, '#!/bin/sh\nsed -i "s/^  replicas: 2$/  replicas: 4/" "$1"\n', { mode: 0o755 });
+    const edited = await new Promise<string>((resolve, reject) =>
+      execFile('kubectl', ['--kubeconfig', emu.kubeconfigPath, 'edit', 'deployment', 'web', '-n', 'synced'], { env: { ...process.env, EDITOR: editor, KUBE_EDITOR: editor } }, (err, out, errOut) =>
+        err ? reject(new Error(errOut || err.message)) : resolve(out),
+      ),
+    );
+    assert.match(edited, /edited/);
+    await waitFor('self-heal after kubectl edit', async () => (await kubectl('get', 'deployment', 'web', '-n', 'synced', '-o', 'jsonpath={.spec.replicas}')).trim() === '2', 10_000);
   });
 });

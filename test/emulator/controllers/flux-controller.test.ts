@@ -1,6 +1,7 @@
 // The simulated Flux against the emulator: GitRepository artifacts, Kustomization apply/inventory,
 // drift correction with the kubectl* field takeover, suspend/resume, requestedAt, prune, HelmRelease.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -84,6 +85,13 @@ describe('simulated Flux controllers (against the emulator)', function () {
     assert.equal(d.metadata.labels['kustomize.toolkit.fluxcd.io/name'], 'apps');
     assert.equal(d.metadata.labels['kustomize.toolkit.fluxcd.io/namespace'], 'flux-system');
     assert.ok(d.metadata.managedFields.some((m: any) => m.manager === 'kustomize-controller' && m.operation === 'Apply'));
+    // Real kubectl reads the same status.
+    const readyByKubectl = await new Promise<string>((resolve, reject) =>
+      execFile('kubectl', ['--kubeconfig', emu.kubeconfigPath, 'get', 'kustomizations.kustomize.toolkit.fluxcd.io', 'apps', '-n', 'flux-system', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'], (err, out, errOut) =>
+        err ? reject(new Error(errOut || err.message)) : resolve(out),
+      ),
+    );
+    assert.equal(readyByKubectl.trim(), 'True');
   });
 
   it('a suspended Kustomization keeps drift; once resumed, drift is reverted and the kubectl-added env var removed', async () => {
