@@ -125,7 +125,7 @@ export async function captureCommit(opts: CaptureCommitOptions): Promise<Capture
     const kept = state.committed ? ` The capture is committed as ${state.committed.slice(0, 12)} on branch ${opts.branch} (kept, not pushed).` : '';
     const back = ` Restored the touched files and ${previous.branch ? `branch ${previous.branch}` : `detached HEAD at ${previous.commit.slice(0, 12)}`}.`;
     const extra = problems.length ? ` Rollback problems: ${problems.join('; ')}` : '';
-    if (cause instanceof GitOpsError && cause.reason === 'cancelled') throw new GitOpsError('cancelled', `Capture cancelled.${back}${extra}`, { cause });
+    if (opts.signal?.aborted || (cause instanceof GitOpsError && cause.reason === 'cancelled')) throw new GitOpsError('cancelled', `Capture cancelled.${back}${extra}`, { cause });
     const what = state.committed ? 'Push failed' : 'Capture commit failed';
     throw new GitOpsError('git', `${what}: ${firstLines(cause.message)}.${kept}${back}${extra}`, { cause, verb: state.committed ? 'push' : 'commit' });
   }

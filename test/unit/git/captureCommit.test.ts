@@ -333,3 +333,30 @@ describe('git/captureCommit with created files', function () {
     }
   });
 });
+
+describe('git/captureCommit cancelled mid-commit', function () {
+  this.timeout(60000);
+  it('an abort while a slow hook runs kills git and restores everything', async () => {
+    const dir = makeRepo();
+    try {
+      const head = { branch: 'main', commit: git(dir, 'rev-parse', 'HEAD').trim() };
+      const hook = path.join(dir, '.git', 'hooks', 'pre-commit');
+      writeFileSync(hook, '#!/bin/sh\nsleep 5\n');
+      chmodSync(hook, 0o755);
+      const { plan, message } = await planned(dir);
+      const ac = new AbortController();
+      const started = Date.now();
+      setTimeout(() => ac.abort(), 700);
+      await assert.rejects(captureCommit({ repoDir: dir, files: plan.edits, branch: 'cap/cancel', message, signal: ac.signal }), (e: Error & { reason?: string }) => {
+        assert.equal(e.reason, 'cancelled', e.message);
+        return true;
+      });
+      assert.ok(Date.now() - started < 4500, 'did not wait for the hook');
+      assert.equal(existsSync(path.join(dir, '.git', 'index.lock')), false, 'no stale index lock');
+      assertRestored(dir, head, 'cap/cancel');
+      assert.equal(git(dir, 'branch', '--list', 'cap/cancel'), '');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
