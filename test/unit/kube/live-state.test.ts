@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { fetchLiveState } from '../../../src/core/kube/live-state';
+import { findResourceType } from '../../../src/core/kube/discovery';
 import { argoTrackingApp, parseInventoryId, parseTrackingId, argoInstanceName } from '../../../src/core/kube/tracking';
 import { GitOpsError, type App, type KubeObject } from '../../../src/core/model';
 import { FakeKubeClient } from './fake-kube-client';
@@ -112,8 +113,7 @@ describe('kube/fetchLiveState', () => {
 });
 
 describe('kube/findResourceType', () => {
-  it('prefers the asked version, falls back to the preferred one, and fails for unknown kinds', async () => {
-    const { findResourceType } = await import('../../../src/core/kube/discovery');
+  it('prefers the asked version, falls back to the preferred one, and fails for unknown kinds', () => {
     const t = (version: string, preferred: boolean) => ({ group: 'helm.toolkit.fluxcd.io', version, kind: 'HelmRelease', resource: 'helmreleases', namespaced: true, verbs: [], preferred });
     const all = [t('v2beta2', true), t('v2beta1', false)];
     assert.equal(findResourceType(all, { group: 'helm.toolkit.fluxcd.io', version: 'v2beta1', kind: 'HelmRelease' }).version, 'v2beta1');
