@@ -14,6 +14,7 @@ export function refusalReason(ref: ObjectRef, change: FieldChange): string | und
   if (ref.group === '' && ref.kind === 'Secret' && /^(data|stringData)(\.|\[|$)/.test(change.path)) {
     return 'Secret data is never written from the cluster into Git';
   }
+  if (/^(apiVersion|kind|metadata\.(name|namespace))$/.test(change.path)) return 'the identity of the object, not a field to capture';
   if (SERVER_OWNED.test(change.path)) return 'set by the API server or controllers, not configuration';
   if (change.path === 'metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]' || change.path.includes('last-applied-configuration')) {
     return 'kubectl bookkeeping, not configuration';

@@ -46,7 +46,14 @@ describe('capture/preselect', () => {
     assert.equal(isHumanManager('argocd-controller'), false);
     assert.equal(isHumanManager('lens', ['lens']), true);
     assert.equal(isHumanManager(undefined), false);
-    const d = diffOf([REPLICAS, HPA_CHANGE, ENV, { path: 'status.replicas', category: 'modified', live: 3, manager: 'kubectl-edit' }]);
+    const d = diffOf([
+      REPLICAS,
+      HPA_CHANGE,
+      ENV,
+      { path: 'status.replicas', category: 'modified', live: 3, manager: 'kubectl-edit' },
+      { path: 'metadata.namespace', category: 'modified', live: 'x', manager: 'kubectl-edit' },
+      { path: 'metadata.managedFields', category: 'live-only', live: [], manager: 'kubectl-edit' },
+    ]);
     assert.deepEqual(preselectChanges(d).map((c) => c.path), [REPLICAS.path, ENV.path]);
     assert.deepEqual(preselectChanges(d, ['vpa-recommender']).map((c) => c.path), [REPLICAS.path, HPA_CHANGE.path, ENV.path]);
     const secret: ResourceDiff = {
