@@ -321,7 +321,7 @@ export class ApiServer {
     const inScope = (o: Obj) => ns === undefined || o.metadata?.namespace === ns;
     const visible = (o: Obj | undefined) => o !== undefined && inScope(o) && (!match || match(o));
     const deliver = (e: StoreEvent) => {
-      if (e.rkey !== rkey) return;
+      if (e.rkey !== rkey || closed) return;
       const now = visible(e.obj);
       const was = e.type !== 'ADDED' && visible(e.prev);
       // Selector transitions look like adds/deletes to a filtered watcher, as on the real server.
@@ -352,7 +352,14 @@ export class ApiServer {
     }
     if (closed) return;
     // Subscribing synchronously after the replay means no event can fall in between.
-    unsubscribe = this.store.subscribe(deliver);
+    // A broken watcher must never fail the write that notifies it.
+    unsubscribe = this.store.subscribe((e) => {
+      try {
+        deliver(e);
+      } catch {
+        close();
+      }
+    });
     if (q.get('allowWatchBookmarks') === 'true') {
       const tick = () => {
         write('BOOKMARK', { kind: t.kind, apiVersion: apiVersionOf(t), metadata: { resourceVersion: String(this.store.resourceVersion) } });
