@@ -50,6 +50,8 @@ class HttpKubeClient implements KubeClient {
   private readonly maxAgeMs: number;
   private readonly log: Logger;
   private readonly userAgent: string;
+  /** Keep-alive agents by TLS identity, so requests reuse connections instead of a TLS handshake each. */
+  private readonly agents = new Map<string, http.Agent>();
 
   constructor(
     private readonly kc: KubeConfig,
@@ -77,6 +79,7 @@ class HttpKubeClient implements KubeClient {
     } catch (e) {
       throw new GitOpsError('unauthorized', `Cannot get credentials for context "${this.contextName}": ${(e as Error).message}`, { cause: e });
     }
+    reqOpts.agent = this.reusableAgent(reqOpts.agent);
     const headers = { ...(reqOpts.headers as Record<string, string>) };
     if (o.body !== undefined) {
       headers['Content-Type'] = o.contentType ?? 'application/json';
@@ -100,6 +103,25 @@ class HttpKubeClient implements KubeClient {
       });
       req.end(o.body);
     });
+  }
+
+  /**
+   * client-node builds a fresh agent (without keep-alive) per request. For plain http/https agents, reuse one with
+   * keep-alive per identical TLS options (exec plugins may rotate client certificates, hence the key); proxy agents
+   * are used as given.
+   */
+  private reusableAgent(agent: http.Agent | boolean | undefined): http.Agent | boolean | undefined {
+    if (!agent || typeof agent === 'boolean' || (agent.constructor !== https.Agent && agent.constructor !== http.Agent)) return agent;
+    const o = (agent as http.Agent & { options?: Record<string, unknown> }).options ?? {};
+    const part = (v: unknown) => (v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('base64') : String(v));
+    const key = [agent.constructor === https.Agent ? 'https' : 'http', ...['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'].map((k) => part(o[k]))].join('|');
+    let cached = this.agents.get(key);
+    if (!cached) {
+      const opts = { ...o, keepAlive: true, maxSockets: 16 };
+      cached = agent.constructor === https.Agent ? new https.Agent(opts) : new http.Agent(opts);
+      this.agents.set(key, cached);
+    }
+    return cached;
   }
 
   private async call(method: string, path: string, query: Record<string, string | undefined>, ctx: RequestContext, o: { body?: string; contentType?: string; signal?: AbortSignal } = {}): Promise<Response> {
