@@ -23,7 +23,13 @@ async function main(): Promise<void> {
     log: quiet ? undefined : (m) => console.log(`  [controllers] ${m}`),
   });
   // Written only now, so a waiting client never sees a half-seeded world.
-  if (target) fs.copyFileSync(world.kubeconfigPath, path.resolve(target));
+  if (target) {
+    // Atomically (temp file + rename), so a client polling for the file never reads half of it.
+    const tmp = `${path.resolve(target)}.${process.pid}.tmp`;
+    fs.copyFileSync(world.kubeconfigPath, tmp);
+    fs.chmodSync(tmp, 0o600);
+    fs.renameSync(tmp, path.resolve(target));
+  }
   const kubeconfig = target ? path.resolve(target) : world.kubeconfigPath;
   const s = world.scenarios;
   console.log(`

@@ -1,8 +1,10 @@
 // The seeded demo world (what `npm start` and `npm run demo:cluster` show), checked through the API.
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { waitFor } from '../demo/seed-demo-world';
 import { type DemoWorld, startDemoWorld } from '../demo/start-demo-world';
 import { KubeRest } from './kube-rest';
 
@@ -70,5 +72,35 @@ describe('demo world (emulator + simulated controllers + demo repo)', function (
     const a = await app('billing');
     assert.deepEqual(a.metadata.ownerReferences.map((o: any) => `${o.kind}/${o.name}`), ['ApplicationSet/team-apps']);
     assert.equal(a.status.sync.status, 'Synced');
+  });
+});
+
+describe('npm run demo:cluster', function () {
+  this.timeout(90_000);
+
+  it('writes the kubeconfig once the world is ready, serves kubectl, and stops cleanly on Ctrl-C', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-cluster-cli-'));
+    const kubeconfig = path.join(tmp, 'kc');
+    const repoRoot = path.resolve(__dirname, '../../..');
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'test/emulator/demo-cluster.ts'), '--kubeconfig', kubeconfig, '--repo-dir', path.join(tmp, 'world'), '--fast', '--quiet'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor('kubeconfig written', async () => fs.existsSync(kubeconfig) || child.exitCode !== null, 80_000);
+      assert.equal(child.exitCode, null, out);
+      assert.match(out, /The demo world is ready/);
+      const apps = JSON.parse(execFileSync('kubectl', ['--kubeconfig', kubeconfig, 'get', 'applications.argoproj.io', '-n', 'argocd', '-o', 'json'], { encoding: 'utf8' }));
+      assert.deepEqual(apps.items.map((a: any) => a.metadata.name).sort(), ['billing', 'guestbook', 'podinfo-production', 'podinfo-staging']);
+      assert.ok(fs.existsSync(path.join(tmp, 'world/gitops-demo/.git')));
+    } finally {
+      child.kill('SIGINT');
+      assert.equal(await exited, 0, out);
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
