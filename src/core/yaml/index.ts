@@ -1,2 +1,4 @@
 export * from './parseManifests';
 export * from './lineOfPath';
+export * from './fastParseDocuments';
+export * from './kubeYamlOptions';

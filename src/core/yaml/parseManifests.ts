@@ -1,6 +1,8 @@
 // Multi-document YAML/JSON parsing with kubectl's YAML 1.1 semantics and per-document line ranges.
-import { LineCounter, parseAllDocuments, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions, type Tags } from 'yaml';
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import type { KubeObject } from '../model';
+import { fastParseDocuments } from './fastParseDocuments';
+import { kubeYamlOptions } from './kubeYamlOptions';
 
 export interface ParsedDoc {
   object: KubeObject;
@@ -30,19 +32,7 @@ export interface ParseResult {
   skipped: SkippedDoc[];
 }
 
-/**
- * kubectl decodes with go-yaml v2 (YAML 1.1: `0644` octal, yes/no/on/off booleans, `<<` merge keys), but leaves
- * timestamps as strings when decoding into untyped maps and has no base-60 numbers (`1:20` stays a string,
- * which matters for port mappings), so those tags are dropped.
- */
-export const kubeYamlOptions: ParseOptions & DocumentOptions & SchemaOptions = {
-  version: '1.1',
-  merge: true,
-  uniqueKeys: false,
-  // Unquoted Go templates (`name: {{ .Name }}`) make maps with map keys; we report those, not log them.
-  logLevel: 'error',
-  customTags: (tags: Tags) => tags.filter((t) => !(typeof t === 'object' && (t.tag === 'tag:yaml.org,2002:timestamp' || ('format' in t && t.format === 'TIME')))),
-};
+export { kubeYamlOptions };
 
 export function parseYamlDocuments(text: string): { docs: Document.Parsed[]; lineCounter: LineCounter } {
   const lineCounter = new LineCounter();
@@ -64,13 +54,24 @@ export function isKubeObject(v: unknown): v is KubeObject {
   return typeof o.apiVersion === 'string' && o.apiVersion !== '' && typeof o.kind === 'string' && o.kind !== '';
 }
 
+export interface ParseManifestsOptions {
+  /** False forces the `yaml` package's full parser (tests compare both). */
+  fastPath?: boolean;
+}
+
 /**
  * Parses every document; a broken document is reported with its line and skipped while the others are kept.
  * Documents that are empty or lack apiVersion/kind are listed in `skipped` with a reason. A JSON `List`
- * (kind ending in `List` with `items`) is flattened, as kubectl does.
+ * (kind ending in `List` with `items`) is flattened, as kubectl does. Common block-style YAML takes a fast path
+ * with identical results; anything else goes through the full parser.
  */
-export function parseManifests(text: string, file = '<input>'): ParseResult {
+export function parseManifests(text: string, file = '<input>', opts: ParseManifestsOptions = {}): ParseResult {
   const result: ParseResult = { docs: [], errors: [], skipped: [] };
+  const fast = opts.fastPath === false ? undefined : fastParseDocuments(text);
+  if (fast) {
+    fast.forEach((d, documentIndex) => addDocument(result, file, d.value, documentIndex, d.startLine, () => d.endLine));
+    return result;
+  }
   const { docs, lineCounter } = parseYamlDocuments(text);
   docs.forEach((doc, documentIndex) => {
     const contents = doc.contents;
@@ -83,29 +84,33 @@ export function parseManifests(text: string, file = '<input>'): ParseResult {
       return;
     }
     const value: unknown = doc.toJS({ maxAliasCount: 10000 });
-    if (value === null || value === undefined) {
-      result.skipped.push({ documentIndex, line: startLine, reason: 'empty document' });
-      return;
-    }
-    const endLine = lastContentLine(text, contents?.range?.[1] ?? doc.range[1], lineCounter);
-    if (!isKubeObject(value)) {
-      result.skipped.push({ documentIndex, line: startLine, reason: 'not a Kubernetes object (no apiVersion/kind)' });
-      return;
-    }
-    const badMeta = metadataProblem(value);
-    if (badMeta) {
-      result.errors.push({ message: `${file}:${startLine}: ${badMeta}`, line: startLine, documentIndex });
-      return;
-    }
-    if (value.kind.endsWith('List') && Array.isArray(value.items)) {
-      for (const item of value.items as unknown[]) {
-        if (isKubeObject(item)) result.docs.push({ object: withMetadata(item), documentIndex, startLine, endLine });
-      }
-      return;
-    }
-    result.docs.push({ object: withMetadata(value), documentIndex, startLine, endLine });
+    addDocument(result, file, value, documentIndex, startLine, () => lastContentLine(text, contents?.range?.[1] ?? doc.range[1], lineCounter));
   });
   return result;
+}
+
+function addDocument(result: ParseResult, file: string, value: unknown, documentIndex: number, startLine: number, endLineOf: () => number): void {
+  if (value === null || value === undefined) {
+    result.skipped.push({ documentIndex, line: startLine, reason: 'empty document' });
+    return;
+  }
+  const endLine = endLineOf();
+  if (!isKubeObject(value)) {
+    result.skipped.push({ documentIndex, line: startLine, reason: 'not a Kubernetes object (no apiVersion/kind)' });
+    return;
+  }
+  const badMeta = metadataProblem(value);
+  if (badMeta) {
+    result.errors.push({ message: `${file}:${startLine}: ${badMeta}`, line: startLine, documentIndex });
+    return;
+  }
+  if (value.kind.endsWith('List') && Array.isArray(value.items)) {
+    for (const item of value.items as unknown[]) {
+      if (isKubeObject(item)) result.docs.push({ object: withMetadata(item), documentIndex, startLine, endLine });
+    }
+    return;
+  }
+  result.docs.push({ object: withMetadata(value), documentIndex, startLine, endLine });
 }
 
 /** kubectl refuses objects whose metadata is not a map or whose name/namespace are not strings (e.g. templates). */
