@@ -1,7 +1,7 @@
 // Writes a capture's files and commits exactly those files on a new branch, leaving everything else of the user's
 // (other staged or unstaged changes, the branch they were on) as it was; any failure puts things back.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { FileEdit } from '../capture/captureTypes';
@@ -53,6 +53,8 @@ interface State {
   indexBefore: Map<string, string | undefined>;
   branchCreated: boolean;
   written: FileEdit[];
+  /** Directories created for new files (the topmost of each), removed again on rollback when empty. */
+  createdDirs: string[];
   committed?: string;
 }
 
@@ -70,7 +72,8 @@ export async function captureCommit(opts: CaptureCommitOptions): Promise<Capture
   const git = simpleGit({ baseDir: top, abort: opts.signal, errors: strictExit });
   // Rollback must run even after an abort, so it uses its own instance without the signal.
   const rescue = simpleGit({ baseDir: top, errors: strictExit });
-  const rel = opts.files.map((f) => toRepoPath(top, f.file));
+  const rel: string[] = [];
+  for (const f of opts.files) rel.push(toRepoPath(top, await realPath(f.file)));
   const commit = (await gitText(git, ['rev-parse', '--verify', '-q', 'HEAD']).catch(() => '')).trim();
   if (!commit) throw new GitOpsError('git', 'The repository has no commit yet; commit something first');
   await refuseInProgressOperation(git, top);
@@ -91,14 +94,15 @@ export async function captureCommit(opts: CaptureCommitOptions): Promise<Capture
   const dirty = await dirtyPaths(git, rel);
   if (dirty.length && !opts.allowDirty) throw new DirtyTargetError(dirty);
 
-  const state: State = { top, previous, indexBefore: await indexEntries(git, rel), branchCreated: false, written: [] };
+  const state: State = { top, previous, indexBefore: await indexEntries(git, rel), branchCreated: false, written: [], createdDirs: [] };
   try {
     throwIfAborted(opts.signal);
     await git.raw(['checkout', '-q', '-b', opts.branch]);
     state.branchCreated = true;
     for (const f of opts.files) {
       state.written.push(f);
-      await mkdir(path.dirname(f.file), { recursive: true });
+      const made = await mkdir(path.dirname(f.file), { recursive: true });
+      if (made) state.createdDirs.push(made);
       await writeFile(f.file, f.after);
     }
     const created = rel.filter((_, i) => opts.files[i].before === undefined);
@@ -161,7 +165,25 @@ async function rollback(git: SimpleGit, state: State, opts: CaptureCommitOptions
   for (const f of state.written) {
     await attempt(`restore ${f.file}`, async () => (f.before === undefined ? rm(f.file, { force: true }) : writeFile(f.file, f.before)));
   }
+  for (const top of state.createdDirs) await removeEmptyDirs(top);
   return problems;
+}
+
+/** Removes `dir` and its subdirectories if they hold no files (rmdir refuses non-empty directories). */
+async function removeEmptyDirs(dir: string): Promise<void> {
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) if (e.isDirectory()) await removeEmptyDirs(path.join(dir, e.name));
+  await rmdir(dir).catch(() => undefined);
+}
+
+/** Real path of a file that may not exist yet, so symlinked checkouts (macOS /tmp) compare with git's top level. */
+async function realPath(file: string): Promise<string> {
+  const abs = path.resolve(file);
+  try {
+    return await realpath(abs);
+  } catch {
+    const parent = path.dirname(abs);
+    return parent === abs ? abs : path.join(await realPath(parent), path.basename(abs));
+  }
 }
 
 /** `git update-index --index-info` reads stdin, which simple-git cannot feed; spawn it directly. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -196,6 +196,7 @@ describe('git/captureCommit', function () {
     });
     assertRestored(dir, head, 'cap/hook');
     assert.equal(existsSync(created.file), false, 'created file removed');
+    assert.equal(existsSync(path.dirname(created.file)), false, 'and the directory made for it');
     assert.equal(git(dir, 'ls-files', 'overlays'), '', 'created file not left in the index');
     assert.equal(git(dir, 'branch', '--list', 'cap/hook'), '', 'empty capture branch deleted');
   });
@@ -356,6 +357,26 @@ describe('git/captureCommit cancelled mid-commit', function () {
       assertRestored(dir, head, 'cap/cancel');
       assert.equal(git(dir, 'branch', '--list', 'cap/cancel'), '');
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('git/captureCommit through a symlinked checkout', function () {
+  this.timeout(60000);
+  it('accepts file paths that reach the repository through a symlink', async () => {
+    const dir = makeRepo();
+    const link = path.join(os.tmpdir(), `capture-link-${process.pid}-${Date.now()}`);
+    try {
+      symlinkSync(dir, link);
+      const diff = diffFor(link, [REPLICAS]);
+      const plan = await planCapture({ diff, changes: diff.changes });
+      const res = await captureCommit({ repoDir: link, files: plan.edits, branch: 'cap/link', message: 'capture' });
+      assert.deepEqual(res.files, ['deploy.yaml']);
+      assert.match(git(dir, 'show', 'HEAD:deploy.yaml'), /replicas: 5 # baseline/);
+      assertUserStateIntact(dir);
+    } finally {
+      rmSync(link, { force: true });
       rmSync(dir, { recursive: true, force: true });
     }
   });
