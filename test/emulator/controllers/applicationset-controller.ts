@@ -6,6 +6,7 @@ import { MERGE_PATCH } from './kube-rest';
 import { createMergePatch, isPlainObject } from './object-compare';
 
 const API = 'argoproj.io/v1alpha1';
+export const APPSET_REFRESH = 'argocd.argoproj.io/application-set-refresh';
 /** Keys the real controller never overwrites (applicationset/utils/createOrUpdate.go). */
 const PRESERVED_ANNOTATIONS = ['notified.notifications.argoproj.io', 'argocd.argoproj.io/refresh', 'argocd.argoproj.io/hydrate'];
 
@@ -77,6 +78,9 @@ export class ApplicationSetController {
       };
       await this.createOrUpdate(set, desired, signal);
     }
+    // `argocd appset` refresh: handled by this pass, so the annotation is removed.
+    if (set.metadata.annotations?.[APPSET_REFRESH] !== undefined)
+      await this.ctx.rest.call('PATCH', await this.ctx.rest.objectPath(set, signal), { body: { metadata: { annotations: { [APPSET_REFRESH]: null } } }, contentType: MERGE_PATCH, signal });
     // Applications this set owns but no longer generates are deleted (policy sync, the default).
     if (['create-only', 'create-update'].includes(spec.syncPolicy?.applicationsSync)) return;
     for (const a of await this.ctx.rest.list(API, 'Application', ns, signal)) {

@@ -237,6 +237,14 @@ describe('simulated Argo CD controller (against the emulator)', function () {
       body: { spec: { generators: [{ list: { elements: [{ team: 'green' }] } }] } },
       contentType: MERGE_PATCH,
     });
+    await rest.call('PATCH', '/apis/argoproj.io/v1alpha1/namespaces/argocd/applicationsets/teams', {
+      body: { metadata: { annotations: { 'argocd.argoproj.io/application-set-refresh': 'true' } } },
+      contentType: MERGE_PATCH,
+    });
+    await waitFor('application-set-refresh consumed', async () => {
+      const s = await rest.call('GET', '/apis/argoproj.io/v1alpha1/namespaces/argocd/applicationsets/teams');
+      return !s.metadata.annotations?.['argocd.argoproj.io/application-set-refresh'];
+    }, 10_000);
     await waitFor('team-green created, team-blue deleted', async () => (await rest.request('GET', `${APPS}/team-blue`)).status === 404 && (await rest.request('GET', `${APPS}/team-green`)).status === 200, 10_000);
   });
 
