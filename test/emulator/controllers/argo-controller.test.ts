@@ -155,6 +155,21 @@ describe('simulated Argo CD controller (against the emulator)', function () {
     await waitSynced('manual');
   });
 
+  it('a terminated operation ends Failed with "Operation terminated" and is not run', async () => {
+    await createApp(application('terminated', { syncPolicy: { syncOptions: ['CreateNamespace=true'] } }, { 'argocd.argoproj.io/skip-reconcile': 'true' }));
+    await rest.call('PATCH', `${APPS}/terminated`, {
+      body: { operation: { sync: { syncOptions: ['CreateNamespace=true'] } }, status: { operationState: { operation: { sync: {} }, phase: 'Terminating', startedAt: '2026-01-01T00:00:00Z' } } },
+      contentType: MERGE_PATCH,
+    });
+    await rest.call('PATCH', `${APPS}/terminated`, { body: { metadata: { annotations: { 'argocd.argoproj.io/skip-reconcile': null } } }, contentType: MERGE_PATCH });
+    const app = await waitFor('termination handled', async () => {
+      const a = await getApp('terminated');
+      return !a.operation && a.status.operationState.phase === 'Failed' && a;
+    }, 10_000);
+    assert.equal(app.status.operationState.message, 'Operation terminated');
+    assert.equal((await rest.request('GET', deployPath('terminated'))).status, 404);
+  });
+
   it('a selective dry-run sync changes nothing and leaves no history', async () => {
     const before = await getApp('manual');
     await kubectlEdit('manual');

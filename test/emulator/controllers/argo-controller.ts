@@ -134,6 +134,12 @@ export class ArgoApplicationController {
     }
     let ranOperation = false;
     const op = (app as any).operation as Operation | undefined;
+    if (op && (app.status as any)?.operationState?.phase === 'Terminating') {
+      // TerminateOperation: the operation ends as Failed without (further) work.
+      const body = { operation: null, status: { operationState: { phase: 'Failed', message: 'Operation terminated', finishedAt: now() } } };
+      await this.ctx.rest.call('PATCH', await this.ctx.rest.objectPath(app, signal), { body, contentType: MERGE_PATCH, signal });
+      return;
+    }
     if (op?.sync) {
       await this.runOperation(app, op, signal);
       ranOperation = true;
