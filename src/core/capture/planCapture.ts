@@ -150,7 +150,6 @@ async function planKustomize(
   const baseName = String(readYamlPath(resourceText, origin.documentIndex, 'metadata.name') ?? diff.ref.name);
   const kind = diff.ref.kind;
   const overlay = origin.chain.length > 1;
-  const root = origin.chain[0];
   for (const c of changes) {
     // Re-read each time: an earlier change may have added a patch or an entry these files now list.
     const infos: KustomizationInfo[] = [];
@@ -158,39 +157,39 @@ async function planKustomize(
     const segs = parseFieldPath(c.path);
     const action = actionOf(c);
 
+    // Only the app's own kustomization (infos[0]) is written: lower ones are shared with other overlays, and the
+    // root's entries and patches apply after theirs anyway.
+    const root = infos[0];
     if (IMAGE_PATH.test(c.path) && typeof c.live === 'string') {
       const baseImage = readYamlPath(resourceText, origin.documentIndex, segs);
-      const baseImageName = typeof baseImage === 'string' ? parseImageRef(baseImage).name : undefined;
-      const owner = baseImageName ? infos.find((k) => k.images.some((i) => i.name === baseImageName)) : undefined;
+      // The image name as it reaches the root: renamed by any lower `images:` entries on the way up.
+      let entering = typeof baseImage === 'string' ? parseImageRef(baseImage).name : undefined;
+      for (const k of infos.slice(1).reverse()) entering = k.images.find((i) => i.name === entering)?.newName ?? entering;
+      const owned = entering !== undefined && root.images.some((i) => i.name === entering);
       // `images:` retags every object using the image, so a new entry is only safe when nothing else uses it.
       const others = typeof c.desired === 'string' && appObjects ? imageUsers(appObjects, parseImageRef(c.desired).name, diff) : undefined;
-      if (owner && others?.length) explanation.push(`The images: entry for ${baseImageName} in ${owner.file} also sets the image of ${others.join(', ')}.`);
-      if (baseImageName && (owner || (overlay && others?.length === 0))) {
-        const file = (owner ?? infos[0]).file;
+      if (owned && others?.length) explanation.push(`The images: entry for ${entering} in ${root.file} also sets the image of ${others.join(', ')}.`);
+      if (entering !== undefined && (owned || (overlay && others?.length === 0))) {
         const live = parseImageRef(c.live);
-        const entry: Record<string, string> = { name: baseImageName };
-        if (live.name !== baseImageName) entry.newName = live.name;
+        const entry: Record<string, string> = { name: entering };
+        if (live.name !== entering) entry.newName = live.name;
         if (live.tag !== undefined) entry.newTag = live.tag;
         if (live.digest !== undefined) entry.digest = live.digest;
-        await files.edit(file, 0, [{ op: 'set', path: [{ kind: 'key', key: 'images' }, { kind: 'match', match: { name: baseImageName } }], value: entry }]);
-        captured.push({ change: c, target: 'images', file, action });
+        await files.edit(root.file, 0, [{ op: 'set', path: [{ kind: 'key', key: 'images' }, { kind: 'match', match: { name: entering } }], value: entry }]);
+        captured.push({ change: c, target: 'images', file: root.file, action });
         continue;
       }
     }
 
-    if (c.path === 'spec.replicas' && typeof c.live === 'number') {
-      const owner = infos.find((k) => k.replicas.some((r) => r.name === baseName));
-      if (owner || overlay) {
-        const file = (owner ?? infos[0]).file;
-        await files.edit(file, 0, [{ op: 'set', path: [{ kind: 'key', key: 'replicas' }, { kind: 'match', match: { name: baseName } }], value: { name: baseName, count: c.live } }]);
-        captured.push({ change: c, target: 'replicas', file, action });
-        continue;
-      }
+    if (c.path === 'spec.replicas' && typeof c.live === 'number' && (overlay || root.replicas.some((r) => r.name === baseName))) {
+      await files.edit(root.file, 0, [{ op: 'set', path: [{ kind: 'key', key: 'replicas' }, { kind: 'match', match: { name: baseName } }], value: { name: baseName, count: c.live } }]);
+      captured.push({ change: c, target: 'replicas', file: root.file, action });
+      continue;
     }
 
     // A patch already setting this field wins over the resource file; otherwise overlays get (or reuse) a patch.
-    let patch = await findPatch(infos, files, kind, baseName, segs);
-    if (!patch && overlay) patch = (await findPatch(infos.slice(0, 1), files, kind, baseName)) ?? (await newPatch(root, files, diff, kind, baseName));
+    let patch = await findPatch([root], files, kind, baseName, segs);
+    if (!patch && overlay) patch = (await findPatch([root], files, kind, baseName)) ?? (await newPatch(root.file, files, diff, kind, baseName));
     if (patch) {
       const edit = patchEdit(c, segs, diff.live);
       if (!edit) {

@@ -191,6 +191,39 @@ describe('capture/planCapture', () => {
     assert.deepEqual(rendered.spec.template.spec.containers[0].resources, { limits: { cpu: '1' } });
   });
 
+  it('kustomize overlay over a base with its own images:/replicas: entries leaves the shared base alone', async () => {
+    const res = write('base/deployment.yaml', BASE_DEPLOY);
+    const baseKText = 'resources:\n  - deployment.yaml\nimages:\n  - name: ghcr.io/acme/web\n    newName: registry.acme.io/web\n    newTag: 1.0.0\nreplicas:\n  - name: web\n    count: 2\n';
+    const baseK = write('base/kustomization.yaml', baseKText);
+    const overlay = write('overlays/prod/kustomization.yaml', 'resources:\n  - ../../base\n');
+    const image: FieldChange = { ...IMAGE, desired: 'registry.acme.io/web:1.0.0', live: 'registry.acme.io/web:1.0.1' };
+    const renderedWeb = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { template: { spec: { containers: [{ name: 'web', image: 'registry.acme.io/web:1.0.0' }] } } } };
+    const plan = await planCapture({
+      diff: { ...diffOf([REPLICAS, image]), ref: { group: 'apps', kind: 'Deployment', namespace: '', name: 'web' } },
+      changes: [REPLICAS, image],
+      origin: { kind: 'kustomize', resourceFile: res, documentIndex: 0, chain: [overlay, baseK] },
+      appObjects: [renderedWeb],
+    });
+    assert.deepEqual(plan.edits.map((e) => path.relative(dir, e.file)), ['overlays/prod/kustomization.yaml']);
+    assert.deepEqual(parse(plan.edits[0].after), { resources: ['../../base'], replicas: [{ name: 'web', count: 4 }], images: [{ name: 'registry.acme.io/web', newTag: '1.0.1' }] });
+    for (const e of plan.edits) writeFileSync(e.file, e.after);
+    assert.equal(readFileSync(baseK, 'utf8'), baseKText);
+    const rendered = parse(execFileSync('kubectl', ['kustomize', path.join(dir, 'overlays/prod')], { encoding: 'utf8' }));
+    assert.equal(rendered.spec.replicas, 4);
+    assert.equal(rendered.spec.template.spec.containers[0].image, 'registry.acme.io/web:1.0.1');
+  });
+
+  it('kustomize overlay without the rendered objects puts an image change in a patch (images: could retag others)', async () => {
+    const res = write('base/deployment.yaml', BASE_DEPLOY);
+    const baseK = write('base/kustomization.yaml', 'resources:\n  - deployment.yaml\n');
+    const overlay = write('overlays/prod/kustomization.yaml', 'resources:\n  - ../../base\n');
+    const plan = await planCapture({ diff: diffOf([IMAGE]), changes: [IMAGE], origin: { kind: 'kustomize', resourceFile: res, documentIndex: 0, chain: [overlay, baseK] } });
+    assert.deepEqual(plan.captured.map((c) => c.target), ['patch']);
+    for (const e of plan.edits) writeFileSync(e.file, e.after);
+    const rendered = parse(execFileSync('kubectl', ['kustomize', path.join(dir, 'overlays/prod')], { encoding: 'utf8' }));
+    assert.equal(rendered.spec.template.spec.containers[0].image, 'ghcr.io/acme/web:1.0.1');
+  });
+
   it('helm: explains which value to change and writes nothing unless a mapping is given', async () => {
     const plan = await planCapture({ diff: diffOf([REPLICAS, IMAGE]), changes: [REPLICAS, IMAGE], origin: { kind: 'helm', chart: 'charts/web', valuesFiles: ['values.yaml'] } });
     assert.deepEqual(plan.edits, []);
