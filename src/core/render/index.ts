@@ -7,3 +7,5 @@ export * from './renderKustomize';
 export * from './renderHelm';
 export * from './renderOverlay';
 export * from './renderApp';
+export * from './spawnLimiter';
+export * from './fileCache';

@@ -6,6 +6,7 @@ import { GitOpsError, groupOf, type KubeObject, type SourceLocation } from '../m
 import { throwIfAborted } from '../ports';
 import { parseManifests, parseYamlDocuments } from '../yaml/parseManifests';
 import { findKustomizationFile } from './detectSourceType';
+import { FileCache } from './fileCache';
 
 export interface KustomizeOrigin {
   group: string;
@@ -50,7 +51,11 @@ function strings(v: unknown): string[] {
 }
 
 export async function readKustomization(file: string): Promise<KustomizationSpec> {
-  const text = await fs.readFile(file, 'utf8');
+  return kustomizationSpecOf(file, await fs.readFile(file, 'utf8'));
+}
+
+/** The spec of a kustomization file's text; `file` names it in errors. */
+export function kustomizationSpecOf(file: string, text: string): KustomizationSpec {
   const { docs } = parseYamlDocuments(text);
   const doc = docs[0];
   if (doc && doc.errors.length > 0) {
@@ -91,63 +96,122 @@ function transformed(name: string, levels: Level[]): string {
   return prefix + name + suffix;
 }
 
-/** Collects the origins of every object in the local resource files reachable from the kustomization in `dir`. */
-export async function collectKustomizeOrigins(dir: string, signal?: AbortSignal): Promise<KustomizeOrigin[]> {
-  const origins: KustomizeOrigin[] = [];
-  const walk = async (kdir: string, chain: string[], levels: Level[], seen: Set<string>): Promise<void> => {
+/** Where each object of a resource file starts, before any kustomization transforms it. */
+interface FileObject {
+  group: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+  source: SourceLocation;
+}
+
+/** Parsed kustomizations and resource files, kept until the files change; share one across renders. */
+export class KustomizeTreeCache {
+  readonly kustomizations = new FileCache<KustomizationSpec>(5000);
+  readonly resources = new FileCache<readonly FileObject[]>(20000);
+}
+
+const treeCaches = new WeakMap<object, KustomizeTreeCache>();
+
+/** One cache per owner (the engine's process runner), so it lives as long as the engine and is not global. */
+export function treeCacheFor(owner: object): KustomizeTreeCache {
+  let c = treeCaches.get(owner);
+  if (!c) treeCaches.set(owner, (c = new KustomizeTreeCache()));
+  return c;
+}
+
+function fileObjects(file: string, text: string): readonly FileObject[] {
+  return parseManifests(text, file).docs.map((d) => ({
+    group: groupOf(d.object.apiVersion),
+    kind: d.object.kind,
+    name: d.object.metadata.name ?? '',
+    namespace: d.object.metadata.namespace,
+    source: { file, documentIndex: d.documentIndex, startLine: d.startLine, endLine: d.endLine },
+  }));
+}
+
+/**
+ * Collects the origins of every object in the local resource files reachable from the kustomization in `dir`.
+ * Pass a `cache` kept between calls to skip re-reading unchanged files (bases shared by many apps).
+ */
+export async function collectKustomizeOrigins(dir: string, signal?: AbortSignal, cache = new KustomizeTreeCache()): Promise<KustomizeOrigin[]> {
+  const walk = async (kdir: string, chain: string[], levels: Level[], seen: Set<string>): Promise<KustomizeOrigin[]> => {
     throwIfAborted(signal);
     const kfile = await findKustomizationFile(kdir);
-    if (!kfile || seen.has(kfile)) return;
-    const spec = await readKustomization(kfile);
+    if (!kfile || seen.has(kfile)) return [];
+    const spec = await cache.kustomizations.get(kfile, (text) => kustomizationSpecOf(kfile, text));
     const level: Level = { namePrefix: spec.namePrefix, nameSuffix: spec.nameSuffix, namespace: spec.namespace };
     const nextLevels = [...levels, level];
     const nextChain = [...chain, kfile];
     const nextSeen = new Set(seen).add(kfile);
-    for (const entry of [...spec.resources, ...spec.components]) {
-      if (isRemoteResource(entry)) continue;
-      const p = path.resolve(kdir, entry);
-      const st = await statOrUndefined(p);
-      if (st?.isDirectory()) await walk(p, nextChain, nextLevels, nextSeen);
-      else if (st?.isFile()) await addFile(p, [...nextChain, p], nextLevels);
-    }
+    // Entries are read concurrently; the result keeps their order.
+    const parts = await Promise.all(
+      [...spec.resources, ...spec.components].map(async (entry): Promise<KustomizeOrigin[]> => {
+        if (isRemoteResource(entry)) return [];
+        const p = path.resolve(kdir, entry);
+        const st = await statOrUndefined(p);
+        if (st?.isDirectory()) return walk(p, nextChain, nextLevels, nextSeen);
+        if (st?.isFile()) return originsOfFile(p, [...nextChain, p], nextLevels);
+        return [];
+      }),
+    );
+    return parts.flat();
   };
-  const addFile = async (file: string, chain: string[], levels: Level[]): Promise<void> => {
-    const parsed = parseManifests(await fs.readFile(file, 'utf8'), file);
+  const originsOfFile = async (file: string, chain: string[], levels: Level[]): Promise<KustomizeOrigin[]> => {
+    const objects = await cache.resources.get(file, (text) => fileObjects(file, text));
     // The outermost kustomization that sets a namespace wins.
     const nsOverride = levels.find((l) => l.namespace)?.namespace;
-    for (const d of parsed.docs) {
-      const o: KubeObject = d.object;
-      const name = o.metadata.name ?? '';
-      origins.push({
-        group: groupOf(o.apiVersion),
-        kind: o.kind,
-        name,
-        namespace: o.metadata.namespace,
-        source: { file, documentIndex: d.documentIndex, startLine: d.startLine, endLine: d.endLine },
-        chain,
-        expectedName: transformed(name, levels),
-        expectedNamespace: nsOverride ?? o.metadata.namespace,
-      });
-    }
+    return objects.map((o) => ({ ...o, source: { ...o.source }, chain, expectedName: transformed(o.name, levels), expectedNamespace: nsOverride ?? o.namespace }));
   };
-  await walk(dir, [], [], new Set());
-  return origins;
+  return walk(dir, [], [], new Set());
+}
+
+/** Origins grouped by group/kind, then by transformed name, so matching many rendered objects stays linear. */
+export class OriginIndex {
+  private readonly byKind = new Map<string, { all: KustomizeOrigin[]; byExpected: Map<string, KustomizeOrigin[]>; byName: Map<string, KustomizeOrigin[]> }>();
+
+  constructor(origins: readonly KustomizeOrigin[]) {
+    for (const o of origins) {
+      const k = `${o.group}/${o.kind}`;
+      let e = this.byKind.get(k);
+      if (!e) this.byKind.set(k, (e = { all: [], byExpected: new Map(), byName: new Map() }));
+      e.all.push(o);
+      push(e.byExpected, o.expectedName, o);
+      push(e.byName, o.name, o);
+    }
+  }
+
+  /** See matchOrigin. */
+  match(obj: KubeObject): KustomizeOrigin | undefined {
+    const e = this.byKind.get(`${groupOf(obj.apiVersion)}/${obj.kind}`);
+    if (!e) return undefined;
+    const name = obj.metadata.name ?? '';
+    const ns = obj.metadata.namespace;
+    const exact = e.byExpected.get(name);
+    if (exact) return exact.find((o) => !ns || !o.expectedNamespace || o.expectedNamespace === ns) ?? exact[0];
+    const original = e.byName.get(name);
+    if (original) return original[0];
+    let contained: KustomizeOrigin | undefined;
+    for (const o of e.all) {
+      if (o.name === '' || !name.includes(o.name)) continue;
+      if (contained) return undefined;
+      contained = o;
+    }
+    return contained;
+  }
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const l = m.get(k);
+  if (l) l.push(v);
+  else m.set(k, [v]);
 }
 
 /**
  * Best origin for a rendered object: same group/kind and the transformed name (and namespace when both are
  * known), else the same kind and original name, else a unique candidate whose original name the rendered name
- * contains (a prefix/suffix from a transformer we did not model).
+ * contains (a prefix/suffix from a transformer we did not model). For many objects, build an OriginIndex once.
  */
-export function matchOrigin(obj: KubeObject, origins: KustomizeOrigin[]): KustomizeOrigin | undefined {
-  const group = groupOf(obj.apiVersion);
-  const name = obj.metadata.name ?? '';
-  const ns = obj.metadata.namespace;
-  const sameKind = origins.filter((o) => o.kind === obj.kind && o.group === group);
-  const exact = sameKind.filter((o) => o.expectedName === name);
-  if (exact.length > 0) return exact.find((o) => !ns || !o.expectedNamespace || o.expectedNamespace === ns) ?? exact[0];
-  const original = sameKind.filter((o) => o.name === name);
-  if (original.length > 0) return original[0];
-  const contained = sameKind.filter((o) => o.name !== '' && name.includes(o.name));
-  return contained.length === 1 ? contained[0] : undefined;
+export function matchOrigin(obj: KubeObject, origins: readonly KustomizeOrigin[] | OriginIndex): KustomizeOrigin | undefined {
+  return (origins instanceof OriginIndex ? origins : new OriginIndex(origins)).match(obj);
 }

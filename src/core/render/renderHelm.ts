@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { GitOpsError, isGitOpsError } from '../model';
 import type { ProcessRunner } from '../ports';
 import { parseManifests } from '../yaml/parseManifests';
+import { runLimited } from './spawnLimiter';
 import type { RenderResult } from './types';
 
 export interface HelmOptions {
@@ -41,7 +42,7 @@ export async function renderHelm(dir: string, opts: HelmOptions, deps: HelmDeps)
     const bin = deps.helmPath || 'helm';
     let res;
     try {
-      res = await deps.runner.run(bin, args, { cwd: dir, signal: deps.signal });
+      res = await runLimited(deps.runner, bin, args, { cwd: dir, signal: deps.signal });
     } catch (e) {
       if (isGitOpsError(e) && e.reason === 'unsupported') {
         result.errors.push(new GitOpsError('unsupported', `needs helm: ${bin} was not found; install helm or set gitopsDrift.helmPath to render ${dir}`, { file: dir }));

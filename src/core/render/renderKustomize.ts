@@ -4,7 +4,8 @@ import { GitOpsError, isGitOpsError } from '../model';
 import type { ProcessResult, ProcessRunner } from '../ports';
 import { parseManifests } from '../yaml/parseManifests';
 import { findKustomizationFile } from './detectSourceType';
-import { collectKustomizeOrigins, matchOrigin, readKustomization } from './kustomizeTree';
+import { collectKustomizeOrigins, kustomizationSpecOf, OriginIndex, treeCacheFor, type KustomizeTreeCache } from './kustomizeTree';
+import { runLimited } from './spawnLimiter';
 import type { RenderResult } from './types';
 
 export interface KustomizeDeps {
@@ -16,6 +17,8 @@ export interface KustomizeDeps {
   extraArgs?: string[];
   /** The caller maps sources itself. */
   skipSources?: boolean;
+  /** Parsed kustomization and resource files kept between renders; defaults to one per `runner`. */
+  treeCache?: KustomizeTreeCache;
 }
 
 /** Remote bases must fail fast instead of prompting for credentials. */
@@ -31,7 +34,7 @@ export async function runKustomize(dir: string, deps: KustomizeDeps, extra: stri
   for (const bin of candidates) {
     const [cmd, args] = commandFor(bin, dir, extra);
     try {
-      return await deps.runner.run(cmd, args, { cwd: dir, signal: deps.signal, env: env() });
+      return await runLimited(deps.runner, cmd, args, { cwd: dir, signal: deps.signal, env: env() });
     } catch (e) {
       if (isGitOpsError(e) && e.reason === 'unsupported') continue;
       throw e;
@@ -48,8 +51,9 @@ export async function runKustomize(dir: string, deps: KustomizeDeps, extra: stri
 export async function renderKustomize(dir: string, deps: KustomizeDeps): Promise<RenderResult> {
   const result: RenderResult = { objects: [], skipped: [], errors: [] };
   // Only the app's own kustomization is checked: helmCharts in bases are rare, and the build error names them.
+  const cache = deps.treeCache ?? treeCacheFor(deps.runner);
   const kfile = await findKustomizationFile(dir);
-  const helmCharts = kfile ? await readKustomization(kfile).then((k) => k.helmCharts).catch(() => false) : false;
+  const helmCharts = kfile ? await cache.kustomizations.get(kfile, (text) => kustomizationSpecOf(kfile, text)).then((k) => k.helmCharts).catch(() => false) : false;
   const extra = [...(deps.extraArgs ?? []), ...(helmCharts ? ['--enable-helm', ...(deps.helmPath ? ['--helm-command', deps.helmPath] : [])] : [])];
   const res = await runKustomize(dir, deps, extra);
   if (res.code !== 0 && /--enable-helm|is '.*helm' installed\?|helm.*(not found|no such file)/.test(res.stderr)) {
@@ -67,13 +71,14 @@ export async function renderKustomize(dir: string, deps: KustomizeDeps): Promise
   for (const e of parsed.errors) result.errors.push(new GitOpsError('parse', e.message, { file: dir, line: e.line }));
   let origins: Awaited<ReturnType<typeof collectKustomizeOrigins>> = [];
   try {
-    if (!deps.skipSources) origins = await collectKustomizeOrigins(dir, deps.signal);
+    if (!deps.skipSources) origins = await collectKustomizeOrigins(dir, deps.signal, cache);
   } catch (e) {
     // Rendering succeeded, so a tree we cannot read only costs us source locations.
     if (isGitOpsError(e) && e.reason === 'cancelled') throw e;
   }
+  const index = new OriginIndex(origins);
   for (const d of parsed.docs) {
-    const origin = matchOrigin(d.object, origins);
+    const origin = index.match(d.object);
     result.objects.push(origin ? { object: d.object, source: origin.source, kustomizeChain: origin.chain } : { object: d.object });
   }
   return result;

@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { GitOpsError, type App } from '../model';
 import { parseManifests } from '../yaml/parseManifests';
 import { findKustomizationFile } from './detectSourceType';
-import { collectKustomizeOrigins, matchOrigin } from './kustomizeTree';
+import { collectKustomizeOrigins, OriginIndex, treeCacheFor } from './kustomizeTree';
 import { renderKustomize, type KustomizeDeps } from './renderKustomize';
 import type { RenderResult } from './types';
 
@@ -117,9 +117,9 @@ export async function renderWithOverlay(app: App, deps: KustomizeDeps): Promise<
     // Files (not folders) outside the overlay need the restriction lifted, as Flux builds inside the artifact.
     const result = await renderKustomize(overlayDir, { ...deps, extraArgs: ['--load-restrictor', 'LoadRestrictionsNone'], skipSources: true });
     result.errors = result.errors.map((e) => new GitOpsError(e.reason, e.message.split(overlayDir).join(app.path as string), { ...e.details, file: app.path }));
-    const origins = await collectKustomizeOrigins(overlayDir, deps.signal).catch(() => []);
+    const origins = new OriginIndex(await collectKustomizeOrigins(overlayDir, deps.signal, deps.treeCache ?? treeCacheFor(deps.runner)).catch(() => []));
     result.objects = result.objects.map(({ object }) => {
-      const o = matchOrigin(object, origins);
+      const o = origins.match(object);
       // The throw-away overlay is no place to edit: the chain starts at the app's own kustomization.
       return o ? { object, source: o.source, kustomizeChain: o.chain.slice(1) } : { object };
     });
