@@ -60,7 +60,7 @@ export async function planCapture(input: PlanCaptureInput): Promise<CapturePlan>
     await planHelm(origin, diff, writable, files, captured, refused, explanation);
   } else if (origin.kind === 'plain') {
     for (const c of writable) {
-      await files.edit(origin.file, origin.documentIndex, [toEdit(c)]);
+      await files.edit(origin.file, origin.documentIndex, [resourceEdit(c, parseFieldPath(c.path), diff.live)]);
       captured.push({ change: c, target: 'resource', file: origin.file, action: actionOf(c) });
     }
   } else {
@@ -89,6 +89,19 @@ function describeTarget(t: CaptureTarget): string {
 const actionOf = (c: FieldChange): 'set' | 'delete' => (c.live === undefined ? 'delete' : 'set');
 const toEdit = (c: FieldChange, segs: PathSegment[] = parseFieldPath(c.path)): YamlEdit =>
   c.live === undefined ? { op: 'delete', path: segs } : { op: 'set', path: segs, value: c.live };
+
+/**
+ * Positions shift when list items come and go, so a change inside a list addressed by index sets the whole live
+ * list (item by item, keeping unchanged lines) when the live object is known.
+ */
+function resourceEdit(c: FieldChange, segs: PathSegment[], live: KubeObject | undefined): YamlEdit {
+  const firstIndex = segs.findIndex((s) => s.kind === 'index');
+  if (firstIndex >= 0 && live) {
+    const list = valueAt(live, segs.slice(0, firstIndex));
+    if (Array.isArray(list)) return { op: 'set', path: segs.slice(0, firstIndex), value: list };
+  }
+  return toEdit(c, segs);
+}
 
 /** Files read once and edited in memory; produces before/after pairs. */
 class FileSet {
@@ -202,7 +215,7 @@ async function planKustomize(
       continue;
     }
 
-    await files.edit(origin.resourceFile, origin.documentIndex, [toEdit(c, segs)]);
+    await files.edit(origin.resourceFile, origin.documentIndex, [resourceEdit(c, segs, diff.live)]);
     captured.push({ change: c, target: 'resource', file: origin.resourceFile, action });
   }
 }

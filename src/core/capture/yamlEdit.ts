@@ -264,6 +264,7 @@ function setPath(text: string, documentIndex: number, segs: PathSegment[], value
       }
     }
     if (isMap(n) && !n.flow && n.items.length && isObj(value)) return mergeMap(text, documentIndex, segs, n, value);
+    if (isSeq(n) && !n.flow && n.items.length && Array.isArray(value) && value.length) return mergeSeq(text, documentIndex, segs, n, value);
     return replaceEntry(ctx, last, value);
   }
 
@@ -278,7 +279,9 @@ function setPath(text: string, documentIndex: number, segs: PathSegment[], value
     return insertAfter(ctx, lastContent(ctx, 0, pairValueEnd(lastPair)), ' '.repeat(col) + entry);
   }
   if (isSeq(container) && !container.flow && container.items.length && (seg.kind !== 'key' && (seg.kind !== 'index' || seg.index === container.items.length))) {
-    const item = seg.kind === 'match' ? matchItem(seg, build(segs.slice(d + 1), value), d + 1 === segs.length) : (build([seg, ...segs.slice(d + 1)], value) as unknown[])[0];
+    const rest = segs.slice(d + 1);
+    const item =
+      seg.kind === 'match' ? matchItem(seg, build(rest, value), rest.length === 0) : seg.kind === 'value' && rest.length === 0 ? (value ?? seg.value) : build(rest, value);
     const first = container.items[0] as Node;
     const dashCol = colOf(ctx, dashBefore(ctx, first.range![0]));
     const lastItem = container.items[container.items.length - 1] as Node;
@@ -316,6 +319,29 @@ function mergeMap(text: string, documentIndex: number, segs: PathSegment[], node
   const existing = node.items.map((p) => keyString(p.key)).filter((k): k is string => k !== undefined);
   for (const k of existing) if (!(k in value)) out = deletePath(out, documentIndex, [...segs, { kind: 'key', key: k }]);
   for (const [k, v] of Object.entries(value)) out = setPath(out, documentIndex, [...segs, { kind: 'key', key: k }], v);
+  return out;
+}
+
+/**
+ * Sets a list so unchanged items keep their bytes (and comments): when the new list only drops items, exactly
+ * those are deleted; otherwise items are set position by position, extra ones appended or dropped.
+ */
+function mergeSeq(text: string, documentIndex: number, segs: PathSegment[], node: YAMLSeq, value: unknown[]): string {
+  let out = text;
+  const current = node.items.map((it) => toJS(it));
+  const kept: number[] = [];
+  for (let i = 0, j = 0; i < current.length && j < value.length; i++) {
+    if (isDeepStrictEqual(current[i], value[j])) {
+      kept.push(i);
+      j++;
+    }
+  }
+  if (kept.length === value.length) {
+    for (let i = current.length - 1; i >= 0; i--) if (!kept.includes(i)) out = deletePath(out, documentIndex, [...segs, { kind: 'index', index: i }]);
+    return out;
+  }
+  for (let i = current.length - 1; i >= value.length; i--) out = deletePath(out, documentIndex, [...segs, { kind: 'index', index: i }]);
+  for (let i = 0; i < value.length; i++) out = setPath(out, documentIndex, [...segs, { kind: 'index', index: i }], value[i]);
   return out;
 }
 

@@ -260,3 +260,23 @@ describe('capture/planCapture', () => {
     await assert.rejects(planCapture({ diff: diffOf([REPLICAS]), changes: [REPLICAS], origin: { kind: 'plain', file: f, documentIndex: 0 }, signal: ac.signal }), (e: Error & { reason?: string }) => e.reason === 'cancelled');
   });
 });
+
+describe('capture/planCapture atomic lists', () => {
+  it('two removals by index in one list take the live list, not shifted positions', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'capture-plan-'));
+    try {
+      const f = path.join(dir, 'd.yaml');
+      writeFileSync(f, 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          args:\n            - --a\n            - --b # drop\n            - --c # drop\n            - --d\n');
+      const live = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { template: { spec: { containers: [{ name: 'web', args: ['--a', '--d'] }] } } } };
+      const changes: FieldChange[] = [
+        { path: 'spec.template.spec.containers[name=web].args[1]', category: 'missing', desired: '--b', manager: 'kubectl-edit' },
+        { path: 'spec.template.spec.containers[name=web].args[2]', category: 'missing', desired: '--c', manager: 'kubectl-edit' },
+      ];
+      const plan = await planCapture({ diff: { ...diffOf(changes), live }, changes, origin: { kind: 'plain', file: f, documentIndex: 0 } });
+      assert.deepEqual(parse(plan.edits[0].after).spec.template.spec.containers[0].args, ['--a', '--d']);
+      assert.match(plan.edits[0].after, /args:\n {12}- --a\n {12}- --d\n$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

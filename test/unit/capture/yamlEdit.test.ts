@@ -163,3 +163,12 @@ describe('capture/yamlEdit line endings', () => {
     assert.doesNotMatch(out, /labels:\r\n {4}app: web\r\nspec/);
   });
 });
+
+describe('capture/yamlEdit whole-list sets', () => {
+  const SRC = 'spec:\n  args:\n    - --a # first\n    - --b\n    - --c\n  name: x\n';
+  it('sets a list item by item, keeping unchanged lines', () => {
+    assert.equal(applyYamlEdits(SRC, 0, [{ op: 'set', path: 'spec.args', value: ['--a', '--B', '--c'] }]), SRC.replace('- --b', '- --B'));
+    assert.equal(applyYamlEdits(SRC, 0, [{ op: 'set', path: 'spec.args', value: ['--a', '--b'] }]), 'spec:\n  args:\n    - --a # first\n    - --b\n  name: x\n');
+    assert.equal(applyYamlEdits(SRC, 0, [{ op: 'set', path: 'spec.args', value: ['--a', '--b', '--c', '--d'] }]), 'spec:\n  args:\n    - --a # first\n    - --b\n    - --c\n    - --d\n  name: x\n');
+  });
+});
