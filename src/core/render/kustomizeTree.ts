@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { GitOpsError, groupOf, type KubeObject, type SourceLocation } from '../model';
 import { throwIfAborted } from '../ports';
+import { fastParseDocuments } from '../yaml/fastParseDocuments';
 import { parseManifests, parseYamlDocuments } from '../yaml/parseManifests';
 import { findKustomizationFile } from './detectSourceType';
 import { FileCache } from './fileCache';
@@ -54,15 +55,20 @@ export async function readKustomization(file: string): Promise<KustomizationSpec
   return kustomizationSpecOf(file, await fs.readFile(file, 'utf8'));
 }
 
-/** The spec of a kustomization file's text; `file` names it in errors. */
-export function kustomizationSpecOf(file: string, text: string): KustomizationSpec {
-  const { docs } = parseYamlDocuments(text);
-  const doc = docs[0];
+function kustomizationValue(file: string, text: string): unknown {
+  const fast = fastParseDocuments(text);
+  if (fast) return fast[0]?.value;
+  const doc = parseYamlDocuments(text).docs[0];
   if (doc && doc.errors.length > 0) {
     const e = doc.errors[0];
     throw new GitOpsError('parse', `${file}:${e.linePos?.[0].line ?? 1}: ${e.message.split('\n')[0]}`, { file, line: e.linePos?.[0].line });
   }
-  const k = (doc?.toJS() ?? {}) as Record<string, unknown>;
+  return doc?.toJS();
+}
+
+/** The spec of a kustomization file's text; `file` names it in errors. */
+export function kustomizationSpecOf(file: string, text: string): KustomizationSpec {
+  const k = (kustomizationValue(file, text) ?? {}) as Record<string, unknown>;
   return {
     // `bases` is the deprecated spelling of directory resources.
     resources: [...strings(k.resources), ...strings(k.bases)],

@@ -55,6 +55,15 @@ export async function renderKustomize(dir: string, deps: KustomizeDeps): Promise
   const kfile = await findKustomizationFile(dir);
   const helmCharts = kfile ? await cache.kustomizations.get(kfile, (text) => kustomizationSpecOf(kfile, text)).then((k) => k.helmCharts).catch(() => false) : false;
   const extra = [...(deps.extraArgs ?? []), ...(helmCharts ? ['--enable-helm', ...(deps.helmPath ? ['--helm-command', deps.helmPath] : [])] : [])];
+  // The source tree is read while kustomize runs; a tree we cannot read only costs us source locations.
+  const originsP = deps.skipSources
+    ? Promise.resolve([])
+    : collectKustomizeOrigins(dir, deps.signal, cache).catch((e: unknown) => {
+        if (isGitOpsError(e) && e.reason === 'cancelled') throw e;
+        return [];
+      });
+  // Keep a failed origins walk from being reported as unhandled while the build runs.
+  originsP.catch(() => undefined);
   const res = await runKustomize(dir, deps, extra);
   if (res.code !== 0 && /--enable-helm|is '.*helm' installed\?|helm.*(not found|no such file)/.test(res.stderr)) {
     result.errors.push(new GitOpsError('unsupported', `needs helm: ${dir} inflates Helm charts (helmCharts); install helm or set gitopsDrift.helmPath`, { file: dir }));
@@ -69,14 +78,7 @@ export async function renderKustomize(dir: string, deps: KustomizeDeps): Promise
   }
   const parsed = parseManifests(res.stdout, `kustomize build ${dir}`);
   for (const e of parsed.errors) result.errors.push(new GitOpsError('parse', e.message, { file: dir, line: e.line }));
-  let origins: Awaited<ReturnType<typeof collectKustomizeOrigins>> = [];
-  try {
-    if (!deps.skipSources) origins = await collectKustomizeOrigins(dir, deps.signal, cache);
-  } catch (e) {
-    // Rendering succeeded, so a tree we cannot read only costs us source locations.
-    if (isGitOpsError(e) && e.reason === 'cancelled') throw e;
-  }
-  const index = new OriginIndex(origins);
+  const index = new OriginIndex(await originsP);
   for (const d of parsed.docs) {
     const origin = index.match(d.object);
     result.objects.push(origin ? { object: d.object, source: origin.source, kustomizeChain: origin.chain } : { object: d.object });

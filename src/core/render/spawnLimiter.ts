@@ -26,8 +26,8 @@ export class SpawnLimiter {
   }
 }
 
-/** 2–4 builds at once: enough to overlap process start-up with the other builds' work. */
-export const DEFAULT_SPAWN_LIMIT = Math.min(4, Math.max(2, availableParallelism()));
+/** One build more than cores (2–4): process start-up waits on I/O, so a spare slot keeps the cores busy. */
+export const DEFAULT_SPAWN_LIMIT = Math.min(4, Math.max(2, availableParallelism() + 1));
 
 const limiters = new WeakMap<ProcessRunner, SpawnLimiter>();
 
