@@ -3,6 +3,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FieldChange } from '../model';
+import { throwIfAborted } from '../ports';
 import { parseFieldPath } from './fieldPath';
 import { parseImageRef } from './imageRef';
 import { readYamlPath } from './yamlEdit';
@@ -33,13 +34,19 @@ async function templatesOf(chartDir: string): Promise<string[]> {
  * The values write that reproduces `change.live`, or a reason it is ambiguous. `valuesFiles` are the release's
  * values files (later wins, as in helm); the chart's own values.yaml is the fallback.
  */
-export async function inferHelmValue(chartDir: string, kind: string, change: FieldChange, valuesFiles: string[] = []): Promise<HelmValueWrite | string> {
+export async function inferHelmValue(
+  chartDir: string,
+  kind: string,
+  change: FieldChange,
+  valuesFiles: string[] = [],
+  signal?: AbortSignal,
+): Promise<HelmValueWrite | string> {
   const segs = parseFieldPath(change.path);
   const last = segs[segs.length - 1];
   if (last.kind !== 'key' || change.live === undefined || (typeof change.live === 'object' && change.live !== null)) return 'only scalar fields map to chart values';
   const kindRe = new RegExp(`^kind:\\s*${kind}\\s*$`, 'm');
   const templates: string[] = [];
-  for (const t of await templatesOf(chartDir)) if (kindRe.test(await readFile(t, 'utf8'))) templates.push(t);
+  for (const t of await templatesOf(chartDir)) if (kindRe.test(await readFile(t, { encoding: 'utf8', signal }))) templates.push(t);
   if (templates.length !== 1) return templates.length ? `${templates.length} templates render a ${kind}` : `no template renders a ${kind}`;
   const text = await readFile(templates[0], 'utf8');
   const lines = text.split('\n').filter((l) => new RegExp(`^\\s*(?:-\\s+)?${last.key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:`).test(l));
@@ -61,6 +68,7 @@ export async function inferHelmValue(chartDir: string, kind: string, change: Fie
 
   const candidates = [...valuesFiles].reverse().concat(path.join(chartDir, 'values.yaml'));
   for (const f of candidates) {
+    throwIfAborted(signal);
     const t = await readFile(f, 'utf8').catch(() => undefined);
     if (t !== undefined && readYamlPath(t, 0, valuePath) !== undefined) return { file: f, path: valuePath, value };
   }

@@ -57,7 +57,7 @@ export async function planCapture(input: PlanCaptureInput): Promise<CapturePlan>
     for (const c of writable) refused.push({ change: c, reason: `produced by ${origin.generator ?? 'a generator'}; change its input instead` });
     explanation.push(`${diff.ref.kind} ${diff.ref.name} is generated${origin.generator ? ` by ${origin.generator}` : ''}: nothing is written. Change the generator's input so it produces the live values.`);
   } else if (origin.kind === 'helm') {
-    await planHelm(origin, diff, writable, files, captured, refused, explanation);
+    await planHelm(origin, signal, diff, writable, files, captured, refused, explanation);
   } else if (origin.kind === 'plain') {
     for (const c of writable) {
       await files.edit(origin.file, origin.documentIndex, [resourceEdit(c, parseFieldPath(c.path), diff.live)]);
@@ -357,6 +357,7 @@ const HELM_HINTS: Array<[RegExp, string]> = [
 
 async function planHelm(
   origin: Extract<CaptureOrigin, { kind: 'helm' }>,
+  signal: AbortSignal | undefined,
   diff: ResourceDiff,
   changes: FieldChange[],
   files: FileSet,
@@ -372,7 +373,7 @@ async function planHelm(
       captured.push({ change: c, target: 'helm-values', file: mapping.file, action: 'set' });
       continue;
     }
-    const inferred = origin.chart ? await inferHelmValue(origin.chart, diff.ref.kind, c, origin.valuesFiles) : 'the chart directory is unknown';
+    const inferred = origin.chart ? await inferHelmValue(origin.chart, diff.ref.kind, c, origin.valuesFiles, signal) : 'the chart directory is unknown';
     if (typeof inferred !== 'string') {
       await files.edit(inferred.file, 0, [{ op: 'set', path: inferred.path, value: inferred.value }]);
       captured.push({ change: c, target: 'helm-values', file: inferred.file, action: 'set' });
