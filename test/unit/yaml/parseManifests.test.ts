@@ -42,6 +42,16 @@ describe('yaml/parseManifests', () => {
     assert.deepEqual(spec.keys, { true: 1 });
   });
 
+  it('needs a digit for a float, like go-yaml v2: e3, E5 and . stay strings (the yaml package made them NaN)', () => {
+    const values = ['e3', 'E5', '.', '-.', '._', '+e10', '1.', '.5', '1e3', '1.5E-2', '1_0.5', '.inf'];
+    const text = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: f\ndata:\n${values.map((v, i) => `  k${i}: ${v}`).join('\n')}\n`;
+    const want = ['e3', 'E5', '.', '-.', '._', '+e10', 1, 0.5, 1000, 0.015, 10.5, Infinity];
+    for (const fastPath of [true, false]) {
+      const data = parseManifests(text, 'f.yaml', { fastPath }).docs[0].object.data as Record<string, unknown>;
+      assert.deepEqual(values.map((_, i) => data[`k${i}`]), want, `fastPath ${fastPath}`);
+    }
+  });
+
   it('keeps document index and 1-based content lines, skipping empty and non-Kubernetes documents with a reason', () => {
     const text = ['# leading comment', '---', 'apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: one', '---', '# only a comment', '---', 'foo: bar', '---', 'apiVersion: v1', 'kind: Secret', 'metadata:', '  name: two', ''].join('\n');
     const r = parseManifests(text, 'm.yaml');
