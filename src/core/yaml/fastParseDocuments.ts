@@ -175,13 +175,16 @@ class DocParser {
       const q = c === '"' ? doubleQuoted(s, p) : singleQuoted(s, p);
       value = q.value;
       rest = q.next;
-    } else if (c === '[' || c === '{') {
-      const close = c === '[' ? ']' : '}';
+    } else if (c === '[') {
+      const q = flowSequence(s, p);
+      value = q.value;
+      rest = q.next;
+    } else if (c === '{') {
       rest = p + 1;
       while (s.charCodeAt(rest) === SPACE) rest++;
-      if (s[rest] !== close) giveUp();
+      if (s[rest] !== '}') giveUp();
       rest++;
-      value = c === '[' ? [] : {};
+      value = {};
     } else {
       if (NOT_PLAIN_START.has(c) || ((c === '?' || c === ':' || c === '-') && (s.length === p + 1 || s.charCodeAt(p + 1) === SPACE || s.charCodeAt(p + 1) === TAB))) giveUp();
       const text = plainValue(s, p);
@@ -282,6 +285,33 @@ function plainValue(s: string, p: number): string {
     if (c === COLON && (k + 1 === s.length || s.charCodeAt(k + 1) === SPACE || s.charCodeAt(k + 1) === TAB)) giveUp();
   }
   return s.slice(p, end).trimEnd();
+}
+
+/** `[a, "b", 3]` on one line: scalars only; nesting, pairs and multi-line sequences are left to the full parser. */
+function flowSequence(s: string, p: number): { value: unknown[]; next: number } {
+  const value: unknown[] = [];
+  let k = p + 1;
+  for (;;) {
+    while (s.charCodeAt(k) === SPACE) k++;
+    if (value.length === 0 && s[k] === ']') return { value, next: k + 1 };
+    const c = s[k];
+    if (c === '"' || c === "'") {
+      const q = c === '"' ? doubleQuoted(s, k) : singleQuoted(s, k);
+      value.push(q.value);
+      k = q.next;
+    } else {
+      let e = k;
+      while (e < s.length && s[e] !== ',' && s[e] !== ']') e++;
+      const text = s.slice(k, e).trimEnd();
+      if (text === '' || /[[\]{}#:\t]/.test(text) || NOT_PLAIN_START.has(text[0]) || ((text[0] === '-' || text[0] === '?') && (text.length === 1 || text[1] === ' '))) giveUp();
+      value.push(resolvePlain(text));
+      k = e;
+    }
+    while (s.charCodeAt(k) === SPACE) k++;
+    if (s[k] === ']') return { value, next: k + 1 };
+    if (s[k] !== ',') giveUp();
+    k++;
+  }
 }
 
 function singleQuoted(s: string, p: number): { value: string; next: number } {
