@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { stringify } from 'yaml';
+import { stringify, type ToStringOptions } from 'yaml';
 import { fastParseDocuments, parseManifests, parseYamlDocuments } from '../../../src/core/yaml';
 
 const FIXTURES = path.resolve(__dirname, '../../../../shared/fixtures');
@@ -115,5 +115,46 @@ describe('yaml/fastParseDocuments', () => {
     assert.deepEqual(fast.docs.map((d) => d.object.metadata.name), ['a', 's']);
     assert.equal(fast.errors.length, 1);
     assert.match(fast.errors[0].message, /metadata\.name must be a string/);
+  });
+
+  it('agrees with the full parser on 3,000 seeded random documents written in many styles and then mangled', () => {
+    let seed = 12345;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+    const scalars = ['yes', 'no', 'On', 'y', 'n', '~', 'null', '', ' ', '0644', '0x1F', '1_000', '1e3', 'e3', '.', '1.5', '-.inf', '22:22', '2024-01-02', 'a: b', 'a #b', '# c', '- x', '"q"', "'s'", 'x\ny', 'x\n', 'x\n\n', '\nlead', 'tail ', ' lead', '\tt', 'é', '[a]', '{b}', '&a', '*a', '!t', '%', '@', '|', '>', 'plain text', 'http://x:80/p', '<<', '---', '...', 'k: v\n- i'];
+    const value = (depth: number): unknown => {
+      const r = rnd();
+      if (depth > 3 || r < 0.45) return pick<unknown>([...scalars, 0, 1, -7, 3.25, true, false, null]);
+      if (r < 0.7) return Array.from({ length: Math.floor(rnd() * 4) }, () => value(depth + 1));
+      return Object.fromEntries(Array.from({ length: Math.floor(rnd() * 4) }, () => [pick([...scalars, 'name', 'spec', 'k1', 'k2']), value(depth + 1)]));
+    };
+    const mangle = (text: string): string =>
+      text
+        .split('\n')
+        .flatMap((l) => {
+          const r = rnd();
+          if (r < 0.04) return [l, `${' '.repeat(Math.floor(rnd() * 6))}# comment`];
+          if (r < 0.08) return [l, ' '.repeat(Math.floor(rnd() * 3))];
+          if (r < 0.1) return [`${l}  `];
+          if (r < 0.11) return [`${l}\t`];
+          if (r < 0.12) return [`${l} # trailing`];
+          return [l];
+        })
+        .join('\n');
+    let fast = 0;
+    for (let n = 0; n < 3000; n++) {
+      const docs = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `n${n}` }, data: value(0) }));
+      const opts: ToStringOptions = {
+        indent: pick([2, 4]),
+        indentSeq: rnd() < 0.5,
+        lineWidth: pick([0, 20, 80]),
+        defaultStringType: pick(['PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', 'BLOCK_LITERAL'] as const),
+        defaultKeyType: pick([null, 'PLAIN', 'QUOTE_DOUBLE'] as const),
+      };
+      let text = docs.map((d) => stringify(d, { version: pick(['1.1', '1.2'] as const), ...opts })).join(pick(['---\n', '---\n\n', '--- # sep\n']));
+      if (rnd() < 0.5) text = mangle(text);
+      if (agrees(text, `random ${n}: ${JSON.stringify(text)}`)) fast++;
+    }
+    assert.ok(fast > 1000, `fast path took ${fast} of 3000`);
   });
 });
