@@ -41,6 +41,8 @@ const builds = [
 ];
 
 async function main() {
+  // Stale suites from renamed or deleted files would otherwise still run.
+  fs.rmSync(path.join(__dirname, 'out', 'test'), { recursive: true, force: true });
   if (watch) {
     for (const b of builds) (await esbuild.context(b)).watch();
     console.log('esbuild: watching');

@@ -189,14 +189,15 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
     });
   }
 
-  async function pauseLike(arg: unknown, opts: ActionOptions, controller: 'argo' | 'flux', action: PauseAction, run: (t: Target, signal: AbortSignal) => Promise<unknown>, verb: string) {
+  async function pauseLike(arg: unknown, opts: ActionOptions, controller: 'argo' | 'flux', action: PauseAction | undefined, run: (t: Target, signal: AbortSignal) => Promise<unknown>, verb: string) {
     const t = await target(arg, controller, `${verb} which app?`);
     if (!t) return undefined;
     const client = session.client(t.context);
     const live = await client.get(t.ref);
-    const parents = await handleWarnings(t, await pauseWarnings(client, live, { action }), opts);
-    if (!parents) return undefined;
-    if (!(await guard(t, verb, opts))) return undefined;
+    const warnings = await pauseWarnings(client, live, { action });
+    const parents = await handleWarnings(t, warnings, opts);
+    if (!parents) return { cancelled: true, warnings };
+    if (!(await guard(t, verb, opts))) return { cancelled: true, warnings };
     const signal = new AbortController().signal;
     await pauseParents(t, parents, signal);
     const result = await run(t, signal);
@@ -227,7 +228,7 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
     if (!ms) return undefined;
     const client = session.client(t.context);
     const live = await client.get(t.ref);
-    const parents = await handleWarnings(t, await pauseWarnings(client, live as KubeObject, { action: t.ref.kind === 'Application' ? 'auto-sync' : 'suspend' }), opts);
+    const parents = await handleWarnings(t, await pauseWarnings(client, live as KubeObject, { action: 'breakglass' }), opts);
     if (!parents) return undefined;
     if (!(await guard(t, 'Breakglass', opts))) return undefined;
     await pauseParents(t, parents, new AbortController().signal);
@@ -309,7 +310,7 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
     'gitopsDrift.skipReconcileOff': (arg) => simple(arg, 'argo', 'Skip reconcile off', (t, signal) => setSkipReconcile(session.client(t.context), t.ref, false, signal)),
     'gitopsDrift.reconcile': (arg) => simple(arg, 'flux', 'Reconcile', async (t, signal) => reportFlux(await reconcileFlux(session.client(t.context), t.ref, { signal }), t)),
     'gitopsDrift.reconcileWithSource': (arg) => simple(arg, 'flux', 'Reconcile with source', async (t, signal) => reportFlux(await reconcileFlux(session.client(t.context), t.ref, { withSource: true, signal }), t)),
-    'gitopsDrift.suspend': (arg, opts = {}) => pauseLike(arg, opts, 'flux', 'suspend', (t, signal) => suspendFlux(session.client(t.context), t.ref, signal), 'Suspend'),
+    'gitopsDrift.suspend': (arg, opts = {}) => pauseLike(arg, opts, 'flux', undefined, (t, signal) => suspendFlux(session.client(t.context), t.ref, signal), 'Suspend'),
     'gitopsDrift.resume': (arg) => simple(arg, 'flux', 'Resume', async (t, signal) => reportFlux(await resumeFlux(session.client(t.context), t.ref, { signal }), t)),
     'gitopsDrift.breakglassStart': (arg, opts = {}) => breakglassStartCmd(arg, opts),
     'gitopsDrift.breakglassEnd': (arg, opts = {}) => breakglassEndCmd(arg, opts),

@@ -30,7 +30,8 @@ export class DriftSession implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   readonly onDidChangeBusy = this.busyChanged.event;
   private readonly disposables: vscode.Disposable[] = [];
-  private lastError?: string;
+  /** The last refresh failure (shown once per distinct message), for diagnostics. */
+  lastError?: string;
   busy = false;
 
   constructor(
@@ -165,6 +166,7 @@ export class DriftSession implements vscode.Disposable {
         const t = snap.timings;
         this.log.info(`drift: ${snap.clusters.map((c) => `${c.context}: ${c.apps.length} apps${c.error ? ` (${c.error.reason})` : ''}`).join(', ')} in ${t.totalMs} ms (render ${t.renderMs}, fetch ${t.fetchMs}, diff ${t.diffMs})`);
         for (const c of snap.clusters) if (c.error) this.log.warn(`${c.context}: ${c.error.message}`);
+        this.lastError = undefined;
         this.publish(snap);
         this.ensureWatches(contexts);
       } catch (e) {

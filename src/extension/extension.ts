@@ -17,6 +17,8 @@ export interface GitOpsDriftApi {
   readonly commands: readonly CommandId[];
   readonly session: DriftSession;
   readonly tree: DriftTreeModel;
+  /** Decorations last applied to a file's editor (1-based lines). */
+  decorationsFor(uri: vscode.Uri): { line: number; text: string; liveOnly: boolean }[];
 }
 
 export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
@@ -93,7 +95,7 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
 
   log.info('GitOps Drift activated');
   void session.refresh();
-  return { commands: COMMAND_IDS, session, tree: model };
+  return { commands: COMMAND_IDS, session, tree: model, decorationsFor: (uri) => decorations.decorationsFor(uri) };
 }
 
 function commandTitle(context: vscode.ExtensionContext, id: CommandId): string {

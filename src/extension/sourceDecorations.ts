@@ -12,6 +12,8 @@ export class SourceDecorations implements vscode.HoverProvider, vscode.CodeLensP
   private readonly modifiedType: vscode.TextEditorDecorationType;
   private readonly liveOnlyType: vscode.TextEditorDecorationType;
   private readonly codeLensChanged = new vscode.EventEmitter<void>();
+  /** What each file was last decorated with (1-based lines), for tests and the status of open editors. */
+  private readonly applied = new Map<string, { line: number; text: string; liveOnly: boolean }[]>();
   readonly onDidChangeCodeLenses = this.codeLensChanged.event;
 
   constructor(
@@ -71,6 +73,11 @@ export class SourceDecorations implements vscode.HoverProvider, vscode.CodeLensP
     }
     editor.setDecorations(this.modifiedType, modified);
     editor.setDecorations(this.liveOnlyType, liveOnly);
+    this.applied.set(editor.document.uri.fsPath, [...perLine].map(([line, e]) => ({ line, text: e.texts.join(' · '), liveOnly: e.liveOnly })));
+  }
+
+  decorationsFor(uri: vscode.Uri): { line: number; text: string; liveOnly: boolean }[] {
+    return this.applied.get(uri.fsPath) ?? [];
   }
 
   provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {

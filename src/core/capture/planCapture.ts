@@ -87,8 +87,12 @@ function describeTarget(t: CaptureTarget): string {
 }
 
 const actionOf = (c: FieldChange): 'set' | 'delete' => (c.live === undefined ? 'delete' : 'set');
-const toEdit = (c: FieldChange, segs: PathSegment[] = parseFieldPath(c.path)): YamlEdit =>
-  c.live === undefined ? { op: 'delete', path: segs } : { op: 'set', path: segs, value: c.live };
+const toEdit = (c: FieldChange, segs: PathSegment[] = parseFieldPath(c.path), live?: KubeObject): YamlEdit => {
+  if (c.live === undefined) return { op: 'delete', path: segs };
+  // A new list item goes where live has it, not at the end.
+  const order = segs[segs.length - 1]?.kind === 'match' && live ? valueAt(live, segs.slice(0, -1)) : undefined;
+  return { op: 'set', path: segs, value: c.live, ...(Array.isArray(order) ? { order } : {}) };
+};
 
 /**
  * Positions shift when list items come and go, so a change inside a list addressed by index sets the whole live
@@ -100,7 +104,7 @@ function resourceEdit(c: FieldChange, segs: PathSegment[], live: KubeObject | un
     const list = valueAt(live, segs.slice(0, firstIndex));
     if (Array.isArray(list)) return { op: 'set', path: segs.slice(0, firstIndex), value: list };
   }
-  return toEdit(c, segs);
+  return toEdit(c, segs, live);
 }
 
 /** Files read once and edited in memory; produces before/after pairs. */

@@ -6,7 +6,12 @@ import type { Node, Pair } from 'yaml';
 import { GitOpsError } from '../model';
 import { matchValueEquals, matchValueToYaml, parseFieldPath, type PathSegment } from './fieldPath';
 
-export type YamlEdit = { op: 'set'; path: string | PathSegment[]; value: unknown } | { op: 'delete'; path: string | PathSegment[] };
+/**
+ * `order`: for a new list item, the live list it comes from; the item is inserted after its nearest live
+ * predecessor already in the file (first when there is none), so the list order matches live (env order matters
+ * for `$(VAR)` references, and a reordered list is itself drift). Without it, new items are appended.
+ */
+export type YamlEdit = { op: 'set'; path: string | PathSegment[]; value: unknown; order?: unknown[] } | { op: 'delete'; path: string | PathSegment[] };
 
 const PARSE_OPTIONS = { version: '1.1', keepSourceTokens: true, prettyErrors: false } as const;
 
@@ -30,7 +35,7 @@ export function applyYamlEdits(text: string, documentIndex: number, edits: YamlE
   let out = text;
   for (const e of edits) {
     const segs = typeof e.path === 'string' ? parseFieldPath(e.path) : e.path;
-    out = e.op === 'set' ? setPath(out, documentIndex, segs, e.value) : deletePath(out, documentIndex, segs);
+    out = e.op === 'set' ? setPath(out, documentIndex, segs, e.value, e.order) : deletePath(out, documentIndex, segs);
   }
   return out;
 }
@@ -246,7 +251,7 @@ function splice(src: string, start: number, end: number, text: string): string {
   return src.slice(0, start) + t + src.slice(end);
 }
 
-function setPath(text: string, documentIndex: number, segs: PathSegment[], value: unknown): string {
+function setPath(text: string, documentIndex: number, segs: PathSegment[], value: unknown, order?: unknown[]): string {
   const ctx = context(text, documentIndex);
   const { steps } = resolve(ctx.doc, segs);
   const flowIdx = steps.findIndex((s) => s.container.flow);
@@ -284,9 +289,14 @@ function setPath(text: string, documentIndex: number, segs: PathSegment[], value
       seg.kind === 'match' ? matchItem(seg, build(rest, value), rest.length === 0) : seg.kind === 'value' && rest.length === 0 ? (value ?? seg.value) : build(rest, value);
     const first = container.items[0] as Node;
     const dashCol = colOf(ctx, dashBefore(ctx, first.range![0]));
-    const lastItem = container.items[container.items.length - 1] as Node;
     const entry = `${renderBlock(ctx, [item], dashCol)}\n`;
-    return insertAfter(ctx, lastContent(ctx, 0, lastItem.range![1]), ' '.repeat(dashCol) + entry);
+    const anchor = seg.kind === 'match' && order ? anchorInLiveOrder(container, seg, order) : container.items.length - 1;
+    if (anchor < 0) {
+      const at = ctx.starts[lineOf(ctx, dashBefore(ctx, first.range![0]))];
+      return splice(ctx.src, at, at, ' '.repeat(dashCol) + entry);
+    }
+    const anchorItem = container.items[anchor] as Node;
+    return insertAfter(ctx, lastContent(ctx, 0, anchorItem.range![1]), ' '.repeat(dashCol) + entry);
   }
   if (d === 0) {
     if (container === null || container === undefined || (isScalar(container) && container.value === null)) {
@@ -298,6 +308,19 @@ function setPath(text: string, documentIndex: number, segs: PathSegment[], value
   }
   // The container exists but is null, a scalar or empty: replace it with a collection holding the new value.
   return replaceEntry(ctx, steps[d - 1], build(segs.slice(d), value));
+}
+
+/** Index of the item to insert after (-1: before the first), following the order of the live list. */
+function anchorInLiveOrder(container: YAMLSeq, seg: Extract<PathSegment, { kind: 'match' }>, order: unknown[]): number {
+  const keys = Object.keys(seg.match);
+  const same = (o: unknown, m: (k: string) => unknown) => isObj(o) && keys.every((k) => matchValueEquals(m(k), String((o as Record<string, unknown>)[k])));
+  const idx = order.findIndex((o) => isObj(o) && keys.every((k) => matchValueEquals((o as Record<string, unknown>)[k], seg.match[k])));
+  if (idx < 0) return container.items.length - 1;
+  for (let i = idx - 1; i >= 0; i--) {
+    const y = container.items.findIndex((it) => isMap(it) && same(order[i], (k) => scalarOf(it.get(k, true))));
+    if (y >= 0) return y;
+  }
+  return -1;
 }
 
 function docEnd(ctx: Ctx): number {

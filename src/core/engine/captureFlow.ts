@@ -22,7 +22,9 @@ export interface CapturePlanInput {
 
 export async function planResourceCapture(input: CapturePlanInput): Promise<CapturePlan> {
   const origin = await input.engine.captureOrigin(input.app, input.diff.ref, input.signal);
-  return planCapture({ diff: input.diff, changes: input.changes, origin, signal: input.signal });
+  // Other objects of the app: an `images:` entry in an overlay would retag every object using that image.
+  const appObjects = await input.engine.renderedObjects(input.app, input.signal);
+  return planCapture({ diff: input.diff, changes: input.changes, origin, appObjects, signal: input.signal });
 }
 
 export interface CaptureCommitInput {

@@ -113,19 +113,23 @@ export class DriftEngine {
     if (!resolved.length) renders.clear();
   }
 
-  private discover(signal?: AbortSignal): Promise<{ apps: App[]; repos: RepoInfo[] }> {
+  // Cached work is shared by every caller, so it never runs under one caller's AbortSignal (a cancelled refresh
+  // must not fail the next one); callers stop waiting when their own signal aborts.
+  private async discover(signal?: AbortSignal): Promise<{ apps: App[]; repos: RepoInfo[] }> {
     this.appsPromise ??= (async () => {
       const repos: RepoInfo[] = [];
       for (const r of this.opts.roots) {
-        const info = await readRepoInfo(r, { runner: this.opts.runner, signal });
+        const info = await readRepoInfo(r, { runner: this.opts.runner });
         if (info) repos.push(info);
       }
-      const apps = await discoverApps(this.opts.roots, { runner: this.opts.runner, signal, repos });
+      const apps = await discoverApps(this.opts.roots, { runner: this.opts.runner, repos });
       this.appsResolved = apps;
       return { apps, repos };
     })();
     this.appsPromise.catch(() => (this.appsPromise = undefined));
-    return this.appsPromise;
+    const result = await this.appsPromise;
+    throwIfAborted(signal);
+    return result;
   }
 
   private async render(app: App, overlays: ReadonlyMap<string, string> | undefined, signal?: AbortSignal): Promise<RenderResult> {
@@ -133,11 +137,13 @@ export class DriftEngine {
     if (!dirty.length) {
       let p = this.renders.get(app.id);
       if (!p) {
-        p = renderApp(app, { runner: this.opts.runner, kustomizePath: this.opts.kustomizePath, helmPath: this.opts.helmPath, trusted: this.opts.trusted, signal });
+        p = renderApp(app, { runner: this.opts.runner, kustomizePath: this.opts.kustomizePath, helmPath: this.opts.helmPath, trusted: this.opts.trusted });
         this.renders.set(app.id, p);
         p.catch(() => this.renders.delete(app.id));
       }
-      return p;
+      const result = await p;
+      throwIfAborted(signal);
+      return result;
     }
     // Unsaved edits: plain files are re-parsed from the editor text; kustomize sees the saved files only.
     const base = await this.render(app, undefined, signal);
@@ -286,6 +292,11 @@ export class DriftEngine {
       return { kind: 'kustomize', resourceFile: obj.source.file, documentIndex: obj.source.documentIndex, chain: obj.kustomizeChain.slice(0, -1) };
     }
     return { kind: 'plain', file: obj.source.file, documentIndex: obj.source.documentIndex };
+  }
+
+  /** The app's rendered objects (capture needs them to know whether an image is shared). */
+  async renderedObjects(app: App, signal?: AbortSignal): Promise<KubeObject[]> {
+    return (await this.render(app, undefined, signal)).objects.map((o) => o.object);
   }
 
   /** Types worth watching for a context: every kind the apps render, plus the app kinds. */

@@ -106,8 +106,8 @@ export function attributor(obj: KubeObject): (path: FieldPath) => Attribution | 
     let best: { depth: number; entry: ManagedFieldsEntry } | undefined;
     const prefixKeys = path.map((_, i) => pathKey(path.slice(0, i + 1)));
     for (const { e, owned } of entries) {
-      // status-subresource entries only own paths under their subresource
-      if (e.subresource && !(path[0] && 'field' in path[0] && path[0].field === e.subresource)) continue;
+      // Subresource entries (status, scale) name fields in the main object's coordinates: `kubectl scale`
+      // records `subresource: scale` owning `f:spec.f:replicas`, so they attribute like any other entry.
       let depth = 0;
       for (let d = path.length; d > 0; d--) {
         if (owned.has(prefixKeys[d - 1])) {

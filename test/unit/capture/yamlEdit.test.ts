@@ -171,4 +171,11 @@ describe('capture/yamlEdit whole-list sets', () => {
     assert.equal(applyYamlEdits(SRC, 0, [{ op: 'set', path: 'spec.args', value: ['--a', '--b'] }]), 'spec:\n  args:\n    - --a # first\n    - --b\n  name: x\n');
     assert.equal(applyYamlEdits(SRC, 0, [{ op: 'set', path: 'spec.args', value: ['--a', '--b', '--c', '--d'] }]), 'spec:\n  args:\n    - --a # first\n    - --b\n    - --c\n    - --d\n  name: x\n');
   });
+  it('inserts new list items where the live list has them, so the order matches live', () => {
+    const text = ['env:', '  - name: B # keep', '    value: "2"', '  - name: D', '    value: "4"', ''].join('\n');
+    const live = [{ name: 'A', value: '1' }, { name: 'B', value: '2' }, { name: 'C', value: '3' }, { name: 'D', value: '4' }, { name: 'E', value: '5' }];
+    let out = text;
+    for (const n of ['A', 'C', 'E']) out = applyYamlEdits(out, 0, [{ op: 'set', path: `env[name=${n}]`, value: live.find((x) => x.name === n), order: live }]);
+    assert.equal(out, ['env:', '  - name: A', '    value: "1"', '  - name: B # keep', '    value: "2"', '  - name: C', '    value: "3"', '  - name: D', '    value: "4"', '  - name: E', '    value: "5"', ''].join('\n'));
+  });
 });

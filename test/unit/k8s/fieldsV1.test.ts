@@ -57,4 +57,17 @@ describe('k8s/fieldsV1', () => {
     assert.equal(managerOf(o, [...web, { field: 'resources' }])?.manager, 'argocd-controller');
     assert.equal(managerOf(o, [{ field: 'metadata' }]), undefined);
   });
+  it('attributes a field written through the scale subresource to its manager (kubectl scale)', () => {
+    const obj: KubeObject = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: {
+        managedFields: [
+          { manager: 'argocd-controller', operation: 'Apply', time: '2026-01-01T00:00:00Z', fieldsV1: { 'f:spec': { 'f:replicas': {} } } },
+          { manager: 'kubectl', operation: 'Update', subresource: 'scale', time: '2026-01-02T00:00:00Z', fieldsV1: { 'f:spec': { 'f:replicas': {} } } },
+        ],
+      },
+    };
+    assert.equal(managerOf(obj, [{ field: 'spec' }, { field: 'replicas' }])?.manager, 'kubectl');
+  });
 });

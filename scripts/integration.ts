@@ -1,0 +1,41 @@
+// `npm run test:integration`: starts the demo world (API emulator + simulated Argo CD and Flux + demo Git repo),
+// then runs the integration suites inside a real VS Code (code-server) with that repo as the workspace and the
+// world's kubeconfig in the extension host's environment. Exit code: the suites' (0 pass, 1 fail, 2 harness).
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startDemoWorld } from '../test/emulator/demo/start-demo-world';
+import { runIntegration } from './run-integration';
+
+async function main(): Promise<number> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-drift-it-'));
+  const world = await startDemoWorld({ dir, timing: { pollMs: 100, reconcileIntervalMs: 1000, selfHealDelayMs: 1500 } });
+  // The tests' git commits need an identity, as a user's machine has.
+  for (const [k, v] of [['user.email', 'sre@example.test'], ['user.name', 'Test SRE']]) {
+    require('node:child_process').execFileSync('git', ['config', k, v], { cwd: world.repoDir });
+  }
+  console.log(`integration world: ${world.repoDir} (kubeconfig ${world.kubeconfigPath})`);
+  try {
+    return await runIntegration({
+      workspace: world.repoDir,
+      env: {
+        KUBECONFIG: world.kubeconfigPath,
+        GITOPS_DRIFT_TEST_WORLD: JSON.stringify({ kubeconfigPath: world.kubeconfigPath, repoDir: world.repoDir, scenarios: world.scenarios }),
+      },
+      screenshotsDir: path.resolve(__dirname, '..', 'test-results'),
+      grep: process.env.GITOPS_DRIFT_TEST_GREP,
+      timeoutMs: 15 * 60_000,
+    });
+  } finally {
+    await world.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e instanceof Error ? e.stack : e);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,149 @@
+// Driving Argo CD and Flux from the editor against the simulated controllers: sync, the production guard, the
+// ApplicationSet warning, Flux resume / reconcile / suspend, and the guided breakglass end to end.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { screenshot } from './index';
+import { editorEnv, extensionApi, findResource, git, kubectl, sleep, waitFor, world } from './world';
+import type { GitOpsDriftApi } from '../../src/extension/extension';
+import type { OperationOutcome } from '../../src/core/control';
+
+function getJson(args: string[]): any {
+  return JSON.parse(kubectl([...args, '-o', 'json']));
+}
+
+function app(name: string): any {
+  return getJson(['-n', 'argocd', 'get', 'applications.argoproj.io', name]);
+}
+
+describe('Argo CD and Flux controls (demo world)', function () {
+  this.timeout(180_000);
+  let api: GitOpsDriftApi;
+  const loc = (name: string) => {
+    const a = api.session.index.allApps().find((x) => x.drift.app.name === name);
+    assert.ok(a, `app ${name} is in the tree`);
+    return { context: a.context, appId: a.drift.app.id };
+  };
+
+  before(async () => {
+    api = await extensionApi();
+    await api.session.refresh();
+  });
+
+  it('refuses a prune sync on a production context without the typed app name', async () => {
+    const cfg = vscode.workspace.getConfiguration('gitopsDrift');
+    await cfg.update('productionContextPattern', 'gitops-demo', vscode.ConfigurationTarget.Workspace);
+    try {
+      await waitFor('refreshed after the setting', () => api.session.snapshot?.clusters[0]?.apps.length);
+      const startedBefore = app('podinfo-staging').status?.operationState?.startedAt;
+      const r = await vscode.commands.executeCommand('gitopsDrift.sync', loc('podinfo-staging'), { prune: true, confirm: 'not-the-name' });
+      assert.equal(r, undefined);
+      await sleep(500);
+      const now = app('podinfo-staging');
+      assert.equal(now.operation, undefined, 'no operation was requested');
+      assert.equal(now.status?.operationState?.startedAt, startedBefore);
+    } finally {
+      await cfg.update('productionContextPattern', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  it('syncs an OutOfSync app with prune and reports the result', async () => {
+    const w = world();
+    await waitFor('apps back after the setting change', () => api.session.index.allApps().some((a) => a.drift.app.name === 'podinfo-staging'));
+    const outcome = (await vscode.commands.executeCommand('gitopsDrift.sync', loc('podinfo-staging'), { prune: true })) as OperationOutcome;
+    assert.equal(outcome.phase, 'Succeeded', outcome.message);
+    assert.ok(outcome.resources.some((r) => r.kind === 'Ingress' && r.status === 'Synced'));
+    assert.ok(outcome.resources.some((r) => r.name === w.scenarios.pruneCandidate.name && r.status === 'Pruned'));
+    await waitFor('staging Synced', () => app('podinfo-staging').status?.sync?.status === 'Synced', 10_000);
+    const m = w.scenarios.missingLive;
+    await waitFor('Ingress no longer missing in the tree', () => findResource(api, m.kind, m.namespace, m.name)?.diff.status === 'Synced', 10_000);
+    assert.equal(findResource(api, w.scenarios.pruneCandidate.kind, w.scenarios.pruneCandidate.namespace, w.scenarios.pruneCandidate.name), undefined, 'the pruned ConfigMap is gone');
+  });
+
+  it('warns that an ApplicationSet would undo a pause, and changes nothing when cancelled', async () => {
+    const s = world().scenarios.appSetOwned;
+    const before = app(s.app).spec.syncPolicy;
+    const r = (await vscode.commands.executeCommand('gitopsDrift.pauseAutoSync', loc(s.app), { onWarnings: 'cancel' })) as { cancelled: boolean; warnings: { code: string; message: string }[] };
+    assert.equal(r.cancelled, true);
+    assert.equal(r.warnings[0].code, 'applicationset-owned');
+    assert.match(r.warnings[0].message, new RegExp(s.appSet));
+    assert.deepEqual(app(s.app).spec.syncPolicy, before);
+  });
+
+  it('resumes, reconciles and suspends a Flux Kustomization; resuming reverts the drift', async () => {
+    const k = world().scenarios.suspendedKustomization;
+    const appLoc = loc(k.name);
+    await vscode.commands.executeCommand('gitopsDrift.resume', appLoc);
+    const ks = getJson(['-n', k.namespace, 'get', 'kustomizations.kustomize.toolkit.fluxcd.io', k.name]);
+    assert.notEqual(ks.spec.suspend, true);
+    // Flux re-applies Git (main) and removes the fields kubectl added: the live Deployment is back to Git's.
+    const dep = await waitFor('redis reverted by Flux', () => {
+      const d = getJson(['-n', k.deploymentNamespace, 'get', 'deployment', k.deployment]);
+      const env = d.spec.template.spec.containers[0].env ?? [];
+      return d.spec.replicas === 1 && !env.some((e: { name: string }) => e.name === 'REDIS_IO_THREADS' || e.name === 'REDIS_MAXMEMORY') ? d : undefined;
+    }, 15_000);
+    assert.equal(dep.spec.replicas, 1);
+    const handledBefore = getJson(['-n', k.namespace, 'get', 'kustomizations.kustomize.toolkit.fluxcd.io', k.name]).status.lastHandledReconcileAt;
+    await vscode.commands.executeCommand('gitopsDrift.reconcile', appLoc);
+    const after = getJson(['-n', k.namespace, 'get', 'kustomizations.kustomize.toolkit.fluxcd.io', k.name]);
+    assert.notEqual(after.status.lastHandledReconcileAt, handledBefore);
+    assert.ok(after.status.conditions.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True'));
+    await vscode.commands.executeCommand('gitopsDrift.suspend', appLoc, { onWarnings: 'anyway' });
+    assert.equal(getJson(['-n', k.namespace, 'get', 'kustomizations.kustomize.toolkit.fluxcd.io', k.name]).spec.suspend, true);
+    await waitFor('tree shows suspended', () => api.session.index.allApps().find((a) => a.drift.app.name === k.name)?.drift.state.suspended === true, 10_000);
+  });
+
+  it('runs a breakglass: pause with an audit record, a live edit survives self-heal, capture, resume at the new revision', async () => {
+    const name = world().scenarios.synced; // guestbook: auto-sync with self-heal
+    const before = app(name);
+    assert.equal(before.spec.syncPolicy.automated.selfHeal, true);
+
+    await vscode.commands.executeCommand('gitopsDrift.breakglassStart', loc(name), { reason: 'INC-7: checkout latency, need more replicas', ticket: 'INC-7', expires: '1h', yes: true });
+    const paused = app(name);
+    const record = JSON.parse(paused.metadata.annotations['gitops-drift.dev/breakglass']);
+    assert.equal(record.user, 'sre@example.test');
+    assert.equal(record.reason, 'INC-7: checkout latency, need more replicas');
+    assert.equal(record.ticket, 'INC-7');
+    assert.ok(Date.parse(record.expires) - Date.parse(record.started) === 3600_000);
+    assert.equal(record.previous.automated.selfHeal, true);
+    assert.ok(paused.spec.syncPolicy.automated?.enabled === false || !paused.spec.syncPolicy.automated, 'auto-sync is off');
+    const node = await waitFor('breakglass in the tree', () => {
+      const n = api.tree.children(api.tree.roots()[0]).find((x) => api.tree.present(x).label === name);
+      return n && /breakglass/.test(api.tree.present(n).description ?? '') ? n : undefined;
+    });
+    assert.match(api.tree.present(node).tooltip ?? '', /Breakglass: paused .* by sre@example\.test — INC-7: checkout latency/);
+    await vscode.commands.executeCommand('gitopsDrift.drift.focus');
+    await screenshot('breakglass-started');
+
+    // The live fix, with the real kubectl; self-heal would revert it within 1.5 s if the app were not paused.
+    const depName = 'guestbook-ui';
+    const depNs = 'guestbook';
+    const container = getJson(['-n', depNs, 'get', 'deployment', depName]).spec.template.spec.containers[0].name;
+    kubectl(['-n', depNs, 'edit', `deployment/${depName}`], { env: editorEnv({ replicas: 4, container, env: { name: 'CHECKOUT_TIMEOUT_MS', value: '1500' } }) });
+    await sleep(4000);
+    assert.equal(getJson(['-n', depNs, 'get', 'deployment', depName]).spec.replicas, 4, 'the live fix survived self-heal');
+    await waitFor('the edit in the tree', () => findResource(api, 'Deployment', depNs, depName)?.diff.changes.some((c) => c.path === 'spec.replicas' && c.live === 4 && c.manager === 'kubectl-edit'), 10_000);
+
+    // End: capture into a branch, keep paused until the change is merged (the controller follows main).
+    const ended = (await vscode.commands.executeCommand('gitopsDrift.breakglassEnd', loc(name), { capture: true, fields: 'preselected', yes: true, resume: false })) as { commit?: string; branch?: string };
+    assert.ok(ended.commit && ended.branch);
+    const endRecord = JSON.parse(app(name).metadata.annotations['gitops-drift.dev/breakglass']);
+    assert.ok(endRecord.ended);
+    assert.equal(endRecord.commit, ended.commit);
+    assert.equal(endRecord.branch, ended.branch);
+    await screenshot('breakglass-ended');
+
+    // Review and merge (as the pull request would), then resume: Argo syncs the new revision and keeps the fix.
+    git(['checkout', '-q', 'main']);
+    git(['merge', '-q', '--ff-only', ended.branch!]);
+    const mainHead = git(['rev-parse', 'HEAD']);
+    await vscode.commands.executeCommand('gitopsDrift.resumeAutoSync', loc(name));
+    const synced = await waitFor('Synced at the new revision', () => {
+      const a = app(name);
+      return a.status?.sync?.status === 'Synced' && a.status?.sync?.revision === mainHead ? a : undefined;
+    }, 30_000);
+    assert.equal(synced.spec.syncPolicy.automated.selfHeal, true, 'the remembered settings are back');
+    assert.notEqual(synced.spec.syncPolicy.automated.enabled, false);
+    assert.equal(getJson(['-n', depNs, 'get', 'deployment', depName]).spec.replicas, 4, 'the captured fix is now desired state');
+    await waitFor('the tree shows it in sync', () => findResource(api, 'Deployment', depNs, depName)?.diff.status === 'Synced', 15_000);
+  });
+});
