@@ -8,7 +8,6 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startDemoWorld } from '../test/emulator/demo/start-demo-world';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const codeServer = require('./code-server.js');
 
 const repoRoot = path.resolve(__dirname, '..');

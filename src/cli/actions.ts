@@ -135,7 +135,7 @@ export async function runActionCommand(cmd: string, argv: string[], io: CliIo): 
     case 'pause':
     case 'suspend': {
       const ref = await resolveApp(client, positionals[0], io, cmd === 'suspend' ? ['Kustomization', 'HelmRelease', 'GitRepository'] : undefined);
-      const warnings = await pauseWarnings(client, await client.get(ref), { action: ref.kind === 'Application' ? 'auto-sync' : 'suspend' });
+      const warnings = await pauseWarnings(client, await client.get(ref), { action: ref.kind === 'Application' ? 'auto-sync' : undefined });
       for (const w of warnings) io.err(`warning: ${w.message}${w.route ? `\n  ${w.route}` : ''}\n`);
       if (warnings.some((w) => w.undoes) && !values.yes) throw new GitOpsError('invalid', 'this pause would be undone (see the warnings); pass --yes to pause anyway');
       await confirm(io, context, values['production-pattern'], ref, cmd, values.yes);
@@ -175,7 +175,7 @@ async function breakglassStart(argv: string[], io: CliIo): Promise<number> {
   const [context] = contextsOf(values, io);
   const client = kubeClientFactory(values, io)(context);
   const ref = await resolveApp(client, positionals[0], io);
-  const warnings = await pauseWarnings(client, await client.get(ref), { action: ref.kind === 'Application' ? 'auto-sync' : 'suspend' });
+  const warnings = await pauseWarnings(client, await client.get(ref), { action: 'breakglass' });
   for (const w of warnings) io.err(`warning: ${w.message}${w.route ? `\n  ${w.route}` : ''}\n`);
   if (warnings.some((w) => w.undoes) && !values.yes) throw new GitOpsError('invalid', 'the pause would be undone (see the warnings); pass --yes to go ahead');
   await confirm(io, context, values['production-pattern'], ref, 'Breakglass', values.yes);
