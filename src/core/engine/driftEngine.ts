@@ -205,6 +205,8 @@ export class DriftEngine {
       const apps = cache.apps;
 
       const tRender = Date.now();
+      // API discovery (part of fetching) runs while kustomize renders; a failure surfaces from the fetch below.
+      if (!opts.reuseLive) client.discover(signal).catch(() => {});
       const rendered = await Promise.all(apps.map((a) => this.render(a, opts.overlays, signal).catch((e): RenderResult => ({ objects: [], skipped: [], errors: [toGitOpsError(e)] }))));
       timings.renderMs = Math.max(timings.renderMs, Date.now() - tRender);
       throwIfAborted(signal);
@@ -269,7 +271,23 @@ export class DriftEngine {
     return { app, liveApp, state: appStateOf(liveApp, this.clock.now()), resources, errors: appFailure ? [...render.errors, appFailure] : render.errors, skipped: render.skipped };
   }
 
+  /**
+   * Diffs are memoized per rendered object (the same reference while its render is cached) and live object
+   * version, so a warm run or a re-diff after one watch event only recomputes the pairs that changed.
+   */
+  private readonly diffMemo = new WeakMap<KubeObject, { liveKey: string; optsKey: string; result: ResourceDiff }>();
+
   private diffOne(r: RenderedObject, live: KubeObject | undefined, opts: DiffOptions, app: App): ResourceDiff {
+    const liveKey = live ? `${live.metadata.uid ?? ''}/${live.metadata.resourceVersion ?? JSON.stringify(live)}` : '';
+    const optsKey = JSON.stringify(opts);
+    const memo = this.diffMemo.get(r.object);
+    if (memo && memo.liveKey === liveKey && memo.optsKey === optsKey) return memo.result;
+    const result = this.diffUncached(r, live, opts, app);
+    this.diffMemo.set(r.object, { liveKey, optsKey, result });
+    return result;
+  }
+
+  private diffUncached(r: RenderedObject, live: KubeObject | undefined, opts: DiffOptions, app: App): ResourceDiff {
     try {
       const d = diffResource(withTrackingMetadata(r.object, live, app), live, opts);
       return { ...d, app: app.name, source: r.source };

@@ -148,16 +148,26 @@ class HttpKubeClient implements KubeClient {
     return { status, body };
   }
 
-  discover(signal?: AbortSignal): Promise<ResourceType[]> {
-    const hit = this.cache.get(this.server);
-    if (hit) return hit.types;
-    const entry: DiscoveryEntry = { at: Date.now(), types: this.fetchDiscovery(signal) };
-    this.cache.set(this.server, entry);
-    // A failed discovery must not be cached, or one network blip would stick.
-    entry.types.catch(() => {
-      if (this.cache.get(this.server) === entry) this.cache.delete(this.server);
+  async discover(signal?: AbortSignal): Promise<ResourceType[]> {
+    let entry = this.cache.get(this.server);
+    if (!entry) {
+      // Shared by every caller, so it does not run under one caller's signal: a cancelled refresh must not
+      // fail the next one. Each caller stops waiting when its own signal aborts.
+      const created: DiscoveryEntry = { at: Date.now(), types: this.fetchDiscovery() };
+      entry = created;
+      this.cache.set(this.server, created);
+      // A failed discovery must not be cached, or one network blip would stick.
+      created.types.catch(() => {
+        if (this.cache.get(this.server) === created) this.cache.delete(this.server);
+      });
+    }
+    if (!signal) return entry.types;
+    if (signal.aborted) throw new GitOpsError('cancelled', 'Discovery cancelled');
+    return new Promise<ResourceType[]>((resolve, reject) => {
+      const onAbort = () => reject(new GitOpsError('cancelled', 'Discovery cancelled'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      entry!.types.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
     });
-    return entry.types;
   }
 
   private async fetchDiscovery(signal?: AbortSignal): Promise<ResourceType[]> {
