@@ -59,6 +59,7 @@ describe('drift in the editor (demo world)', function () {
     assert.match(left.getText(), /replicas: 3/);
     assert.match(right.getText(), /replicas: 5/);
     assert.match(right.getText(), /PODINFO_LOG_LEVEL/);
+    assert.doesNotMatch(left.getText(), /PODINFO_LOG_LEVEL/, 'a hand-added env var is only on the live side');
     assert.doesNotMatch(right.getText(), /managedFields|resourceVersion/);
     await screenshot('diff-editor');
   });

@@ -111,6 +111,8 @@ describe('Argo CD and Flux controls (demo world)', function () {
       return n && /breakglass/.test(api.tree.present(n).description ?? '') ? n : undefined;
     });
     assert.match(api.tree.present(node).tooltip ?? '', /Breakglass: paused .* by sre@example\.test — INC-7: checkout latency/);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('notifications.clearAll');
     await vscode.commands.executeCommand('gitopsDrift.drift.focus');
     await screenshot('breakglass-started');
 

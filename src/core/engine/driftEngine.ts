@@ -19,6 +19,7 @@ import { diffResource } from '../diff/diffResource';
 import type { DiffOptions, IgnoreDifference } from '../diff/options';
 import { appStateOf } from './appState';
 import { withTrackingMetadata } from './trackingMetadata';
+import { withoutLiveOnly } from './withoutLiveOnly';
 import type { AppDrift, ClusterDrift, DriftSnapshot, DriftTimings } from './driftTypes';
 
 export interface DriftEngineOptions {
@@ -290,7 +291,7 @@ export class DriftEngine {
   private diffUncached(r: RenderedObject, live: KubeObject | undefined, opts: DiffOptions, app: App): ResourceDiff {
     try {
       const d = diffResource(withTrackingMetadata(r.object, live, app), live, opts);
-      return { ...d, app: app.name, source: r.source };
+      return { ...d, desired: withoutLiveOnly(d.desired, d.changes), app: app.name, source: r.source };
     } catch (e) {
       return { ref: refOf(r.object, app.destinationNamespace ?? ''), app: app.name, status: 'Unknown', reason: (e as Error).message, changes: [], source: r.source };
     }

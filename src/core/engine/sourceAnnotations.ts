@@ -40,6 +40,7 @@ function describe(c: FieldChange): string {
   const who = c.manager ? ` (${c.manager})` : '';
   if (c.category === 'live-only') return `live adds ${leafName(c.path)}: ${short(liveValue(c.live))}${who}`;
   if (c.category === 'extra') return `live only: ${short(c.live)}${who}`;
+  if (c.live === undefined) return 'not live';
   return `live: ${short(c.live)}${who}`;
 }
 
