@@ -1,15 +1,23 @@
 // The pre/post normalization pipeline applied to desired, live and predicted objects.
 import type { KubeObject } from '../model';
-import { clone } from '../k8s/json';
+import { clone, isObject } from '../k8s/json';
 import { defaultPortProtocols, dropLastApplied, dropNamespaceAndEmptyAnnotations, dropServerMetadata, dropStatus, normalizeRoleRules, normalizeSecret, pruneEmpty, sortEndpoints } from './rules';
 
 export interface NormalizeOptions {
   ignoreAggregatedRoles?: boolean;
 }
 
+/** A shallow view without managedFields (N1 drops them): they are most of a live object's bytes, so not worth copying. */
+function withoutManagedFields(obj: KubeObject): KubeObject {
+  if (!isObject(obj.metadata) || !('managedFields' in obj.metadata)) return obj;
+  const metadata = { ...obj.metadata };
+  delete metadata.managedFields;
+  return { ...obj, metadata };
+}
+
 /** N1–N5, N7, N10–N12 on a copy. */
 export function normalizeObject(obj: KubeObject, opts: NormalizeOptions = {}): KubeObject {
-  let o = clone(obj);
+  let o = clone(withoutManagedFields(obj));
   o = dropServerMetadata(o);
   o = dropNamespaceAndEmptyAnnotations(o);
   o = dropLastApplied(o);

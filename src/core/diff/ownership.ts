@@ -1,7 +1,7 @@
 // The ownership set O: paths desired used to own, so dropping them from Git is a removal (§3.3).
 import type { KubeObject, ManagedFieldsEntry } from '../model';
 import { groupOf } from '../model';
-import { fieldsToPaths, pathKey, type FieldPath } from '../k8s/fieldsV1';
+import { fieldsToPathKeys, pathKey, type FieldPath } from '../k8s/fieldsV1';
 import { isObject } from '../k8s/json';
 import { listTypeAt, type ListTypeResolver } from '../k8s/listKeys';
 import { schemaPathOf } from './formatPath';
@@ -29,9 +29,9 @@ function fromManagedFields(live: KubeObject, manager: string): Set<string> | und
   const entries = (live.metadata?.managedFields ?? []).filter(mainResource);
   const ours = entries.filter((e) => e.manager === manager && e.operation === 'Apply');
   if (ours.length === 0) return undefined;
-  const others = new Set(entries.filter((e) => !ours.includes(e)).flatMap((e) => fieldsToPaths(e.fieldsV1).map(pathKey)));
+  const others = new Set(entries.filter((e) => !ours.includes(e)).flatMap((e) => fieldsToPathKeys(e.fieldsV1)));
   // SSA only un-owns a field another manager also owns: dropping it from desired does not remove it.
-  return new Set(ours.flatMap((e) => fieldsToPaths(e.fieldsV1).map(pathKey)).filter((k) => !others.has(k)));
+  return new Set(ours.flatMap((e) => fieldsToPathKeys(e.fieldsV1)).filter((k) => !others.has(k)));
 }
 
 /** Leaf paths of an applied object (list-map items by key, set items by value, atomic lists whole). */

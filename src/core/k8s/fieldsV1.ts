@@ -60,6 +60,51 @@ export function fieldsToPaths(fieldsV1: unknown): FieldPath[] {
   return out;
 }
 
+/** pathKey() of one fieldsV1 key (`f:x`, `k:{…}`, `v:…`, `i:0`), or undefined when malformed. */
+function elementKey(s: string): string | undefined {
+  const body = s.slice(2);
+  switch (s.slice(0, 2)) {
+    case 'f:':
+      return s;
+    case 'k:':
+    case 'v:': {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        return undefined;
+      }
+      return s[0] === 'k' && !isObject(parsed) ? undefined : `${s.slice(0, 2)}${canonicalJson(parsed)}`;
+    }
+    case 'i:':
+      return `i:${Number(body)}`;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * `fieldsToPaths(f).map(pathKey)` built in one walk: keys are extended from their parent's key instead of
+ * being re-serialized from the root for every path (ownership and attribution only need the keys).
+ */
+export function fieldsToPathKeys(fieldsV1: unknown): string[] {
+  const out: string[] = [];
+  const walk = (node: unknown, prefix: string | undefined): void => {
+    if (!isObject(node)) return;
+    for (const k of Object.keys(node)) {
+      if (k === '.') continue;
+      const el = elementKey(k);
+      if (el === undefined) continue;
+      const key = prefix === undefined ? el : `${prefix}\u0000${el}`;
+      const child = node[k];
+      if (!isObject(child) || '.' in child || Object.keys(child).length === 0) out.push(key);
+      walk(child, key);
+    }
+  };
+  walk(fieldsV1, undefined);
+  return out;
+}
+
 /** Inverse of fieldsToPaths: a path that is also a prefix of another one gets a `.` marker. */
 export function pathsToFields(paths: FieldPath[]): JsonObject {
   const root: JsonObject = {};
@@ -99,10 +144,11 @@ export interface Attribution {
   time?: string;
 }
 
-/** Attribution lookups for one object; decodes each managedFields entry once. */
+/** Attribution lookups for one object; decodes each managedFields entry once, on the first lookup (most objects need none). */
 export function attributor(obj: KubeObject): (path: FieldPath) => Attribution | undefined {
-  const entries = (obj.metadata?.managedFields ?? []).map((e) => ({ e, owned: new Set(fieldsToPaths(e.fieldsV1).map(pathKey)) }));
+  let decoded: Array<{ e: ManagedFieldsEntry; owned: Set<string> }> | undefined;
   return (path) => {
+    const entries = (decoded ??= (obj.metadata?.managedFields ?? []).map((e) => ({ e, owned: new Set(fieldsToPathKeys(e.fieldsV1)) })));
     let best: { depth: number; entry: ManagedFieldsEntry } | undefined;
     const prefixKeys = path.map((_, i) => pathKey(path.slice(0, i + 1)));
     for (const { e, owned } of entries) {

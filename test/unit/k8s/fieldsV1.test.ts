@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { KubeObject } from '../../../src/core/model';
-import { fieldsToPaths, managerOf, ownedPathsOf, pathKey, pathsToFields, type FieldPath } from '../../../src/core/k8s/fieldsV1';
+import { fieldsToPathKeys, fieldsToPaths, managerOf, ownedPathsOf, pathKey, pathsToFields, type FieldPath } from '../../../src/core/k8s/fieldsV1';
 
 const fields = {
   'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },
@@ -27,6 +27,14 @@ describe('k8s/fieldsV1', () => {
     assert.ok(keys.includes('{"field":"spec"}/{"field":"finalizers"}/{"value":"a/b"}'));
     assert.ok(keys.includes('{"field":"spec"}/{"field":"args"}/{"index":0}'));
     assert.ok(!keys.includes('{"field":"spec"}'), 'intermediate nodes without . are not owned');
+  });
+  it('builds the same path keys as decoding then keying, skipping malformed keys', () => {
+    const odd = { ...fields, 'k:{bad': { 'f:x': {} }, 'k:"notAnObject"': {}, 'x:unknown': {}, 'f:status': { 'v:{"b":1,"a":2}': {}, 'k:{"z":1,"y":"q"}': { 'f:w': {} } } };
+    const keys = fieldsToPathKeys(odd);
+    assert.deepEqual(keys, fieldsToPaths(odd).map(pathKey));
+    assert.ok(keys.includes(pathKey([{ field: 'status' }, { value: { a: 2, b: 1 } }])), 'value keys are canonical');
+    assert.ok(!keys.some((k) => k.includes('bad') || k.includes('notAnObject') || k.includes('unknown')));
+    assert.equal(keys.length, 10);
   });
   it('round-trips paths to fieldsV1', () => {
     assert.deepEqual(pathsToFields(fieldsToPaths(fields)), fields);
