@@ -48,6 +48,9 @@ export class DriftSession implements vscode.Disposable {
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.reset()),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.reset()),
     );
+    // Files changed on disk without an editor (git checkout, a capture, another tool).
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml,json}');
+    this.disposables.push(watcher, watcher.onDidChange((u) => this.onFileChanged(u)), watcher.onDidCreate((u) => this.onFileChanged(u)), watcher.onDidDelete((u) => this.onFileChanged(u)));
   }
 
   get snapshot(): DriftSnapshot | undefined {
@@ -204,9 +207,13 @@ export class DriftSession implements vscode.Disposable {
 
   private editTimer?: NodeJS.Timeout;
   private onEdit(doc: vscode.TextDocument): void {
-    if (doc.uri.scheme !== 'file' || !/\.(ya?ml|json)$/i.test(doc.uri.fsPath) || !this._snapshot) return;
-    if (!vscode.workspace.getWorkspaceFolder(doc.uri)) return;
-    this.pendingFiles.add(doc.uri.fsPath);
+    this.onFileChanged(doc.uri);
+  }
+
+  private onFileChanged(uri: vscode.Uri): void {
+    if (uri.scheme !== 'file' || !/\.(ya?ml|json)$/i.test(uri.fsPath) || !this._snapshot) return;
+    if (!vscode.workspace.getWorkspaceFolder(uri) || /[\\/](node_modules|\.git)[\\/]/.test(uri.fsPath)) return;
+    this.pendingFiles.add(uri.fsPath);
     clearTimeout(this.editTimer);
     this.editTimer = setTimeout(() => void this.refresh({ reuseLive: true, quiet: true }), EDIT_DEBOUNCE_MS);
   }

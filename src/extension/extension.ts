@@ -11,6 +11,9 @@ import { DriftTreeModel, type DriftNode } from './tree/driftTreeModel';
 import { DriftTreeProvider } from './tree/driftTreeProvider';
 import { filterNamespace, findResource, openDiff, openLive, revealSource, selectContexts } from './viewCommands';
 import { createActionCommands } from './actionCommands';
+import { RenderDiagnostics } from './renderDiagnostics';
+import { LIVE_SCHEME, LiveFileSystem } from './liveFileSystem';
+import { relativeTime } from './tree/driftTreeModel';
 
 export interface GitOpsDriftApi {
   /** Registered command ids, for tests. */
@@ -19,6 +22,7 @@ export interface GitOpsDriftApi {
   readonly tree: DriftTreeModel;
   /** Decorations last applied to a file's editor (1-based lines). */
   decorationsFor(uri: vscode.Uri): { line: number; text: string; liveOnly: boolean }[];
+  diagnosticsFor(uri: vscode.Uri): readonly vscode.Diagnostic[];
 }
 
 export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
@@ -30,6 +34,8 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
   const docs = new DiffDocumentProvider(createSideContent(session));
   const decorations = new SourceDecorations(() => session.index, vscode.Uri.joinPath(context.extensionUri, 'media'));
   const statusBar = new DriftStatusBar();
+  const diagnostics = new RenderDiagnostics();
+  const warnedExpired = new Set<string>();
   const yaml: vscode.DocumentSelector = [{ scheme: 'file', language: 'yaml' }];
 
   const redraw = () => {
@@ -41,6 +47,18 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
     const drifted = session.index.driftedCount();
     tree.badge = drifted ? { value: drifted, tooltip: `${drifted} drifted resources` } : undefined;
     tree.message = vscode.workspace.isTrusted ? undefined : 'Untrusted workspace: kustomize and helm are not run; only plain manifests are compared.';
+    diagnostics.update(session.snapshot);
+    // An expired breakglass is a loose end: say so once per breakglass.
+    for (const { context: ctx, drift } of session.index.allApps()) {
+      const b = drift.state.breakglass;
+      const key = `${ctx}/${drift.app.id}/${b?.started}`;
+      if (b?.active && b.expired && !warnedExpired.has(key)) {
+        warnedExpired.add(key);
+        void vscode.window.showWarningMessage(`Breakglass on ${drift.app.name} (${ctx}) by ${b.user ?? '?'} expired ${relativeTime(b.expires, new Date())}: capture the live changes and end it.`, 'End Breakglass…').then((p) => {
+          if (p) void vscode.commands.executeCommand('gitopsDrift.breakglassEnd', { context: ctx, appId: drift.app.id });
+        });
+      }
+    }
   };
 
   context.subscriptions.push(
@@ -51,9 +69,11 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
     docs,
     decorations,
     statusBar,
+    diagnostics,
     session.onDidChange(redraw),
     session.onDidChangeBusy(() => statusBar.update(session.contexts(), session.snapshot ? session.index : undefined, session.settings.productionContextPattern, session.busy)),
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, docs),
+    vscode.workspace.registerFileSystemProvider(LIVE_SCHEME, new LiveFileSystem(session, log), { isCaseSensitive: true }),
     vscode.languages.registerHoverProvider(yaml, decorations),
     vscode.languages.registerCodeLensProvider(yaml, decorations),
     vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((e) => decorations.decorate(e))),
@@ -95,7 +115,7 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
 
   log.info('GitOps Drift activated');
   void session.refresh();
-  return { commands: COMMAND_IDS, session, tree: model, decorationsFor: (uri) => decorations.decorationsFor(uri) };
+  return { commands: COMMAND_IDS, session, tree: model, decorationsFor: (uri) => decorations.decorationsFor(uri), diagnosticsFor: (uri) => diagnostics.get(uri) };
 }
 
 function commandTitle(context: vscode.ExtensionContext, id: CommandId): string {

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { AppDrift } from '../core/engine/driftTypes';
 import type { ObjectRef } from '../core/model';
 import { sideUri } from './diffDocuments';
+import { liveUri } from './liveFileSystem';
 import type { DriftSession } from './driftSession';
 import type { IndexedResource, ResourceLocator } from './driftIndex';
 import { locatorOf } from './driftIndex';
@@ -84,9 +85,14 @@ export async function openDiff(session: DriftSession, arg: unknown): Promise<voi
 export async function openLive(session: DriftSession, arg: unknown): Promise<void> {
   const r = resourceFromArg(session, arg) ?? (await pickResource(session, { title: 'Open live object…' }));
   if (!r) return;
-  const doc = await vscode.workspace.openTextDocument(sideUri('raw', r.context, r.diff.ref));
-  await vscode.languages.setTextDocumentLanguage(doc, 'yaml');
-  await vscode.window.showTextDocument(doc, { preview: true });
+  if (r.diff.status === 'MissingLive') {
+    void vscode.window.showInformationMessage(`${refLabel(r.diff.ref)} does not exist in ${r.context}.`);
+    return;
+  }
+  // Editable: saving applies the edited fields live (see liveFileSystem.ts).
+  const doc = await vscode.workspace.openTextDocument(liveUri(r.context, r.diff.ref));
+  if (doc.languageId !== 'yaml') await vscode.languages.setTextDocumentLanguage(doc, 'yaml');
+  await vscode.window.showTextDocument(doc, { preview: false });
 }
 
 export async function revealSource(session: DriftSession, arg: unknown): Promise<void> {

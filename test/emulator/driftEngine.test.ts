@@ -9,7 +9,7 @@ import type { JsonReport, JsonResource } from '../../src/cli/output';
 import { startDemoWorld, type DemoWorld } from './demo/start-demo-world';
 
 function io(): CliIo & { stdout: string; stderr: string } {
-  const o = { stdout: '', stderr: '', env: { ...process.env, KUBECONFIG: '' }, cwd: process.cwd(), isTTY: false } as CliIo & { stdout: string; stderr: string };
+  const o = { stdout: '', stderr: '', env: { ...process.env, KUBECONFIG: '' }, cwd: process.cwd(), isTTY: false } as unknown as CliIo & { stdout: string; stderr: string };
   o.out = (s) => (o.stdout += s);
   o.err = (s) => (o.stderr += s);
   return o;

@@ -120,4 +120,22 @@ describe('drift in the editor (demo world)', function () {
     await waitFor('replicas drift back once the edit is undone', () => has(), 5000);
     await doc.save();
   });
+
+  it('puts a malformed manifest in the Problems panel at its line, and clears it when fixed', async () => {
+    const fs = await import('node:fs');
+    const file = path.join(world().repoDir, 'guestbook', 'broken.yaml');
+    fs.writeFileSync(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: broken\ndata:\n  a: b\n');
+    try {
+      const diags = await waitFor('a diagnostic', () => {
+        const d = api.diagnosticsFor(vscode.Uri.file(file));
+        return d.length ? d : undefined;
+      }, 10_000);
+      assert.equal(diags[0].severity, vscode.DiagnosticSeverity.Error);
+      assert.ok(diags[0].range.start.line >= 2 && diags[0].range.start.line <= 4, `line ${diags[0].range.start.line}`);
+      assert.match(diags[0].message, /guestbook/);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+    await waitFor('diagnostic cleared', () => api.diagnosticsFor(vscode.Uri.file(file)).length === 0, 10_000);
+  });
 });

@@ -121,8 +121,24 @@ describe('Argo CD and Flux controls (demo world)', function () {
     const depNs = 'guestbook';
     const container = getJson(['-n', depNs, 'get', 'deployment', depName]).spec.template.spec.containers[0].name;
     kubectl(['-n', depNs, 'edit', `deployment/${depName}`], { env: editorEnv({ replicas: 4, container, env: { name: 'CHECKOUT_TIMEOUT_MS', value: '1500' } }) });
+    // A second fix from the editor: the live object opened as a document, edited and saved.
+    const target = await waitFor('guestbook-ui in the index', () => findResource(api, 'Deployment', depNs, depName));
+    await vscode.commands.executeCommand('gitopsDrift.openLive', { context: target.context, appId: target.drift.app.id, ref: target.diff.ref });
+    const liveEditor = await waitFor('live document', () => (vscode.window.activeTextEditor?.document.uri.scheme === 'gitops-drift-live' ? vscode.window.activeTextEditor : undefined));
+    const doc = liveEditor.document;
+    const line = doc.getText().split('\n').findIndex((l) => /^  revisionHistoryLimit: \d+$/.test(l));
+    assert.ok(line > 0, doc.getText());
+    await liveEditor.edit((e) => e.replace(doc.lineAt(line).range, '  revisionHistoryLimit: 5'));
+    assert.ok(await doc.save(), 'saved');
+    const afterSave = getJson(['-n', depNs, 'get', 'deployment', depName]);
+    assert.equal(afterSave.spec.revisionHistoryLimit, 5);
+    const mine = afterSave.metadata.managedFields.find((m: { manager: string }) => m.manager === 'gitops-drift-breakglass');
+    assert.deepEqual(mine.fieldsV1, { 'f:spec': { 'f:revisionHistoryLimit': {} } }, 'the save owns exactly the edited field');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+
     await sleep(4000);
     assert.equal(getJson(['-n', depNs, 'get', 'deployment', depName]).spec.replicas, 4, 'the live fix survived self-heal');
+    assert.equal(getJson(['-n', depNs, 'get', 'deployment', depName]).spec.revisionHistoryLimit, 5);
     await waitFor('the edit in the tree', () => findResource(api, 'Deployment', depNs, depName)?.diff.changes.some((c) => c.path === 'spec.replicas' && c.live === 4 && c.manager === 'kubectl-edit'), 10_000);
 
     // End: capture into a branch, keep paused until the change is merged (the controller follows main).
@@ -146,6 +162,7 @@ describe('Argo CD and Flux controls (demo world)', function () {
     assert.equal(synced.spec.syncPolicy.automated.selfHeal, true, 'the remembered settings are back');
     assert.notEqual(synced.spec.syncPolicy.automated.enabled, false);
     assert.equal(getJson(['-n', depNs, 'get', 'deployment', depName]).spec.replicas, 4, 'the captured fix is now desired state');
+    assert.match(git(['show', ended.commit!, '--', 'guestbook/deployment.yaml']), /\+\s+revisionHistoryLimit: 5/);
     await waitFor('the tree shows it in sync', () => findResource(api, 'Deployment', depNs, depName)?.diff.status === 'Synced', 15_000);
   });
 });
