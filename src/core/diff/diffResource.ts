@@ -1,7 +1,7 @@
 // The offline drift verdict for one object (diff-semantics §3): would applying desired change live?
 import type { KubeObject, ResourceDiff } from '../model';
 import { groupOf, isGitOpsError, refOf } from '../model';
-import { applyServerDefaults } from '../k8s/defaults';
+import { applyServerDefaults, applyServerDefaultsInPlace } from '../k8s/defaults';
 import { isObject } from '../k8s/json';
 import { attributor } from '../k8s/fieldsV1';
 import { diffValues, type ChangesContext, type FieldChangeEx } from './changes';
@@ -11,8 +11,8 @@ import { mergeObjects } from './merge';
 import { normalizeObject } from './normalize';
 import { isHumanManager, type DiffOptions } from './options';
 import { ownershipOf, type Ownership } from './ownership';
-import { pruneEmpty } from './rules';
-import { maskSecrets } from './secrets';
+import { pruneEmptyInPlace } from './rules';
+import { maskSecretsInPlace } from './secrets';
 import { normalizeForDisplay } from './display';
 
 export interface ResourceDiffEx extends ResourceDiff {
@@ -25,8 +25,9 @@ export interface ResourceDiffEx extends ResourceDiff {
 
 const BUILTIN_GROUPS = new Set(['', 'apps', 'batch', 'extensions', 'admissionregistration.k8s.io']);
 
+/** N5 on an object the pipeline owns (pruned in place). */
 function finish(obj: KubeObject): KubeObject {
-  const out = pruneEmpty(obj);
+  const out = pruneEmptyInPlace(obj);
   if (!isObject(out.metadata)) out.metadata = {};
   return out;
 }
@@ -74,14 +75,15 @@ export function diffResource(desired: KubeObject | undefined, live: KubeObject |
     const d = normalizeObject(desired, nopts);
     const l = normalizeObject(live, nopts);
     const own = ownershipOf(live, { manager: opts.manager, resolver: opts.listTypeResolver });
+    // d, l and predicted are this call's own copies (predicted shares nothing with them): changed in place from here.
     let predicted = mergeObjects(l, d, { ...ctx, owned: own.owned }) as KubeObject;
     // The server stores one version and converts on read: a different version of the same group is not drift.
     if (groupOf(live.apiVersion ?? '') === group) predicted.apiVersion = live.apiVersion;
     let current = l;
     // §3.5: the server defaults whatever desired leaves unset; defaulting both sides keeps it symmetric.
     if (BUILTIN_GROUPS.has(group)) {
-      predicted = applyServerDefaults(predicted);
-      current = applyServerDefaults(current);
+      predicted = applyServerDefaultsInPlace(predicted);
+      current = applyServerDefaultsInPlace(current);
     }
     predicted = finish(predicted);
     current = finish(current);
@@ -98,11 +100,11 @@ export function diffResource(desired: KubeObject | undefined, live: KubeObject |
       return who ? { ...c, manager: who.manager, time: who.time } : c;
     });
     const covered = new Set(changes.map((c) => c.path));
-    const defaulted = BUILTIN_GROUPS.has(group) ? finish(applyServerDefaults(d)) : d;
+    const defaulted = BUILTIN_GROUPS.has(group) ? finish(applyServerDefaults(d)) : d; // d itself stays undefaulted
     const liveOnly = findLiveOnly(d, defaulted, current, { ...ctx, attribute, isHuman: (m) => isHumanManager(m, opts) && m !== own.manager }).filter(
       (c) => ![...covered].some((p) => c.path === p || c.path.startsWith(`${p}.`) || c.path.startsWith(`${p}[`)),
     );
-    const [mp, ml] = maskSecrets(predicted, current) as KubeObject[];
+    const [mp, ml] = maskSecretsInPlace(predicted, current) as KubeObject[];
     const all = maskChanges([...changes, ...liveOnly], mp, ml);
     return {
       ...result,

@@ -12,6 +12,7 @@ export interface MergeContext extends EquivalenceContext {
   resolver?: ListTypeResolver;
 }
 
+/** The result shares no object or array with `live` or `desired`, so callers may change it in place. */
 export function mergeObjects(live: JsonObject, desired: JsonObject, ctx: MergeContext): JsonObject {
   return mergeValue(live, desired, [], [], ctx) as JsonObject;
 }
@@ -33,7 +34,7 @@ function mergeMap(l: JsonObject, d: JsonObject, path: FieldPath, schema: string[
     if (k in d) continue;
     if (retain) continue;
     const kept = removeOwned(lv, [...path, { field: k }], ctx);
-    if (kept !== undefined) out[k] = kept;
+    if (kept !== undefined) out[k] = clone(kept);
   }
   for (const [k, dv] of Object.entries(d)) {
     // N6: a zero scalar in desired and nothing live: the server would not store it either.
@@ -57,7 +58,7 @@ function mergeList(l: unknown[], d: unknown[], path: FieldPath, schema: string[]
   const merged = new Map<string, unknown>();
   for (const [id, { item, el }] of di) {
     const live = li.get(id);
-    merged.set(id, lt.type === 'set' ? item : mergeValue(live?.item, item, [...path, el], schema, ctx));
+    merged.set(id, lt.type === 'set' ? clone(item) : mergeValue(live?.item, item, [...path, el], schema, ctx));
   }
   const keptLive: string[] = [];
   for (const [id, { item, el }] of li) {
@@ -66,7 +67,7 @@ function mergeList(l: unknown[], d: unknown[], path: FieldPath, schema: string[]
     if (ctx.owned.has(pathKey(p))) continue;
     const kept = lt.type === 'set' ? item : removeOwned(item, p, ctx);
     if (kept !== undefined && !(lt.type === 'map' && onlyKeysLeft(item, kept, lt.keys))) {
-      merged.set(id, kept);
+      merged.set(id, clone(kept));
       keptLive.push(id);
     }
   }

@@ -1,7 +1,7 @@
 // The pre/post normalization pipeline applied to desired, live and predicted objects.
 import type { KubeObject } from '../model';
 import { clone, isObject } from '../k8s/json';
-import { defaultPortProtocols, dropLastApplied, dropNamespaceAndEmptyAnnotations, dropServerMetadata, dropStatus, normalizeRoleRules, normalizeSecret, pruneEmpty, sortEndpoints } from './rules';
+import { defaultPortProtocols, dropLastApplied, dropNamespaceAndEmptyAnnotations, dropServerMetadata, dropStatus, normalizeRoleRules, normalizeSecret, pruneEmptyInPlace, sortEndpoints } from './rules';
 
 export interface NormalizeOptions {
   ignoreAggregatedRoles?: boolean;
@@ -26,7 +26,7 @@ export function normalizeObject(obj: KubeObject, opts: NormalizeOptions = {}): K
   o = defaultPortProtocols(o);
   o = sortEndpoints(o);
   o = normalizeRoleRules(o, !!opts.ignoreAggregatedRoles);
-  o = pruneEmpty(o);
+  o = pruneEmptyInPlace(o); // o is our copy
   // pruning can empty `metadata.annotations`; keep `metadata` itself (KubeObject requires it)
   if (o.metadata === undefined) o.metadata = {};
   return o;

@@ -70,6 +70,25 @@ export function pruneEmpty<T>(v: T): T {
   return prune(v) as T;
 }
 
+const isEmpty = (p: unknown): boolean => p === null || p === undefined || (Array.isArray(p) && p.length === 0) || (isObject(p) && Object.keys(p).length === 0);
+
+/** pruneEmpty on a value the caller owns, without the copy (the root itself stays even when emptied). */
+export function pruneEmptyInPlace<T>(v: T): T {
+  const prune = (x: unknown): void => {
+    if (Array.isArray(x)) {
+      for (const i of x) if (isObject(i) || Array.isArray(i)) prune(i);
+    } else if (isObject(x)) {
+      for (const k of Object.keys(x)) {
+        const c = x[k];
+        if (isObject(c) || Array.isArray(c)) prune(c);
+        if (isEmpty(c)) delete x[k];
+      }
+    }
+  };
+  prune(v);
+  return v;
+}
+
 /** N7: Secret `stringData` folded into base64 `data` (stringData wins), null values become "". */
 export function normalizeSecret(obj: KubeObject): KubeObject {
   if (groupOf(obj.apiVersion ?? '') !== '' || obj.kind !== 'Secret') return obj;

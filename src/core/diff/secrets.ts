@@ -13,7 +13,11 @@ export const mask = (n: number): string => '+'.repeat(8 + 4 * n);
 
 /** Masked copies of Secrets (others returned as copies unchanged). Fails closed on odd shapes. */
 export function maskSecrets(...objs: Array<KubeObject | undefined>): Array<KubeObject | undefined> {
-  const copies = objs.map((o) => (o ? clone(o) : undefined));
+  return maskSecretsInPlace(...objs.map((o) => (o ? clone(o) : undefined)));
+}
+
+/** maskSecrets without the copies, for objects the caller owns; returns them. */
+export function maskSecretsInPlace(...copies: Array<KubeObject | undefined>): Array<KubeObject | undefined> {
   const seen = new Map<string, string[]>();
   const maskFor = (key: string, value: unknown): string => {
     const values = seen.get(key) ?? [];

@@ -1,4 +1,5 @@
-// Defaults the real API server fills in for built-in kinds (peer-diff README §D). Pure: returns a new object.
+// Defaults the real API server fills in for built-in kinds (peer-diff README §D). applyServerDefaults is pure
+// (returns a new object); applyServerDefaultsInPlace fills in the given one.
 import type { KubeObject } from '../model';
 import { groupOf } from '../model';
 import { clone, isObject, type JsonObject } from './json';
@@ -205,7 +206,11 @@ function defaultWebhooks(obj: JsonObject, mutating: boolean, beta: boolean): voi
 
 /** A copy of `obj` with the defaults the real API server would add on create/update. */
 export function applyServerDefaults<T extends KubeObject>(obj: T): T {
-  const out = clone(obj);
+  return applyServerDefaultsInPlace(clone(obj));
+}
+
+/** applyServerDefaults without the copy, for an object the caller owns (the diff pipeline's own copies). */
+export function applyServerDefaultsInPlace<T extends KubeObject>(out: T): T {
   const group = groupOf(out.apiVersion ?? '');
   const kind = out.kind;
   const spec = child(out, 'spec');
