@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { screenshot } from './index';
-import { extensionApi, findResource, kubectl, waitFor, world } from './world';
+import { extensionApi, findResource, kubectl, waitFor, widenSidebar, world } from './world';
 import type { GitOpsDriftApi } from '../../src/extension/extension';
 
 describe('drift in the editor (demo world)', function () {
@@ -40,7 +40,7 @@ describe('drift in the editor (demo world)', function () {
     const pr = w.scenarios.pruneCandidate;
     assert.equal(api.tree.present(api.tree.allResources().find((n) => n.diff.ref.name === pr.name)!).description, 'prune candidate');
 
-    await vscode.commands.executeCommand('gitopsDrift.drift.focus');
+    await widenSidebar();
     await screenshot('tree');
   });
 
