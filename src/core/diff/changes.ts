@@ -39,8 +39,17 @@ export function diffValues(predicted: unknown, live: unknown, ctx: ChangesContex
   if (predicted === live) return [];
   // Maps and keyed lists recurse (equal subtrees yield nothing); deep comparison only where they stop.
   if (isObject(predicted) && isObject(live)) {
-    const keys = [...new Set([...Object.keys(predicted), ...Object.keys(live)])];
-    return keys.flatMap((k) => diffValues(predicted[k], live[k], ctx, [...path, { field: k }], [...schema, k]));
+    const out: FieldChangeEx[] = [];
+    const visit = (k: string) => {
+      const p = predicted[k];
+      const l = live[k];
+      // equal scalars are the common case: skip building their paths
+      if (p === l || (p === undefined && l === undefined)) return;
+      out.push(...diffValues(p, l, ctx, [...path, { field: k }], [...schema, k]));
+    };
+    for (const k of Object.keys(predicted)) visit(k);
+    for (const k of Object.keys(live)) if (!Object.hasOwn(predicted, k)) visit(k);
+    return out;
   }
   if (Array.isArray(predicted) && Array.isArray(live)) {
     const lt = listTypeAt(ctx.group, ctx.kind, schema, ctx.resolver);

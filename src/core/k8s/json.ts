@@ -36,19 +36,33 @@ function copyJson(v: unknown): unknown {
   return out;
 }
 
-/** JSON with recursively sorted keys: the byte form every peer compares. */
+/**
+ * JSON with recursively sorted keys: the byte form every peer compares. Written directly (no sorted copy to
+ * stringify); integer-like keys come first in numeric order, as in any JS object built from sorted keys.
+ */
 export function canonicalJson(v: unknown): string {
-  return JSON.stringify(sortKeys(v));
+  return v === undefined ? (undefined as unknown as string) : (canonical(v) ?? (undefined as unknown as string));
 }
 
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (isObject(v)) {
-    const out: JsonObject = {};
-    for (const k of Object.keys(v).sort()) out[k] = sortKeys(v[k]);
-    return out;
+const INDEX_KEY = /^(?:0|[1-9]\d*)$/;
+const isIndexKey = (k: string): boolean => INDEX_KEY.test(k) && Number(k) < 4294967295;
+
+function canonical(v: unknown): string | undefined {
+  if (typeof v !== 'object' || v === null) return JSON.stringify(v) as string | undefined;
+  if (Array.isArray(v)) {
+    let s = '[';
+    for (let i = 0; i < v.length; i++) s += `${i ? ',' : ''}${canonical(v[i]) ?? 'null'}`;
+    return `${s}]`;
   }
-  return v;
+  let keys = Object.keys(v).sort();
+  if (keys.some(isIndexKey)) keys = [...keys.filter(isIndexKey).sort((a, b) => Number(a) - Number(b)), ...keys.filter((k) => !isIndexKey(k))];
+  let s = '{';
+  for (const k of keys) {
+    if (k === '__proto__') continue; // a sorted copy would have set its prototype instead
+    const c = canonical((v as JsonObject)[k]);
+    if (c !== undefined) s += `${s.length > 1 ? ',' : ''}${JSON.stringify(k)}:${c}`;
+  }
+  return `${s}}`;
 }
 
 export function deepEqual(a: unknown, b: unknown): boolean {

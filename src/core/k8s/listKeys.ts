@@ -101,5 +101,5 @@ export function smpMergeKeyAt(group: string, kind: string, path: string[]): stri
 export function usesRetainKeys(group: string, kind: string, path: string[]): boolean {
   const pod = POD_KINDS[kind];
   if (pod && startsWith(path, pod) && path.length === pod.length + 1 && path[pod.length] === 'volumes') return true;
-  return group === 'apps' && kind === 'Deployment' && path.join('.') === 'spec.strategy';
+  return group === 'apps' && kind === 'Deployment' && path.length === 2 && path[0] === 'spec' && path[1] === 'strategy';
 }

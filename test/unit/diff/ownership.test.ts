@@ -49,4 +49,21 @@ describe('diff/merge', () => {
     const owned = [pathKey([{ field: 'data' }, { field: 'a' }]), pathKey([{ field: 'spec' }, { field: 'x' }, { field: 'y' }])];
     assert.deepEqual(mergeObjects({ data: { a: '1', b: '2' }, spec: { x: { y: 1 } } }, { kind: 'K' }, ctx(owned)), { data: { b: '2' }, kind: 'K' });
   });
+  it('returns a result that shares no object or array with live or desired (the pipeline edits it in place)', () => {
+    const l = { keep: { deep: { v: 1 } }, list: [{ a: 1 }], metadata: { finalizers: ['a'] } };
+    const d = { extra: { e: [1] }, list: [{ a: 1 }], metadata: { finalizers: ['a', 'b'] } };
+    const inputs = new Set<unknown>();
+    const collect = (v: unknown, into: Set<unknown>): void => {
+      if (typeof v !== 'object' || v === null) return;
+      into.add(v);
+      for (const c of Object.values(v)) collect(c, into);
+    };
+    collect(l, inputs);
+    collect(d, inputs);
+    const out = new Set<unknown>();
+    const merged = mergeObjects(l, d, ctx());
+    collect(merged, out);
+    assert.deepEqual(merged, { keep: { deep: { v: 1 } }, list: [{ a: 1 }], metadata: { finalizers: ['a', 'b'] }, extra: { e: [1] } });
+    for (const o of out) assert.ok(!inputs.has(o), `shared: ${JSON.stringify(o)}`);
+  });
 });

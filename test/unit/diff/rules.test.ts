@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import type { KubeObject } from '../../../src/core/model';
 import { diffResource } from '../../../src/core/diff';
-import { defaultPortProtocols, dropLastApplied, dropNamespaceAndEmptyAnnotations, dropServerMetadata, dropStatus, LAST_APPLIED, normalizeRoleRules, normalizeSecret, pruneEmpty, sortEndpoints } from '../../../src/core/diff/rules';
+import { defaultPortProtocols, dropLastApplied, dropNamespaceAndEmptyAnnotations, dropServerMetadata, dropStatus, LAST_APPLIED, normalizeRoleRules, normalizeSecret, pruneEmpty, pruneEmptyInPlace, sortEndpoints } from '../../../src/core/diff/rules';
 import { isZeroScalar, scalarsEqual, secretValuesEqual } from '../../../src/core/diff/equivalence';
 import { parseQuantity, quantitiesEqual } from '../../../src/core/diff/quantity';
 import { durationsEqual, parseDuration } from '../../../src/core/diff/duration';
@@ -38,6 +38,9 @@ describe('diff/normalization rules', () => {
   });
   it('N5 treats null, {} and [] as absent, bottom-up', () => {
     assert.deepEqual(pruneEmpty({ a: null, b: {}, c: [], d: { e: {} }, f: [{}], g: 0 }), { f: [{}], g: 0 });
+    const owned = { a: null, b: {}, c: [], d: { e: {} }, f: [{ x: null }, [{}]], g: 0 };
+    assert.equal(pruneEmptyInPlace(owned), owned, 'the in-place variant returns its argument');
+    assert.deepEqual(owned, pruneEmpty({ a: null, b: {}, c: [], d: { e: {} }, f: [{ x: null }, [{}]], g: 0 }));
     const d = deploy({ template: { spec: { imagePullSecrets: [], containers: [{ name: 'a', image: 'x:1' }] } } });
     const l = deploy({ template: { spec: { containers: [{ name: 'a', image: 'x:1', resources: {} }] } } });
     assert.equal(diffResource(d, l).status, 'Synced');

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { clone } from '../../../src/core/k8s/json';
+import { canonicalJson, clone } from '../../../src/core/k8s/json';
 
 describe('k8s/json clone', () => {
   it('copies deeply with the semantics of a JSON round-trip', () => {
@@ -23,5 +23,32 @@ describe('k8s/json clone', () => {
     assert.equal(clone(undefined), undefined);
     assert.equal(clone('s'), 's');
     assert.equal(clone(null), null);
+  });
+});
+
+describe('k8s/json canonicalJson', () => {
+  // The former implementation: stringify a copy built with sorted keys.
+  const sortKeys = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sortKeys);
+    if (typeof v === 'object' && v !== null) {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
+      return out;
+    }
+    return v;
+  };
+  it('sorts keys recursively, integer-like keys first, as stringifying a sorted copy does', () => {
+    assert.equal(canonicalJson({ b: 1, a: [2, { d: 'x', c: null }] }), '{"a":[2,{"c":null,"d":"x"}],"b":1}');
+    const odd: unknown[] = [
+      { '10': 1, '9': 2, a: 3, '01': 4, '-1': 5, '4294967295': 6, '4294967294': 7 },
+      [undefined, () => 1, Number.NaN, 'q"uote'],
+      { gone: undefined, fn: () => 1, when: new Date(0), nested: { z: [{}], y: [] } },
+      JSON.parse('{"__proto__": 1, "x": 2}'),
+      { é: 1, e: 2, Z: 3 },
+      null,
+      'plain',
+    ];
+    for (const v of odd) assert.equal(canonicalJson(v), JSON.stringify(sortKeys(v)), JSON.stringify(v));
+    assert.equal(canonicalJson(undefined), undefined);
   });
 });
