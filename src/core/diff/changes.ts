@@ -23,6 +23,11 @@ function change(path: FieldPath, category: ChangeCategory, desired: unknown, liv
   return c;
 }
 
+function fieldChanges(p: unknown, l: unknown, k: string, ctx: ChangesContext, path: FieldPath, schema: string[], out: FieldChangeEx[]): void {
+  // equal scalars are the common case: skip building their paths
+  if (p !== l) out.push(...diffValues(p, l, ctx, [...path, { field: k }], [...schema, k]));
+}
+
 /** Changes needed to turn `live` into `predicted`: `missing` (desired adds), `extra` (desired removes), `modified`. */
 export function diffValues(predicted: unknown, live: unknown, ctx: ChangesContext, path: FieldPath = [], schema: string[] = schemaPathOf(path)): FieldChangeEx[] {
   if (predicted === undefined && live === undefined) return [];
@@ -40,15 +45,8 @@ export function diffValues(predicted: unknown, live: unknown, ctx: ChangesContex
   // Maps and keyed lists recurse (equal subtrees yield nothing); deep comparison only where they stop.
   if (isObject(predicted) && isObject(live)) {
     const out: FieldChangeEx[] = [];
-    const visit = (k: string) => {
-      const p = predicted[k];
-      const l = live[k];
-      // equal scalars are the common case: skip building their paths
-      if (p === l || (p === undefined && l === undefined)) return;
-      out.push(...diffValues(p, l, ctx, [...path, { field: k }], [...schema, k]));
-    };
-    for (const k of Object.keys(predicted)) visit(k);
-    for (const k of Object.keys(live)) if (!Object.hasOwn(predicted, k)) visit(k);
+    for (const k of Object.keys(predicted)) fieldChanges(predicted[k], live[k], k, ctx, path, schema, out);
+    for (const k of Object.keys(live)) if (!Object.hasOwn(predicted, k)) fieldChanges(undefined, live[k], k, ctx, path, schema, out);
     return out;
   }
   if (Array.isArray(predicted) && Array.isArray(live)) {

@@ -100,8 +100,11 @@ export function diffResource(desired: KubeObject | undefined, live: KubeObject |
       return who ? { ...c, manager: who.manager, time: who.time } : c;
     });
     const covered = new Set(changes.map((c) => c.path));
-    const defaulted = BUILTIN_GROUPS.has(group) ? finish(applyServerDefaults(d)) : d; // d itself stays undefaulted
-    const liveOnly = findLiveOnly(d, defaulted, current, { ...ctx, attribute, isHuman: (m) => isHumanManager(m, opts) && m !== own.manager }).filter(
+    const isHuman = (m: string | undefined) => isHumanManager(m, opts) && m !== own.manager;
+    // Live-only edits are fields a human manager wrote: with none in managedFields (most objects) there is nothing to walk.
+    const humanWrote = (live.metadata?.managedFields ?? []).some((e) => isHuman(e.manager));
+    const defaulted = humanWrote && BUILTIN_GROUPS.has(group) ? finish(applyServerDefaults(d)) : d; // d itself stays undefaulted
+    const liveOnly = (humanWrote ? findLiveOnly(d, defaulted, current, { ...ctx, attribute, isHuman }) : []).filter(
       (c) => ![...covered].some((p) => c.path === p || c.path.startsWith(`${p}.`) || c.path.startsWith(`${p}[`)),
     );
     const [mp, ml] = maskSecretsInPlace(predicted, current) as KubeObject[];
