@@ -12,17 +12,19 @@ const SERVER_METADATA = ['uid', 'resourceVersion', 'generation', 'selfLink', 'cr
 /** N1: server-generated metadata, top level and the `creationTimestamp: null` of nested templates. */
 export function dropServerMetadata(obj: KubeObject): KubeObject {
   if (isObject(obj.metadata)) for (const k of SERVER_METADATA) delete obj.metadata[k];
-  const walk = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (isObject(v)) {
-      for (const [k, c] of Object.entries(v)) {
-        if (k === 'metadata' && isObject(c)) delete c.creationTimestamp;
-        walk(c);
-      }
-    }
-  };
-  for (const [k, v] of Object.entries(obj)) if (k !== 'metadata') walk(v);
+  for (const [k, v] of Object.entries(obj)) if (k !== 'metadata') dropNestedCreationTimestamps(v);
   return obj;
+}
+
+function dropNestedCreationTimestamps(v: unknown): void {
+  if (Array.isArray(v)) for (const c of v) dropNestedCreationTimestamps(c);
+  else if (isObject(v)) {
+    for (const k of Object.keys(v)) {
+      const c = v[k];
+      if (k === 'metadata' && isObject(c)) delete c.creationTimestamp;
+      if (typeof c === 'object' && c !== null) dropNestedCreationTimestamps(c);
+    }
+  }
 }
 
 /** N2: namespace is never compared (live always has one); an empty or null annotations map is dropped. */
@@ -74,19 +76,20 @@ const isEmpty = (p: unknown): boolean => p === null || p === undefined || (Array
 
 /** pruneEmpty on a value the caller owns, without the copy (the root itself stays even when emptied). */
 export function pruneEmptyInPlace<T>(v: T): T {
-  const prune = (x: unknown): void => {
-    if (Array.isArray(x)) {
-      for (const i of x) if (isObject(i) || Array.isArray(i)) prune(i);
-    } else if (isObject(x)) {
-      for (const k of Object.keys(x)) {
-        const c = x[k];
-        if (isObject(c) || Array.isArray(c)) prune(c);
-        if (isEmpty(c)) delete x[k];
-      }
-    }
-  };
-  prune(v);
+  pruneInPlace(v);
   return v;
+}
+
+function pruneInPlace(x: unknown): void {
+  if (Array.isArray(x)) {
+    for (const i of x) if (typeof i === 'object' && i !== null) pruneInPlace(i);
+  } else if (isObject(x)) {
+    for (const k of Object.keys(x)) {
+      const c = x[k];
+      if (typeof c === 'object' && c !== null) pruneInPlace(c);
+      if (isEmpty(c)) delete x[k];
+    }
+  }
 }
 
 /** N7: Secret `stringData` folded into base64 `data` (stringData wins), null values become "". */

@@ -101,4 +101,13 @@ describe('diff/diffResource', () => {
     assert.equal(formatPath([{ field: 'ports' }, { key: { containerPort: 80, protocol: 'TCP' } }]), 'ports[containerPort=80,protocol=TCP]');
     assert.equal(formatPath([{ field: 'finalizers' }, { value: 'a/b' }, { field: 'x' }, { index: 2 }]), 'finalizers[=a/b].x[2]');
   });
+  it('merges fields named like Object.prototype members (constructor, toString) as plain fields', () => {
+    const same = diffResource(cm({}, { constructor: 'a', toString: 'b', x: '1' }), cm({}, { constructor: 'a', toString: 'b', x: '1' }));
+    assert.equal(same.status, 'Synced');
+    assert.deepEqual(same.desired?.data, { constructor: 'a', toString: 'b', x: '1' });
+    // not declared and not owned by the applier: the live key survives the apply
+    assert.equal(diffResource(cm({}, { x: '1' }), cm({}, { constructor: 'a', x: '1' })).status, 'Synced');
+    const changed = diffResource(cm({}, { constructor: 'a' }), cm({}, { constructor: 'b' }));
+    assert.deepEqual(changed.changes.map((c) => `${c.category} ${c.path}`), ['modified data.constructor']);
+  });
 });
