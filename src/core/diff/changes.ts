@@ -45,7 +45,7 @@ export function diffValues(predicted: unknown, live: unknown, ctx: ChangesContex
   // Maps and keyed lists recurse (equal subtrees yield nothing); deep comparison only where they stop.
   if (isObject(predicted) && isObject(live)) {
     const out: FieldChangeEx[] = [];
-    for (const k of Object.keys(predicted)) fieldChanges(predicted[k], live[k], k, ctx, path, schema, out);
+    for (const k of Object.keys(predicted)) fieldChanges(predicted[k], Object.hasOwn(live, k) ? live[k] : undefined, k, ctx, path, schema, out);
     for (const k of Object.keys(live)) if (!Object.hasOwn(predicted, k)) fieldChanges(undefined, live[k], k, ctx, path, schema, out);
     return out;
   }

@@ -109,5 +109,7 @@ describe('diff/diffResource', () => {
     assert.equal(diffResource(cm({}, { x: '1' }), cm({}, { constructor: 'a', x: '1' })).status, 'Synced');
     const changed = diffResource(cm({}, { constructor: 'a' }), cm({}, { constructor: 'b' }));
     assert.deepEqual(changed.changes.map((c) => `${c.category} ${c.path}`), ['modified data.constructor']);
+    const added = diffResource(cm({}, { x: '1', toString: 'b' }), cm({}, { x: '1' }));
+    assert.deepEqual(added.changes.map((c) => `${c.category} ${c.path} ${String(c.live)}`), ['missing data.toString undefined']);
   });
 });
