@@ -16,7 +16,7 @@ import { formatText, reportOf, toJsonResource, type JsonReport } from './output'
 import { runActionCommand, ACTION_COMMANDS } from './actions';
 
 const USAGE = `Usage:
-  gitops-drift diff [--repo DIR] [--kubeconfig FILE] [--context NAME]... [--app NAME] [-o text|json] [--all]
+  gitops-drift diff [--repo DIR] [--kubeconfig FILE] [--context NAME]... [--app NAME] [--mode offline|server-side] [-o text|json] [--all]
   gitops-drift diff --desired FILE --live FILE [--manager NAME] [-o text|json]
   gitops-drift apps [--repo DIR] [--kubeconfig FILE] [--context NAME]... [-o text|json]
   gitops-drift capture --repo DIR --resource GROUP/KIND/NAMESPACE/NAME [--field PATH]... [--branch NAME] [--commit] [--push] [-o json]
@@ -83,9 +83,11 @@ async function diffCommand(argv: string[], io: CliIo): Promise<number> {
       live: { type: 'string' },
       manager: { type: 'string' },
       all: { type: 'boolean', default: false },
+      mode: { type: 'string', default: 'offline' },
       verbose: { type: 'boolean', short: 'v', default: false },
     },
   });
+  if (values.mode !== 'offline' && values.mode !== 'server-side') throw new Error(`--mode ${values.mode}: use offline or server-side`);
   let report: JsonReport;
   if (values.desired || values.live) {
     if (!values.desired || !values.live) throw new Error('--desired and --live go together');
@@ -102,6 +104,7 @@ async function diffCommand(argv: string[], io: CliIo): Promise<number> {
       trusted: true,
       kustomizePath: io.env.GITOPS_DRIFT_KUSTOMIZE,
       helmPath: io.env.GITOPS_DRIFT_HELM,
+      diffMode: values.mode,
       log: stderrLogger(io, values.verbose ?? false),
     });
     const snap = await engine.compute(contextsOf(values, io));

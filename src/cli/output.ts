@@ -13,6 +13,8 @@ export interface JsonResource {
   context?: string;
   status: ResourceDiff['status'];
   reason?: string;
+  /** How the verdict was reached: offline prediction or the API server's dry run. */
+  mode?: ResourceDiff['mode'];
   changes: { path: string; category: string; desired?: unknown; live?: unknown; manager?: string; time?: string }[];
   source?: { file: string; line: number };
 }
@@ -34,6 +36,7 @@ export function toJsonResource(d: ResourceDiff, context?: string): JsonResource 
     context,
     status: d.status,
     reason: d.reason,
+    mode: d.mode,
     changes: d.changes.map((c) => ({ path: c.path, category: c.category, desired: c.desired, live: c.live, manager: c.manager, time: c.time })),
     source: d.source ? { file: d.source.file, line: d.source.startLine } : undefined,
   };

@@ -113,6 +113,7 @@ export class DriftSession implements vscode.Disposable {
         kustomizePath: s.kustomizePath || undefined,
         helmPath: s.helmPath || undefined,
         humanManagers: s.humanFieldManagers,
+        diffMode: s.diffMode,
         log: this.logger,
       });
     }

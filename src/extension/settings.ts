@@ -9,6 +9,7 @@ export interface Settings {
   productionContextPattern: string;
   humanFieldManagers: string[];
   watch: boolean;
+  diffMode: 'offline' | 'server-side';
   captureBranchPattern: string;
   breakglassDefaultExpiry: string;
 }
@@ -24,6 +25,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     // Saves from the editor's live documents are human edits too.
     humanFieldManagers: [...c.get<string[]>('humanFieldManagers', []), 'gitops-drift-breakglass'],
     watch: c.get<boolean>('watch', true),
+    diffMode: c.get<'offline' | 'server-side'>('diffMode', 'offline'),
     captureBranchPattern: c.get<string>('captureBranchPattern', 'breakglass/<app>-<kind>-<name>-<yyyymmdd-hhmm>'),
     breakglassDefaultExpiry: c.get<string>('breakglassDefaultExpiry', '1h'),
   };

@@ -78,6 +78,20 @@ describe('drift engine on the demo world (CLI)', function () {
     assert.ok(d.changes.some((c) => c.category === 'live-only' && c.path.endsWith('env[name=REDIS_MAXMEMORY]')));
   });
 
+  it('reaches the same verdicts with the API server dry-run mode, and says which mode was used', async () => {
+    const o = io();
+    await main(['diff', '--repo', world.repoDir, '--kubeconfig', world.kubeconfigPath, '--mode', 'server-side', '-o', 'json'], o);
+    const ssd = JSON.parse(o.stdout) as JsonReport;
+    const verdict = (r: JsonResource) => `${r.kind}/${r.namespace}/${r.name}=${r.status}`;
+    assert.deepEqual(ssd.resources.map(verdict).sort(), report.resources.map(verdict).sort());
+    const s = world.scenarios.breakglass;
+    const d = ssd.resources.find((r) => r.kind === 'Deployment' && r.namespace === s.namespace && r.name === s.deployment)!;
+    assert.equal(d.mode, 'server-side');
+    assert.deepEqual(d.changes.find((c) => c.path === 'spec.replicas'), { path: 'spec.replicas', category: 'modified', desired: 3, live: 5, manager: 'kubectl-edit', time: d.changes.find((c) => c.path === 'spec.replicas')!.time });
+    assert.ok(ssd.resources.filter((r) => r.status === 'Synced').every((r) => r.mode === 'server-side' || r.mode === 'offline'));
+    assert.ok(ssd.resources.some((r) => r.status === 'Synced' && r.mode === 'server-side'), 'synced objects were checked by the server too');
+  });
+
   it('lists the apps with their controller state', async () => {
     const o = io();
     assert.equal(await main(['apps', '--repo', world.repoDir, '--kubeconfig', world.kubeconfigPath, '-o', 'json'], o), 0);

@@ -14,9 +14,11 @@ import type { RenderResult } from '../render/types';
 import { parseManifests } from '../yaml/parseManifests';
 import { defaultNamespace } from '../render/clusterScoped';
 import type { KubeClient, TypeRef } from '../kube/types';
+import { mapWithConcurrency } from '../kube/concurrency';
 import { fetchLiveState } from '../kube/live-state';
 import { diffResource } from '../diff/diffResource';
 import type { DiffOptions, IgnoreDifference } from '../diff/options';
+import type { FieldChangeEx } from '../diff/changes';
 import { appStateOf } from './appState';
 import { withTrackingMetadata } from './trackingMetadata';
 import { withoutLiveOnly } from './withoutLiveOnly';
@@ -32,6 +34,12 @@ export interface DriftEngineOptions {
   kustomizePath?: string;
   helmPath?: string;
   humanManagers?: string[];
+  /**
+   * `server-side`: each object that exists live is also sent as a server-side apply dry run (`dryRun=All`,
+   * force, as the app's field manager) and the server's answer is what is compared with live; objects the server
+   * cannot answer for (forbidden, unsupported) fall back to the offline prediction. The mode is on each result.
+   */
+  diffMode?: 'offline' | 'server-side';
   log?: Logger;
   clock?: Clock;
 }
@@ -61,6 +69,8 @@ interface ClusterCache {
   desired: Map<string, Set<string>>;
   /** Objects (by refKey) or apps (`app:<id>`) whose live state could not be read. */
   failures: Map<string, GitOpsError>;
+  /** Server-side dry-run answers by app id and refKey, with the live resourceVersion they were computed for. */
+  predicted: Map<string, { liveVersion: string; object: KubeObject }>;
   apps: App[];
 }
 
@@ -201,7 +211,7 @@ export class DriftEngine {
         // Workspace apps, plus apps that live in the cluster and render from this workspace's repositories.
         const known = new Set(wsApps.map((a) => appObjectKey(a)).filter(Boolean));
         const fromCluster = appsFromCluster(appObjects, repos).filter((a) => !known.has(appObjectKey(a)));
-        cache = { live: new Map(), extra: new Map(), liveApps, desired: new Map(), failures: new Map(), apps: [...wsApps, ...fromCluster] };
+        cache = { live: new Map(), extra: new Map(), liveApps, desired: new Map(), failures: new Map(), predicted: new Map(), apps: [...wsApps, ...fromCluster] };
       }
       const apps = cache.apps;
 
@@ -233,6 +243,7 @@ export class DriftEngine {
         timings.fetchMs = Math.max(timings.fetchMs, Date.now() - t);
       }
       this.clusters.set(context, cache);
+      if (this.opts.diffMode === 'server-side') await this.dryRunAll(client, apps, rendered, cache, signal);
 
       const tDiff = Date.now();
       const drifts: AppDrift[] = [];
@@ -247,6 +258,31 @@ export class DriftEngine {
       this.log.warn(`${context}: ${(e as Error).message}`);
       return { context, server: client.server, apps: [], error: toGitOpsError(e) };
     }
+  }
+
+  /** Asks the API server what applying each desired object would give (only for versions not asked before). */
+  private async dryRunAll(client: KubeClient, apps: App[], rendered: RenderResult[], cache: ClusterCache, signal?: AbortSignal): Promise<void> {
+    const jobs: { app: App; key: string; desired: KubeObject; live: KubeObject }[] = [];
+    apps.forEach((app, i) => {
+      const live = cache.live.get(app.id);
+      for (const r of rendered[i].objects) {
+        const key = refKey(refOf(r.object, app.destinationNamespace ?? ''));
+        const l = live?.get(key);
+        const memoKey = `${app.id}\u0000${key}`;
+        if (l && cache.predicted.get(memoKey)?.liveVersion !== liveVersion(l)) jobs.push({ app, key: memoKey, desired: withTrackingMetadata(r.object, l, app), live: l });
+      }
+    });
+    await mapWithConcurrency(jobs, 8, async (j) => {
+      try {
+        const body = stripServerFields(j.desired);
+        const object = await client.patch(refOf(j.live), body, { type: 'apply', fieldManager: applierOf(j.app) ?? 'gitops-drift-preview', force: true, dryRun: true, signal });
+        cache.predicted.set(j.key, { liveVersion: liveVersion(j.live), object });
+      } catch (e) {
+        if (isGitOpsError(e) && e.reason === 'cancelled') throw e;
+        cache.predicted.delete(j.key); // offline prediction for this one
+        this.log.info(`server-side dry run of ${j.key.split('\u0000')[1]} failed (${(e as Error).message}); using the offline diff`);
+      }
+    }, signal);
   }
 
   private diffApp(context: string, app: App, render: RenderResult, cache: ClusterCache): AppDrift | undefined {
@@ -264,7 +300,11 @@ export class DriftEngine {
       const key = refKey(refOf(r.object, app.destinationNamespace ?? ''));
       const failure = cache.failures.get(key);
       if (failure && !live.has(key)) resources.push({ ref: refOf(r.object, app.destinationNamespace ?? ''), app: app.name, status: 'Unknown', reason: failure.message, changes: [], source: r.source });
-      else resources.push(this.diffOne(r, live.get(key), diffOpts, app));
+      else {
+        const l = live.get(key);
+        const p = l ? cache.predicted.get(`${app.id}\u0000${key}`) : undefined;
+        resources.push(p && p.liveVersion === liveVersion(l!) ? this.diffServerSide(r, p.object, l!, diffOpts, app) : this.diffOne(r, l, diffOpts, app));
+      }
     }
     const appFailure = cache.failures.get(`app:${app.id}`);
     for (const obj of extra.values()) resources.push({ ...diffResource(undefined, obj, diffOpts), app: app.name });
@@ -286,6 +326,17 @@ export class DriftEngine {
     const result = this.diffUncached(r, live, opts, app);
     this.diffMemo.set(r.object, { liveKey, optsKey, result });
     return result;
+  }
+
+  /** Compares the server's dry-run answer with live, under the same normalization as the offline diff. */
+  // Live-only hand edits are judged against Git itself: the server's answer keeps them (an apply does not remove
+  // fields it does not own), so they come from the offline comparison with the rendered object.
+  private diffServerSide(r: RenderedObject, predicted: KubeObject, live: KubeObject, opts: DiffOptions, app: App): ResourceDiff {
+    const d = diffResource(predicted, live, opts);
+    const liveOnly = (this.diffOne(r, live, opts, app).changes as FieldChangeEx[]).filter((c) => c.category === 'live-only');
+    const changes = [...d.changes.filter((c) => c.category !== 'live-only'), ...liveOnly];
+    const status = liveOnly.length && d.status === 'Synced' ? 'Modified' : d.status;
+    return { ...d, status, changes, desired: withoutLiveOnly(d.desired, changes), app: app.name, source: r.source, mode: 'server-side' };
   }
 
   private diffUncached(r: RenderedObject, live: KubeObject | undefined, opts: DiffOptions, app: App): ResourceDiff {
@@ -377,6 +428,17 @@ export class DriftEngine {
     if (app.kind === 'flux-kustomization') return l['kustomize.toolkit.fluxcd.io/name'] === app.name && l['kustomize.toolkit.fluxcd.io/namespace'] === app.namespace;
     return false;
   }
+}
+
+function liveVersion(o: KubeObject): string {
+  return `${o.metadata.uid ?? ''}/${o.metadata.resourceVersion ?? ''}`;
+}
+
+/** An apply body may not carry managedFields or server bookkeeping. */
+function stripServerFields(o: KubeObject): KubeObject {
+  const { managedFields: _m, resourceVersion: _r, uid: _u, creationTimestamp: _c, generation: _g, selfLink: _s, ...metadata } = o.metadata as Record<string, unknown>;
+  const { status: _st, ...rest } = o as KubeObject & { status?: unknown };
+  return { ...rest, metadata: metadata as KubeObject['metadata'] };
 }
 
 export function toGitOpsError(e: unknown): GitOpsError {
