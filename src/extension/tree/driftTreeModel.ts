@@ -131,6 +131,21 @@ export class DriftTreeModel {
     }
   }
 
+  /** The parent of a node (for reveal), found by walking down along the ids' prefixes. */
+  parent(node: DriftNode): DriftNode | undefined {
+    const walk = (nodes: DriftNode[]): DriftNode | undefined => {
+      for (const n of nodes) {
+        if (!node.id.startsWith(n.id + '/') && !node.id.startsWith(n.id + ':')) continue;
+        const kids = this.children(n);
+        if (kids.some((k) => k.id === node.id)) return n;
+        const deeper = walk(kids);
+        if (deeper) return deeper;
+      }
+      return undefined;
+    };
+    return walk(this.roots());
+  }
+
   /** All resource nodes, for "find by name" and tests. */
   allResources(): Extract<DriftNode, { type: 'resource' }>[] {
     const out: Extract<DriftNode, { type: 'resource' }>[] = [];

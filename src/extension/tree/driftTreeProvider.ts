@@ -27,7 +27,7 @@ export class DriftTreeProvider implements vscode.TreeDataProvider<DriftNode> {
   }
 
   getParent(node: DriftNode): DriftNode | undefined {
-    return this.parents.get(node.id);
+    return this.parents.get(node.id) ?? this.model.parent(node);
   }
 
   getTreeItem(node: DriftNode): vscode.TreeItem {

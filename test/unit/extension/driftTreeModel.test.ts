@@ -110,4 +110,15 @@ describe('DriftTreeModel', () => {
     assert.equal(relativeTime('2026-11-28T11:59:30Z', now), '30 s ago');
     assert.equal(relativeTime('2026-11-28T09:00:00Z', now), '3 h ago');
   });
+
+  it('finds the parent of a resource for reveal', () => {
+    const m = new DriftTreeModel(snapshot(), { driftedOnly: false }, () => now);
+    const web = m.allResources().find((r) => r.diff.ref.kind === 'Deployment' && r.diff.ref.name === 'web')!;
+    const kind = m.parent(web)!;
+    assert.equal(kind.type, 'kind');
+    assert.equal(m.present(kind).label, 'Deployment');
+    const app = m.parent(kind)!;
+    assert.equal(m.present(app).label, 'shop');
+    assert.equal(m.parent(m.parent(app)!), undefined);
+  });
 });
