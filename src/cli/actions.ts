@@ -23,12 +23,11 @@ import {
   waitForRefresh,
 } from '../core/control';
 import { commitCapture, planResourceCapture } from '../core/engine/captureFlow';
-import { DriftEngine } from '../core/engine/driftEngine';
 import type { KubeClient } from '../core/kube/types';
 import { GitOpsError, refKey, type ObjectRef } from '../core/model';
 import { nodeProcessRunner } from '../core/ports';
 import type { CliIo } from './cli';
-import { contextsOf, kubeClientFactory } from './cli';
+import { contextsOf, engineFor, kubeClientFactory } from './cli';
 
 export const ACTION_COMMANDS = ['capture', 'sync', 'refresh', 'pause', 'resume', 'suspend', 'reconcile', 'breakglass'] as const;
 
@@ -206,7 +205,7 @@ async function capture(argv: string[], io: CliIo): Promise<number> {
   if (!kind || !name) throw new GitOpsError('invalid', `--resource ${values.resource}: use GROUP/KIND/NAMESPACE/NAME (empty group for core, e.g. /ConfigMap/web/settings)`);
   const repo = path.resolve(io.cwd, values.repo ?? '.');
   const [context] = contextsOf(values, io);
-  const engine = new DriftEngine({ roots: [repo], clientFor: kubeClientFactory(values, io), runner: nodeProcessRunner, trusted: true });
+  const engine = engineFor(values, io);
   const snap = await engine.compute([context]);
   if (snap.clusters[0].error) throw snap.clusters[0].error;
   const key = refKey({ group, kind, namespace, name });

@@ -63,6 +63,20 @@ export function kubeClientFactory(values: { kubeconfig?: string }, io: CliIo): (
   return (context) => createKubeClient({ kubeconfig: values.kubeconfig, context: context || undefined, env: io.env, discoveryCache: cache, userAgent: 'gitops-drift-cli' });
 }
 
+/** The engine over `--repo` (default: the current folder); the CLI trusts the repository it is pointed at. */
+export function engineFor(values: { repo?: string; kubeconfig?: string }, io: CliIo, opts: { diffMode?: 'offline' | 'server-side'; verbose?: boolean } = {}): DriftEngine {
+  return new DriftEngine({
+    roots: [path.resolve(io.cwd, values.repo ?? '.')],
+    clientFor: kubeClientFactory(values, io),
+    runner: nodeProcessRunner,
+    trusted: true,
+    kustomizePath: io.env.GITOPS_DRIFT_KUSTOMIZE,
+    helmPath: io.env.GITOPS_DRIFT_HELM,
+    diffMode: opts.diffMode,
+    log: stderrLogger(io, opts.verbose ?? false),
+  });
+}
+
 export function contextsOf(values: { kubeconfig?: string; context?: string[] }, io: CliIo): string[] {
   if (values.context?.length) return values.context;
   const { current } = listContexts({ kubeconfig: values.kubeconfig, env: io.env });
@@ -96,17 +110,7 @@ async function diffCommand(argv: string[], io: CliIo): Promise<number> {
     const d = diffResource(desired, live, { manager: values.manager ?? detectManager(live) });
     report = { resources: [toJsonResource(d)], summary: summarize([d]) };
   } else {
-    const repo = path.resolve(io.cwd, values.repo ?? '.');
-    const engine = new DriftEngine({
-      roots: [repo],
-      clientFor: kubeClientFactory(values, io),
-      runner: nodeProcessRunner,
-      trusted: true,
-      kustomizePath: io.env.GITOPS_DRIFT_KUSTOMIZE,
-      helmPath: io.env.GITOPS_DRIFT_HELM,
-      diffMode: values.mode,
-      log: stderrLogger(io, values.verbose ?? false),
-    });
+    const engine = engineFor(values, io, { diffMode: values.mode, verbose: values.verbose });
     const snap = await engine.compute(contextsOf(values, io));
     report = reportOf(snap, values.app);
     if (values.verbose) io.err(`timings: ${JSON.stringify(snap.timings)}\n`);
@@ -128,7 +132,7 @@ async function appsCommand(argv: string[], io: CliIo): Promise<number> {
     },
   });
   const repo = path.resolve(io.cwd, values.repo ?? '.');
-  const engine = new DriftEngine({ roots: [repo], clientFor: kubeClientFactory(values, io), runner: nodeProcessRunner, trusted: true, log: stderrLogger(io, false) });
+  const engine = engineFor(values, io);
   const snap = await engine.compute(contextsOf(values, io));
   const apps = snap.clusters.flatMap((c) =>
     c.apps.map((a) => ({

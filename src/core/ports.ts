@@ -51,3 +51,18 @@ export const nodeProcessRunner: ProcessRunner = {
 export function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new GitOpsError('cancelled', 'Operation cancelled');
 }
+
+/** Waits `ms`, or less when the signal aborts (polling loops then notice the abort themselves). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}

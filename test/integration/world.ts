@@ -5,18 +5,12 @@ import { execFileSync } from 'node:child_process';
 import * as vscode from 'vscode';
 import type { GitOpsDriftApi } from '../../src/extension/extension';
 import type { IndexedResource } from '../../src/extension/driftIndex';
+import type { SeededScenarios } from '../emulator/demo/seed-demo-world';
 
 export interface TestWorld {
   kubeconfigPath: string;
   repoDir: string;
-  scenarios: {
-    synced: string;
-    breakglass: { app: string; namespace: string; deployment: string };
-    suspendedKustomization: { name: string; namespace: string; deployment: string; deploymentNamespace: string };
-    missingLive: { app: string; kind: string; namespace: string; name: string };
-    pruneCandidate: { app: string; kind: string; namespace: string; name: string };
-    appSetOwned: { appSet: string; app: string };
-  };
+  scenarios: SeededScenarios;
 }
 
 export function world(): TestWorld {

@@ -1,7 +1,7 @@
 // Follow an Argo CD operation to its end through `status.operationState` (reference §1 "Watching for completion").
 import { GitOpsError, type KubeObject, type ObjectRef } from '../model';
 import type { Clock } from '../ports';
-import { systemClock, throwIfAborted } from '../ports';
+import { systemClock, throwIfAborted, sleep } from '../ports';
 import type { KubeClient } from '../kube/types';
 import { FINAL_OPERATION_PHASES } from './constants';
 
@@ -85,15 +85,6 @@ export interface WaitOptions {
   clock?: Clock;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
-  });
-}
 
 /** Polls the app until the operation is over; resolves with its outcome (also when it failed), throws on timeout. */
 export async function waitForOperation(client: KubeClient, ref: ObjectRef, opts: WaitOptions = {}): Promise<OperationOutcome> {

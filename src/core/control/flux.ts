@@ -1,7 +1,7 @@
 // Flux suspend / resume / reconcile through annotations and spec.suspend, waiting on lastHandledReconcileAt + Ready (reference §7).
 import { GitOpsError, type KubeObject, type ObjectRef } from '../model';
 import type { Clock } from '../ports';
-import { systemClock, throwIfAborted } from '../ports';
+import { systemClock, throwIfAborted, sleep } from '../ports';
 import type { KubeClient } from '../kube/types';
 import { CONTROL_FIELD_MANAGER, FLUX_FORCE_AT, FLUX_REQUESTED_AT, FLUX_RESET_AT } from './constants';
 
@@ -102,15 +102,6 @@ export interface FluxWaitOptions {
   onProgress?(message: string): void;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
-  });
-}
 
 export async function waitForFluxReconcile(client: KubeClient, ref: ObjectRef, token: string | undefined, opts: FluxWaitOptions & { previousHandled?: string } = {}): Promise<FluxOutcome> {
   const clock = opts.clock ?? systemClock;
