@@ -14,45 +14,46 @@ export interface MergeContext extends EquivalenceContext {
 
 /** The result shares no object or array with `live` or `desired`, so callers may change it in place. */
 export function mergeObjects(live: JsonObject, desired: JsonObject, ctx: MergeContext): JsonObject {
-  return mergeValue(live, desired, [], [], '', ctx) as JsonObject;
+  return mergeValue(live, desired, [], '', ctx) as JsonObject;
 }
 
 /** pathKey([...path, el]) from pathKey(path) and the element's own key (`f:name`, or an item id from itemElement). */
 const childKey = (key: string, el: string): string => (key === '' ? el : `${key}\u0000${el}`);
 
-// `schema` is schemaPathOf(path) and `key` is pathKey(path), carried along instead of recomputed at every node.
-function mergeValue(l: unknown, d: unknown, path: FieldPath, schema: string[], key: string, ctx: MergeContext): unknown {
-  if (isObject(d)) return isObject(l) ? mergeMap(l, d, path, schema, key, ctx) : clone(d);
-  if (Array.isArray(d)) return Array.isArray(l) ? mergeList(l, d, path, schema, key, ctx) : clone(d);
+// A node's path is carried as `schema` (schemaPathOf, for list types) and `key` (pathKey, for ownership):
+// both are all the merge needs, so no FieldPath is built per node.
+function mergeValue(l: unknown, d: unknown, schema: string[], key: string, ctx: MergeContext): unknown {
+  if (isObject(d)) return isObject(l) ? mergeMap(l, d, schema, key, ctx) : clone(d);
+  if (Array.isArray(d)) return Array.isArray(l) ? mergeList(l, d, schema, key, ctx) : clone(d);
   // Keep live's spelling of an equivalent value (`1Gi` vs `1024Mi`) so it is not shown as a change.
   if (l !== undefined && !isObject(l) && !Array.isArray(l) && scalarsEqual(schema, d, l, ctx)) return l;
   return d;
 }
 
-function mergeMap(l: JsonObject, d: JsonObject, path: FieldPath, schema: string[], key: string, ctx: MergeContext): JsonObject {
+function mergeMap(l: JsonObject, d: JsonObject, schema: string[], key: string, ctx: MergeContext): JsonObject {
   // retainKeys structs (volume sources, Deployment strategy): live keys missing from desired are cleared.
-  const retain = path.length > 0 && usesRetainKeys(ctx.group, ctx.kind, schema);
+  const retain = key !== '' && usesRetainKeys(ctx.group, ctx.kind, schema);
   // Live's key order is kept for readability; desired-only keys come last. Own keys only: a field may be
   // called `constructor` (ConfigMap data), which `in` would find on every object.
   const out: JsonObject = {};
   for (const k of Object.keys(l)) {
-    if (Object.hasOwn(d, k)) mergeField(l[k], d[k], k, out, path, schema, key, ctx);
+    if (Object.hasOwn(d, k)) mergeField(l[k], d[k], k, out, schema, key, ctx);
     else if (!retain) {
-      const kept = removeOwned(l[k], [...path, { field: k }], ctx, childKey(key, `f:${k}`));
+      const kept = removeOwnedAt(l[k], [...schema, k], childKey(key, `f:${k}`), ctx);
       if (kept !== undefined) out[k] = clone(kept);
     }
   }
-  for (const k of Object.keys(d)) if (!Object.hasOwn(l, k)) mergeField(undefined, d[k], k, out, path, schema, key, ctx);
+  for (const k of Object.keys(d)) if (!Object.hasOwn(l, k)) mergeField(undefined, d[k], k, out, schema, key, ctx);
   return out;
 }
 
-function mergeField(lv: unknown, dv: unknown, k: string, out: JsonObject, path: FieldPath, schema: string[], key: string, ctx: MergeContext): void {
+function mergeField(lv: unknown, dv: unknown, k: string, out: JsonObject, schema: string[], key: string, ctx: MergeContext): void {
   // N6: a zero scalar in desired and nothing live: the server would not store it either.
   if (lv === undefined && isZeroScalar(dv)) return;
-  out[k] = mergeValue(lv, dv, [...path, { field: k }], [...schema, k], childKey(key, `f:${k}`), ctx);
+  out[k] = mergeValue(lv, dv, [...schema, k], childKey(key, `f:${k}`), ctx);
 }
 
-function mergeList(l: unknown[], d: unknown[], path: FieldPath, schema: string[], key: string, ctx: MergeContext): unknown[] {
+function mergeList(l: unknown[], d: unknown[], schema: string[], key: string, ctx: MergeContext): unknown[] {
   const lt = listTypeAt(ctx.group, ctx.kind, schema, ctx.resolver);
   if (lt.type === 'atomic') {
     // Positional subset: live only adds defaults/status inside the same elements ⇒ desired changes nothing.
@@ -61,17 +62,16 @@ function mergeList(l: unknown[], d: unknown[], path: FieldPath, schema: string[]
   const li = indexItems(l, lt);
   const di = indexItems(d, lt);
   const merged = new Map<string, unknown>();
-  for (const [id, { item, el }] of di) {
+  for (const [id, { item }] of di) {
     const live = li.get(id);
-    merged.set(id, lt.type === 'set' ? clone(item) : mergeValue(live?.item, item, [...path, el], schema, childKey(key, id), ctx));
+    merged.set(id, lt.type === 'set' ? clone(item) : mergeValue(live?.item, item, schema, childKey(key, id), ctx));
   }
   const keptLive: string[] = [];
-  for (const [id, { item, el }] of li) {
+  for (const [id, { item }] of li) {
     if (di.has(id)) continue;
-    const p = [...path, el];
     const itemKey = childKey(key, id);
     if (ctx.owned.has(itemKey)) continue;
-    const kept = lt.type === 'set' ? item : removeOwned(item, p, ctx, itemKey);
+    const kept = lt.type === 'set' ? item : removeOwnedAt(item, schema, itemKey, ctx);
     if (kept !== undefined && !(lt.type === 'map' && onlyKeysLeft(item, kept, lt.keys))) {
       merged.set(id, clone(kept));
       keptLive.push(id);
@@ -94,26 +94,29 @@ function mergeList(l: unknown[], d: unknown[], path: FieldPath, schema: string[]
 }
 
 /** Live value minus the fields the applier owned (desired dropped them); undefined when nothing remains. */
-export function removeOwned(v: unknown, path: FieldPath, ctx: MergeContext, key: string = pathKey(path)): unknown {
+export function removeOwned(v: unknown, path: FieldPath, ctx: MergeContext): unknown {
+  return removeOwnedAt(v, schemaPathOf(path), pathKey(path), ctx);
+}
+
+function removeOwnedAt(v: unknown, schema: string[], key: string, ctx: MergeContext): unknown {
   if (ctx.owned.size === 0) return v;
   if (ctx.owned.has(key)) return undefined;
   if (isObject(v)) {
     const out: JsonObject = {};
     let removed = false;
     for (const [k, cv] of Object.entries(v)) {
-      const kept = removeOwned(cv, [...path, { field: k }], ctx, childKey(key, `f:${k}`));
+      const kept = removeOwnedAt(cv, [...schema, k], childKey(key, `f:${k}`), ctx);
       if (kept === undefined) removed = true;
       else out[k] = kept;
     }
     return removed && Object.keys(out).length === 0 ? undefined : out;
   }
   if (Array.isArray(v)) {
-    const lt = listTypeAt(ctx.group, ctx.kind, schemaPathOf(path), ctx.resolver);
+    const lt = listTypeAt(ctx.group, ctx.kind, schema, ctx.resolver);
     if (lt.type === 'atomic') return v;
     const out: unknown[] = [];
     v.forEach((item, i) => {
-      const { el, id } = itemElement(item, i, lt);
-      const kept = removeOwned(item, [...path, el], ctx, childKey(key, id));
+      const kept = removeOwnedAt(item, schema, childKey(key, itemElement(item, i, lt).id), ctx);
       if (kept !== undefined && !(lt.type === 'map' && onlyKeysLeft(item, kept, lt.keys))) out.push(kept);
     });
     return out;
