@@ -7,17 +7,25 @@ export interface NormalizeOptions {
   ignoreAggregatedRoles?: boolean;
 }
 
-/** A shallow view without managedFields (N1 drops them): they are most of a live object's bytes, so not worth copying. */
-function withoutManagedFields(obj: KubeObject): KubeObject {
-  if (!isObject(obj.metadata) || !('managedFields' in obj.metadata)) return obj;
-  const metadata = { ...obj.metadata };
-  delete metadata.managedFields;
-  return { ...obj, metadata };
+/**
+ * A shallow view without managedFields (N1) and status (N4), which the pipeline drops anyway: they are most
+ * of a live object's bytes, so not worth copying first.
+ */
+function withoutDroppedParts(obj: KubeObject): KubeObject {
+  const hasManagedFields = isObject(obj.metadata) && 'managedFields' in obj.metadata;
+  if (!hasManagedFields && !('status' in obj)) return obj;
+  const out: KubeObject = { ...obj };
+  delete out.status;
+  if (hasManagedFields) {
+    out.metadata = { ...obj.metadata };
+    delete out.metadata.managedFields;
+  }
+  return out;
 }
 
 /** N1–N5, N7, N10–N12 on a copy. */
 export function normalizeObject(obj: KubeObject, opts: NormalizeOptions = {}): KubeObject {
-  let o = clone(withoutManagedFields(obj));
+  let o = clone(withoutDroppedParts(obj));
   o = dropServerMetadata(o);
   o = dropNamespaceAndEmptyAnnotations(o);
   o = dropLastApplied(o);
