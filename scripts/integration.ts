@@ -7,6 +7,9 @@ import * as path from 'node:path';
 import { startDemoWorld } from '../test/emulator/demo/start-demo-world';
 import { runIntegration } from './run-integration';
 
+/** Title marker of the suite that needs a window where the workspace is not trusted. */
+const UNTRUSTED = '@untrusted';
+
 async function main(): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-drift-it-'));
   const world = await startDemoWorld({ dir, timing: { pollMs: 100, reconcileIntervalMs: 1000, selfHealDelayMs: 1500 } });
@@ -16,16 +19,23 @@ async function main(): Promise<number> {
   }
   console.log(`integration world: ${world.repoDir} (kubeconfig ${world.kubeconfigPath})`);
   try {
-    return await runIntegration({
+    const common = {
       workspace: world.repoDir,
       env: {
         KUBECONFIG: world.kubeconfigPath,
         GITOPS_DRIFT_TEST_WORLD: JSON.stringify({ kubeconfigPath: world.kubeconfigPath, repoDir: world.repoDir, scenarios: world.scenarios }),
       },
       screenshotsDir: path.resolve(__dirname, '..', 'test-results'),
-      grep: process.env.GITOPS_DRIFT_TEST_GREP,
       timeoutMs: 15 * 60_000,
-    });
+    };
+    const only = process.env.GITOPS_DRIFT_TEST_GREP;
+    // Everything but the untrusted-workspace suite runs in a trusted window; that suite then runs in a window
+    // with workspace trust enforced (a second host: trust is decided when the window opens).
+    const trusted = await runIntegration({ ...common, grep: only ?? UNTRUSTED, env: { ...common.env, ...(only ? {} : { GITOPS_DRIFT_TEST_INVERT: '1' }) } });
+    if (only) return trusted;
+    console.log('\nintegration: untrusted workspace');
+    const untrusted = await runIntegration({ ...common, grep: UNTRUSTED, workspaceTrust: true });
+    return Math.max(trusted, untrusted);
   } finally {
     await world.stop();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -57,6 +57,8 @@ export function run(): Promise<void> {
     color: true,
     timeout: Number(process.env.GITOPS_DRIFT_TEST_TIMEOUT_MS) || 60000,
     ...(process.env.GITOPS_DRIFT_TEST_GREP ? { grep: process.env.GITOPS_DRIFT_TEST_GREP } : {}),
+    // GITOPS_DRIFT_TEST_INVERT=1 runs the tests that do not match (suites that need another host setup).
+    ...(process.env.GITOPS_DRIFT_TEST_INVERT === '1' ? { invert: true } : {}),
   });
   for (const file of suites) mocha.addFile(file);
   return new Promise((resolve, reject) => {

@@ -1,0 +1,32 @@
+// In a workspace the user has not trusted, kustomize and helm never run; plain manifests are still compared and
+// the tree says why the other apps are not. Runs in its own window with workspace trust enforced
+// (scripts/integration.ts selects it by the @untrusted marker).
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { screenshot } from './index';
+import { extensionApi, waitFor, widenSidebar, world } from './world';
+
+describe('@untrusted workspace (demo world)', function () {
+  this.timeout(60_000);
+
+  it('@untrusted compares plain manifests and explains why kustomize apps are not rendered', async () => {
+    assert.equal(vscode.workspace.isTrusted, false, 'this suite runs in an untrusted window');
+    const api = await extensionApi();
+    await api.session.refresh();
+    const apps = await waitFor('apps', () => {
+      const c = api.session.snapshot?.clusters[0];
+      return c && c.apps.length ? c.apps : undefined;
+    }, 30_000);
+    const podinfo = apps.find((a) => a.app.name === world().scenarios.breakglass.app)!;
+    assert.ok(podinfo, 'the kustomize app is listed');
+    assert.equal(podinfo.resources.length, 0, 'nothing rendered');
+    assert.equal(podinfo.errors[0]?.reason, 'untrusted');
+    assert.match(podinfo.errors[0].message, /not run in an untrusted workspace/);
+    const guestbook = apps.find((a) => a.app.name === 'guestbook')!;
+    assert.ok(guestbook.resources.length >= 3, 'plain manifests are still compared');
+    const node = api.tree.children(api.tree.roots()[0]).find((n) => api.tree.present(n).label === podinfo.app.name)!;
+    assert.match(api.tree.present(node).tooltip ?? '', /untrusted workspace/);
+    await widenSidebar();
+    await screenshot('untrusted');
+  });
+});
