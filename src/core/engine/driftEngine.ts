@@ -182,16 +182,18 @@ export class DriftEngine {
   }
 
   private async listAppObjects(client: KubeClient, signal?: AbortSignal): Promise<KubeObject[]> {
-    const out: KubeObject[] = [];
-    for (const type of APP_TYPES) {
-      try {
-        out.push(...(await client.list(type, { signal })).items);
-      } catch (e) {
-        // A cluster without Argo CD or Flux simply does not serve these kinds.
-        if (!(isGitOpsError(e) && (e.reason === 'notFound' || e.reason === 'forbidden'))) throw e;
-      }
-    }
-    return out;
+    const lists = await Promise.all(
+      APP_TYPES.map(async (type) => {
+        try {
+          return (await client.list(type, { signal })).items;
+        } catch (e) {
+          // A cluster without Argo CD or Flux simply does not serve these kinds.
+          if (isGitOpsError(e) && (e.reason === 'notFound' || e.reason === 'forbidden')) return [];
+          throw e;
+        }
+      }),
+    );
+    return lists.flat();
   }
 
   private async computeCluster(context: string, wsApps: App[], repos: RepoInfo[], opts: ComputeOptions, timings: DriftTimings): Promise<ClusterDrift> {
@@ -317,10 +319,18 @@ export class DriftEngine {
    * version, so a warm run or a re-diff after one watch event only recomputes the pairs that changed.
    */
   private readonly diffMemo = new WeakMap<KubeObject, { liveKey: string; optsKey: string; result: ResourceDiff }>();
+  /** Options objects are built once per app and run; their key is computed once per object, not per diff. */
+  private readonly optionKeys = new WeakMap<DiffOptions, string>();
+
+  private optionsKey(opts: DiffOptions): string {
+    let k = this.optionKeys.get(opts);
+    if (k === undefined) this.optionKeys.set(opts, (k = JSON.stringify(opts)));
+    return k;
+  }
 
   private diffOne(r: RenderedObject, live: KubeObject | undefined, opts: DiffOptions, app: App): ResourceDiff {
     const liveKey = live ? `${live.metadata.uid ?? ''}/${live.metadata.resourceVersion ?? JSON.stringify(live)}` : '';
-    const optsKey = JSON.stringify(opts);
+    const optsKey = this.optionsKey(opts);
     const memo = this.diffMemo.get(r.object);
     if (memo && memo.liveKey === liveKey && memo.optsKey === optsKey) return memo.result;
     const result = this.diffUncached(r, live, opts, app);
