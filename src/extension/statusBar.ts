@@ -31,7 +31,8 @@ export class DriftStatusBar {
     parts.push(drifted ? `· ${drifted} drifted` : index ? '· in sync' : '');
     if (glass.length) {
       const b = glass[0].drift.state.breakglass!;
-      parts.push(`· $(flame) ${glass[0].drift.app.name} paused ${relativeTime(b.started, now).replace(' ago', '')} by ${b.user ?? '?'}${b.expired ? ' (EXPIRED)' : ''}`);
+      const reason = b.reason && b.reason.length > 40 ? `${b.reason.slice(0, 39)}…` : b.reason;
+      parts.push(`· $(flame) ${glass[0].drift.app.name} paused ${relativeTime(b.started, now).replace(' ago', '')} by ${b.user ?? '?'}${reason ? ` — ${reason}` : ''}${b.expired ? ' (EXPIRED)' : ''}`);
     }
     this.item.text = parts.filter(Boolean).join(' ');
     const tip = new vscode.MarkdownString(`**GitOps Drift**  \nContexts: ${contexts.join(', ')}${prod ? '  \n$(warning) production context' : ''}  \n${drifted} drifted resource(s)`, true);
