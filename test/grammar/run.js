@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the grammar tests: VS Code's YAML grammars (test/grammar/base) plus the GitOps injection from
-// syntaxes/, over test/grammar/**/*.test.yaml. Exits non-zero on any failed assertion.
+// syntaxes/, over test/grammar/**/*.test.yaml, then differential.js. Exits non-zero on any failure.
 // Usage: node test/grammar/run.js [test files...]
 'use strict';
 const fs = require('node:fs');
@@ -33,4 +33,7 @@ const cli = require.resolve('vscode-tmgrammar-test/dist/unit.js');
 const result = spawnSync(process.execPath, [cli, '-c', '--config', 'package.json', ...grammars,
   '-g', 'syntaxes/gitops-yaml.injection.tmLanguage.json', ...files], { cwd: root, stdio: 'inherit', timeout: 120_000 });
 if (result.error) console.error(`grammar tests did not finish: ${result.error.message}`);
-process.exit(result.status === 0 ? 0 : 1);
+if (result.status !== 0) process.exit(1);
+// Then: the injection leaves every YAML scope of every real fixture unchanged.
+const diff = spawnSync(process.execPath, [path.join(__dirname, 'differential.js')], { cwd: root, stdio: 'inherit', timeout: 120_000 });
+process.exit(diff.status === 0 ? 0 : 1);
