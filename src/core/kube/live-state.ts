@@ -4,7 +4,7 @@ import { GitOpsError, groupOf, isGitOpsError, refKey, type App, type KubeObject,
 import { throwIfAborted } from '../ports';
 import { mapWithConcurrency } from './concurrency';
 import { findResourceType } from './discovery';
-import { DEFAULT_ARGO_NAMESPACE, fluxLabelSelector, isTrackedBy, managedRefsOf } from './tracking';
+import { DEFAULT_ARGO_NAMESPACE, argoInstanceName, argoTrackingApp, fluxLabelSelector, fluxOwner, isTrackedBy, managedRefsOf } from './tracking';
 import type { KubeClient, ResourceType } from './types';
 
 export interface FetchLiveStateInput {
@@ -178,18 +178,27 @@ export async function fetchLiveState(input: FetchLiveStateInput): Promise<LiveSt
   throwIfAborted(signal);
 
   // 4. Tracked by an app but not declared by it: prune candidates.
-  const appsById = new Map(input.apps.map((a) => [a.id, a]));
+  // Each object names its owner (tracking id / Flux labels) once; looking the owner up by name keeps this linear
+  // in the number of objects instead of objects × apps.
+  const byOwner = new Map<string, App[]>();
+  for (const app of input.apps) {
+    const owner = app.kind === 'argo-application' ? `argo|${argoInstanceName(app.name, app.namespace, argoNs)}` : app.kind === 'flux-kustomization' ? `flux|${app.namespace ?? ''}/${app.name}` : undefined;
+    if (owner) byOwner.set(owner, [...(byOwner.get(owner) ?? []), app]);
+  }
   const seenExtra = new Set<string>();
   for (const { plan, items } of results) {
     for (const obj of items ?? []) {
+      const argo = argoTrackingApp(obj, !plan.rt.namespaced);
+      const flux = fluxOwner(obj);
+      const candidates = [...(argo ? (byOwner.get(`argo|${argo}`) ?? []) : []), ...(flux?.kind === 'Kustomization' ? (byOwner.get(`flux|${flux.namespace}/${flux.name}`) ?? []) : [])];
+      if (!candidates.length) continue;
       const ref = refOfLive(plan.rt, obj);
       const key = refKey(ref);
-      for (const appId of plan.apps) {
-        const app = appsById.get(appId);
-        if (!app || desiredKeysByApp.get(appId)?.has(key) || seenExtra.has(`${appId}|${key}`)) continue;
+      for (const app of candidates) {
+        if (!plan.apps.has(app.id) || desiredKeysByApp.get(app.id)?.has(key) || seenExtra.has(`${app.id}|${key}`)) continue;
         if (isTrackedBy(app, obj, !plan.rt.namespaced, argoNs)) {
-          seenExtra.add(`${appId}|${key}`);
-          out.extra.push({ appId, key, ref, object: obj });
+          seenExtra.add(`${app.id}|${key}`);
+          out.extra.push({ appId: app.id, key, ref, object: obj });
         }
       }
     }
