@@ -1,10 +1,11 @@
 // Read-only virtual documents for the two sides of a drift diff and for raw live objects.
-// URI: gitops-drift:/<side>/<context>/<group|_core>/<kind>/<namespace|_>/<name>.yaml, side = desired | live | raw.
+// URI: gitops-drift:/<side>/<context>/<group|_core>/<kind>/<namespace|_>/<name>.yaml, side = desired | live.
+// (Live objects to edit are served by liveFileSystem.ts.)
 import * as vscode from 'vscode';
 import type { ObjectRef } from '../core/model';
 
 export const SCHEME = 'gitops-drift';
-export type Side = 'desired' | 'live' | 'raw';
+export type Side = 'desired' | 'live';
 
 export function sideUri(side: Side, context: string, ref: ObjectRef): vscode.Uri {
   const parts = [side, context, ref.group || '_core', ref.kind, ref.namespace || '_', `${ref.name}.yaml`].map(encodeURIComponent);
@@ -15,7 +16,7 @@ export function parseSideUri(uri: vscode.Uri): { side: Side; context: string; re
   const parts = uri.path.split('/').slice(1).map(decodeURIComponent);
   if (parts.length !== 6) return undefined;
   const [side, context, group, kind, namespace, file] = parts;
-  if (side !== 'desired' && side !== 'live' && side !== 'raw') return undefined;
+  if (side !== 'desired' && side !== 'live') return undefined;
   return { side, context, ref: { group: group === '_core' ? '' : group, kind, namespace: namespace === '_' ? '' : namespace, name: file.replace(/\.yaml$/, '') } };
 }
 
