@@ -146,6 +146,8 @@ export class ResourceOps {
       throw new ApiError('BadRequest', `error decoding YAML: ${(e as Error).message}`);
     }
     const cfg = this.checkBody(t, ns, applied, name);
+    // A resourceVersion in the applied configuration is a precondition, as for an update.
+    if (live) this.checkResourceVersion(t, live, cfg);
     if (!live && sub) throw notFound(t, name);
     if (!live && ns !== undefined) this.requireNamespace(ns);
     this.validateFields(t, name, unknownFieldsPruned(t, cfg), ctx);
@@ -285,7 +287,12 @@ export class ResourceOps {
       meta.creationTimestamp = rfc3339(ctx.now);
       for (const k of ['deletionTimestamp', 'deletionGracePeriodSeconds', 'resourceVersion', 'generation']) delete meta[k];
     }
-    if (!managedFieldsDone) meta.managedFields = before?.metadata.managedFields;
+    if (!managedFieldsDone) {
+      // Like kube-apiserver, managedFields a client sends (non-empty, e.g. edited with a JSON patch or an update)
+      // are the base of this write's bookkeeping; otherwise the stored ones are. `[{}]` resets them.
+      const sent = candidate.metadata.managedFields;
+      meta.managedFields = sub === undefined && Array.isArray(sent) && sent.length > 0 ? sent : before?.metadata.managedFields;
+    }
     if (meta.managedFields === undefined) delete meta.managedFields;
     obj.metadata = meta;
 
@@ -316,7 +323,8 @@ export class ResourceOps {
       // A write that changes nothing is a no-op: same resourceVersion, no event, managedFields untouched.
       const { resourceVersion: _a, managedFields: _ma, ...m1 } = before.metadata;
       const { resourceVersion: _b, managedFields: _mb, ...m2 } = obj.metadata;
-      if (stableJson({ ...before, metadata: m1 }) === stableJson({ ...obj, metadata: m2 })) return before;
+      const sameFields = stableJson(_ma ?? []) === stableJson(_mb ?? []);
+      if (sameFields && stableJson({ ...before, metadata: m1 }) === stableJson({ ...obj, metadata: m2 })) return before;
       if (before.metadata.deletionTimestamp && (obj.metadata.finalizers ?? []).length === 0) {
         return ctx.dryRun ? obj : this.purge(t, before);
       }
