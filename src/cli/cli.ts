@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { DriftEngine } from '../core/engine/driftEngine';
 import { diffResource } from '../core/diff/diffResource';
 import { createKubeClient, type DiscoveryEntry } from '../core/kube/http-kube-client';
-import { listContexts } from '../core/kube/kube-config';
+import { destinationContextResolver, listContexts } from '../core/kube/kube-config';
 import type { KubeClient } from '../core/kube/types';
 import { isGitOpsError, type KubeObject } from '../core/model';
 import { nodeProcessRunner, type Logger } from '../core/ports';
@@ -73,6 +73,7 @@ export function engineFor(values: { repo?: string; kubeconfig?: string }, io: Cl
     kustomizePath: io.env.GITOPS_DRIFT_KUSTOMIZE,
     helmPath: io.env.GITOPS_DRIFT_HELM,
     diffMode: opts.diffMode,
+    contextForDestination: destinationContextResolver({ kubeconfig: values.kubeconfig, env: io.env }),
     log: stderrLogger(io, opts.verbose ?? false),
   });
 }

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { DriftEngine } from '../core/engine/driftEngine';
 import type { DriftSnapshot } from '../core/engine/driftTypes';
 import { createKubeClient, type DiscoveryEntry } from '../core/kube/http-kube-client';
-import { listContexts } from '../core/kube/kube-config';
+import { destinationContextResolver, listContexts } from '../core/kube/kube-config';
 import type { Disposable as KubeDisposable, KubeClient } from '../core/kube/types';
 import { nodeProcessRunner, type Logger } from '../core/ports';
 import { DriftIndex } from './driftIndex';
@@ -114,6 +114,7 @@ export class DriftSession implements vscode.Disposable {
         helmPath: s.helmPath || undefined,
         humanManagers: s.humanFieldManagers,
         diffMode: s.diffMode,
+        contextForDestination: destinationContextResolver({ kubeconfig: s.kubeconfig.length ? s.kubeconfig : undefined }),
         log: this.logger,
       });
     }
@@ -225,7 +226,9 @@ export class DriftSession implements vscode.Disposable {
       return;
     }
     const engine = this.engine;
-    const plan = contexts.map((c) => ({ c, types: engine.watchTypes(c) }));
+    // Argo CD destination clusters hold apps' objects too: watch them as well.
+    const all = [...new Set([...contexts, ...engine.destinationContexts()])];
+    const plan = all.map((c) => ({ c, types: engine.watchTypes(c) }));
     const key = JSON.stringify(plan.map((p) => [p.c, p.types.map((t) => `${t.group}/${t.kind}`).sort()]));
     if (key === this.watchKey) return;
     this.stopWatches();

@@ -16,6 +16,8 @@ import { defaultNamespace } from '../render/clusterScoped';
 import type { KubeClient, TypeRef } from '../kube/types';
 import { mapWithConcurrency } from '../kube/concurrency';
 import { fetchLiveState } from '../kube/live-state';
+import { isTrackedBy } from '../kube/tracking';
+import { isClusterScoped } from '../render/clusterScoped';
 import { diffResource } from '../diff/diffResource';
 import type { DiffOptions, IgnoreDifference } from '../diff/options';
 import type { FieldChangeEx } from '../diff/changes';
@@ -40,6 +42,11 @@ export interface DriftEngineOptions {
    * cannot answer for (forbidden, unsupported) fall back to the offline prediction. The mode is on each result.
    */
   diffMode?: 'offline' | 'server-side';
+  /**
+   * The kubeconfig context of an Argo CD destination cluster (`spec.destination.server` / `.name`), when an
+   * Application deploys to another cluster than the one it lives in; undefined when no context matches.
+   */
+  contextForDestination?(destination: { server?: string; name?: string }): string | undefined;
   log?: Logger;
   clock?: Clock;
 }
@@ -69,6 +76,8 @@ interface ClusterCache {
   desired: Map<string, Set<string>>;
   /** Objects (by refKey) or apps (`app:<id>`) whose live state could not be read. */
   failures: Map<string, GitOpsError>;
+  /** Apps whose objects live in another cluster (Argo CD destination): app id → that cluster's context. */
+  targets: Map<string, string>;
   /** Server-side dry-run answers by app id and refKey, with the live resourceVersion they were computed for. */
   predicted: Map<string, { liveVersion: string; object: KubeObject }>;
   apps: App[];
@@ -213,7 +222,7 @@ export class DriftEngine {
         // Workspace apps, plus apps that live in the cluster and render from this workspace's repositories.
         const known = new Set(wsApps.map((a) => appObjectKey(a)).filter(Boolean));
         const fromCluster = appsFromCluster(appObjects, repos).filter((a) => !known.has(appObjectKey(a)));
-        cache = { live: new Map(), extra: new Map(), liveApps, desired: new Map(), failures: new Map(), predicted: new Map(), apps: [...wsApps, ...fromCluster] };
+        cache = { live: new Map(), extra: new Map(), liveApps, desired: new Map(), failures: new Map(), predicted: new Map(), targets: new Map(), apps: [...wsApps, ...fromCluster] };
       }
       const apps = cache.apps;
 
@@ -230,22 +239,57 @@ export class DriftEngine {
       if (!opts.reuseLive || cache.live.size === 0) {
         const t = Date.now();
         const desired = new Map(apps.map((a, i) => [a.id, rendered[i].objects]));
-        const live = await fetchLiveState({ client, apps, desired, signal });
         cache.failures = new Map();
+        cache.targets = new Map();
+        // Apps are read from the cluster their objects live in: this one, or an Argo CD destination elsewhere.
+        const groups = new Map<string, App[]>();
         for (const app of apps) {
-          const mine = new Map<string, KubeObject>();
-          for (const key of cache.desired.get(app.id) ?? []) {
-            const o = live.live.get(key);
-            if (o) mine.set(key, o);
+          const target = this.targetOf(app, context);
+          if (target instanceof GitOpsErrorClass) {
+            cache.failures.set(`app:${app.id}`, target);
+            cache.live.set(app.id, new Map());
+            cache.extra.set(app.id, new Map());
+            continue;
           }
-          cache.live.set(app.id, mine);
-          cache.extra.set(app.id, new Map(live.extra.filter((x) => x.appId === app.id).map((x) => [x.key, x.object])));
+          if (target !== context) cache.targets.set(app.id, target);
+          groups.set(target, [...(groups.get(target) ?? []), app]);
         }
-        for (const f of live.failures) cache.failures.set(f.key ?? `app:${f.appId ?? ''}`, f.error);
+        await Promise.all(
+          [...groups].map(async ([target, group]) => {
+            try {
+              const live = await fetchLiveState({ client: target === context ? client : this.opts.clientFor(target), apps: group, desired, signal });
+              for (const app of group) {
+                const mine = new Map<string, KubeObject>();
+                for (const key of cache!.desired.get(app.id) ?? []) {
+                  const o = live.live.get(key);
+                  if (o) mine.set(key, o);
+                }
+                cache!.live.set(app.id, mine);
+                cache!.extra.set(app.id, new Map(live.extra.filter((x) => x.appId === app.id).map((x) => [x.key, x.object])));
+              }
+              for (const f of live.failures) cache!.failures.set(f.key ?? `app:${f.appId ?? ''}`, f.error);
+            } catch (e) {
+              // The app's own cluster failing fails the cluster; a destination cluster failing fails its apps.
+              if (target === context || (isGitOpsError(e) && e.reason === 'cancelled')) throw e;
+              const err = toGitOpsError(e);
+              for (const app of group) {
+                cache!.failures.set(`app:${app.id}`, new GitOpsErrorClass(err.reason, `destination cluster ${target}: ${err.message}`, err.details));
+                cache!.live.set(app.id, new Map());
+                cache!.extra.set(app.id, new Map());
+              }
+            }
+          }),
+        );
         timings.fetchMs = Math.max(timings.fetchMs, Date.now() - t);
       }
       this.clusters.set(context, cache);
-      if (this.opts.diffMode === 'server-side') await this.dryRunAll(client, apps, rendered, cache, signal);
+      if (this.opts.diffMode === 'server-side') {
+        const byTarget = (id: string) => cache!.targets.get(id) ?? context;
+        for (const target of new Set(apps.map((a) => byTarget(a.id)))) {
+          const idx = apps.map((a, i) => (byTarget(a.id) === target ? i : -1)).filter((i) => i >= 0);
+          await this.dryRunAll(target === context ? client : this.opts.clientFor(target), idx.map((i) => apps[i]), idx.map((i) => rendered[i]), cache, signal);
+        }
+      }
 
       const tDiff = Date.now();
       const drifts: AppDrift[] = [];
@@ -298,8 +342,14 @@ export class DriftEngine {
     if (app.kind === 'folder' && live.size === 0) return undefined;
     const diffOpts: DiffOptions = { manager: applierOf(app), humanManagers: this.opts.humanManagers, ignoreDifferences: ignoreRulesOf(app, liveApp), defaultNamespace: app.destinationNamespace, app: app.name };
     const resources: ResourceDiff[] = [];
+    const appFailure = cache.failures.get(`app:${app.id}`);
     for (const r of render.objects) {
       const key = refKey(refOf(r.object, app.destinationNamespace ?? ''));
+      if (appFailure && live.size === 0) {
+        // Nothing could be read for this app (e.g. its destination cluster is unknown): not "missing live".
+        resources.push({ ref: refOf(r.object, app.destinationNamespace ?? ''), app: app.name, status: 'Unknown', reason: appFailure.message, changes: [], source: r.source });
+        continue;
+      }
       const failure = cache.failures.get(key);
       if (failure && !live.has(key)) resources.push({ ref: refOf(r.object, app.destinationNamespace ?? ''), app: app.name, status: 'Unknown', reason: failure.message, changes: [], source: r.source });
       else {
@@ -308,7 +358,6 @@ export class DriftEngine {
         resources.push(p && p.liveVersion === liveVersion(l!) ? this.diffServerSide(r, p.object, l!, diffOpts, app) : this.diffOne(r, l, diffOpts, app));
       }
     }
-    const appFailure = cache.failures.get(`app:${app.id}`);
     for (const obj of extra.values()) resources.push({ ...diffResource(undefined, obj, diffOpts), app: app.name });
     void context;
     return { app, liveApp, state: appStateOf(liveApp, this.clock.now()), resources, errors: appFailure ? [...render.errors, appFailure] : render.errors, skipped: render.skipped };
@@ -379,12 +428,34 @@ export class DriftEngine {
     return (await this.render(app, undefined, signal)).objects.map((o) => o.object);
   }
 
+  /** The context to read an app's objects from, or why there is none. */
+  private targetOf(app: App, context: string): string | GitOpsError {
+    if (app.kind !== 'argo-application') return context;
+    const dest = (app.definition?.spec as { destination?: { server?: string; name?: string } } | undefined)?.destination;
+    const inCluster = !dest || (!dest.server && !dest.name) || dest.server === 'https://kubernetes.default.svc' || dest.name === 'in-cluster';
+    if (inCluster) return context;
+    const target = this.opts.contextForDestination?.(dest);
+    if (target) return target;
+    return new GitOpsErrorClass('notFound', `${app.name} deploys to ${dest.name ?? dest.server}, which no kubeconfig context points at; add that cluster's context to see its live state`);
+  }
+
+  /** Contexts other than the selected ones that hold apps' objects (Argo CD destinations), to watch as well. */
+  destinationContexts(): string[] {
+    const out = new Set<string>();
+    for (const [hub, cache] of this.clusters) for (const t of cache.targets.values()) if (t !== hub) out.add(t);
+    return [...out];
+  }
+
   /** Types worth watching for a context: every kind the apps render, plus the app kinds. */
   watchTypes(context: string): TypeRef[] {
-    const cache = this.clusters.get(context);
     const seen = new Map<string, TypeRef>();
-    for (const t of APP_TYPES) seen.set(`${t.group}/${t.kind}`, t);
-    for (const m of cache?.live.values() ?? []) for (const o of m.values()) seen.set(`${refOf(o).group}/${o.kind}`, { group: refOf(o).group, kind: o.kind });
+    if (this.clusters.has(context)) for (const t of APP_TYPES) seen.set(`${t.group}/${t.kind}`, t);
+    for (const [hub, cache] of this.clusters) {
+      for (const [appId, m] of cache.live) {
+        if ((cache.targets.get(appId) ?? hub) !== context) continue;
+        for (const o of m.values()) seen.set(`${refOf(o).group}/${o.kind}`, { group: refOf(o).group, kind: o.kind });
+      }
+    }
     return [...seen.values()];
   }
 
@@ -393,36 +464,30 @@ export class DriftEngine {
    * (the caller then re-runs compute with reuseLive, which only re-diffs).
    */
   applyLiveEvent(context: string, type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: KubeObject): boolean {
-    const cache = this.clusters.get(context);
-    if (!cache) return false;
     const key = refKey(refOf(obj));
-    if (APP_TYPES.some((t) => t.kind === obj.kind && refOf(obj).group === t.group)) {
-      if (type === 'DELETED') cache.liveApps.delete(key);
-      else cache.liveApps.set(key, obj);
-      return true;
-    }
     let changed = false;
-    for (const [appId, live] of cache.live) {
-      if (live.has(key)) {
-        if (type === 'DELETED') live.delete(key);
-        else live.set(key, obj);
+    for (const [hub, cache] of this.clusters) {
+      if (hub === context && APP_TYPES.some((t) => t.kind === obj.kind && refOf(obj).group === t.group)) {
+        if (type === 'DELETED') cache.liveApps.delete(key);
+        else cache.liveApps.set(key, obj);
         changed = true;
-      } else if (type !== 'DELETED' && this.tracks(cache.apps.find((a) => a.id === appId), obj)) {
-        cache.extra.get(appId)?.set(key, obj);
-        changed = true;
+        continue;
       }
-      const extra = cache.extra.get(appId);
-      if (extra?.has(key)) {
-        if (type === 'DELETED') extra.delete(key);
-        else extra.set(key, obj);
-        changed = true;
-      }
-    }
-    // An object that the apps want but that was missing live has just been created.
-    if (!changed && type !== 'DELETED') {
-      for (const [appId, keys] of cache.desired) {
-        if (keys.has(key)) {
-          cache.live.get(appId)?.set(key, obj);
+      for (const app of cache.apps) {
+        // Each app reads its objects from its destination cluster (its own cluster unless Argo deploys elsewhere).
+        if ((cache.targets.get(app.id) ?? hub) !== context) continue;
+        const live = cache.live.get(app.id);
+        const extra = cache.extra.get(app.id);
+        if (!live || !extra) continue;
+        if (cache.desired.get(app.id)?.has(key)) {
+          if (type === 'DELETED') changed = live.delete(key) || changed;
+          else {
+            live.set(key, obj);
+            changed = true;
+          }
+        } else if (extra.has(key) || (type !== 'DELETED' && isTrackedBy(app, obj, isClusterScoped(obj.kind)))) {
+          if (type === 'DELETED') extra.delete(key);
+          else extra.set(key, obj);
           changed = true;
         }
       }
@@ -430,14 +495,6 @@ export class DriftEngine {
     return changed;
   }
 
-  private tracks(app: App | undefined, obj: KubeObject): boolean {
-    if (!app) return false;
-    const a = obj.metadata?.annotations ?? {};
-    const l = obj.metadata?.labels ?? {};
-    if (app.kind === 'argo-application') return (a['argocd.argoproj.io/tracking-id'] ?? '').split(':')[0] === app.name || l['app.kubernetes.io/instance'] === app.name;
-    if (app.kind === 'flux-kustomization') return l['kustomize.toolkit.fluxcd.io/name'] === app.name && l['kustomize.toolkit.fluxcd.io/namespace'] === app.namespace;
-    return false;
-  }
 }
 
 function liveVersion(o: KubeObject): string {

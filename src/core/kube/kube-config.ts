@@ -69,3 +69,27 @@ export function listContexts(opts: KubeConfigOptions = {}): { contexts: string[]
   const kc = loadKubeConfig({ ...opts, context: undefined });
   return { contexts: kc.getContexts().map((c) => c.name), current: kc.getCurrentContext() };
 }
+
+/**
+ * Maps an Argo CD Application destination (`server` URL or cluster `name`) to a kubeconfig context: the first
+ * context whose cluster has that server URL, or whose context or cluster name is that name.
+ */
+export function destinationContextResolver(opts: KubeConfigOptions = {}): (dest: { server?: string; name?: string }) => string | undefined {
+  let kc: KubeConfig;
+  try {
+    kc = loadKubeConfig({ ...opts, context: undefined });
+  } catch {
+    return () => undefined;
+  }
+  const norm = (u: string) => u.trim().replace(/\/+$/, '').toLowerCase();
+  const clusters = new Map(kc.getClusters().map((c) => [c.name, c]));
+  const contexts = kc.getContexts();
+  return (dest) => {
+    if (dest.server) {
+      const hit = contexts.find((c) => { const cl = clusters.get(c.cluster); return !!cl && norm(cl.server) === norm(dest.server!); });
+      if (hit) return hit.name;
+    }
+    if (dest.name) return contexts.find((c) => c.name === dest.name || c.cluster === dest.name)?.name;
+    return undefined;
+  };
+}
