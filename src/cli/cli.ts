@@ -85,15 +85,20 @@ export function contextsOf(values: { kubeconfig?: string; context?: string[] }, 
   return [current];
 }
 
+/** Options every repository-and-cluster command takes. */
+const REPO_OPTIONS = {
+  repo: { type: 'string' },
+  kubeconfig: { type: 'string' },
+  context: { type: 'string', multiple: true },
+  output: { type: 'string', short: 'o', default: 'text' },
+} as const;
+
 async function diffCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      repo: { type: 'string' },
-      kubeconfig: { type: 'string' },
-      context: { type: 'string', multiple: true },
+      ...REPO_OPTIONS,
       app: { type: 'string' },
-      output: { type: 'string', short: 'o', default: 'text' },
       desired: { type: 'string' },
       live: { type: 'string' },
       manager: { type: 'string' },
@@ -125,12 +130,7 @@ async function diffCommand(argv: string[], io: CliIo): Promise<number> {
 async function appsCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: {
-      repo: { type: 'string' },
-      kubeconfig: { type: 'string' },
-      context: { type: 'string', multiple: true },
-      output: { type: 'string', short: 'o', default: 'text' },
-    },
+    options: REPO_OPTIONS,
   });
   const repo = path.resolve(io.cwd, values.repo ?? '.');
   const engine = engineFor(values, io);
