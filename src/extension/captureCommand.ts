@@ -36,7 +36,9 @@ export async function captureLive(session: DriftSession, arg: unknown, opts: Cap
     void vscode.window.showInformationMessage(`${refLabel(r.diff.ref)}: no live change can be captured (Secret data is never written to Git).`);
     return undefined;
   }
-  const preselected = new Set(preselectChanges(r.diff, session.settings.humanFieldManagers).map((c) => c.path));
+  // From a hover on one field ("Capture live value"), that field is the one preselected.
+  const focus = typeof (arg as { field?: unknown } | undefined)?.field === 'string' ? (arg as { field: string }).field : undefined;
+  const preselected = new Set(focus && offerable.some((c) => c.path === focus) ? [focus] : preselectChanges(r.diff, session.settings.humanFieldManagers).map((c) => c.path));
   let chosen: FieldChange[];
   if (Array.isArray(opts.fields)) chosen = offerable.filter((c) => opts.fields!.includes(c.path));
   else if (opts.fields === 'preselected') chosen = offerable.filter((c) => preselected.has(c.path));

@@ -95,7 +95,7 @@ export class SourceDecorations implements vscode.HoverProvider, vscode.CodeLensP
     }
     const entry = here[0].entry;
     const loc = locatorOf(entry);
-    const links = [commandLink('gitopsDrift.openDiff', loc, 'Show diff'), commandLink('gitopsDrift.captureLive', loc, 'Capture live value')];
+    const links = [commandLink('gitopsDrift.openDiff', loc, 'Show diff'), commandLink('gitopsDrift.captureLive', { ...loc, field: here[0].ann.change.path }, 'Capture live value')];
     if (entry.drift.state.controller === 'argo') links.push(commandLink('gitopsDrift.sync', { context: loc.context, appId: loc.appId }, 'Sync app'));
     if (entry.drift.state.controller === 'flux') links.push(commandLink('gitopsDrift.reconcile', { context: loc.context, appId: loc.appId }, 'Reconcile'));
     md.appendMarkdown(links.join(' · '));
