@@ -154,6 +154,12 @@ async function appsCommand(argv: string[], io: CliIo): Promise<number> {
       drift: summarize(a.resources),
     })),
   );
+  // Workspace apps this cluster does not run are listed too, marked as such.
+  for (const c of snap.clusters) {
+    for (const a of c.notDeployed ?? []) {
+      apps.push({ context: c.context, id: a.id, name: a.name, kind: a.kind, namespace: a.namespace, path: a.path ? path.relative(repo, a.path) || '.' : undefined, sourceType: a.sourceType, repoURL: a.repoURL, targetRevision: a.targetRevision, problem: a.problem ?? 'not in this cluster', sync: undefined, health: undefined, autoSync: undefined, suspended: undefined, drift: summarize([]) });
+    }
+  }
   const errors = snap.clusters.filter((c) => c.error).map((c) => ({ context: c.context, reason: c.error!.reason, message: c.error!.message }));
   if (values.output === 'json') io.out(JSON.stringify({ apps, errors: errors.length ? errors : undefined }, null, 2) + '\n');
   else {

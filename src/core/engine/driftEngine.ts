@@ -293,12 +293,14 @@ export class DriftEngine {
 
       const tDiff = Date.now();
       const drifts: AppDrift[] = [];
+      const notDeployed: App[] = [];
       for (let i = 0; i < apps.length; i++) {
         const drift = this.diffApp(context, apps[i], rendered[i], cache);
         if (drift) drifts.push(drift);
+        else notDeployed.push(apps[i]);
       }
       timings.diffMs += Date.now() - tDiff;
-      return { context, server: client.server, apps: drifts };
+      return { context, server: client.server, apps: drifts, notDeployed };
     } catch (e) {
       if (isGitOpsError(e) && e.reason === 'cancelled') throw e;
       this.log.warn(`${context}: ${(e as Error).message}`);

@@ -17,6 +17,11 @@ export interface ClusterDrift {
   context: string;
   server?: string;
   apps: AppDrift[];
+  /**
+   * Workspace apps this cluster does not run: Argo CD / Flux apps whose object is not in it, folders none of whose
+   * objects exist in it (they belong to other clusters, or are not deployed yet).
+   */
+  notDeployed?: App[];
   /** Set when the whole cluster could not be read (unreachable, 401…). */
   error?: GitOpsError;
 }

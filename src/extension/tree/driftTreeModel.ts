@@ -106,8 +106,14 @@ export class DriftTreeModel {
         const c = node.cluster;
         if (c.error) return [{ type: 'message', id: `${node.id}:err`, text: c.error.message, severity: 'error' }];
         const apps = c.apps.filter((a) => this.appVisible(a));
-        if (apps.length === 0) return [{ type: 'message', id: `${node.id}:empty`, text: c.apps.length ? 'Nothing matches the filter' : 'No apps found for this cluster', severity: 'info' }];
-        return apps.map((a) => ({ type: 'app', id: `${node.id}/a:${a.app.id}`, context: c.context, drift: a }));
+        const out: DriftNode[] = apps.map((a) => ({ type: 'app', id: `${node.id}/a:${a.app.id}`, context: c.context, drift: a }));
+        if (apps.length === 0) out.push({ type: 'message', id: `${node.id}:empty`, text: c.apps.length ? 'Nothing matches the filter' : 'No apps of this workspace run in this cluster', severity: 'info' });
+        const absent = c.notDeployed ?? [];
+        if (absent.length) {
+          const names = absent.slice(0, 4).map((a) => a.name).join(', ') + (absent.length > 4 ? ', …' : '');
+          out.push({ type: 'message', id: `${node.id}:absent`, text: `${absent.length} workspace app${absent.length === 1 ? '' : 's'} not in this cluster: ${names}`, severity: 'info' });
+        }
+        return out;
       }
       case 'app': {
         const out: DriftNode[] = node.drift.errors.map((e, i) => ({ type: 'message', id: `${node.id}:e${i}`, text: e.message, severity: 'error' as const }));

@@ -121,4 +121,18 @@ describe('DriftTreeModel', () => {
     assert.equal(m.present(app).label, 'shop');
     assert.equal(m.parent(m.parent(app)!), undefined);
   });
+
+  it('says which workspace apps this cluster does not run', () => {
+    const snap = snapshot();
+    snap.clusters[0].notDeployed = [
+      { id: 'argo:argocd/edge', name: 'edge', kind: 'argo-application', sourceType: 'directory' },
+      { id: 'folder:staging', name: 'staging', kind: 'folder', sourceType: 'kustomize' },
+    ];
+    const m = new DriftTreeModel(snap, { driftedOnly: false }, () => now);
+    const kids = m.children(m.roots()[0]);
+    const last = kids[kids.length - 1];
+    assert.equal(last.type, 'message');
+    assert.equal(m.present(last).label, '2 workspace apps not in this cluster: edge, staging');
+    assert.deepEqual(kids.filter((k) => k.type === 'app').map((k) => m.present(k).label), ['shop', 'infra']);
+  });
 });
