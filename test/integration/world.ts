@@ -57,7 +57,7 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export { editorEnv } from './kubectlEditor';
 
 /** Wider sidebar for screenshots, so the tree's descriptions are readable. */
-export async function widenSidebar(steps = 12): Promise<void> {
+export async function widenSidebar(steps = 3): Promise<void> {
   await vscode.commands.executeCommand('gitopsDrift.drift.focus');
-  for (let i = 0; i < steps; i++) await vscode.commands.executeCommand('workbench.action.increaseViewWidth');
+  for (let i = 0; i < steps; i++) await vscode.commands.executeCommand('workbench.action.increaseViewSize');
 }
