@@ -3,9 +3,12 @@
 // argument of options answers the prompts, for tests and keybindings.
 import * as vscode from 'vscode';
 import type { AppDrift } from '../core/engine/driftTypes';
+import { appStateOf } from '../core/engine/appState';
 import {
   controlRefOfApp,
   detectUser,
+  FLUX_KINDS,
+  fluxRef,
   endBreakglass,
   pauseAutoSync,
   pauseWarnings,
@@ -76,6 +79,21 @@ interface Target {
   ref: ObjectRef;
 }
 
+const FLUX_OTHER_KINDS = ['HelmRelease', 'GitRepository', 'OCIRepository', 'HelmRepository', 'Bucket'];
+
+/** A stand-in app for a Flux object that is not an app in the tree, so the same flows can drive it. */
+function fluxObjectDrift(obj: KubeObject, kind: string): AppDrift {
+  const name = obj.metadata.name ?? '';
+  return {
+    app: { id: `flux-${kind.toLowerCase()}:${obj.metadata.namespace ?? ''}/${name}`, name, kind: 'flux-kustomization', namespace: obj.metadata.namespace, sourceType: 'unknown', definition: obj },
+    liveApp: obj,
+    state: appStateOf(obj),
+    resources: [],
+    errors: [],
+    skipped: [],
+  };
+}
+
 export function parseDuration(s: string): number | undefined {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(m|min|h|d)?\s*$/i.exec(s);
   if (!m) return undefined;
@@ -88,7 +106,42 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
   const { session, log } = deps;
   const workspaceRoot = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
 
+  /** A Flux object named directly (`{context, ref}` with a Flux kind), e.g. a HelmRelease or GitRepository. */
+  async function fluxObjectTarget(context: string, ref: ObjectRef): Promise<Target> {
+    const r = fluxRef(ref.kind, ref.namespace, ref.name);
+    const obj = await session.client(context).get(r);
+    return { context, ref: r, drift: fluxObjectDrift(obj, ref.kind) };
+  }
+
+  /** The palette's Flux picker: the Kustomizations in the tree plus HelmReleases and sources from the clusters. */
+  async function pickFluxTarget(title: string): Promise<Target | undefined> {
+    const items: { label: string; description: string; t: Target }[] = session.index
+      .allApps()
+      .filter((a) => a.drift.state.controller === 'flux')
+      .map((a) => ({ label: a.drift.app.name, description: `Kustomization · ${a.drift.app.namespace ?? ''} · ${a.context}`, t: { context: a.context, drift: a.drift, ref: controlRefOfApp(a.drift.app) } }));
+    await Promise.all(
+      session.contexts().flatMap((context) =>
+        FLUX_OTHER_KINDS.map(async (kind) => {
+          try {
+            const { items: objs } = await session.client(context).list({ group: FLUX_KINDS[kind].group, kind });
+            for (const o of objs) items.push({ label: o.metadata.name ?? '', description: `${kind} · ${o.metadata.namespace ?? ''} · ${context}`, t: { context, ref: fluxRef(kind, o.metadata.namespace ?? '', o.metadata.name ?? ''), drift: fluxObjectDrift(o, kind) } });
+          } catch {
+            // a kind this cluster does not serve
+          }
+        }),
+      ),
+    );
+    if (!items.length) {
+      void vscode.window.showInformationMessage('No Flux objects in the selected clusters.');
+      return undefined;
+    }
+    return (await vscode.window.showQuickPick(items, { title, matchOnDescription: true }))?.t;
+  }
+
   async function target(arg: unknown, controller: 'argo' | 'flux', title: string): Promise<Target | undefined> {
+    const direct = arg as Partial<{ context: string; ref: ObjectRef; appId: string }> | undefined;
+    if (controller === 'flux' && direct?.context && direct.ref && !direct.appId && FLUX_KINDS[direct.ref.kind]) return fluxObjectTarget(direct.context, direct.ref);
+    if (controller === 'flux' && !appFromArg(session, arg)) return pickFluxTarget(title);
     const a = appFromArg(session, arg) ?? (await pickApp(session, (d) => d.state.controller === controller, title));
     if (!a) return undefined;
     if (a.drift.state.controller !== controller) {

@@ -92,6 +92,16 @@ describe('Argo CD and Flux controls (demo world)', function () {
     await waitFor('tree shows suspended', () => api.session.index.allApps().find((a) => a.drift.app.name === k.name)?.drift.state.suspended === true, 10_000);
   });
 
+  it('reconciles a Flux source that is not an app in the tree (GitRepository)', async () => {
+    const ctx = api.session.contexts()[0];
+    const ref = { group: 'source.toolkit.fluxcd.io', kind: 'GitRepository', namespace: 'flux-system', name: 'gitops-demo' };
+    const before = getJson(['-n', ref.namespace, 'get', 'gitrepositories.source.toolkit.fluxcd.io', ref.name]).status?.lastHandledReconcileAt;
+    await vscode.commands.executeCommand('gitopsDrift.reconcile', { context: ctx, ref });
+    const after = getJson(['-n', ref.namespace, 'get', 'gitrepositories.source.toolkit.fluxcd.io', ref.name]);
+    assert.notEqual(after.status.lastHandledReconcileAt, before);
+    assert.ok(after.status.conditions.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True'));
+  });
+
   it('runs a breakglass: pause with an audit record, a live edit survives self-heal, capture, resume at the new revision', async () => {
     const name = world().scenarios.synced; // guestbook: auto-sync with self-heal
     const before = app(name);
