@@ -185,7 +185,7 @@ export class DriftTreeModel {
         return {
           label: node.kind,
           description: drifted ? `${drifted} drifted` : `${node.resources.length}`,
-          icon: { id: 'symbol-class' },
+          icon: { id: KIND_ICONS[node.kind] ?? 'symbol-class' },
           contextValue: 'kind',
           collapsible: drifted ? 'expanded' : 'collapsed',
         };
@@ -259,6 +259,37 @@ function presentApp(a: AppDrift, now: Date): Presentation {
     collapsible: drifted ? 'expanded' : 'collapsed',
   };
 }
+
+/** Codicons that make the common kinds recognisable at a glance. */
+const KIND_ICONS: Record<string, string> = {
+  Deployment: 'rocket',
+  StatefulSet: 'database',
+  DaemonSet: 'server-process',
+  ReplicaSet: 'layers',
+  Job: 'run',
+  CronJob: 'watch',
+  Pod: 'vm',
+  Service: 'plug',
+  Ingress: 'globe',
+  NetworkPolicy: 'shield',
+  ConfigMap: 'settings-gear',
+  Secret: 'lock',
+  ServiceAccount: 'account',
+  Role: 'key',
+  ClusterRole: 'key',
+  RoleBinding: 'link',
+  ClusterRoleBinding: 'link',
+  HorizontalPodAutoscaler: 'graph-line',
+  PodDisruptionBudget: 'pulse',
+  PersistentVolumeClaim: 'archive',
+  Namespace: 'symbol-namespace',
+  CustomResourceDefinition: 'symbol-interface',
+  Application: 'package',
+  ApplicationSet: 'versions',
+  Kustomization: 'package',
+  HelmRelease: 'package',
+  GitRepository: 'repo',
+};
 
 const RESOURCE_ICONS: Record<ResourceDiff['status'], { id: string; color?: string }> = {
   Synced: { id: 'pass', color: 'charts.green' },

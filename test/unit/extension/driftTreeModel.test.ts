@@ -62,6 +62,7 @@ describe('DriftTreeModel', () => {
     assert.deepEqual(labels(m, apps), ['shop', 'infra']);
     const kinds = m.children(apps[0]);
     assert.deepEqual(labels(m, kinds), ['ConfigMap', 'Deployment', 'Service']);
+    assert.deepEqual(kinds.map((k) => m.present(k).icon.id), ['settings-gear', 'rocket', 'plug']);
     assert.deepEqual(labels(m, m.children(kinds[1])), ['web', 'api']);
   });
 
