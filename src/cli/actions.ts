@@ -100,7 +100,8 @@ export async function runActionCommand(cmd: string, argv: string[], io: CliIo): 
   });
   const [context] = contextsOf(values, io);
   const client = kubeClientFactory(values, io)(context);
-  const timeoutMs = Number(values.timeout) * 1000;
+  // --timeout in seconds, or with a unit like --expires (90, 90s, 5m).
+  const timeoutMs = /^\d+(\.\d+)?$/.test(values.timeout.trim()) ? Number(values.timeout) * 1000 : parseDuration(values.timeout);
   const wait = values.wait && !values['no-wait'];
   const out = (text: string, json: unknown) => io.out(values.output === 'json' ? JSON.stringify(json, null, 2) + '\n' : text + '\n');
 

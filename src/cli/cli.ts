@@ -119,12 +119,17 @@ async function diffCommand(argv: string[], io: CliIo): Promise<number> {
     const engine = engineFor(values, io, { diffMode: values.mode, verbose: values.verbose });
     const snap = await engine.compute(contextsOf(values, io));
     report = reportOf(snap, values.app);
+    if (values.app && !snap.clusters.some((c) => c.apps.some((a) => a.app.name === values.app || a.app.id === values.app))) {
+      throw new Error(`no app named ${values.app} in ${snap.clusters.map((c) => c.context).join(', ')} (see gitops-drift apps)`);
+    }
     if (values.verbose) io.err(`timings: ${JSON.stringify(snap.timings)}\n`);
   }
   io.out(values.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatText(report, { all: values.all }));
-  if (report.errors?.length && report.resources.length === 0) return 2;
+  // Like kubectl diff: 2 when something could not be compared (an error or an unknown object), even if drift was
+  // found elsewhere, since "1 = drift" must not hide a cluster that was not checked; else 1 on drift, 0 in sync.
   const s = report.summary;
-  return s.modified + s.missingLive + s.extraLive > 0 ? 1 : report.errors?.length || s.unknown ? 2 : 0;
+  if (report.errors?.length || s.unknown) return 2;
+  return s.modified + s.missingLive + s.extraLive > 0 ? 1 : 0;
 }
 
 async function appsCommand(argv: string[], io: CliIo): Promise<number> {

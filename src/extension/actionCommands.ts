@@ -320,12 +320,20 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
     let commit: string | undefined;
     let branch: string | undefined;
     if (capture) {
+      const uncaptured: string[] = [];
       for (const r of drifted) {
-        const outcome = await captureLive(session, { context: t.context, appId: t.drift.app.id, ref: r.ref }, { fields: opts.fields ?? 'preselected', yes: opts.yes, push: opts.push, allowDirty: opts.allowDirty, branch: branch ?? opts.branch });
+        // Each capture branches off the previous one (HEAD), so the last branch carries every captured fix.
+        const outcome = await captureLive(session, { context: t.context, appId: t.drift.app.id, ref: r.ref }, { fields: opts.fields ?? 'preselected', yes: opts.yes, push: opts.push, allowDirty: opts.allowDirty, branch: commit ? undefined : opts.branch });
         if (outcome?.result) {
           commit = outcome.result.commit;
           branch = outcome.result.branch;
-        }
+        } else uncaptured.push(`${r.ref.kind} ${r.ref.name}`);
+      }
+      if (uncaptured.length && opts.resume !== false) {
+        // Resuming now would let the controller revert fixes that are not in Git: keep the app paused.
+        log.warn(`breakglass on ${t.drift.app.name}: not captured: ${uncaptured.join(', ')}; the app stays paused`);
+        void vscode.window.showWarningMessage(`Not captured: ${uncaptured.join(', ')}. ${t.drift.app.name} stays paused so the controller does not revert them; resume it when they are in Git.`);
+        opts = { ...opts, resume: false };
       }
     } else if (drifted.length && opts.resume !== false) {
       log.warn(`breakglass on ${t.drift.app.name} ended without capture: the controller will revert ${drifted.length} live change(s)`);

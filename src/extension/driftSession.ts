@@ -149,12 +149,18 @@ export class DriftSession implements vscode.Disposable {
 
   /** Full refresh (list live state again) unless `reuseLive`; never runs two at once (the newer wins). */
   async refresh(opts: { reuseLive?: boolean; quiet?: boolean } = {}): Promise<void> {
+    // A re-diff (watch event, typing) must not cancel a full refresh in flight: it runs after it instead.
+    if (opts.reuseLive && this.fullRun) {
+      this.rediffAfterFull = true;
+      return this.fullRun;
+    }
     const contexts = this.contexts();
     void vscode.commands.executeCommand('setContext', 'gitopsDrift.hasContexts', contexts.length > 0);
     this.running?.abort();
     const ctrl = new AbortController();
     this.running = ctrl;
     if (!contexts.length) {
+      this.setBusy(false);
       this.publish(undefined);
       return;
     }
@@ -186,9 +192,21 @@ export class DriftSession implements vscode.Disposable {
         if (this.running === ctrl) this.setBusy(false);
       }
     };
-    if (opts.reuseLive || opts.quiet) return work();
-    return vscode.window.withProgress({ location: { viewId: 'gitopsDrift.drift' }, title: 'Computing drift' }, work);
+    if (opts.reuseLive) return work();
+    const run = opts.quiet ? work() : Promise.resolve(vscode.window.withProgress({ location: { viewId: 'gitopsDrift.drift' }, title: 'Computing drift' }, work));
+    this.fullRun = run;
+    return run.finally(() => {
+      if (this.fullRun !== run) return;
+      this.fullRun = undefined;
+      if (this.rediffAfterFull) {
+        this.rediffAfterFull = false;
+        void this.refresh({ reuseLive: true, quiet: true });
+      }
+    });
   }
+
+  private fullRun?: Promise<void>;
+  private rediffAfterFull = false;
 
   private setBusy(b: boolean): void {
     this.busy = b;

@@ -79,7 +79,7 @@ export class LiveFileSystem implements vscode.FileSystemProvider {
       throw vscode.FileSystemError.NoPermissions(`Removing fields is not applied from here (${removedPaths.join(', ')}); change values instead, or use kubectl`);
     }
     if (!body) return;
-    const app = this.session.index.allApps().find((a) => a.context === context && a.drift.resources.some((r) => r.ref.kind === ref.kind && r.ref.name === ref.name && r.ref.namespace === ref.namespace));
+    const app = this.session.index.allApps().find((a) => (a.drift.liveContext ?? a.context) === context && a.drift.resources.some((r) => r.ref.kind === ref.kind && r.ref.name === ref.name && r.ref.namespace === ref.namespace));
     const inBreakglass = !!app?.drift.state.breakglass?.active;
     if (!inBreakglass || isProductionContext(context, this.session.settings.productionContextPattern)) {
       const go = await vscode.window.showWarningMessage(

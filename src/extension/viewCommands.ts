@@ -90,7 +90,7 @@ export async function openLive(session: DriftSession, arg: unknown): Promise<voi
     return;
   }
   // Editable: saving applies the edited fields live (see liveFileSystem.ts).
-  const doc = await vscode.workspace.openTextDocument(liveUri(r.context, r.diff.ref));
+  const doc = await vscode.workspace.openTextDocument(liveUri(r.drift.liveContext ?? r.context, r.diff.ref));
   if (doc.languageId !== 'yaml') await vscode.languages.setTextDocumentLanguage(doc, 'yaml');
   await vscode.window.showTextDocument(doc, { preview: false });
 }

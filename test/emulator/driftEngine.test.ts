@@ -92,6 +92,12 @@ describe('drift engine on the demo world (CLI)', function () {
     assert.ok(ssd.resources.some((r) => r.status === 'Synced' && r.mode === 'server-side'), 'synced objects were checked by the server too');
   });
 
+  it('exits 2 with a message for an app name that does not exist', async () => {
+    const o = io();
+    assert.equal(await main(['diff', '--repo', world.repoDir, '--kubeconfig', world.kubeconfigPath, '--app', 'no-such-app'], o), 2);
+    assert.match(o.stderr, /no app named no-such-app/);
+  });
+
   it('lists the apps with their controller state', async () => {
     const o = io();
     assert.equal(await main(['apps', '--repo', world.repoDir, '--kubeconfig', world.kubeconfigPath, '-o', 'json'], o), 0);

@@ -95,7 +95,7 @@ describe('Argo CD apps deployed to another cluster (hub and spoke)', function ()
 
   it('says when no kubeconfig context points at the destination, instead of calling everything missing', async () => {
     const o = io();
-    await main(['diff', '--repo', repo, '--kubeconfig', kubeconfig, '-o', 'json'], o);
+    assert.equal(await main(['diff', '--repo', repo, '--kubeconfig', kubeconfig, '-o', 'json'], o), 2, 'an app that could not be compared is an error, even with drift elsewhere');
     const report = JSON.parse(o.stdout) as JsonReport;
     const edge = report.resources.find((r) => r.kind === 'ConfigMap' && r.name === 'edge')!;
     assert.equal(edge.status, 'Unknown');

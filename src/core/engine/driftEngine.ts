@@ -76,10 +76,12 @@ interface ClusterCache {
   desired: Map<string, Set<string>>;
   /** Objects (by refKey) or apps (`app:<id>`) whose live state could not be read. */
   failures: Map<string, GitOpsError>;
+  /** Ids of the workspace apps the cache was built for. */
+  wsIds: string;
   /** Apps whose objects live in another cluster (Argo CD destination): app id → that cluster's context. */
   targets: Map<string, string>;
   /** Server-side dry-run answers by app id and refKey, with the live resourceVersion they were computed for. */
-  predicted: Map<string, { liveVersion: string; object: KubeObject }>;
+  predicted: Map<string, { liveVersion: string; desired: KubeObject; object: KubeObject }>;
   apps: App[];
 }
 
@@ -125,7 +127,8 @@ export class DriftEngine {
     if (!files.length) return;
     this.appsPromise = undefined;
     const { renders } = this;
-    const resolved = this.appsResolved ?? [];
+    // Workspace apps and apps found in the clusters (they render from this workspace too).
+    const resolved = [...(this.appsResolved ?? []), ...[...this.clusters.values()].flatMap((c) => c.apps)];
     // Kustomize and helm apps may read files outside their folder (bases, value files): re-render them all.
     for (const app of resolved) {
       if (app.sourceType !== 'directory' || (app.path && files.some((f) => isInside(f, app.path!)))) renders.delete(app.id);
@@ -153,7 +156,8 @@ export class DriftEngine {
   }
 
   private async render(app: App, overlays: ReadonlyMap<string, string> | undefined, signal?: AbortSignal): Promise<RenderResult> {
-    const dirty = overlays && app.path ? [...overlays.keys()].filter((f) => isInside(f, app.path!)) : [];
+    // Unsaved text is used for plain manifest folders; kustomize and helm render the saved files.
+    const dirty = overlays && app.path && app.sourceType === 'directory' ? [...overlays.keys()].filter((f) => isInside(f, app.path!)) : [];
     if (!dirty.length) {
       let p = this.renders.get(app.id);
       if (!p) {
@@ -170,7 +174,7 @@ export class DriftEngine {
     const objects = base.objects.filter((o) => !o.source || !overlays!.has(o.source.file));
     const errors = [...base.errors];
     for (const file of dirty) {
-      if (!base.objects.some((o) => o.source?.file === file) || app.sourceType !== 'directory') continue;
+      if (!base.objects.some((o) => o.source?.file === file)) continue;
       const parsed = parseManifests(overlays!.get(file)!, file);
       for (const p of parsed.errors) errors.push(new GitOpsErrorClass('parse', `${file}:${p.line ?? '?'}: ${p.message}`, { file, line: p.line }));
       for (const d of parsed.docs) {
@@ -215,14 +219,16 @@ export class DriftEngine {
     }
     try {
       let cache = this.clusters.get(context);
-      if (!cache || !opts.reuseLive) {
+      // A re-diff reuses the live state only while the set of workspace apps is the one it was fetched for.
+      const wsIds = wsApps.map((a) => a.id).join('\u0000');
+      if (!cache || !opts.reuseLive || cache.wsIds !== wsIds) {
         const appObjects = await this.listAppObjects(client, signal);
         const liveApps = new Map<string, KubeObject>();
         for (const o of appObjects) liveApps.set(refKey(refOf(o)), o);
         // Workspace apps, plus apps that live in the cluster and render from this workspace's repositories.
         const known = new Set(wsApps.map((a) => appObjectKey(a)).filter(Boolean));
         const fromCluster = appsFromCluster(appObjects, repos).filter((a) => !known.has(appObjectKey(a)));
-        cache = { live: new Map(), extra: new Map(), liveApps, desired: new Map(), failures: new Map(), predicted: new Map(), targets: new Map(), apps: [...wsApps, ...fromCluster] };
+        cache = { live: new Map(), extra: new Map(), liveApps, desired: new Map(), failures: new Map(), predicted: new Map(), targets: new Map(), apps: [...wsApps, ...fromCluster], wsIds };
       }
       const apps = cache.apps;
 
@@ -232,11 +238,16 @@ export class DriftEngine {
       const rendered = await Promise.all(apps.map((a) => this.render(a, opts.overlays, signal).catch((e): RenderResult => ({ objects: [], skipped: [], errors: [toGitOpsError(e)] }))));
       timings.renderMs = Math.max(timings.renderMs, Date.now() - tRender);
       throwIfAborted(signal);
+      // Objects added to or removed from Git need their live state (or prune status) read: fetch again then.
+      let desiredChanged = false;
       for (let i = 0; i < apps.length; i++) {
-        cache.desired.set(apps[i].id, new Set(rendered[i].objects.map((o) => refKey(refOf(o.object, apps[i].destinationNamespace ?? '')))));
+        const keys = new Set(rendered[i].objects.map((o) => refKey(refOf(o.object, apps[i].destinationNamespace ?? ''))));
+        const before = cache.desired.get(apps[i].id);
+        if (!before || before.size !== keys.size || [...keys].some((k) => !before.has(k))) desiredChanged = true;
+        cache.desired.set(apps[i].id, keys);
       }
 
-      if (!opts.reuseLive || cache.live.size === 0) {
+      if (!opts.reuseLive || cache.live.size === 0 || desiredChanged) {
         const t = Date.now();
         const desired = new Map(apps.map((a, i) => [a.id, rendered[i].objects]));
         cache.failures = new Map();
@@ -310,21 +321,23 @@ export class DriftEngine {
 
   /** Asks the API server what applying each desired object would give (only for versions not asked before). */
   private async dryRunAll(client: KubeClient, apps: App[], rendered: RenderResult[], cache: ClusterCache, signal?: AbortSignal): Promise<void> {
-    const jobs: { app: App; key: string; desired: KubeObject; live: KubeObject }[] = [];
+    const jobs: { app: App; key: string; rendered: KubeObject; desired: KubeObject; live: KubeObject }[] = [];
     apps.forEach((app, i) => {
       const live = cache.live.get(app.id);
       for (const r of rendered[i].objects) {
         const key = refKey(refOf(r.object, app.destinationNamespace ?? ''));
         const l = live?.get(key);
         const memoKey = `${app.id}\u0000${key}`;
-        if (l && cache.predicted.get(memoKey)?.liveVersion !== liveVersion(l)) jobs.push({ app, key: memoKey, desired: withTrackingMetadata(r.object, l, app), live: l });
+        const memo = cache.predicted.get(memoKey);
+        // Asked again when live or Git changed (a rendered object is the same reference until its render is redone).
+        if (l && (memo?.liveVersion !== liveVersion(l) || memo.desired !== r.object)) jobs.push({ app, key: memoKey, rendered: r.object, desired: withTrackingMetadata(r.object, l, app), live: l });
       }
     });
     await mapWithConcurrency(jobs, 8, async (j) => {
       try {
         const body = stripServerFields(j.desired);
         const object = await client.patch(refOf(j.live), body, { type: 'apply', fieldManager: applierOf(j.app) ?? 'gitops-drift-preview', force: true, dryRun: true, signal });
-        cache.predicted.set(j.key, { liveVersion: liveVersion(j.live), object });
+        cache.predicted.set(j.key, { liveVersion: liveVersion(j.live), desired: j.rendered, object });
       } catch (e) {
         if (isGitOpsError(e) && e.reason === 'cancelled') throw e;
         cache.predicted.delete(j.key); // offline prediction for this one
@@ -357,12 +370,12 @@ export class DriftEngine {
       else {
         const l = live.get(key);
         const p = l ? cache.predicted.get(`${app.id}\u0000${key}`) : undefined;
-        resources.push(p && p.liveVersion === liveVersion(l!) ? this.diffServerSide(r, p.object, l!, diffOpts, app) : this.diffOne(r, l, diffOpts, app));
+        resources.push(p && p.liveVersion === liveVersion(l!) && p.desired === r.object ? this.diffServerSide(r, p.object, l!, diffOpts, app) : this.diffOne(r, l, diffOpts, app));
       }
     }
     for (const obj of extra.values()) resources.push({ ...diffResource(undefined, obj, diffOpts), app: app.name });
     void context;
-    return { app, liveApp, state: appStateOf(liveApp, this.clock.now()), resources, errors: appFailure ? [...render.errors, appFailure] : render.errors, skipped: render.skipped };
+    return { app, liveApp, liveContext: cache.targets.get(app.id), state: appStateOf(liveApp, this.clock.now()), resources, errors: appFailure ? [...render.errors, appFailure] : render.errors, skipped: render.skipped };
   }
 
   /**
@@ -456,6 +469,11 @@ export class DriftEngine {
       for (const [appId, m] of cache.live) {
         if ((cache.targets.get(appId) ?? hub) !== context) continue;
         for (const o of m.values()) seen.set(`${refOf(o).group}/${o.kind}`, { group: refOf(o).group, kind: o.kind });
+        // Kinds Git wants that are not live yet: their creation (e.g. by an auto-sync) must be seen too.
+        for (const key of cache.desired.get(appId) ?? []) {
+          const [group, kind] = key.split('/');
+          if (kind && !seen.has(`${group}/${kind}`)) seen.set(`${group}/${kind}`, { group, kind });
+        }
       }
     }
     return [...seen.values()];
@@ -473,7 +491,7 @@ export class DriftEngine {
         if (type === 'DELETED') cache.liveApps.delete(key);
         else cache.liveApps.set(key, obj);
         changed = true;
-        continue;
+        // An Application can also be a resource of a parent app (app of apps): fall through.
       }
       for (const app of cache.apps) {
         // Each app reads its objects from its destination cluster (its own cluster unless Argo deploys elsewhere).

@@ -6,6 +6,8 @@ export interface AppDrift {
   app: App;
   /** The live Application / Kustomization object, when the app is controller-managed and found in the cluster. */
   liveApp?: KubeObject;
+  /** Context the app's objects are read from, when not the app's own (an Argo CD destination cluster). */
+  liveContext?: string;
   state: AppState;
   resources: ResourceDiff[];
   /** Render and per-app fetch problems; the app is still shown with what could be computed. */
