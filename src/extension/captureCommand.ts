@@ -60,7 +60,18 @@ export async function captureLive(session: DriftSession, arg: unknown, opts: Cap
   if (!chosen.length) return undefined;
 
   const engine = session.engineForCapture();
-  const plan = await planResourceCapture({ engine, app: r.drift.app, diff: r.diff, changes: chosen });
+  let plan = await planResourceCapture({ engine, app: r.drift.app, diff: r.diff, changes: chosen });
+  // A target open with unsaved edits: capture writes the file on disk, so save the editor first (or stop), else
+  // saving it later would overwrite the captured lines.
+  const dirty = vscode.workspace.textDocuments.filter((d) => d.isDirty && plan.edits.some((e) => e.file === d.uri.fsPath));
+  if (dirty.length) {
+    const names = dirty.map((d) => vscode.workspace.asRelativePath(d.uri)).join(', ');
+    const save = opts.yes || (await vscode.window.showWarningMessage(`${names} has unsaved changes`, { modal: true, detail: 'Save them first? The capture is then planned on the saved file.' }, 'Save and Continue')) === 'Save and Continue';
+    if (!save) return undefined;
+    for (const d of dirty) await d.save();
+    session.filesChanged(dirty.map((d) => d.uri.fsPath));
+    plan = await planResourceCapture({ engine, app: r.drift.app, diff: r.diff, changes: chosen });
+  }
   if (!plan.edits.length) {
     await vscode.window.showWarningMessage(`Nothing can be written for ${refLabel(r.diff.ref)}`, { modal: true, detail: plan.explanation.join('\n') });
     return { explanation: plan.explanation };

@@ -258,9 +258,7 @@ export class DriftSession implements vscode.Disposable {
           client.watch(type, {
             onEvent: (ev) => {
               if (ev.type === 'SYNC') {
-                let changed = false;
-                for (const o of ev.items) changed = engine.applyLiveEvent(c, 'MODIFIED', o) || changed;
-                if (changed) this.scheduleRediff();
+                if (engine.resyncLive(c, type, ev.items)) this.scheduleRediff();
               } else if (engine.applyLiveEvent(c, ev.type, ev.object)) {
                 this.scheduleRediff();
               }

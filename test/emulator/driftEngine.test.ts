@@ -7,6 +7,9 @@ import * as path from 'node:path';
 import { main, type CliIo } from '../../src/cli/cli';
 import type { JsonReport, JsonResource } from '../../src/cli/output';
 import { startDemoWorld, type DemoWorld } from './demo/start-demo-world';
+import { DriftEngine } from '../../src/core/engine/driftEngine';
+import { createKubeClient } from '../../src/core/kube/http-kube-client';
+import { nodeProcessRunner } from '../../src/core/ports';
 
 function io(): CliIo & { stdout: string; stderr: string } {
   const o = { stdout: '', stderr: '', env: { ...process.env, KUBECONFIG: '' }, cwd: process.cwd(), isTTY: false } as unknown as CliIo & { stdout: string; stderr: string };
@@ -90,6 +93,24 @@ describe('drift engine on the demo world (CLI)', function () {
     assert.deepEqual(d.changes.find((c) => c.path === 'spec.replicas'), { path: 'spec.replicas', category: 'modified', desired: 3, live: 5, manager: 'kubectl-edit', time: d.changes.find((c) => c.path === 'spec.replicas')!.time });
     assert.ok(ssd.resources.filter((r) => r.status === 'Synced').every((r) => r.mode === 'server-side' || r.mode === 'offline'));
     assert.ok(ssd.resources.some((r) => r.status === 'Synced' && r.mode === 'server-side'), 'synced objects were checked by the server too');
+  });
+
+  it('keeps live state current from watch events, including deletions seen only in a relist', async () => {
+    const engine = new DriftEngine({ roots: [world.repoDir], clientFor: (c) => createKubeClient({ kubeconfig: world.kubeconfigPath, context: c }), runner: nodeProcessRunner, trusted: true });
+    const context = world.emulator.contextName;
+    const first = await engine.compute([context]);
+    const cmKey = (r: { ref: { kind: string; name: string } }) => r.ref.kind === 'ConfigMap' && r.ref.name === 'guestbook-config';
+    const status = (snap: typeof first) => snap.clusters[0].apps.flatMap((a) => a.resources).find(cmKey)?.status;
+    assert.equal(status(first), 'Synced');
+    const client = createKubeClient({ kubeconfig: world.kubeconfigPath, context });
+    const all = (await client.list({ group: '', kind: 'ConfigMap' })).items;
+    // A relist that no longer contains the ConfigMap: it was deleted while the watch was away.
+    assert.ok(engine.resyncLive(context, { group: '', kind: 'ConfigMap' }, all.filter((o) => o.metadata.name !== 'guestbook-config')));
+    assert.equal(status(await engine.compute([context], { reuseLive: true })), 'MissingLive');
+    // It comes back (e.g. self-heal recreated it): a watch event restores it.
+    const cm = all.find((o) => o.metadata.name === 'guestbook-config')!;
+    assert.ok(engine.applyLiveEvent(context, 'ADDED', cm));
+    assert.equal(status(await engine.compute([context], { reuseLive: true })), 'Synced');
   });
 
   it('exits 2 with a message for an app name that does not exist', async () => {

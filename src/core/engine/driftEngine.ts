@@ -480,6 +480,30 @@ export class DriftEngine {
   }
 
   /**
+   * A watch's full state of one type (after its first list, or a relist on 410 Gone): objects of that type that
+   * are not in it were deleted meanwhile. Returns true when something the snapshot shows changed.
+   */
+  resyncLive(context: string, type: TypeRef, items: KubeObject[]): boolean {
+    const present = new Set(items.map((o) => refKey(refOf(o))));
+    let changed = false;
+    for (const [hub, cache] of this.clusters) {
+      for (const app of cache.apps) {
+        if ((cache.targets.get(app.id) ?? hub) !== context) continue;
+        for (const m of [cache.live.get(app.id), cache.extra.get(app.id)]) {
+          for (const [key, o] of m ?? []) {
+            if (o.kind === type.kind && refOf(o).group === type.group && !present.has(key)) {
+              m!.delete(key);
+              changed = true;
+            }
+          }
+        }
+      }
+    }
+    for (const o of items) changed = this.applyLiveEvent(context, 'MODIFIED', o) || changed;
+    return changed;
+  }
+
+  /**
    * Applies one watch event to the held live state. Returns true when something the snapshot shows changed
    * (the caller then re-runs compute with reuseLive, which only re-diffs).
    */
