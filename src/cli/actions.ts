@@ -186,10 +186,21 @@ async function breakglassStart(argv: string[], io: CliIo): Promise<number> {
 }
 
 async function breakglassEnd(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...COMMON, 'no-resume': { type: 'boolean', default: false }, commit: { type: 'string' }, branch: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...COMMON, repo: { type: 'string' }, 'no-resume': { type: 'boolean', default: false }, commit: { type: 'string' }, branch: { type: 'string' } } });
   const [context] = contextsOf(values, io);
   const client = kubeClientFactory(values, io)(context);
   const ref = await resolveApp(client, positionals[0], io);
+  if (!values['no-resume']) {
+    // Resuming lets the controller revert live fixes that are not in Git yet: check when the repository is known.
+    if (values.repo) {
+      const snap = await engineFor(values, io).compute([context]);
+      const app = snap.clusters[0]?.apps.find((a) => a.app.name === ref.name && a.app.namespace === ref.namespace);
+      const pending = (app?.resources ?? []).filter((r) => r.status === 'Modified' && preselectChanges(r).length > 0);
+      if (pending.length && !values.yes) {
+        throw new GitOpsError('invalid', `${pending.length} live change(s) are not in Git (${pending.map((r) => `${r.ref.kind}/${r.ref.name}`).join(', ')}); capture them first (gitops-drift capture), end with --no-resume, or pass --yes to resume and let the controller revert them`);
+      }
+    } else io.err('warning: resuming lets the controller revert live changes that are not captured in Git (pass --repo to check)\n');
+  }
   const user = await detectUser(nodeProcessRunner, { cwd: io.cwd });
   const r = await endBreakglass({ client, app: ref, resume: !values['no-resume'], commit: values.commit, branch: values.branch, user });
   io.out(values.output === 'json' ? JSON.stringify(r.record, null, 2) + '\n' : `breakglass ended on ${ref.kind} ${ref.namespace}/${ref.name}${r.resumed ? ', resumed' : ', still paused'}\n`);

@@ -21,7 +21,7 @@ const USAGE = `Usage:
   gitops-drift apps [--repo DIR] [--kubeconfig FILE] [--context NAME]... [-o text|json]
   gitops-drift capture --repo DIR --resource GROUP/KIND/NAMESPACE/NAME [--field PATH]... [--branch NAME] [--commit] [--push] [-o json]
   gitops-drift sync|refresh|pause|resume|suspend|reconcile APP [--kubeconfig FILE] [--context NAME] [--yes] ...
-  gitops-drift breakglass start APP --reason TEXT [--ticket ID] [--expires 1h] | breakglass end APP [--no-resume]
+  gitops-drift breakglass start APP --reason TEXT [--ticket ID] [--expires 1h] | breakglass end APP [--repo DIR] [--no-resume] [--yes]
 
 Exit codes: 0 in sync / done, 1 drift found / action failed, 2 error.
 kubeconfig: --kubeconfig, else KUBECONFIG, else ~/.kube/config; --context never changes the file.

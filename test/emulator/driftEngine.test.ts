@@ -113,6 +113,18 @@ describe('drift engine on the demo world (CLI)', function () {
     assert.equal(status(await engine.compute([context], { reuseLive: true })), 'Synced');
   });
 
+  it('refuses to end a breakglass with resume while live fixes are not in Git, unless told to', async () => {
+    const s = world.scenarios.breakglass;
+    const start = io();
+    assert.equal(await main(['breakglass', 'start', s.app, '--kubeconfig', world.kubeconfigPath, '--reason', 'test', '--yes'], start), 0, start.stderr);
+    const refused = io();
+    assert.equal(await main(['breakglass', 'end', s.app, '--kubeconfig', world.kubeconfigPath, '--repo', world.repoDir], refused), 2);
+    assert.match(refused.stderr, /live change\(s\) are not in Git \(Deployment\/podinfo\)/);
+    const kept = io();
+    assert.equal(await main(['breakglass', 'end', s.app, '--kubeconfig', world.kubeconfigPath, '--repo', world.repoDir, '--no-resume'], kept), 0, kept.stderr);
+    assert.match(kept.stdout, /still paused/);
+  });
+
   it('exits 2 with a message for an app name that does not exist', async () => {
     const o = io();
     assert.equal(await main(['diff', '--repo', world.repoDir, '--kubeconfig', world.kubeconfigPath, '--app', 'no-such-app'], o), 2);
