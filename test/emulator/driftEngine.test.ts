@@ -125,6 +125,31 @@ describe('drift engine on the demo world (CLI)', function () {
     assert.match(kept.stdout, /still paused/);
   });
 
+  it('replays a watch event that arrives while the LIST is in flight', async () => {
+    const context = world.emulator.contextName;
+    const real = createKubeClient({ kubeconfig: world.kubeconfigPath, context });
+    let duringList: (() => void) | undefined;
+    const client = Object.create(real) as typeof real;
+    client.list = async (t, o) => {
+      const r = await real.list(t, o);
+      if (t.kind === 'ConfigMap' && duringList) {
+        const run = duringList;
+        duringList = undefined;
+        run();
+      }
+      return r;
+    };
+    const engine = new DriftEngine({ roots: [world.repoDir], clientFor: () => client, runner: nodeProcessRunner, trusted: true });
+    const cm = (await real.list({ group: '', kind: 'ConfigMap' }, { namespace: 'guestbook' })).items.find((o) => o.metadata.name === 'guestbook-config')!;
+    const firstKey = Object.keys(cm.data as object)[0];
+    const newer = { ...cm, metadata: { ...cm.metadata, resourceVersion: String(Number(cm.metadata.resourceVersion) + 100000) }, data: { ...(cm.data as object), [firstKey]: 'changed-live' } };
+    duringList = () => engine.applyLiveEvent(context, 'MODIFIED', newer);
+    const snap = await engine.compute([context]);
+    const r = snap.clusters[0].apps.flatMap((a) => a.resources).find((x) => x.ref.kind === 'ConfigMap' && x.ref.name === 'guestbook-config')!;
+    assert.equal(r.status, 'Modified', 'the event seen during the LIST is not lost');
+    assert.ok(r.changes.some((c) => c.path === `data.${firstKey}` || c.path === `data["${firstKey}"]`), JSON.stringify(r.changes));
+  });
+
   it('exits 2 with a message for an app name that does not exist', async () => {
     const o = io();
     assert.equal(await main(['diff', '--repo', world.repoDir, '--kubeconfig', world.kubeconfigPath, '--app', 'no-such-app'], o), 2);

@@ -217,6 +217,7 @@ export class DriftEngine {
     } catch (e) {
       return { context, apps: [], error: toGitOpsError(e) };
     }
+    const buffered: { context: string; type: 'ADDED' | 'MODIFIED' | 'DELETED'; obj: KubeObject }[] = [];
     try {
       let cache = this.clusters.get(context);
       // A re-diff reuses the live state only while the set of workspace apps is the one it was fetched for.
@@ -247,7 +248,10 @@ export class DriftEngine {
         cache.desired.set(apps[i].id, keys);
       }
 
-      if (!opts.reuseLive || cache.live.size === 0 || desiredChanged) {
+      const fetching = !opts.reuseLive || cache.live.size === 0 || desiredChanged;
+      // Watch events that arrive while the LIST runs are kept and replayed onto the new state (below).
+      if (fetching) this.eventBuffers.add(buffered);
+      if (fetching) {
         const t = Date.now();
         const desired = new Map(apps.map((a, i) => [a.id, rendered[i].objects]));
         cache.failures = new Map();
@@ -294,6 +298,10 @@ export class DriftEngine {
         timings.fetchMs = Math.max(timings.fetchMs, Date.now() - t);
       }
       this.clusters.set(context, cache);
+      if (fetching) {
+        this.eventBuffers.delete(buffered);
+        for (const e of buffered) if (!this.olderThanHeld(cache, e.obj)) this.applyLiveEvent(e.context, e.type, e.obj);
+      }
       if (this.opts.diffMode === 'server-side') {
         const byTarget = (id: string) => cache!.targets.get(id) ?? context;
         for (const target of new Set(apps.map((a) => byTarget(a.id)))) {
@@ -313,6 +321,7 @@ export class DriftEngine {
       timings.diffMs += Date.now() - tDiff;
       return { context, server: client.server, apps: drifts, notDeployed };
     } catch (e) {
+      this.eventBuffers.delete(buffered);
       if (isGitOpsError(e) && e.reason === 'cancelled') throw e;
       this.log.warn(`${context}: ${(e as Error).message}`);
       return { context, server: client.server, apps: [], error: toGitOpsError(e) };
@@ -461,6 +470,20 @@ export class DriftEngine {
     return [...out];
   }
 
+  /** Event buffers of the full fetches in flight. */
+  private readonly eventBuffers = new Set<{ context: string; type: 'ADDED' | 'MODIFIED' | 'DELETED'; obj: KubeObject }[]>();
+
+  /** Whether the state just listed already holds a newer version of this object (numeric resourceVersions). */
+  private olderThanHeld(cache: ClusterCache, obj: KubeObject): boolean {
+    const key = refKey(refOf(obj));
+    const rv = Number(obj.metadata.resourceVersion);
+    for (const m of [...cache.live.values(), ...cache.extra.values()]) {
+      const held = m.get(key);
+      if (held && Number.isFinite(rv) && Number(held.metadata.resourceVersion) >= rv) return true;
+    }
+    return false;
+  }
+
   /** Types worth watching for a context: every kind the apps render, plus the app kinds. */
   watchTypes(context: string): TypeRef[] {
     const seen = new Map<string, TypeRef>();
@@ -508,6 +531,7 @@ export class DriftEngine {
    * (the caller then re-runs compute with reuseLive, which only re-diffs).
    */
   applyLiveEvent(context: string, type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: KubeObject): boolean {
+    for (const b of this.eventBuffers) b.push({ context, type, obj });
     const key = refKey(refOf(obj));
     let changed = false;
     for (const [hub, cache] of this.clusters) {
