@@ -142,7 +142,11 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
     const direct = arg as Partial<{ context: string; ref: ObjectRef; appId: string }> | undefined;
     if (controller === 'flux' && direct?.context && direct.ref && !direct.appId && FLUX_KINDS[direct.ref.kind]) return fluxObjectTarget(direct.context, direct.ref);
     if (controller === 'flux' && !appFromArg(session, arg)) return pickFluxTarget(title);
-    const a = appFromArg(session, arg) ?? (await pickApp(session, (d) => d.state.controller === controller, title));
+    const given = arg && typeof arg === 'object';
+    const resolved = appFromArg(session, arg);
+    // A link or node that no longer matches an app (a newer snapshot replaced it) must not act on another app.
+    if (given && !resolved) throw new GitOpsError('notFound', 'That app is not in the drift view any more; refresh and try again');
+    const a = resolved ?? (await pickApp(session, (d) => d.state.controller === controller, title));
     if (!a) return undefined;
     if (a.drift.state.controller !== controller) {
       throw new GitOpsError('unsupported', `${a.drift.app.name} is not ${controller === 'argo' ? 'an Argo CD Application' : 'a Flux Kustomization'} in ${a.context}`);

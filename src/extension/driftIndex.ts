@@ -48,8 +48,9 @@ export class DriftIndex {
     return this.byFile.get(file) ?? [];
   }
 
+  /** `appId: '*'` finds the resource in whichever app has it; a named app must still have it (no guessing). */
   resource(loc: ResourceLocator): IndexedResource | undefined {
-    return this.byKey.get(`${loc.context}\u0000${loc.appId}\u0000${refKey(loc.ref)}`) ?? this.byKey.get(`${loc.context}\u0000*\u0000${refKey(loc.ref)}`);
+    return this.byKey.get(`${loc.context}\u0000${loc.appId}\u0000${refKey(loc.ref)}`);
   }
 
   app(context: string, appId: string): { context: string; drift: AppDrift } | undefined {
