@@ -1,16 +1,8 @@
 // Reads what the tree and status bar show about an app from its live Argo CD Application or Flux object.
 import type { KubeObject } from '../model';
-
-export interface BreakglassInfo {
-  user?: string;
-  reason?: string;
-  ticket?: string;
-  started?: string;
-  expires?: string;
-  ended?: string;
-  commit?: string;
-  branch?: string;
-}
+import { breakglassState, type BreakglassRecord } from '../control/breakglass';
+import { isSkipReconcile } from '../control/argo-pause';
+import { PAUSED_AUTOMATED_ANNOTATION } from '../control/constants';
 
 export interface AppState {
   controller: 'argo' | 'flux' | 'none';
@@ -27,11 +19,15 @@ export interface AppState {
   reconciledAt?: string;
   ownedByApplicationSet?: string;
   readyMessage?: string;
-  breakglass?: BreakglassInfo & { active: boolean; expired: boolean };
+  /** The audit record of the app's breakglass (see control/breakglass.ts), when it has one. */
+  breakglass?: BreakglassRecord & { active: boolean; expired: boolean };
 }
 
-export const BREAKGLASS_ANNOTATION = 'gitops-drift.dev/breakglass';
-export const PAUSED_AUTOMATED_ANNOTATION = 'gitops-drift.dev/paused-automated';
+/** The breakglass record with whether it is still on and past its expiry. */
+function breakglassOf(obj: KubeObject, now: Date): AppState['breakglass'] {
+  const s = breakglassState(obj, now);
+  return s && { ...s.record, active: s.active, expired: s.expired };
+}
 
 function get(obj: unknown, ...path: string[]): any {
   let cur: any = obj;
@@ -39,25 +35,11 @@ function get(obj: unknown, ...path: string[]): any {
   return cur;
 }
 
-export function parseBreakglass(obj: KubeObject | undefined, now: Date): AppState['breakglass'] {
-  const raw = obj?.metadata?.annotations?.[BREAKGLASS_ANNOTATION];
-  if (!raw) return undefined;
-  let info: BreakglassInfo;
-  try {
-    info = JSON.parse(raw);
-  } catch {
-    return { active: true, expired: false, reason: 'unreadable breakglass annotation' };
-  }
-  const active = !info.ended;
-  const expired = active && !!info.expires && Date.parse(info.expires) < now.getTime();
-  return { ...info, active, expired };
-}
-
 export function appStateOf(obj: KubeObject | undefined, now: Date = new Date()): AppState {
   if (!obj) return { controller: 'none' };
   const group = obj.apiVersion?.split('/')[0];
   const annotations = obj.metadata?.annotations ?? {};
-  const breakglass = parseBreakglass(obj, now);
+  const breakglass = breakglassOf(obj, now);
   if (group === 'argoproj.io') {
     const automated = get(obj, 'spec', 'syncPolicy', 'automated');
     const autoSync: AppState['autoSync'] = automated
@@ -76,7 +58,7 @@ export function appStateOf(obj: KubeObject | undefined, now: Date = new Date()):
       revision: get(obj, 'status', 'sync', 'revision'),
       autoSync,
       selfHeal: !!automated?.selfHeal,
-      skipReconcile: /^(1|t|true)$/i.test(annotations['argocd.argoproj.io/skip-reconcile'] ?? ''),
+      skipReconcile: isSkipReconcile(obj),
       operation: op?.phase ? { phase: op.phase, message: op.message, startedAt: op.startedAt, finishedAt: op.finishedAt } : get(obj, 'operation') ? { phase: 'Requested' } : undefined,
       reconciledAt: get(obj, 'status', 'reconciledAt'),
       ownedByApplicationSet: owner?.name,
