@@ -39,12 +39,9 @@ export class SourceDecorations implements vscode.HoverProvider, vscode.CodeLensP
   private annotations(doc: vscode.TextDocument): { entry: IndexedResource; ann: SourceAnnotation }[] {
     const entries = this.index().forFile(doc.uri.fsPath);
     if (!entries.length) return [];
-    const text = doc.getText();
-    const out: { entry: IndexedResource; ann: SourceAnnotation }[] = [];
-    for (const entry of entries) {
-      for (const ann of annotateSource(text, [entry.diff])) out.push({ entry, ann });
-    }
-    return out;
+    // One parse of the document for all its resources.
+    const entryOf = new Map(entries.map((e) => [e.diff, e]));
+    return annotateSource(doc.getText(), entries.map((e) => e.diff)).map((ann) => ({ entry: entryOf.get(ann.diff)!, ann }));
   }
 
   /** Redraw every visible editor (after a new snapshot or an edit). */
