@@ -108,7 +108,7 @@ async function main(): Promise<void> {
   console.log(`repository: ${APPS} apps × ${PER_APP} objects = ${objects.length} objects (${Math.ceil(APPS / 2)} plain, ${Math.floor(APPS / 2)} kustomize) in ${repo}`);
 
   const inputFile = path.join(work, 'cluster-input.json');
-  fs.writeFileSync(inputFile, JSON.stringify({ objects, applications, crdFile: path.resolve(repoRoot, '../shared/crds/argocd-application-crd.yaml'), driftEvery: 50 }));
+  fs.writeFileSync(inputFile, JSON.stringify({ objects, applications, crdFile: path.resolve(repoRoot, 'test/emulator/demo/crds/argocd-application-crd.yaml'), driftEvery: 50 }));
   const cluster = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, 'bench-cluster.ts'), inputFile], { stdio: ['pipe', 'pipe', 'inherit'] });
   const ready = await new Promise<{ kubeconfigPath: string; drifted: number }>((resolve, reject) => {
     createInterface({ input: cluster.stdout! }).once('line', (l) => resolve(JSON.parse(l)));

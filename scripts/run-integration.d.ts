@@ -32,3 +32,8 @@ export declare function runIntegration(options?: RunIntegrationOptions): Promise
 export declare function defaultTestsPath(): string;
 export declare function workbenchUrl(serverUrl: string, paths: { workspace: string; extensionPath: string; testsPath: string }): string;
 export declare function formatLogArgs(args: unknown): string;
+/** Debian's chromium. */
+export declare const DEFAULT_CHROMIUM: string;
+/** Flags the headless workbench browser runs with on this offline machine. */
+export declare const CHROMIUM_ARGS: string[];
+export declare const VIEWPORT: { width: number; height: number };

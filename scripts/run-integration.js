@@ -208,7 +208,7 @@ function parseArgs(argv) {
   return options;
 }
 
-module.exports = { runIntegration, defaultTestsPath, workbenchUrl, formatLogArgs };
+module.exports = { runIntegration, defaultTestsPath, workbenchUrl, formatLogArgs, DEFAULT_CHROMIUM, CHROMIUM_ARGS, VIEWPORT };
 
 if (require.main === module) {
   let options;

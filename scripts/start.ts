@@ -2,11 +2,13 @@
 // Builds the extension, starts the Kubernetes API emulator with simulated Argo CD and Flux and a generated demo
 // GitOps repo, installs code-server if missing, opens the demo repo in it with the extension loaded, prints the
 // URL, and stops everything on Ctrl-C.
+// `--smoke`: the same start, then a headless browser checks that the Drift view lists the seeded apps; exits 0 or 1.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startDemoWorld } from '../test/emulator/demo/start-demo-world';
+import { smokeCheck } from './smoke';
 
 const codeServer = require('./code-server.js');
 
@@ -41,6 +43,21 @@ async function main(): Promise<void> {
   const host = new URL(server.url).host;
   const payload = JSON.stringify([['extensionDevelopmentPath', `vscode-remote://${host}${repoRoot}`]]);
   const url = `${server.url}/?folder=${encodeURIComponent(world.repoDir)}&payload=${encodeURIComponent(payload)}`;
+  if (process.argv.includes('--smoke')) {
+    const s = world.scenarios;
+    const apps = [...new Set([s.synced, s.breakglass.app, s.suspendedKustomization.name, s.missingLive.app, s.pruneCandidate.app, s.appSetOwned.app])];
+    let code = 0;
+    try {
+      await smokeCheck({ url, apps, screenshot: path.join(repoRoot, 'test-results', 'npm-start-smoke.png') });
+      console.log('Smoke check passed.');
+    } catch (e) {
+      console.error(`Smoke check failed: ${e instanceof Error ? e.message : e}\ncode-server output:\n${server.output()}`);
+      code = 1;
+    }
+    await server.stop().catch(() => {});
+    await world.stop().catch(() => {});
+    process.exit(code);
+  }
   console.log(`\nGitOps Drift is running. Open:\n\n  ${url}\n\nkubectl works too:  KUBECONFIG=${world.kubeconfigPath} kubectl get applications -A\nPress Ctrl-C to stop.`);
 
   let stopping = false;

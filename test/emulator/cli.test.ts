@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { nodeProcessRunner } from '../../src/core/ports';
 
 const ROOT = resolve(__dirname, '../..');
-const GUESTBOOK = resolve(ROOT, '../shared/fixtures/real-repos/argoproj__argo-cd/applicationset/examples/applications-sync-policies/guestbook/engineering-dev');
+const GUESTBOOK = resolve(ROOT, 'test/fixtures/real-repos/argoproj__argo-cd/applicationset/examples/applications-sync-policies/guestbook/engineering-dev');
 
 function runCli(args: string[]): { output: () => string; ready: Promise<void>; interrupt: () => Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/emulator/cli.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

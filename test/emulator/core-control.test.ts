@@ -23,7 +23,7 @@ import { applyLiveEdit } from '../../src/core/control/live-edit';
 import { findAppTargets } from '../../src/core/control/find-app';
 import type { GitOpsError, KubeObject } from '../../src/core/model';
 
-const CRDS = path.resolve(__dirname, '../../../shared/crds');
+const CRDS = path.resolve(__dirname, './demo/crds');
 const AUTOMATED = { prune: true, selfHeal: true, allowEmpty: false };
 
 const application = (name: string, extra: Record<string, unknown> = {}, meta: Record<string, unknown> = {}): KubeObject => ({

@@ -11,7 +11,7 @@ import { appFromArgoApplication, listClusterGitOpsObjects } from '../../src/core
 import type { KubeClient, WatchEvent } from '../../src/core/kube/types';
 import { GitOpsError, type App, type KubeObject } from '../../src/core/model';
 
-const CRDS = path.resolve(__dirname, '../../../shared/crds');
+const CRDS = path.resolve(__dirname, './demo/crds');
 
 const cm = (name: string, ns: string, meta: Record<string, unknown> = {}): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, ...meta }, data: { k: name } });
 const tracking = (id: string) => ({ annotations: { 'argocd.argoproj.io/tracking-id': id } });

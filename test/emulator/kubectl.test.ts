@@ -6,8 +6,8 @@ import { join, resolve } from 'node:path';
 import { nodeProcessRunner, type ProcessResult } from '../../src/core/ports';
 import { type Emulator, startEmulator } from './emulator';
 
-const REAL = resolve(__dirname, '../../../shared/fixtures/real-repos');
-const CRDS = resolve(__dirname, '../../../shared/crds');
+const REAL = resolve(__dirname, '../fixtures/real-repos');
+const CRDS = resolve(__dirname, './demo/crds');
 const GUESTBOOK = join(REAL, 'argoproj__argo-cd/applicationset/examples/applications-sync-policies/guestbook/engineering-dev');
 const PODINFO_FRONTEND = join(REAL, 'stefanprodan__podinfo/deploy/webapp/frontend');
 const CLUSTER_ROLE = join(REAL, 'argoproj__argo-cd/test/e2e/testdata/cluster-role');

@@ -13,7 +13,7 @@ import { startEmulator, type Emulator } from './emulator';
 import { writeKubeconfig } from './kubeconfigFile';
 
 const REPO_URL = 'https://git.example.com/platform/fleet.git';
-const crdFile = path.resolve(__dirname, '../../../shared/crds/argocd-application-crd.yaml');
+const crdFile = path.resolve(__dirname, './demo/crds/argocd-application-crd.yaml');
 
 function io(): CliIo & { stdout: string; stderr: string } {
   const o = { stdout: '', stderr: '', env: { ...process.env, KUBECONFIG: '' }, cwd: process.cwd(), isTTY: false } as unknown as CliIo & { stdout: string; stderr: string };

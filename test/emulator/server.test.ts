@@ -8,7 +8,7 @@ import { type Emulator, startEmulator } from './emulator';
 import { mergeKubeconfig } from './kubeconfigFile';
 import { raw, watchEvents } from './rawClient';
 
-const SHARED = resolve(__dirname, '../../../shared');
+const CRDS = resolve(__dirname, 'demo/crds');
 const DEPLOY = '/apis/apps/v1/namespaces/default/deployments';
 
 function deployment(name: string, labels: Record<string, string> = {}, extra: Record<string, unknown> = {}) {
@@ -209,7 +209,7 @@ describe('emulator API server', () => {
     });
 
     it('answers 415 to a strategic merge patch of a custom resource', async () => {
-      const crd = YAML.parse(readFileSync(join(SHARED, 'crds/argocd-appproject-crd.yaml'), 'utf8'));
+      const crd = YAML.parse(readFileSync(join(CRDS, 'argocd-appproject-crd.yaml'), 'utf8'));
       emu.seed([crd]);
       const path = '/apis/argoproj.io/v1alpha1/namespaces/default/appprojects';
       assert.equal((await raw(emu, path, { method: 'POST', body: { apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject', metadata: { name: 'p' }, spec: {} } })).status, 201);
@@ -221,7 +221,7 @@ describe('emulator API server', () => {
 
   describe('custom resources', () => {
     it('serves a CRD kind at once, rejects unknown fields under Strict and prunes them otherwise', async () => {
-      const crd = YAML.parse(readFileSync(join(SHARED, 'crds/flux-kustomize.toolkit.fluxcd.io_kustomizations.yaml'), 'utf8'));
+      const crd = YAML.parse(readFileSync(join(CRDS, 'flux-kustomize.toolkit.fluxcd.io_kustomizations.yaml'), 'utf8'));
       const c = await raw(emu, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { method: 'POST', body: crd });
       assert.equal(c.status, 201);
       assert.equal(c.json.status.conditions.find((x: { type: string }) => x.type === 'Established').status, 'True');

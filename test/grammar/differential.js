@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // "Never break normal YAML highlighting", checked on every real fixture: tokenizes each YAML file under
-// ../shared/fixtures/real-repos with VS Code's YAML grammar alone and with the GitOps injection, and fails if
+// test/fixtures/real-repos with VS Code's YAML grammar alone and with the GitOps injection, and fails if
 // any character's YAML scopes differ once the injection's own scopes are removed.
 // Usage: node test/grammar/differential.js  (exits 1 on a difference)
 'use strict';
@@ -10,7 +10,7 @@ const tm = require('vscode-textmate');
 const { createRegistry } = require('vscode-tmgrammar-test/dist/common/index.js');
 
 const root = path.resolve(__dirname, '../..');
-const fixtures = path.resolve(root, '../shared/fixtures/real-repos');
+const fixtures = path.resolve(root, 'test/fixtures/real-repos');
 const base = fs.readdirSync(path.join(__dirname, 'base')).filter((f) => f.endsWith('.tmLanguage.json'))
   .map((f) => ({ path: path.join(__dirname, 'base', f), scopeName: '' }));
 const injection = { path: path.join(root, 'syntaxes/gitops-yaml.injection.tmLanguage.json'),

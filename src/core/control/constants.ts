@@ -1,4 +1,4 @@
-// Names written to or read from the cluster by the control actions (see shared/reference/gitops-controllers.md).
+// Names written to or read from the cluster by the control actions (see docs/reference/gitops-controllers.md).
 import type { TypeRef } from '../kube/types';
 
 export const ARGO_GROUP = 'argoproj.io';

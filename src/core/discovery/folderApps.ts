@@ -76,7 +76,7 @@ export async function folderApps({ scan, roots, apps }: FolderAppInput): Promise
   }
   for (const [dir, files] of [...scan.manifestFiles.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     if (kustomizeDirs.has(dir) || chartDirs.includes(dir) || covered(dir) || referencedDirs.has(dir)) continue;
-    // Files that a kustomization pulls in (e.g. `../shared/cm.yaml`) belong to that kustomization.
+    // Files that a kustomization pulls in (e.g. `../common/cm.yaml`) belong to that kustomization.
     if (files.every((f) => referencedFiles.has(f))) continue;
     add(dir, 'directory');
   }

@@ -8,8 +8,8 @@ import { parseManifests } from '../controllers/render-manifests';
 import { sleep } from '../controllers/object-compare';
 import type { DemoRepo } from './create-demo-repo';
 
-/** shared/crds next to the repository (CI clones the repo beside a copy of shared/). */
-export const SHARED_CRDS_DIR = path.resolve(__dirname, '../../../../shared/crds');
+/** The Argo CD and Flux CRDs the demo world installs (verbatim upstream copies, see crds/SOURCES.md). */
+export const DEMO_CRDS_DIR = path.resolve(__dirname, 'crds');
 const CRD_FILES = [
   'argocd-application-crd.yaml',
   'argocd-applicationset-crd.yaml',
@@ -45,7 +45,7 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
 }
 
 /** Registers the Argo CD and Flux CRDs unless the server already serves them. */
-export async function ensureGitOpsCrds(rest: KubeRest, crdDir = SHARED_CRDS_DIR, signal?: AbortSignal): Promise<void> {
+export async function ensureGitOpsCrds(rest: KubeRest, crdDir = DEMO_CRDS_DIR, signal?: AbortSignal): Promise<void> {
   for (const file of CRD_FILES) {
     for (const crd of parseManifests(fs.readFileSync(path.join(crdDir, file), 'utf8'), file)) {
       const spec = crd.spec as any;
@@ -90,7 +90,7 @@ export async function seedDemoWorld(kubeconfigPath: string, repo: DemoRepo, opts
   const signal = opts.signal;
   const timeout = opts.timeoutMs ?? 60_000;
   const rest = await KubeRest.fromKubeconfig(kubeconfigPath);
-  await ensureGitOpsCrds(rest, SHARED_CRDS_DIR, signal);
+  await ensureGitOpsCrds(rest, DEMO_CRDS_DIR, signal);
   for (const ns of ['argocd', 'flux-system']) await apply(rest, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, signal);
   await apply(rest, { apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject', metadata: { name: 'default', namespace: 'argocd' }, spec: { sourceRepos: ['*'], destinations: [{ namespace: '*', server: '*' }], clusterResourceWhitelist: [{ group: '*', kind: '*' }] } }, signal);
 

@@ -5,7 +5,7 @@ import YAML from 'yaml';
 import type { KubeObject, ManagedFieldsEntry } from '../../../src/core/model';
 import { ApplyConflictError, applyStrategicMergePatch, serverSideApply, updateManagedFields } from './index';
 
-const corpus = path.resolve(__dirname, '../../../../shared/fixtures/peer-diff/corpus/gitops-engine');
+const corpus = path.resolve(__dirname, '../../fixtures/peer-diff/corpus/gitops-engine');
 const load = (f: string): KubeObject => YAML.parse(fs.readFileSync(path.join(corpus, f), 'utf8')) as KubeObject;
 const entry = (mf: ManagedFieldsEntry[], manager: string, op?: string) => mf.find((e) => e.manager === manager && (!op || e.operation === op));
 type Any = any;

@@ -5,7 +5,7 @@ import YAML from 'yaml';
 import type { KubeObject, ManagedFieldsEntry } from '../../../src/core/model';
 import { applyStrategicMergePatch, updateManagedFields } from './index';
 
-const corpus = path.resolve(__dirname, '../../../../shared/fixtures/peer-diff/corpus');
+const corpus = path.resolve(__dirname, '../../fixtures/peer-diff/corpus');
 const load = (rel: string): KubeObject => YAML.parse(fs.readFileSync(path.join(corpus, rel), 'utf8')) as KubeObject;
 const entry = (mf: ManagedFieldsEntry[], manager: string, sub?: string) => mf.find((e) => e.manager === manager && e.subresource === sub);
 const T0 = '2026-01-01T10:00:00Z';

@@ -6,7 +6,7 @@ import type { FieldChange, ResourceDiff } from '../../../src/core/model';
 import { inferHelmValue } from '../../../src/core/capture/helmValues';
 import { planCapture } from '../../../src/core/capture/planCapture';
 
-const PODINFO_CHART = path.resolve(__dirname, '../../../../shared/fixtures/real-repos/stefanprodan__podinfo/charts/podinfo');
+const PODINFO_CHART = path.resolve(__dirname, '../../fixtures/real-repos/stefanprodan__podinfo/charts/podinfo');
 
 const TEMPLATE = `apiVersion: apps/v1
 kind: Deployment

@@ -7,7 +7,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import type { FieldChange, KubeObject, ResourceDiff } from '../../../src/core/model';
 import { planCapture } from '../../../src/core/capture/planCapture';
 
-const PODINFO_DEPLOY = path.resolve(__dirname, '../../../../shared/fixtures/real-repos/stefanprodan__podinfo/deploy');
+const PODINFO_DEPLOY = path.resolve(__dirname, '../../fixtures/real-repos/stefanprodan__podinfo/deploy');
 
 function render(dir: string): KubeObject[] {
   const out = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', maxBuffer: 64 << 20 });

@@ -6,7 +6,7 @@ import type { Node } from 'yaml';
 import { applyYamlEdits } from '../../../src/core/capture/yamlEdit';
 import type { PathSegment } from '../../../src/core/capture/fieldPath';
 
-const REAL_REPOS = path.resolve(__dirname, '../../../../shared/fixtures/real-repos');
+const REAL_REPOS = path.resolve(__dirname, '../../fixtures/real-repos');
 
 function yamlFiles(dir: string): string[] {
   const out: string[] = [];

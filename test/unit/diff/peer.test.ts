@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import type { KubeObject } from '../../../src/core/model';
 import { diffResource, type DiffOptions, type IgnoreDifference, type ResourceDiffEx } from '../../../src/core/diff';
 
-const root = path.resolve(__dirname, '../../../../shared/fixtures/peer-diff');
+const root = path.resolve(__dirname, '../../fixtures/peer-diff');
 
 interface PeerCase {
   id: string;

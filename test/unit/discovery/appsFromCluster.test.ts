@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { appsFromCluster, fillTemplate } from '../../../src/core/discovery';
 import type { KubeObject } from '../../../src/core/model';
 
-const REAL = path.resolve(__dirname, '../../../../shared/fixtures/real-repos');
+const REAL = path.resolve(__dirname, '../../fixtures/real-repos');
 const TENANCY = path.join(REAL, 'fluxcd__flux2-multi-tenancy');
 const TESTDATA = path.join(REAL, 'argoproj__argo-cd/test/e2e/testdata');
 

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { App } from '../../../src/core/model';
 import { discoverApps, mayDeclareGitOpsObject } from '../../../src/core/discovery';
 
-const REAL = path.resolve(__dirname, '../../../../shared/fixtures/real-repos');
+const REAL = path.resolve(__dirname, '../../fixtures/real-repos');
 const FLUX = path.join(REAL, 'fluxcd__flux2-kustomize-helm-example');
 const TENANCY = path.join(REAL, 'fluxcd__flux2-multi-tenancy');
 const DEV_TEAM = path.join(REAL, 'fluxcd__flux2-multi-tenancy__dev-team-branch');

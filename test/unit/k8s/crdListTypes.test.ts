@@ -47,7 +47,7 @@ describe('k8s/crdListTypes', () => {
     assert.deepEqual(listTypeAt('x.io', 'Thing', ['spec', 'plain'], r), { type: 'atomic' });
   });
   it('reads the shared ApplicationSet CRD (declared atomic lists vs undeclared ones)', () => {
-    const file = path.resolve(__dirname, '../../../../shared/crds/argocd-applicationset-crd.yaml');
+    const file = path.resolve(__dirname, '../../emulator/demo/crds/argocd-applicationset-crd.yaml');
     const r = crdListTypeResolver([parse(fs.readFileSync(file, 'utf8')) as KubeObject]);
     assert.deepEqual(r('argoproj.io', 'ApplicationSet', ['spec', 'generators', 'clusters', 'selector', 'matchExpressions']), { type: 'atomic' });
     assert.equal(r('argoproj.io', 'ApplicationSet', ['spec', 'generators']), undefined);

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { renderDirectory } from '../../../src/core/render';
 
-const REAL = path.resolve(__dirname, '../../../../shared/fixtures/real-repos');
+const REAL = path.resolve(__dirname, '../../fixtures/real-repos');
 const TESTDATA = path.join(REAL, 'argoproj__argo-cd/test/e2e/testdata');
 
 describe('render/renderDirectory', () => {

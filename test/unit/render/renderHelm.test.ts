@@ -6,7 +6,7 @@ import type { App } from '../../../src/core/model';
 import { nodeProcessRunner } from '../../../src/core/ports';
 import { renderApp } from '../../../src/core/render';
 
-const CHART = path.resolve(__dirname, '../../../../shared/fixtures/real-repos/stefanprodan__podinfo/charts/podinfo');
+const CHART = path.resolve(__dirname, '../../fixtures/real-repos/stefanprodan__podinfo/charts/podinfo');
 
 describe('render/renderHelm with a stand-in helm binary', function () {
   this.timeout(30000);

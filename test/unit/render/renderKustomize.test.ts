@@ -7,7 +7,7 @@ import { nodeProcessRunner, type ProcessRunner } from '../../../src/core/ports';
 import { discoverApps } from '../../../src/core/discovery/discoverApps';
 import { renderApp, renderKustomize } from '../../../src/core/render';
 
-const REAL = path.resolve(__dirname, '../../../../shared/fixtures/real-repos');
+const REAL = path.resolve(__dirname, '../../fixtures/real-repos');
 const FLUX = path.join(REAL, 'fluxcd__flux2-kustomize-helm-example');
 const TENANCY = path.join(REAL, 'fluxcd__flux2-multi-tenancy');
 

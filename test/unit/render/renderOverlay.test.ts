@@ -4,7 +4,7 @@ import type { App } from '../../../src/core/model';
 import { nodeProcessRunner } from '../../../src/core/ports';
 import { needsOverlay, parseImageOverride, renderApp } from '../../../src/core/render';
 
-const GUESTBOOK = path.resolve(__dirname, '../../../../shared/fixtures/real-repos/argoproj__argo-cd/test/e2e/testdata/guestbook');
+const GUESTBOOK = path.resolve(__dirname, '../../fixtures/real-repos/argoproj__argo-cd/test/e2e/testdata/guestbook');
 
 const argoApp = (kustomize?: Record<string, unknown>): App => ({
   id: 'argo:argocd/gb',

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { stringify, type ToStringOptions } from 'yaml';
 import { fastParseDocuments, parseManifests, parseYamlDocuments } from '../../../src/core/yaml';
 
-const FIXTURES = path.resolve(__dirname, '../../../../shared/fixtures');
+const FIXTURES = path.resolve(__dirname, '../../fixtures');
 
 function yamlFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

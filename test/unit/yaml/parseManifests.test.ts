@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { lineFinder, lineOfPath, parseManifests } from '../../../src/core/yaml';
 
-const REAL = path.resolve(__dirname, '../../../../shared/fixtures/real-repos');
+const REAL = path.resolve(__dirname, '../../fixtures/real-repos');
 
 describe('yaml/parseManifests', () => {
   it('decodes YAML 1.1 like kubectl: octal modes, yes/no/on/off, merge keys; timestamps stay strings', () => {
