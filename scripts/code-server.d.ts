@@ -40,6 +40,8 @@ export declare function startCodeServer(options?: {
   /** User settings merged over DEFAULT_SETTINGS. */
   settings?: Record<string, unknown>;
   extraArgs?: string[];
+  /** Installed extensions to load (default: a fresh empty temp dir, deleted by stop()). */
+  extensionsDir?: string;
   startTimeoutMs?: number;
   onOutput?: (text: string) => void;
   signal?: AbortSignal;
