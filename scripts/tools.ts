@@ -1,0 +1,193 @@
+// `npm run tools [-- --force]`: builds the pinned real Kubernetes tools into .tools/bin/ (git-ignored):
+//   kubectl + gitops-drift-apiserver (kube-apiserver with embedded etcd), from test/cluster/go.mod
+//   (k8s.io/kubernetes v1.37.2), in one `go build`; kustomize and helm by `go install module@version`.
+// Each tool has a stamp file .tools/bin/.<name>.version holding the pinned version and a hash of its
+// inputs; a run with nothing changed only prints "up to date". Needs Go (go.mod says which) and the
+// Go module proxy. Every child process is spawned with an argument array, never through a shell.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  clusterModuleDir,
+  HELM_VERSION,
+  KUBERNETES_VERSION,
+  KUSTOMIZE_VERSION,
+  toolPath,
+  toolsBinDir,
+  type ToolName,
+} from '../test/cluster/tools';
+
+interface Group {
+  /** What is built, for messages. */
+  label: string;
+  tools: ToolName[];
+  /** Pinned version, written into the stamp. */
+  version: string;
+  /** Extra text hashed into the stamp (inputs, flags). */
+  inputs: () => string;
+  build: () => Promise<void>;
+}
+
+const force = process.argv.includes('--force');
+const binDir = toolsBinDir();
+const moduleDir = clusterModuleDir();
+
+function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    console.log(`$ ${[cmd, ...args].join(' ')}${opts.cwd ? `   (in ${path.relative(process.cwd(), opts.cwd) || '.'})` : ''}`);
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} failed (${signal ?? `exit ${code}`})`))));
+  });
+}
+
+function output(cmd: string, args: string[], cwd?: string): string {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+function hashFiles(files: string[]): string {
+  const h = createHash('sha256');
+  for (const f of [...files].sort()) {
+    h.update(path.relative(moduleDir, f)).update('\0').update(fs.readFileSync(f)).update('\0');
+  }
+  return h.digest('hex');
+}
+
+function goFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.go'))
+    .map((e) => path.join(e.parentPath, e.name));
+}
+
+const stampFile = (tool: ToolName) => path.join(binDir, `.${tool}.version`);
+
+function stampText(g: Group, goVersion: string): string {
+  const hash = createHash('sha256').update(`${g.version}\n${goVersion}\n${g.inputs()}`).digest('hex');
+  return `${g.version}\n${hash}\n`;
+}
+
+function upToDate(g: Group, stamp: string): boolean {
+  return g.tools.every((t) => fs.existsSync(toolPath(t)) && fs.existsSync(stampFile(t)) && fs.readFileSync(stampFile(t), 'utf8') === stamp);
+}
+
+/** -X flags that make kubectl and the apiserver report the pinned release instead of v0.0.0-master. */
+function kubernetesLdflags(): string {
+  const m = /^v(\d+)\.(\d+)\./.exec(KUBERNETES_VERSION);
+  if (!m) throw new Error(`bad KUBERNETES_VERSION ${KUBERNETES_VERSION}`);
+  // The release's own date (the module proxy's time of k8s.io/kubernetes), so builds are reproducible.
+  let buildDate = '1970-01-01T00:00:00Z';
+  try {
+    const info = JSON.parse(output('go', ['list', '-m', '-json', 'k8s.io/kubernetes'], moduleDir)) as { Version: string; Time?: string };
+    if (info.Version !== KUBERNETES_VERSION) throw new Error(`test/cluster/go.mod has k8s.io/kubernetes ${info.Version}, test/cluster/tools.ts says ${KUBERNETES_VERSION}: make them agree`);
+    if (info.Time) buildDate = info.Time.replace(/\.\d+Z$/, 'Z');
+  } catch (e) {
+    if (String(e).includes('make them agree')) throw e;
+  }
+  const vars: Record<string, string> = {
+    gitVersion: KUBERNETES_VERSION,
+    gitMajor: m[1],
+    gitMinor: m[2],
+    gitCommit: '', // the release's commit is not in the module; left empty rather than "$Format:%H$"
+    gitTreeState: 'clean',
+    buildDate,
+  };
+  const flags = ['-s', '-w'];
+  for (const pkg of ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']) {
+    for (const [k, v] of Object.entries(vars)) flags.push(`-X ${pkg}.${k}=${v}`);
+  }
+  return flags.join(' ');
+}
+
+function goInstall(modulePath: string, version: string, ldflags: string): Promise<void> {
+  const args = ['install', '-trimpath'];
+  if (ldflags) args.push(`-ldflags=${ldflags}`);
+  args.push(`${modulePath}@${version}`);
+  return run('go', args, { env: { ...process.env, GOBIN: binDir } });
+}
+
+const helmLdflags = `-s -w -X helm.sh/helm/v4/internal/version.version=${HELM_VERSION} -X helm.sh/helm/v4/internal/version.gitTreeState=clean`;
+let k8sLdflags = '';
+
+const groups: Group[] = [
+  {
+    label: `kubectl + gitops-drift-apiserver (Kubernetes ${KUBERNETES_VERSION})`,
+    tools: ['kubectl', 'gitops-drift-apiserver'],
+    version: KUBERNETES_VERSION,
+    inputs: () => {
+      k8sLdflags ||= kubernetesLdflags();
+      return `${k8sLdflags}\n${hashFiles([path.join(moduleDir, 'go.mod'), path.join(moduleDir, 'go.sum'), ...goFiles(path.join(moduleDir, 'cmd'))])}`;
+    },
+    // One go build for both programs, so the shared k8s.io packages compile once.
+    build: () => run('go', ['build', '-trimpath', `-ldflags=${k8sLdflags}`, '-o', binDir + path.sep, './cmd/...', 'k8s.io/kubernetes/cmd/kubectl'], { cwd: moduleDir }),
+  },
+  {
+    label: `kustomize ${KUSTOMIZE_VERSION}`,
+    tools: ['kustomize'],
+    version: KUSTOMIZE_VERSION,
+    inputs: () => '',
+    // kustomize reports the module version from its build info: no ldflags needed.
+    build: () => goInstall('sigs.k8s.io/kustomize/kustomize/v5', KUSTOMIZE_VERSION, '-s -w'),
+  },
+  {
+    label: `helm ${HELM_VERSION}`,
+    tools: ['helm'],
+    version: HELM_VERSION,
+    inputs: () => helmLdflags,
+    build: () => goInstall('helm.sh/helm/v4/cmd/helm', HELM_VERSION, helmLdflags),
+  },
+];
+
+function fmtSeconds(ms: number): string {
+  return ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  let goVersion: string;
+  try {
+    goVersion = output('go', ['version']);
+  } catch {
+    throw new Error('`go` is not on PATH: install Go (see test/cluster/go.mod for the version) to build the Kubernetes tools.');
+  }
+  fs.mkdirSync(binDir, { recursive: true });
+  let built = 0;
+  for (const g of groups) {
+    const stamp = stampText(g, goVersion);
+    if (!force && upToDate(g, stamp)) {
+      console.log(`${g.label}: up to date`);
+      continue;
+    }
+    console.log(`${g.label}: building…`);
+    const t = Date.now();
+    for (const tool of g.tools) fs.rmSync(stampFile(tool), { force: true });
+    await g.build();
+    for (const tool of g.tools) {
+      if (!fs.existsSync(toolPath(tool))) throw new Error(`build finished but ${toolPath(tool)} is missing`);
+      fs.writeFileSync(stampFile(tool), stamp);
+    }
+    built++;
+    console.log(`${g.label}: built in ${fmtSeconds(Date.now() - t)}`);
+  }
+  console.log(built === 0 ? `all tools up to date in ${path.relative(process.cwd(), binDir)}/` : `built ${built} group(s) in ${fmtSeconds(Date.now() - t0)} (${goVersion})`);
+  console.log('');
+  const show: [ToolName, string[]][] = [
+    ['kubectl', ['version', '--client']],
+    ['gitops-drift-apiserver', ['--version']],
+    ['kustomize', ['version']],
+    ['helm', ['version', '--short']],
+  ];
+  for (const [tool, args] of show) {
+    const out = output(toolPath(tool), args).split('\n').filter((l) => l.trim() !== '').join('; ');
+    console.log(`${tool.padEnd(24)} ${out}`);
+  }
+  console.log(`\ntotal ${fmtSeconds(Date.now() - t0)}`);
+}
+
+main().catch((e) => {
+  console.error(`tools: ${e instanceof Error ? e.message : e}`);
+  process.exit(1);
+});

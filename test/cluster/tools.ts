@@ -1,0 +1,49 @@
+// Pinned versions and locations of the real Kubernetes tools that `npm run tools` builds into .tools/bin/.
+// One place for every version: scripts/tools.ts builds with these, the tests check against them.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** Kubernetes release of kube-apiserver and kubectl (k8s.io/kubernetes in test/cluster/go.mod). */
+export const KUBERNETES_VERSION = 'v1.37.2';
+/** The k8s.io/* staging modules (client-go, apiserver, ...) of that release, pinned by replace in test/cluster/go.mod. */
+export const KUBERNETES_STAGING_VERSION = 'v0.37.2';
+/** Embedded etcd (go.etcd.io/etcd/server/v3): the version k8s.io/kubernetes v1.37.2 pins its etcd client at. */
+export const ETCD_VERSION = 'v3.7.0';
+/** kustomize: the release kubectl v1.37.2 embeds (`kubectl kustomize`). */
+export const KUSTOMIZE_VERSION = 'v5.8.1';
+/** Helm 4; it is built against k8s.io/client-go v0.37.2 too. */
+export const HELM_VERSION = 'v4.3.2';
+
+export type ToolName = 'kubectl' | 'gitops-drift-apiserver' | 'kustomize' | 'helm';
+
+/** The repository root (this file is test/cluster/tools.ts). */
+export function repoRoot(): string {
+  return path.resolve(__dirname, '..', '..');
+}
+
+/** The Go module that pins Kubernetes: test/cluster. */
+export function clusterModuleDir(): string {
+  return path.join(repoRoot(), 'test', 'cluster');
+}
+
+/** Where `npm run tools` puts the binaries (git-ignored). */
+export function toolsBinDir(): string {
+  return path.join(repoRoot(), '.tools', 'bin');
+}
+
+export function toolPath(name: ToolName): string {
+  return path.join(toolsBinDir(), process.platform === 'win32' ? `${name}.exe` : name);
+}
+
+/** Throws an error that says to run `npm run tools` when a tool is not built yet. */
+export function requireTool(name: ToolName): string {
+  const p = toolPath(name);
+  if (!fs.existsSync(p)) throw new Error(`${p} is missing: run \`npm run tools\` first (builds the pinned Kubernetes ${KUBERNETES_VERSION} tools into .tools/bin/).`);
+  return p;
+}
+
+/** A copy of env with .tools/bin first on PATH. */
+export function envWithTools(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const key = Object.keys(env).find((k) => k.toUpperCase() === 'PATH') ?? 'PATH';
+  return { ...env, [key]: [toolsBinDir(), env[key]].filter(Boolean).join(path.delimiter) };
+}
