@@ -97,7 +97,7 @@ describe('drift engine on the demo world (CLI)', function () {
 
   it('keeps live state current from watch events, including deletions seen only in a relist', async () => {
     const engine = new DriftEngine({ roots: [world.repoDir], clientFor: (c) => createKubeClient({ kubeconfig: world.kubeconfigPath, context: c }), runner: nodeProcessRunner, trusted: true });
-    const context = world.emulator.contextName;
+    const context = world.contextName;
     const first = await engine.compute([context]);
     const cmKey = (r: { ref: { kind: string; name: string } }) => r.ref.kind === 'ConfigMap' && r.ref.name === 'guestbook-config';
     const status = (snap: typeof first) => snap.clusters[0].apps.flatMap((a) => a.resources).find(cmKey)?.status;
@@ -126,7 +126,7 @@ describe('drift engine on the demo world (CLI)', function () {
   });
 
   it('replays a watch event that arrives while the LIST is in flight', async () => {
-    const context = world.emulator.contextName;
+    const context = world.contextName;
     const real = createKubeClient({ kubeconfig: world.kubeconfigPath, context });
     let duringList: (() => void) | undefined;
     const client = Object.create(real) as typeof real;

@@ -123,6 +123,6 @@ export class ApplicationSetController {
     const patch = createMergePatch(JSON.parse(JSON.stringify(current)), JSON.parse(JSON.stringify(target)));
     if (patch === undefined) return;
     await rest.call('PATCH', path, { body: patch, contentType: MERGE_PATCH, signal });
-    this.ctx.log(`applicationset: ${set.metadata.name}: reverted an edit of Application ${desired.metadata.name}`);
+    this.ctx.log(`applicationset: ${set.metadata.name}: reverted an edit of Application ${desired.metadata.name}${process.env.SIM_DEBUG ? JSON.stringify(patch) : ""}`);
   }
 }

@@ -1,7 +1,7 @@
 // JSON patch ops removing the fields a FieldsV1 set names that the desired object does not declare:
 // what a server does at the next apply once those fields were handed over to the applier.
 // Used only when a server ignores a managedFields write (the real API server honours it).
-import { isPlainObject } from './object-compare';
+import { isPlainObject, stableStringify } from './object-compare';
 
 type Op = { op: 'remove'; path: string };
 
@@ -25,9 +25,9 @@ export function removalOps(fields: Record<string, any>, live: unknown, desired: 
     } else if ((k.startsWith('k:') || k.startsWith('v:')) && Array.isArray(live)) {
       const parsed = JSON.parse(k.slice(2));
       const isKey = k.startsWith('k:');
-      const i = live.findIndex((item) => (isKey ? matches(item, parsed) : JSON.stringify(item) === JSON.stringify(parsed)));
+      const i = live.findIndex((item) => (isKey ? matches(item, parsed) : stableStringify(item) === stableStringify(parsed)));
       if (i < 0) continue;
-      const want = Array.isArray(desired) ? desired.find((d) => (isKey ? matches(d, parsed) : JSON.stringify(d) === JSON.stringify(parsed))) : undefined;
+      const want = Array.isArray(desired) ? desired.find((d) => (isKey ? matches(d, parsed) : stableStringify(d) === stableStringify(parsed))) : undefined;
       if (want === undefined) arrayRemovals.push(i);
       else if (isPlainObject(sub)) ops.push(...removalOps(sub, live[i], want, `${at}/${i}`));
     }

@@ -1,5 +1,6 @@
 // Simulated Flux: source-controller for GitRepository, kustomize-controller for Kustomization (apply as
 // `kustomize-controller`, take over kubectl* fields, prune, inventory), and HelmRelease status only.
+import { createHash } from 'node:crypto';
 import type { KubeObject } from '../../../src/core/model';
 import { type ControllerContext, RenderCache, errorMessage, localRepoFor } from './controller-context';
 import { MERGE_PATCH } from './kube-rest';
@@ -238,8 +239,15 @@ export class FluxController {
     }
     if (errors.length) return fail('ReconciliationFailed', errors.join('\n'), revision);
     if (changed) this.ctx.log(`flux: Kustomization ${ksNs}/${ks.metadata.name}: applied ${changed} object(s) at ${revision}`);
+    // A Flux Snapshot: digest of the applied set, revision in metadata; every field the CRD requires (the real
+    // server rejects the status otherwise).
     const history = [...((status.history ?? []) as any[])];
-    if (history[0]?.revision !== revision) history.unshift({ revision, firstReconciled: now(), lastReconciled: now(), lastReconciledStatus: 'ReconciliationSucceeded', totalReconciliations: 1 });
+    const digest = `sha256:${createHash('sha256').update(JSON.stringify(entries)).digest('hex')}`;
+    if (history[0]?.digest === digest && history[0]?.metadata?.revision === revision) {
+      history[0] = { ...history[0], lastReconciled: now(), totalReconciliations: (Number(history[0].totalReconciliations) || 0) + 1 };
+    } else {
+      history.unshift({ digest, firstReconciled: now(), lastReconciled: now(), lastReconciledDuration: '10ms', lastReconciledStatus: 'ReconciliationSucceeded', totalReconciliations: 1, metadata: { revision } });
+    }
     await this.writeStatus(
       ks,
       {
@@ -266,7 +274,7 @@ export class FluxController {
         observedGeneration: generation,
         lastHandledReconcileAt: hr.metadata.annotations?.[REQUESTED_AT],
         lastAttemptedRevision: chart.version ?? '0.0.0',
-        history: [{ chartName: chart.chart ?? spec.chartRef?.name ?? 'unknown', chartVersion: chart.version ?? '0.0.0', version: 1, status: 'deployed', name: hr.metadata.name, namespace: spec.targetNamespace ?? hr.metadata.namespace }],
+        history: [helmSnapshot(hr, chart, spec, (hr.status as any)?.history?.[0])],
         conditions: [
           { type: 'Ready', status: 'True', reason: 'InstallSucceeded', message: 'Helm install succeeded (simulated: charts are not rendered)', observedGeneration: generation },
           { type: 'Released', status: 'True', reason: 'InstallSucceeded', message: 'Helm install succeeded (simulated)', observedGeneration: generation },
@@ -275,4 +283,22 @@ export class FluxController {
       signal,
     );
   }
+}
+
+/** A HelmRelease status Snapshot with every field the CRD requires; the first deploy time survives re-reconciles. */
+function helmSnapshot(hr: KubeObject, chart: any, spec: any, previous: any): Record<string, unknown> {
+  const digest = (v: unknown) => `sha256:${createHash('sha256').update(JSON.stringify(v ?? {})).digest('hex')}`;
+  const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  return {
+    name: hr.metadata.name,
+    namespace: spec.targetNamespace ?? hr.metadata.namespace,
+    version: 1,
+    status: 'deployed',
+    chartName: chart.chart ?? spec.chartRef?.name ?? 'unknown',
+    chartVersion: chart.version ?? '0.0.0',
+    configDigest: digest(spec.values),
+    digest: digest({ chart, values: spec.values }),
+    firstDeployed: previous?.firstDeployed ?? at,
+    lastDeployed: previous?.lastDeployed ?? at,
+  };
 }

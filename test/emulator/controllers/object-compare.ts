@@ -50,7 +50,7 @@ export function comparable(obj: Record<string, any>): Record<string, any> {
 
 /** RFC 7386 merge patch turning `from` into `to` (nulls delete, lists are replaced whole). */
 export function createMergePatch(from: unknown, to: unknown): unknown {
-  if (!isPlainObject(from) || !isPlainObject(to)) return JSON.stringify(from) === JSON.stringify(to) ? undefined : to;
+  if (!isPlainObject(from) || !isPlainObject(to)) return stableStringify(from) === stableStringify(to) ? undefined : to;
   const patch: Record<string, unknown> = {};
   for (const k of Object.keys(from)) if (!(k in to)) patch[k] = null;
   for (const [k, v] of Object.entries(to)) {

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type ControllerTiming, DEMO_TIMING, FAST_TIMING } from '../controllers/controller-context';
 import { type RunningControllers, startControllers } from '../controllers/start-controllers';
-import { startEmulator, type Emulator } from '../emulator';
+import type { Emulator } from '../emulator';
+import { type KubeBackend, startTestCluster } from '../../backend/testCluster';
 import { createDemoRepo, type DemoRepo } from './create-demo-repo';
 import { type SeededScenarios, seedDemoWorld } from './seed-demo-world';
 
@@ -18,6 +19,8 @@ export interface DemoWorldOptions {
   /** API server port (default: a free one). */
   port?: number;
   log?: (msg: string) => void;
+  /** 'emulator' (default unless KUBE_BACKEND says otherwise) or 'real' (the real kube-apiserver from `npm run tools`). */
+  backend?: KubeBackend;
 }
 
 export interface DemoWorld {
@@ -25,7 +28,11 @@ export interface DemoWorld {
   repoDir: string;
   repo: DemoRepo;
   scenarios: SeededScenarios;
-  emulator: Emulator;
+  backend: KubeBackend;
+  /** The kubeconfig context of the cluster (admin). */
+  contextName: string;
+  /** On the emulator backend only. */
+  emulator?: Emulator;
   stop(): Promise<void>;
 }
 
@@ -36,17 +43,17 @@ export async function startDemoWorld(opts: DemoWorldOptions): Promise<DemoWorld>
   // A repo left by an earlier run is replaced: the seeded scenarios assume the generated history.
   fs.rmSync(repoDir, { recursive: true, force: true });
   const repo = createDemoRepo(repoDir);
-  const emulator = await startEmulator({ port: opts.port, kubeconfigPath: opts.kubeconfigPath ?? path.join(opts.dir, 'kubeconfig'), name: 'gitops-demo' });
+  const cluster = await startTestCluster({ backend: opts.backend, kubeconfigPath: opts.kubeconfigPath ?? path.join(opts.dir, 'kubeconfig'), name: 'gitops-demo', emulatorOptions: { port: opts.port } });
   let controllers: RunningControllers | undefined;
   const stop = async () => {
     await controllers?.stop();
-    await emulator.stop();
+    await cluster.stop();
   };
   try {
-    controllers = await startControllers({ kubeconfigPath: emulator.kubeconfigPath, repoMap: { [repo.repoURL]: repoDir }, timing, log: opts.log });
+    controllers = await startControllers({ kubeconfigPath: cluster.kubeconfigPath, repoMap: { [repo.repoURL]: repoDir }, timing, log: opts.log });
     // The seed waits on a few controller passes: allow for slow demo timing.
-    const scenarios = await seedDemoWorld(emulator.kubeconfigPath, repo, { timeoutMs: Math.max(60_000, timing.selfHealDelayMs * 6 + timing.pollMs * 20) });
-    return { kubeconfigPath: emulator.kubeconfigPath, repoDir, repo, scenarios, emulator, stop };
+    const scenarios = await seedDemoWorld(cluster.kubeconfigPath, repo, { timeoutMs: Math.max(60_000, timing.selfHealDelayMs * 6 + timing.pollMs * 20) });
+    return { kubeconfigPath: cluster.kubeconfigPath, repoDir, repo, scenarios, backend: cluster.backend, contextName: cluster.contextName, emulator: cluster.emulator, stop };
   } catch (e) {
     await stop().catch(() => {});
     throw e;
