@@ -178,6 +178,10 @@ func run() int {
 	// by stdin closing. A second signal exits at once (still removing DIR).
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
+	// A parent that died leaves our stdout/stderr pipes without a reader:
+	// get EPIPE from writes there instead of being killed by SIGPIPE before
+	// the cleanup below has run.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	sigCh := make(chan os.Signal, 2)
 	signal.Notify(sigCh, syscall.SIGINT, syscall.SIGTERM)
 	go func() {
