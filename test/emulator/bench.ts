@@ -1,6 +1,6 @@
 // Emulator benchmark (numbers, not a timed test): `npx tsx test/emulator/bench.ts [--objects 20000] [--deployments 5000] [--events 5000]`.
 import { parseArgs } from 'node:util';
-import type { KubeObject } from '../../src/core/model';
+import type { KubeObject } from './types';
 import { startEmulator } from './emulator';
 import { raw, watchEvents } from './rawClient';
 

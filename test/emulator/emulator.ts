@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import type { KubeObject } from '../../src/core/model';
+import type { KubeObject } from './types';
 import { ApiServer } from './apiServer';
 import { ApiError } from './apiStatus';
 import type { Faults } from './faults';

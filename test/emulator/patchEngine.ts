@@ -1,8 +1,8 @@
 // The server's view of the patch/apply/managedFields engines (written separately in ./patch).
 // Loaded lazily so the server still runs (with simple stand-ins) while that module is being written.
 import * as jsonpatch from 'fast-json-patch';
-import type { ManagedFieldsEntry } from '../../src/core/model';
-import type { ListType, ListTypeResolver } from '../../src/core/k8s/listKeys';
+import type { ManagedFieldsEntry } from './types';
+import type { ListType, ListTypeResolver } from './patch/schemaInfo';
 import { ApiError, type StatusReason } from './apiStatus';
 import type { Obj } from './objectStore';
 
@@ -29,7 +29,7 @@ export interface ApplyOptions {
 export interface PatchEngine {
   jsonPatch(obj: Obj, ops: unknown): Obj;
   mergePatch(obj: Obj, patch: unknown): Obj;
-  strategicMergePatch(obj: Obj, patch: unknown, t: { group: string; kind: string; listTypes?: ListTypeResolver }): Obj;
+  strategicMergePatch(obj: Obj, patch: unknown, t: { group: string; kind: string; version?: string }): Obj;
   apply(live: Obj | undefined, applied: Obj, o: ApplyOptions): { object: Obj; managedFields: ManagedFieldsEntry[] };
   managedFields(before: Obj | undefined, after: Obj, o: ManagedFieldsOptions): ManagedFieldsEntry[];
   /** True when the real engine is loaded (tests that need exact managedFields check this). */

@@ -3,14 +3,13 @@
 // managedFields and resourceVersion the way kube-apiserver does.
 import { randomUUID } from 'node:crypto';
 import YAML from 'yaml';
-import { applyServerDefaults } from '../../src/core/k8s/defaults';
-import type { KubeObject } from '../../src/core/model';
 import { ApiError, alreadyExists, invalid, notFound, qualifiedResource, staleConflict } from './apiStatus';
 import { ObjectStore, type Obj } from './objectStore';
 import { crdListTypes, type PatchEngine } from './patchEngine';
 import { apiVersionOf, resourceKey, type ResourceType, type TypeRegistry, typesFromCrd } from './resourceTypes';
 import { pruneUnknownBuiltinFields } from './builtinFields';
 import { pruneUnknownFields } from './unknownFields';
+import { withServerDefaults } from './serverDefaults';
 
 export interface WriteContext {
   manager: string;
@@ -132,7 +131,7 @@ export class ResourceOps {
         'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
       );
     }
-    return this.engine.strategicMergePatch(base, patch, { group: t.group, kind: t.kind });
+    return this.engine.strategicMergePatch(base, patch, { group: t.group, kind: t.kind, version: t.version });
   }
 
   private apply(t: ResourceType, ns: string | undefined, name: string, live: Obj | undefined, raw: string, ctx: WriteContext & { force: boolean }, sub?: 'status'): { obj: Obj; created: boolean } {
@@ -188,7 +187,7 @@ export class ResourceOps {
 
   /** Applies a patch to a Scale object (autoscaling/v1, a built-in: strategic merge allowed). */
   patchScale(type: Exclude<PatchType, 'apply'>, scale: Obj, patch: unknown): Obj {
-    return this.applyPatch({ group: 'autoscaling', kind: 'Scale' } as ResourceType, scale, type, patch);
+    return this.applyPatch({ group: 'autoscaling', version: 'v1', kind: 'Scale' } as ResourceType, scale, type, patch);
   }
 
   /** PUT or PATCH of `/scale`: the new Scale's replicas go into the parent, recorded under subresource "scale". */
@@ -296,7 +295,7 @@ export class ResourceOps {
     if (meta.managedFields === undefined) delete meta.managedFields;
     obj.metadata = meta;
 
-    if (!t.crd) obj = applyServerDefaults(obj as KubeObject) as Obj;
+    if (!t.crd) obj = withServerDefaults(t.group, t.kind, obj);
     this.builtinSideFields(t, before, obj);
     if (before && sub === undefined) checkImmutable(t, before, obj);
 

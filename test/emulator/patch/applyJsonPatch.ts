@@ -1,6 +1,6 @@
 // RFC 6902 JSON patch, with the apiserver's status codes: a malformed patch is 400, one that fails to apply is 422.
 import { applyPatch, JsonPatchError, Operation, validate } from 'fast-json-patch';
-import { clone } from '../../../src/core/k8s/json';
+import { clone } from '../util/json';
 import { PatchError } from './patchError';
 
 const OPS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);

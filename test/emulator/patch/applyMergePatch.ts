@@ -1,5 +1,5 @@
 // RFC 7386 JSON merge patch: objects merge recursively, null deletes, anything else (lists too) replaces.
-import { clone, isObject } from '../../../src/core/k8s/json';
+import { clone, isObject } from '../util/json';
 import { PatchError } from './patchError';
 
 /** Returns a new object; `obj` is not modified. The patch must be a JSON object, as the apiserver requires. */

@@ -1,13 +1,16 @@
 // Strategic merge patch (application/strategic-merge-patch+json) for built-in types, after apimachinery's
-// strategicpatch: lists with a patchMergeKey merge by it, other lists are replaced, and the `$` directives apply.
-import { smpMergeKeyAt } from '../../../src/core/k8s/listKeys';
-import { clone, isObject, deepEqual } from '../../../src/core/k8s/json';
+// strategicpatch: the patch meta (x-kubernetes-patch-strategy / -merge-key of the real OpenAPI documents, i.e. the
+// Go struct tags) decides: lists with strategy `merge` merge by their merge key (scalars: union), other lists are
+// replaced, fields with strategy `replace` are replaced whole, and the `$` directives apply.
+import { clone, isObject, deepEqual } from '../util/json';
 import { PatchError } from './patchError';
-import { supportsStrategicMerge } from './schemaInfo';
+import { patchMetaOf, supportsStrategicMerge } from './schemaInfo';
 
 export interface StrategicMergeContext {
   group: string;
   kind: string;
+  /** Version of the built-in schema (default: the served one). */
+  version?: string;
 }
 
 const SET_ORDER = '$setElementOrder/';
@@ -42,7 +45,9 @@ function mergeMap(orig: Record<string, unknown>, patch: Record<string, unknown>,
       continue;
     }
     const childPath = [...path, k];
-    if (isObject(v)) {
+    if (isObject(v) && patchMetaOf(ctx, childPath).strategy.includes('replace')) {
+      out[k] = stripDirectives(v);
+    } else if (isObject(v)) {
       const merged = mergeMap(isObject(out[k]) ? out[k] : {}, v, ctx, childPath);
       if (merged === undefined) delete out[k];
       else out[k] = merged;
@@ -64,7 +69,7 @@ function mergeMap(orig: Record<string, unknown>, patch: Record<string, unknown>,
     const field = k.slice(SET_ORDER.length);
     if (!Array.isArray(order)) throw new PatchError(422, `${k} must be a list`);
     const live = Array.isArray(orig[field]) ? (orig[field] as unknown[]) : [];
-    if (Array.isArray(out[field])) out[field] = applyOrder(out[field] as unknown[], order, smpMergeKeyAt(ctx.group, ctx.kind, [...path, field]), live);
+    if (Array.isArray(out[field])) out[field] = applyOrder(out[field] as unknown[], order, patchMetaOf(ctx, [...path, field]).mergeKey, live);
   }
   return out;
 }
@@ -72,9 +77,11 @@ function mergeMap(orig: Record<string, unknown>, patch: Record<string, unknown>,
 function mergeList(orig: unknown[], patch: unknown[], ctx: StrategicMergeContext, path: string[]): unknown[] {
   const replaceAll = patch.some((p) => isObject(p) && p.$patch === 'replace');
   if (replaceAll) return patch.filter((p) => !(isObject(p) && p.$patch === 'replace')).map(stripDirectivesDeep);
-  const key = smpMergeKeyAt(ctx.group, ctx.kind, path);
-  const primitiveMerge = path[path.length - 1] === 'finalizers' && path[path.length - 2] === 'metadata';
-  if (primitiveMerge) {
+  const meta = patchMetaOf(ctx, path);
+  if (!meta.strategy.includes('merge')) return patch.map(stripDirectivesDeep);
+  const key = meta.mergeKey;
+  if (!key && !patch.some((p) => isObject(p) || Array.isArray(p))) {
+    // A list of scalars with strategy merge (metadata.finalizers): the union, first occurrences kept.
     const out = [...orig];
     for (const p of patch) if (!out.some((x) => deepEqual(x, p))) out.push(p);
     return out;

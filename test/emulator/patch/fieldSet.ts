@@ -1,6 +1,6 @@
 // A set of field paths (what one manager owns), its FieldsV1 form in the apiserver's order, and path strings.
-import { canonicalJson } from '../../../src/core/k8s/json';
-import { fieldsToPaths, pathKey, type FieldPath, type PathElement } from '../../../src/core/k8s/fieldsV1';
+import { canonicalJson } from '../util/json';
+import { fieldsToPaths, pathKey, type FieldPath, type PathElement } from '../util/fieldsV1';
 
 export type { FieldPath, PathElement };
 

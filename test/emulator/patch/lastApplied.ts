@@ -1,7 +1,7 @@
 // The apiserver's client-side → server-side apply upgrade (lastappliedmanager.go, lastappliedupdater.go): only for
 // the manager "kubectl", conflicts on fields the last-applied annotation still describes are allowed, and the
 // annotation is kept in step with what was applied so a later client-side apply agrees.
-import { canonicalJson, clone, isObject } from '../../../src/core/k8s/json';
+import { canonicalJson, clone, isObject } from '../util/json';
 import { FieldSet } from './fieldSet';
 import { stripUntracked } from './managedFieldsEntries';
 import type { TypeContext } from './schemaInfo';

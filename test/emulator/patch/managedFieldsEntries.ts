@@ -1,5 +1,5 @@
 // managedFields entries ⇄ per-manager field sets, keyed the way the apiserver keys them, and written back sorted.
-import { GitOpsError, type ManagedFieldsEntry } from '../../../src/core/model';
+import type { ManagedFieldsEntry } from '../types';
 import { FieldSet, type FieldPath } from './fieldSet';
 
 export interface ManagerState {
@@ -58,10 +58,18 @@ function cmp<T extends string | number>(a: T, b: T): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** A managedFields entry the engine cannot read (no HTTP status: the server answers 500, as before). */
+export class ManagedFieldsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ManagedFieldsError';
+  }
+}
+
 /** RFC 3339 at second precision in UTC, as metav1.Time serialises. */
 export function formatTime(t: string | Date): string {
   const d = typeof t === 'string' ? new Date(t) : t;
-  if (Number.isNaN(d.getTime())) throw new GitOpsError('invalid', `invalid managedFields time: ${String(t)}`);
+  if (Number.isNaN(d.getTime())) throw new ManagedFieldsError(`invalid managedFields time: ${String(t)}`);
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 

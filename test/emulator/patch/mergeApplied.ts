@@ -1,6 +1,6 @@
 // SMD Merge of an applied configuration into the live object, and removal of pruned paths.
 import { elementKey, type FieldPath, type PathElement } from './fieldSet';
-import { clone, isObject } from '../../../src/core/k8s/json';
+import { clone, isObject } from '../util/json';
 import { isAtomicMap, listTypeOf, type TypeContext } from './schemaInfo';
 import { indexItems, sameElement, schemaPath } from './typedWalk';
 

@@ -1,5 +1,5 @@
-// The error every patch/apply engine throws: carries the HTTP status the emulator answers with.
-import { ErrorReason, GitOpsError } from '../../../src/core/model';
+// The error every patch/apply engine throws: carries the HTTP status the emulator answers with (patchEngine.ts maps
+// it to a Status: 400 BadRequest, 409 Conflict, 415 UnsupportedMediaType, 422 Invalid, with the causes).
 
 /** A `metav1.StatusCause` as the real apiserver puts in `details.causes`. */
 export interface StatusCause {
@@ -8,15 +8,21 @@ export interface StatusCause {
   field?: string;
 }
 
-const REASON_BY_STATUS: Record<number, ErrorReason> = { 400: 'invalid', 409: 'conflict', 415: 'unsupported', 422: 'invalid' };
+/** A short name of the failure per status (what callers and tests match on; the HTTP Status carries its own reason). */
+export type PatchErrorReason = 'invalid' | 'conflict' | 'unsupported';
 
-export class PatchError extends GitOpsError {
+const REASON_BY_STATUS: Record<number, PatchErrorReason> = { 400: 'invalid', 409: 'conflict', 415: 'unsupported', 422: 'invalid' };
+
+export class PatchError extends Error {
+  readonly reason: PatchErrorReason;
   constructor(
     readonly status: 400 | 409 | 415 | 422,
     message: string,
     readonly causes: StatusCause[] = [],
   ) {
-    super(REASON_BY_STATUS[status], message, { status });
+    super(message);
+    this.name = 'PatchError';
+    this.reason = REASON_BY_STATUS[status];
   }
 }
 

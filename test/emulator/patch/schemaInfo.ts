@@ -1,10 +1,18 @@
-// What the engines need to know of a type's schema: list types (from core listKeys), atomic maps, and which
-// struct fields a Go zero value always carries (the real server compares a create against that zero value).
-import { listTypeAt, type ListType, type ListTypeResolver } from '../../../src/core/k8s/listKeys';
+// What the engines need to know of a type's schema: list types, atomic maps and SMP patch meta (from the real
+// server's OpenAPI v3 documents for built-in kinds, from the CRD's schema for custom resources), and which struct
+// fields a Go zero value always carries (the real server compares a create against that zero value).
+import { builtinFieldInfo, hasBuiltinSchema, objectMetaFieldInfo, type ListType } from '../schema/builtinSchema';
+
+export type { ListType };
+
+/** Schema lookups for CRDs (x-kubernetes-list-type / -list-map-keys); undefined = no opinion. */
+export type ListTypeResolver = (group: string, kind: string, path: string[]) => ListType | undefined;
 
 export interface TypeContext {
   group: string;
   kind: string;
+  /** Version of the built-in schema to read (default: the version the emulator serves). */
+  version?: string;
   /** CRD list types (x-kubernetes-list-type) the server read from the schema; built-ins need none. */
   listTypes?: ListTypeResolver;
 }
@@ -23,15 +31,31 @@ export function supportsStrategicMerge(group: string, _kind?: string): boolean {
   return BUILTIN_GROUPS.has(group);
 }
 
+const ATOMIC: ListType = { type: 'atomic' };
+
+/**
+ * SSA list type at `path` (field names only): the built-in kind's schema; for custom resources ObjectMeta's under
+ * `metadata` and the CRD schema elsewhere; atomic where no schema says otherwise (as schemaconv defaults).
+ */
 export function listTypeOf(ctx: TypeContext, path: string[]): ListType {
-  return listTypeAt(ctx.group, ctx.kind, path, ctx.listTypes);
+  if (supportsStrategicMerge(ctx.group) && hasBuiltinSchema(ctx.group, ctx.kind, ctx.version)) {
+    return builtinFieldInfo(ctx.group, ctx.kind, path, ctx.version)?.listType ?? ATOMIC;
+  }
+  if (path[0] === 'metadata') return objectMetaFieldInfo(path)?.listType ?? ATOMIC;
+  return ctx.listTypes?.(ctx.group, ctx.kind, path) ?? ATOMIC;
 }
 
-// LabelSelector is `+structType=atomic`; nodeSelector and Service selector are `+mapType=atomic`.
-const ATOMIC_MAP_FIELDS = new Set(['selector', 'nodeSelector', 'labelSelector', 'namespaceSelector', 'podSelector']);
-
+/** Maps and structs the schema declares `x-kubernetes-map-type: atomic` (LabelSelector, nodeSelector, roleRef…). */
 export function isAtomicMap(ctx: TypeContext, path: string[]): boolean {
-  return supportsStrategicMerge(ctx.group) && path.length > 0 && ATOMIC_MAP_FIELDS.has(path[path.length - 1]);
+  if (path.length === 0) return false;
+  // Custom resources: only list types are read from the CRD schema (x-kubernetes-map-type is not, a known gap).
+  return supportsStrategicMerge(ctx.group) && builtinFieldInfo(ctx.group, ctx.kind, path, ctx.version)?.mapType === 'atomic';
+}
+
+/** Strategic-merge-patch meta at `path`: the patch strategies and the merge key the Go struct tags declare. */
+export function patchMetaOf(ctx: TypeContext, path: string[]): { strategy: string[]; mergeKey?: string } {
+  const info = builtinFieldInfo(ctx.group, ctx.kind, path, ctx.version);
+  return { strategy: info?.patchStrategy ?? [], mergeKey: info?.patchMergeKey };
 }
 
 const TEMPLATE_SKELETON = { metadata: {}, spec: { containers: null } };

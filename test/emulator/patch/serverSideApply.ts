@@ -1,13 +1,11 @@
 // Server-side apply (application/apply-patch+yaml) with the apiserver's ownership, pruning and conflict rules.
-import type { KubeObject, ManagedFieldsEntry } from '../../../src/core/model';
-import { groupOf } from '../../../src/core/model';
-import type { ListTypeResolver } from '../../../src/core/k8s/listKeys';
+import { groupOf, type KubeObject, type ManagedFieldsEntry } from '../types';
 import { pathToString, type FieldPath } from './fieldSet';
-import { clone, isObject } from '../../../src/core/k8s/json';
+import { clone, isObject } from '../util/json';
 import { decodeManagedFields, encodeManagedFields, formatTime, managerId, stripUntracked, type ManagerState } from './managedFieldsEntries';
 import { mergeApplied, removePaths } from './mergeApplied';
 import { PatchError } from './patchError';
-import { withZeroValue, type TypeContext } from './schemaInfo';
+import { withZeroValue, type ListTypeResolver, type TypeContext } from './schemaInfo';
 import { compare, toFieldSet } from './typedWalk';
 import { capUpdateManagers } from './capUpdateManagers';
 import { allowedConflictsFromLastApplied, syncLastApplied, UPGRADING_MANAGER } from './lastApplied';

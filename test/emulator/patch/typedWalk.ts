@@ -1,9 +1,8 @@
 // Schema-aware walks over plain JSON objects, after structured-merge-diff: the field set of an applied
 // configuration, and the added/modified/removed comparison the apiserver derives Update ownership from.
-import type { ListType } from '../../../src/core/k8s/listKeys';
 import { elementKey, FieldSet, type FieldPath, type PathElement } from './fieldSet';
-import { deepEqual, isObject } from '../../../src/core/k8s/json';
-import { isAtomicMap, listTypeOf, type TypeContext } from './schemaInfo';
+import { deepEqual, isObject } from '../util/json';
+import { isAtomicMap, listTypeOf, type ListType, type TypeContext } from './schemaInfo';
 
 /** Field names only (list items dropped): what listKeys and the atomic-map table are keyed by. */
 export function schemaPath(p: FieldPath): string[] {

@@ -1,12 +1,10 @@
 // managedFields after an Update (PUT / any non-apply PATCH / create), as the apiserver's field manager computes them.
-import type { KubeObject, ManagedFieldsEntry } from '../../../src/core/model';
-import { groupOf } from '../../../src/core/model';
-import type { ListTypeResolver } from '../../../src/core/k8s/listKeys';
+import { groupOf, type KubeObject, type ManagedFieldsEntry } from '../types';
 import { capUpdateManagers } from './capUpdateManagers';
-import { clone, isObject } from '../../../src/core/k8s/json';
+import { clone, isObject } from '../util/json';
 import { decodeManagedFields, encodeManagedFields, formatTime, managerId, stripUntracked, type ManagerState } from './managedFieldsEntries';
 import { compare } from './typedWalk';
-import { withZeroValue, type TypeContext } from './schemaInfo';
+import { withZeroValue, type ListTypeResolver, type TypeContext } from './schemaInfo';
 
 export interface UpdateOptions {
   manager: string;
