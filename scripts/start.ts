@@ -2,7 +2,9 @@
 // Builds the extension, starts the Kubernetes API emulator with simulated Argo CD and Flux and a generated demo
 // GitOps repo, installs code-server if missing, opens the demo repo in it with the extension loaded, prints the
 // URL, and stops everything on Ctrl-C.
+// `--real`: the real kube-apiserver + etcd built by `npm run tools` instead of the emulator (the fast default).
 // `--smoke`: the same start, then a headless browser checks that the Drift view lists the seeded apps; exits 0 or 1.
+import '../test/backend/pinnedTools';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -25,8 +27,9 @@ async function main(): Promise<void> {
   console.log('Building the extension…');
   execFileSync(process.execPath, [path.join(repoRoot, 'esbuild.js')], { stdio: 'inherit', cwd: repoRoot });
 
-  console.log('Starting the emulated cluster with simulated Argo CD and Flux…');
-  const world = await startDemoWorld({ dir, timing: 'demo' });
+  const backend = process.argv.includes('--real') ? 'real' : 'emulator';
+  console.log(`Starting the ${backend === 'real' ? 'real kube-apiserver' : 'emulated cluster'} with simulated Argo CD and Flux…`);
+  const world = await startDemoWorld({ dir, timing: 'demo', backend });
   console.log(`  kubeconfig: ${world.kubeconfigPath}`);
   console.log(`  demo repo:  ${world.repoDir}`);
 

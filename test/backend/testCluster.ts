@@ -1,7 +1,7 @@
 // One switch for the suites that run on both backends: KUBE_BACKEND=emulator (default: the project's API emulator)
 // or KUBE_BACKEND=real (the real kube-apiserver v1.37 + etcd that `npm run tools` builds, test/cluster). Suites ask
 // for a cluster here and use only what both backends have: a kubeconfig, its context, and seed().
-import { KubeApiError, KubeRest, APPLY_PATCH, MERGE_PATCH } from '../emulator/controllers/kube-rest';
+import { KubeApiError, KubeRest, APPLY_PATCH } from '../emulator/controllers/kube-rest';
 import { readManifests, startEmulator, type Emulator, type EmulatorOptions } from '../emulator/emulator';
 import { startRealCluster, type RealCluster } from '../cluster/realCluster';
 import type { KubeObject } from '../../src/core/model';
@@ -93,10 +93,24 @@ async function seedReal(rest: KubeRest, objects: KubeObject[], manager: string):
     const { status, ...rest0 } = obj as KubeObject & { status?: unknown };
     const { resourceVersion: _rv, uid: _uid, managedFields: _mf, creationTimestamp: _ct, generation: _g, ...metadata } = obj.metadata as Record<string, unknown>;
     const path = await rest.objectPath(obj);
-    const hasStatusSub = (await statusSubresources(rest, obj.apiVersion)).has(path.split('/').slice(-2, -1)[0]);
-    const body = { ...rest0, metadata, ...(status !== undefined && !hasStatusSub ? { status } : {}) };
-    let stored = await rest.call('PATCH', path, { body, contentType: APPLY_PATCH, query: { fieldManager: manager, force: 'true' } });
-    if (status !== undefined && hasStatusSub) stored = await rest.call('PATCH', `${path}/status`, { body: { status }, contentType: MERGE_PATCH, query: { fieldManager: manager } });
+    const plural = path.split('/').slice(-2, -1)[0];
+    const hasStatusSub = (await statusSubresources(rest, obj.apiVersion)).has(plural);
+    const body: Record<string, unknown> = { ...rest0, metadata, ...(status !== undefined && !hasStatusSub ? { status } : {}) };
+    // Replace, as the emulator's seed does: PUT over the current object (fields not in `obj` go), else POST.
+    const query = { fieldManager: manager };
+    let stored: any;
+    for (let attempt = 0; ; attempt++) {
+      const current: any = await rest.getOrUndefined(path);
+      try {
+        stored = current
+          ? await rest.call('PUT', path, { body: { ...body, metadata: { ...metadata, resourceVersion: current.metadata.resourceVersion } }, query })
+          : await rest.call('POST', path.slice(0, path.lastIndexOf('/')), { body, query });
+        if (status !== undefined && hasStatusSub) stored = await rest.call('PUT', `${path}/status`, { body: { ...stored, status }, query });
+        break;
+      } catch (e) {
+        if (!(e instanceof KubeApiError && e.status === 409) || attempt >= 3) throw e;
+      }
+    }
     if (obj.kind === 'CustomResourceDefinition') await waitForCrd(rest, obj);
     out.push(stored);
   }

@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type Emulator, readManifests, startEmulator } from './emulator';
+import { readManifests } from './emulator';
+import { startTestCluster, type TestCluster } from '../backend/testCluster';
 import { FAST_TIMING } from './controllers/controller-context';
 import { type RunningControllers, startControllers } from './controllers/start-controllers';
 import { makeTestRepo, TEST_REPO_URL } from './controllers/test-repo';
@@ -41,14 +42,14 @@ const application = (name: string, extra: Record<string, unknown> = {}, meta: Re
 
 describe('core/control against the emulator', function () {
   this.timeout(60_000);
-  let emu: Emulator;
+  let emu: TestCluster;
   let client: KubeClient;
   const crds = readManifests(CRDS);
 
   before(async () => {
-    emu = await startEmulator();
-    emu.seed(crds);
-    emu.seed([
+    emu = await startTestCluster();
+    await emu.seed(crds);
+    await emu.seed([
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'web' } },
       application('guestbook'),
       application('manual', { syncPolicy: { syncOptions: ['CreateNamespace=true'] } }),
@@ -81,7 +82,7 @@ describe('core/control against the emulator', function () {
   it('with a CRD lacking automated.enabled, pause removes automated and resume restores it from the annotation', async () => {
     const appCrd = structuredClone(crds.find((c) => c.metadata.name === 'applications.argoproj.io')!) as any;
     for (const v of appCrd.spec.versions) delete v.schema.openAPIV3Schema.properties.spec.properties.syncPolicy.properties.automated.properties.enabled;
-    emu.seed([appCrd]);
+    await emu.seed([appCrd]);
     try {
       const ref = applicationRef('argocd', 'guestbook');
       assert.equal(await applicationCrdSupportsAutomatedEnabled(client), false);
@@ -93,7 +94,7 @@ describe('core/control against the emulator', function () {
       await resumeAutoSync(client, ref);
       assert.deepEqual((await client.get(ref)).spec, before.spec);
     } finally {
-      emu.seed([crds.find((c) => c.metadata.name === 'applications.argoproj.io')!]);
+      await emu.seed([crds.find((c) => c.metadata.name === 'applications.argoproj.io')!]);
     }
   });
 
@@ -109,15 +110,16 @@ describe('core/control against the emulator', function () {
     await assert.rejects(syncApplication(client, ref, { username: 'bob' }), (e: GitOpsError) => e.reason === 'conflict' && /already in progress/.test(e.message));
 
     // Play the controller: Running, then a failed result with per-resource messages.
-    emu.seed([{ ...app, status: { operationState: { phase: 'Running', startedAt: '2026-01-01T00:00:00Z', operation: app.operation } } } as KubeObject]);
+    await emu.seed([{ ...app, status: { operationState: { phase: 'Running', startedAt: '2026-01-01T00:00:00Z', operation: app.operation } } } as KubeObject]);
     await terminateOperation(client, ref);
     assert.equal(((await client.get(ref)).status as any).operationState.phase, 'Terminating');
-    setTimeout(() => {
-      const cur = emu.store.get('argoproj.io/applications', 'argocd', 'manual') as unknown as KubeObject;
+    const played = new Promise((r) => setTimeout(r, 150)).then(async () => {
+      const cur = await client.get(ref);
       const { operation: _op, ...rest } = cur as any;
-      emu.seed([{ ...rest, status: { reconciledAt: '2026-01-01T00:00:05Z', sync: { status: 'OutOfSync' }, operationState: { phase: 'Failed', message: 'terminated', startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:04Z', operation: app.operation, syncResult: { revision: 'abc', resources: [{ group: 'apps', kind: 'Deployment', namespace: 'web', name: 'frontend', status: 'SyncFailed', message: 'terminated' }] } } } }]);
-    }, 150);
-    const outcome = await waitForOperation(client, ref, { pollMs: 50, timeoutMs: 10_000 });
+      await emu.seed([{ ...rest, status: { reconciledAt: '2026-01-01T00:00:05Z', sync: { status: 'OutOfSync' }, operationState: { phase: 'Failed', message: 'terminated', startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:04Z', operation: app.operation, syncResult: { revision: 'abc', resources: [{ group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'web', name: 'frontend', status: 'SyncFailed', message: 'terminated' }] } } } }]);
+    });
+    // Both at once: the waiter is already following when the controller finishes (and a failed write fails the test).
+    const [outcome] = await Promise.all([waitForOperation(client, ref, { pollMs: 50, timeoutMs: 10_000 }), played]);
     assert.equal(outcome.phase, 'Failed');
     assert.deepEqual(outcome.failedResources.map((r) => `${r.kind}/${r.name}: ${r.message}`), ['Deployment/frontend: terminated']);
   });
@@ -205,14 +207,12 @@ describe('core/control against the emulator', function () {
     assert.equal(r.token, '2026-03-01T10:05:00.000Z');
     assert.equal((await client.get(ks)).metadata.annotations?.['reconcile.fluxcd.io/requestedAt'], r.token);
     // Play kustomize-controller: handle the token and become Ready.
-    setTimeout(() => {
-      const t = emu.types.byKind('kustomize.toolkit.fluxcd.io/v1', 'Kustomization')!;
-      const cur = emu.ops.get(t, 'flux-system', 'apps') as unknown as KubeObject;
-      // Kustomization has a status subresource: write status there, as the controller does.
-      const ctx = { manager: 'gotk-kustomize-controller', dryRun: false, fieldValidation: 'Ignore', warnings: [], now: new Date() } as const;
-      emu.ops.update(t, 'flux-system', 'apps', { ...cur, status: { observedGeneration: cur.metadata.generation, lastHandledReconcileAt: r.token, lastAppliedRevision: 'main@sha1:abc', conditions: [{ type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded', message: 'Applied revision: main@sha1:abc', lastTransitionTime: '2026-03-01T10:05:01Z' }] } }, { ...ctx, warnings: [] }, 'status');
-    }, 150);
-    const out = await waitForFluxReconcile(client, ks, r.token, { pollMs: 50, timeoutMs: 10_000 });
+    const played = new Promise((r) => setTimeout(r, 150)).then(async () => {
+      const cur = await client.get(ks);
+      // Kustomization has a status subresource: seed writes status there, as the controller does.
+      await emu.seed([{ ...cur, status: { observedGeneration: cur.metadata.generation, lastHandledReconcileAt: r.token, lastAppliedRevision: 'main@sha1:abc', conditions: [{ type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded', message: 'Applied revision: main@sha1:abc', lastTransitionTime: '2026-03-01T10:05:01Z', observedGeneration: cur.metadata.generation }] } } as KubeObject], 'gotk-kustomize-controller');
+    });
+    const [out] = await Promise.all([waitForFluxReconcile(client, ks, r.token, { pollMs: 50, timeoutMs: 10_000 }), played]);
     assert.deepEqual([out.ready, out.revision], [true, 'main@sha1:abc']);
   });
 
@@ -238,7 +238,7 @@ describe('core/control against the emulator', function () {
 
 describe('core/control with the simulated controllers running', function () {
   this.timeout(90_000);
-  let emu: Emulator;
+  let emu: TestCluster;
   let client: KubeClient;
   let controllers: RunningControllers;
   let tmp: string;
@@ -263,9 +263,9 @@ describe('core/control with the simulated controllers running', function () {
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'core-control-e2e-'));
     repo = makeTestRepo(path.join(tmp, 'repo'));
-    emu = await startEmulator();
-    emu.seed(readManifests(CRDS));
-    emu.seed([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'argocd' } }]);
+    emu = await startTestCluster();
+    await emu.seed(readManifests(CRDS));
+    await emu.seed([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'argocd' } }]);
     controllers = await startControllers({ kubeconfigPath: emu.kubeconfigPath, repoMap: { [TEST_REPO_URL]: repo }, timing: FAST_TIMING });
     client = createKubeClient({ kubeconfig: emu.kubeconfigPath });
   });
@@ -276,7 +276,7 @@ describe('core/control with the simulated controllers running', function () {
   });
 
   it('a manual sync makes an OutOfSync app Synced and reports the revision; fetchLiveState then sees its objects', async () => {
-    emu.seed([appOf('manual', {})]);
+    await emu.seed([appOf('manual', {})]);
     const ref = applicationRef('argocd', 'manual');
     await until('OutOfSync', async () => ((await client.get(ref)).status as any)?.sync?.status === 'OutOfSync');
     await syncApplication(client, ref, { username: 'alice@example.com', prune: true });
@@ -296,7 +296,7 @@ describe('core/control with the simulated controllers running', function () {
   });
 
   it('pause lets a kubectl edit survive self-heal; resume restores the settings and self-heal reverts it', async () => {
-    emu.seed([appOf('healed', { automated: { prune: true, selfHeal: true } })]);
+    await emu.seed([appOf('healed', { automated: { prune: true, selfHeal: true } })]);
     const ref = applicationRef('argocd', 'healed');
     await until('Synced', async () => ((await client.get(ref)).status as any)?.sync?.status === 'Synced');
     const before = await client.get(ref);
@@ -312,7 +312,7 @@ describe('core/control with the simulated controllers running', function () {
   });
 
   it('Flux: reconcile with source reaches Ready at the repo revision; suspend keeps an edit; resume reconciles again', async () => {
-    emu.seed([
+    await emu.seed([
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'flux-system' } },
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
       { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', metadata: { name: 'web', namespace: 'flux-system' }, spec: { interval: '1m', url: TEST_REPO_URL, ref: { branch: 'main' } } },

@@ -1,6 +1,8 @@
-// `npm run demo:cluster -- --kubeconfig <file> [--repo-dir <dir>] [--port <n>] [--fast] [--quiet]`:
-// the demo GitOps world alone (emulator + simulated Argo CD and Flux + demo repo), for kubectl or a
-// desktop VS Code. Writes the kubeconfig once the world is seeded, then runs until Ctrl-C.
+// `npm run demo:cluster -- --kubeconfig <file> [--real] [--repo-dir <dir>] [--port <n>] [--fast] [--quiet]`:
+// the demo GitOps world alone (emulator, or with --real the real kube-apiserver from `npm run tools`, + simulated
+// Argo CD and Flux + demo repo), for kubectl or a desktop VS Code. Writes the kubeconfig once the world is seeded,
+// then runs until Ctrl-C.
+import '../backend/pinnedTools';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,9 +17,11 @@ async function main(): Promise<void> {
   const target = arg('kubeconfig');
   const dir = path.resolve(arg('repo-dir') ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-demo-world-')));
   const quiet = process.argv.includes('--quiet');
-  console.log('Starting the emulated cluster with simulated Argo CD and Flux, and seeding the demo scenarios…');
+  const backend = process.argv.includes('--real') ? 'real' : undefined;
+  console.log(`Starting the ${backend === 'real' ? 'real kube-apiserver' : 'emulated cluster'} with simulated Argo CD and Flux, and seeding the demo scenarios…`);
   const world = await startDemoWorld({
     dir,
+    backend,
     timing: process.argv.includes('--fast') ? 'fast' : 'demo',
     port: arg('port') ? Number(arg('port')) : undefined,
     log: quiet ? undefined : (m) => console.log(`  [controllers] ${m}`),

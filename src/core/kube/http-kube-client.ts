@@ -124,7 +124,25 @@ class HttpKubeClient implements KubeClient {
     return cached;
   }
 
+  /**
+   * One request, retried like client-go does when the server asks to come back later: a 429 (not processed, so any
+   * method) or a 5xx answer to a GET that carries Retry-After (e.g. "storage is (re)initializing" while a CRD is
+   * being set up, or priority-and-fairness throttling), up to MAX_RETRIES times, waiting what the server says
+   * (capped). Everything else, and the last answer, goes to the caller as an error.
+   */
   private async call(method: string, path: string, query: Record<string, string | undefined>, ctx: RequestContext, o: { body?: string; contentType?: string; signal?: AbortSignal } = {}): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      const { status, body, retryAfterS } = await this.callOnce(method, path, query, ctx, o);
+      if (status >= 200 && status < 300) return { status, body };
+      const retriable = retryAfterS !== undefined && (status === 429 || (status >= 500 && method === 'GET'));
+      if (!retriable || attempt >= MAX_RETRIES) throw errorFromStatus(status, body, ctx);
+      await abortableDelay(Math.min(retryAfterS, MAX_RETRY_AFTER_S) * 1000, o.signal).catch((e) => {
+        throw errorFromNetwork(e, ctx, this.server, o.signal);
+      });
+    }
+  }
+
+  private async callOnce(method: string, path: string, query: Record<string, string | undefined>, ctx: RequestContext, o: { body?: string; contentType?: string; signal?: AbortSignal }): Promise<Response & { retryAfterS?: number }> {
     const res = await this.open(method, path, query, ctx, { ...o, timeoutMs: this.timeoutMs });
     const text = await new Promise<string>((resolve, reject) => {
       const chunks: Buffer[] = [];
@@ -144,8 +162,9 @@ class HttpKubeClient implements KubeClient {
       body = text ? JSON.parse(text) : undefined;
     } catch {}
     const status = res.statusCode ?? 0;
-    if (status < 200 || status >= 300) throw errorFromStatus(status, body, ctx);
-    return { status, body };
+    const header = res.headers['retry-after'];
+    const seconds = typeof header === 'string' && /^\d+$/.test(header.trim()) ? Number(header) : undefined;
+    return { status, body, retryAfterS: seconds };
   }
 
   async discover(signal?: AbortSignal): Promise<ResourceType[]> {
@@ -279,4 +298,24 @@ export function withResourceVersion(body: unknown, opts: Pick<PatchOptions, 'typ
   const b = (body ?? {}) as Record<string, unknown>;
   const metadata = { ...((b.metadata as Record<string, unknown>) ?? {}), resourceVersion: opts.resourceVersion };
   return { ...b, metadata };
+}
+
+/** Retries of an answer that carries Retry-After (client-go uses 10; a deadline per request still applies). */
+const MAX_RETRIES = 5;
+/** Longest wait honoured from one Retry-After. */
+const MAX_RETRY_AFTER_S = 5;
+
+function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason ?? new Error('aborted'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startEmulator, type Emulator } from '../emulator';
+import { startTestCluster, type TestCluster } from '../../backend/testCluster';
 import { ensureGitOpsCrds, waitFor } from '../demo/seed-demo-world';
 import { FAST_TIMING } from './controller-context';
 import { KubeRest, MERGE_PATCH, STRATEGIC_MERGE_PATCH } from './kube-rest';
@@ -23,9 +23,9 @@ function application(name: string, spec: Record<string, unknown>, annotations?: 
   };
 }
 
-describe('simulated Argo CD controller (against the emulator)', function () {
+describe('simulated Argo CD controller (on the test cluster: KUBE_BACKEND)', function () {
   this.timeout(60_000);
-  let emu: Emulator;
+  let emu: TestCluster;
   let controllers: RunningControllers;
   let rest: KubeRest;
   let tmp: string;
@@ -48,7 +48,7 @@ describe('simulated Argo CD controller (against the emulator)', function () {
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'argo-ctl-'));
     const repo = makeTestRepo(path.join(tmp, 'repo'));
-    emu = await startEmulator();
+    emu = await startTestCluster();
     rest = await KubeRest.fromKubeconfig(emu.kubeconfigPath);
     await ensureGitOpsCrds(rest);
     await rest.call('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'argocd' } } });

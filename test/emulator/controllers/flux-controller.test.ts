@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startEmulator, type Emulator } from '../emulator';
+import { startTestCluster, type TestCluster } from '../../backend/testCluster';
 import { ensureGitOpsCrds, waitFor } from '../demo/seed-demo-world';
 import { FAST_TIMING } from './controller-context';
 import { KubeRest, MERGE_PATCH, STRATEGIC_MERGE_PATCH } from './kube-rest';
@@ -16,9 +16,9 @@ const KS = '/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomiz
 const GITREPO = '/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/gitrepositories';
 const DEPLOY = '/apis/apps/v1/namespaces/apps/deployments/web';
 
-describe('simulated Flux controllers (against the emulator)', function () {
+describe('simulated Flux controllers (on the test cluster: KUBE_BACKEND)', function () {
   this.timeout(60_000);
-  let emu: Emulator;
+  let emu: TestCluster;
   let controllers: RunningControllers;
   let rest: KubeRest;
   let tmp: string;
@@ -38,7 +38,7 @@ describe('simulated Flux controllers (against the emulator)', function () {
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-ctl-'));
     repo = makeTestRepo(path.join(tmp, 'repo'));
-    emu = await startEmulator();
+    emu = await startTestCluster();
     rest = await KubeRest.fromKubeconfig(emu.kubeconfigPath);
     await ensureGitOpsCrds(rest);
     for (const name of ['flux-system', 'apps']) await rest.call('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });

@@ -55,6 +55,54 @@ describe('kube/http-kube-client', () => {
     );
   });
 
+  it('comes back when the server answers 429 with Retry-After (storage initializing), like client-go, and gives up after a few', async () => {
+    let busy = 2;
+    await withApi(
+      (_req, res) => {
+        if (busy-- > 0) {
+          res.setHeader('Retry-After', '0');
+          return json(res, 429, { kind: 'Status', status: 'Failure', reason: 'TooManyRequests', message: 'storage is (re)initializing', code: 429 });
+        }
+        json(res, 200, { metadata: { resourceVersion: '7' }, items: [{ metadata: { name: 'a', namespace: 'web' } }] });
+      },
+      async (api) => {
+        const client = createKubeClient({ kubeconfig: api.kubeconfigPath });
+        const out = await client.list({ group: '', kind: 'ConfigMap' }, { namespace: 'web' });
+        assert.deepEqual(out.items.map((i) => i.metadata.name), ['a']);
+        assert.equal(api.requests.filter((r) => r.url.pathname === '/api/v1/namespaces/web/configmaps').length, 3);
+      },
+    );
+    await withApi(
+      (_req, res) => {
+        res.setHeader('Retry-After', '0');
+        json(res, 429, { kind: 'Status', status: 'Failure', reason: 'TooManyRequests', message: 'storage is (re)initializing', code: 429 });
+      },
+      async (api) => {
+        const client = createKubeClient({ kubeconfig: api.kubeconfigPath });
+        await assert.rejects(client.list({ group: '', kind: 'ConfigMap' }, { namespace: 'web' }), /storage is \(re\)initializing/);
+        assert.equal(api.requests.filter((r) => r.url.pathname === '/api/v1/namespaces/web/configmaps').length, 6, 'one try and five retries');
+      },
+    );
+  });
+
+  it('does not retry a 429 without Retry-After, nor a failed write', async () => {
+    await withApi(
+      (req, res) => {
+        if (req.method === 'PATCH') {
+          res.setHeader('Retry-After', '0');
+          return json(res, 503, { kind: 'Status', status: 'Failure', message: 'unavailable', code: 503 });
+        }
+        json(res, 429, { kind: 'Status', status: 'Failure', reason: 'TooManyRequests', message: 'slow down', code: 429 });
+      },
+      async (api) => {
+        const client = createKubeClient({ kubeconfig: api.kubeconfigPath });
+        await assert.rejects(client.list({ group: '', kind: 'ConfigMap' }, { namespace: 'web' }));
+        await assert.rejects(client.patch({ group: '', kind: 'ConfigMap', namespace: 'web', name: 'a' }, { data: { a: '1' } }, { type: 'merge', fieldManager: 'test' }));
+        assert.equal(api.requests.filter((r) => r.url.pathname.startsWith('/api/v1/namespaces/web/configmaps')).length, 2);
+      },
+    );
+  });
+
   it('discovers resource names, scope and verbs without subresources', async () => {
     await withApi(
       (_req, res) => json(res, 404, {}),
