@@ -1,6 +1,7 @@
 // `npm run test:integration`: starts the demo world (API emulator + simulated Argo CD and Flux + demo Git repo),
 // then runs the integration suites inside a real VS Code (code-server) with that repo as the workspace and the
 // world's kubeconfig in the extension host's environment. Exit code: the suites' (0 pass, 1 fail, 2 harness).
+import '../test/backend/pinnedTools';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,7 +18,7 @@ async function main(): Promise<number> {
   for (const [k, v] of [['user.email', 'sre@example.test'], ['user.name', 'Test SRE']]) {
     require('node:child_process').execFileSync('git', ['config', k, v], { cwd: world.repoDir });
   }
-  console.log(`integration world: ${world.repoDir} (kubeconfig ${world.kubeconfigPath})`);
+  console.log(`integration world on the ${world.backend === 'real' ? 'real kube-apiserver' : 'emulator'}: ${world.repoDir} (kubeconfig ${world.kubeconfigPath})`);
   try {
     const common = {
       workspace: world.repoDir,
