@@ -24,7 +24,7 @@ async function main(): Promise<number> {
       workspace: world.repoDir,
       env: {
         KUBECONFIG: world.kubeconfigPath,
-        GITOPS_DRIFT_TEST_WORLD: JSON.stringify({ kubeconfigPath: world.kubeconfigPath, repoDir: world.repoDir, scenarios: world.scenarios }),
+        GITOPS_DRIFT_TEST_WORLD: JSON.stringify({ kubeconfigPath: world.kubeconfigPath, repoDir: world.repoDir, scenarios: world.scenarios, contextName: world.contextName, backend: world.backend }),
       },
       screenshotsDir: path.resolve(__dirname, '..', 'test-results'),
       timeoutMs: 15 * 60_000,

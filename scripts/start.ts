@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startDemoWorld } from '../test/emulator/demo/start-demo-world';
 import { smokeCheck } from './smoke';
+import { envWithTools, toolPath } from '../test/cluster/tools';
 
 const codeServer = require('./code-server.js');
 
@@ -21,9 +22,23 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+/**
+ * The demo's simulated controllers render with `kubectl kustomize` and the seed edits with `kubectl`: on a machine
+ * that has none, build the pinned tools once (`npm run tools`, Go and its module proxy needed) instead of failing later.
+ */
+function ensurePinnedTools(): void {
+  if (fs.existsSync(toolPath('kubectl'))) return;
+  const onPath = (process.env.PATH ?? '').split(path.delimiter).some((d) => d && fs.existsSync(path.join(d, 'kubectl')));
+  if (onPath && !process.argv.includes('--real')) return;
+  console.log('Building the pinned Kubernetes tools once (npm run tools: kubectl, kube-apiserver, kustomize, helm into .tools/bin/)…');
+  execFileSync('npm', ['run', 'tools'], { stdio: 'inherit', cwd: repoRoot });
+  process.env.PATH = envWithTools(process.env).PATH;
+}
+
 async function main(): Promise<void> {
   const port = Number(arg('port') ?? process.env.PORT ?? 8080);
   const dir = path.resolve(arg('dir') ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-drift-demo-')));
+  ensurePinnedTools();
   console.log('Building the extension…');
   execFileSync(process.execPath, [path.join(repoRoot, 'esbuild.js')], { stdio: 'inherit', cwd: repoRoot });
 

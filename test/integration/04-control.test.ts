@@ -31,7 +31,7 @@ describe('Argo CD and Flux controls (demo world)', function () {
 
   it('refuses a prune sync on a production context without the typed app name', async () => {
     const cfg = vscode.workspace.getConfiguration('gitopsDrift');
-    await cfg.update('productionContextPattern', 'gitops-demo', vscode.ConfigurationTarget.Workspace);
+    await cfg.update('productionContextPattern', `^${world().contextName}$`, vscode.ConfigurationTarget.Workspace);
     try {
       await waitFor('refreshed after the setting', () => api.session.snapshot?.clusters[0]?.apps.length);
       const startedBefore = app('podinfo-staging').status?.operationState?.startedAt;

@@ -11,6 +11,9 @@ export interface TestWorld {
   kubeconfigPath: string;
   repoDir: string;
   scenarios: SeededScenarios;
+  /** The kubeconfig context of the world's cluster: `gitops-demo` on the emulator, `admin` on the real server. */
+  contextName: string;
+  backend: 'emulator' | 'real';
 }
 
 export function world(): TestWorld {
