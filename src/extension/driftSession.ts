@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { DriftEngine } from '../core/engine/driftEngine';
 import type { DriftSnapshot } from '../core/engine/driftTypes';
+import { watchLiveState } from '../core/engine/liveWatch';
 import { createKubeClient, type DiscoveryEntry } from '../core/kube/http-kube-client';
 import { destinationContextResolver, listContexts } from '../core/kube/kube-config';
 import type { Disposable as KubeDisposable, KubeClient } from '../core/kube/types';
@@ -247,26 +248,17 @@ export class DriftSession implements vscode.Disposable {
     // Argo CD destination clusters hold apps' objects too: watch them as well.
     const all = [...new Set([...contexts, ...engine.destinationContexts()])];
     const plan = all.map((c) => ({ c, types: engine.watchTypes(c) }));
-    const key = JSON.stringify(plan.map((p) => [p.c, p.types.map((t) => `${t.group}/${t.kind}`).sort()]));
+    const key = JSON.stringify(plan.map((p) => [p.c, p.types.map((t) => `${t.group}/${t.kind}/${t.namespace ?? ''}`).sort()]));
     if (key === this.watchKey) return;
     this.stopWatches();
     this.watchKey = key;
     for (const { c, types } of plan) {
-      const client = this.client(c);
-      for (const type of types) {
-        this.watches.push(
-          client.watch(type, {
-            onEvent: (ev) => {
-              if (ev.type === 'SYNC') {
-                if (engine.resyncLive(c, type, ev.items)) this.scheduleRediff();
-              } else if (engine.applyLiveEvent(c, ev.type, ev.object)) {
-                this.scheduleRediff();
-              }
-            },
-            onError: (e, willRetry) => this.log.warn(`watch ${type.kind} on ${c}: ${e.message}${willRetry ? ' (reconnecting)' : ''}`),
-          }),
-        );
-      }
+      this.watches.push(
+        watchLiveState(engine, c, this.client(c), {
+          onChange: () => this.scheduleRediff(),
+          onError: (type, e, willRetry) => this.log.warn(`watch ${type.kind}${type.namespace ? ` in ${type.namespace}` : ''} on ${c}: ${e.message}${willRetry ? ' (reconnecting)' : ''}`),
+        }, types),
+      );
     }
     this.log.info(`watching ${plan.reduce((n, p) => n + p.types.length, 0)} resource types`);
   }

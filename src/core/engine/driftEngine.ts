@@ -66,6 +66,10 @@ export const APP_TYPES: TypeRef[] = [
   { group: 'source.toolkit.fluxcd.io', kind: 'GitRepository' },
 ];
 
+function appTypeOfKind(kind: string): TypeRef {
+  return APP_TYPES.find((t) => t.kind === kind)!;
+}
+
 interface ClusterCache {
   /** Live objects by refKey, per app id. */
   live: Map<string, Map<string, KubeObject>>;
@@ -83,7 +87,24 @@ interface ClusterCache {
   /** Server-side dry-run answers by app id and refKey, with the live resourceVersion they were computed for. */
   predicted: Map<string, { liveVersion: string; desired: KubeObject; object: KubeObject }>;
   apps: App[];
+  /** Where the app kinds (Application, Kustomization…) were listed: all namespaces, or only those the user may read. */
+  appScopes: WatchScope[];
+  /** Workspace apps whose own Application / Kustomization object could not be read (forbidden), by app id. */
+  appFailures: Map<string, GitOpsError>;
+  /** The successful LISTs of the last fetch, per context the objects were read from: what to watch. */
+  scopes: Map<string, WatchScope[]>;
 }
+
+/** A type to watch, in one namespace or (namespace undefined) across all of them / cluster-scoped. */
+export interface WatchScope extends TypeRef {
+  namespace?: string;
+}
+
+/** App kind → the resource its live object is (for reading it when the kind cannot be listed everywhere). */
+const APP_OBJECT_TYPE: Partial<Record<App['kind'], TypeRef>> = {
+  'argo-application': appTypeOfKind('Application'),
+  'flux-kustomization': appTypeOfKind('Kustomization'),
+};
 
 function appObjectKey(app: App): string | undefined {
   if (!app.namespace) return undefined;
@@ -194,19 +215,41 @@ export class DriftEngine {
     return { clusters, computedAt: this.clock.now().toISOString(), timings };
   }
 
-  private async listAppObjects(client: KubeClient, signal?: AbortSignal): Promise<KubeObject[]> {
+  /**
+   * The Argo CD / Flux objects of the cluster. A kind the user may not list in all namespaces is listed in the
+   * namespaces of the workspace's apps of that kind; a workspace app whose own object stays unreadable is reported
+   * as such (not as "not in this cluster").
+   */
+  private async listAppObjects(client: KubeClient, wsApps: App[], signal?: AbortSignal): Promise<{ objects: KubeObject[]; scopes: WatchScope[]; failures: Map<string, GitOpsError> }> {
+    const scopes: WatchScope[] = [];
+    const failures = new Map<string, GitOpsError>();
     const lists = await Promise.all(
-      APP_TYPES.map(async (type) => {
+      APP_TYPES.map(async (type): Promise<KubeObject[]> => {
         try {
-          return (await client.list(type, { signal })).items;
+          const items = (await client.list(type, { signal })).items;
+          scopes.push({ ...type });
+          return items;
         } catch (e) {
           // A cluster without Argo CD or Flux simply does not serve these kinds.
-          if (isGitOpsError(e) && (e.reason === 'notFound' || e.reason === 'forbidden')) return [];
-          throw e;
+          if (isGitOpsError(e) && e.reason === 'notFound') return [];
+          if (!(isGitOpsError(e) && e.reason === 'forbidden')) throw e;
         }
+        const mine = wsApps.filter((a) => a.namespace && APP_OBJECT_TYPE[a.kind] === type);
+        const out: KubeObject[] = [];
+        for (const ns of new Set(mine.map((a) => a.namespace!))) {
+          try {
+            out.push(...(await client.list(type, { namespace: ns, signal })).items);
+            scopes.push({ ...type, namespace: ns });
+          } catch (e) {
+            if (isGitOpsError(e) && e.reason === 'notFound') continue;
+            if (!(isGitOpsError(e) && e.reason === 'forbidden')) throw e;
+            for (const a of mine) if (a.namespace === ns) failures.set(a.id, new GitOpsErrorClass('forbidden', `cannot read ${type.kind} ${ns}/${a.name}: ${e.message}`, e.details));
+          }
+        }
+        return out;
       }),
     );
-    return lists.flat();
+    return { objects: lists.flat(), scopes, failures };
   }
 
   private async computeCluster(context: string, wsApps: App[], repos: RepoInfo[], opts: ComputeOptions, timings: DriftTimings): Promise<ClusterDrift> {
@@ -223,13 +266,13 @@ export class DriftEngine {
       // A re-diff reuses the live state only while the set of workspace apps is the one it was fetched for.
       const wsIds = wsApps.map((a) => a.id).join('\u0000');
       if (!cache || !opts.reuseLive || cache.wsIds !== wsIds) {
-        const appObjects = await this.listAppObjects(client, signal);
+        const { objects: appObjects, scopes: appScopes, failures: appFailures } = await this.listAppObjects(client, wsApps, signal);
         const liveApps = new Map<string, KubeObject>();
         for (const o of appObjects) liveApps.set(refKey(refOf(o)), o);
         // Workspace apps, plus apps that live in the cluster and render from this workspace's repositories.
         const known = new Set(wsApps.map((a) => appObjectKey(a)).filter(Boolean));
         const fromCluster = appsFromCluster(appObjects, repos).filter((a) => !known.has(appObjectKey(a)));
-        cache = { live: new Map(), extra: new Map(), liveApps, desired: new Map(), failures: new Map(), predicted: new Map(), targets: new Map(), apps: [...wsApps, ...fromCluster], wsIds };
+        cache = { live: new Map(), extra: new Map(), liveApps, desired: new Map(), failures: new Map(), predicted: new Map(), targets: new Map(), apps: [...wsApps, ...fromCluster], wsIds, appScopes, appFailures, scopes: new Map() };
       }
       const apps = cache.apps;
 
@@ -254,8 +297,9 @@ export class DriftEngine {
       if (fetching) {
         const t = Date.now();
         const desired = new Map(apps.map((a, i) => [a.id, rendered[i].objects]));
-        cache.failures = new Map();
+        cache.failures = new Map([...cache.appFailures].map(([id, e]) => [`app:${id}`, e]));
         cache.targets = new Map();
+        cache.scopes = new Map();
         // Apps are read from the cluster their objects live in: this one, or an Argo CD destination elsewhere.
         const groups = new Map<string, App[]>();
         for (const app of apps) {
@@ -273,6 +317,7 @@ export class DriftEngine {
           [...groups].map(async ([target, group]) => {
             try {
               const live = await fetchLiveState({ client: target === context ? client : this.opts.clientFor(target), apps: group, desired, signal });
+              cache!.scopes.set(target, live.scopes.map((s) => ({ group: s.type.group, kind: s.type.kind, ...(s.namespace ? { namespace: s.namespace } : {}) })));
               for (const app of group) {
                 const mine = new Map<string, KubeObject>();
                 for (const key of cache!.desired.get(app.id) ?? []) {
@@ -358,15 +403,17 @@ export class DriftEngine {
   private diffApp(context: string, app: App, render: RenderResult, cache: ClusterCache): AppDrift | undefined {
     const key = appObjectKey(app);
     const liveApp = key ? cache.liveApps.get(key) : undefined;
-    // A declared Argo/Flux app that this cluster does not run belongs to another cluster.
-    if (key && !liveApp && app.kind !== 'folder') return undefined;
+    const appFailure = cache.failures.get(`app:${app.id}`);
+    // A declared Argo/Flux app that this cluster does not run belongs to another cluster (unless it was unreadable).
+    if (key && !liveApp && app.kind !== 'folder' && !appFailure) return undefined;
     const live = cache.live.get(app.id) ?? new Map<string, KubeObject>();
     const extra = cache.extra.get(app.id) ?? new Map<string, KubeObject>();
-    // A folder app is shown only where some of its objects exist.
-    if (app.kind === 'folder' && live.size === 0) return undefined;
+    // A folder app is shown only where some of its objects exist, or where they could not be read (e.g. forbidden):
+    // "not deployed here" would hide that nothing was checked.
+    const unreadable = () => !!appFailure || render.objects.some((r) => cache.failures.has(refKey(refOf(r.object, app.destinationNamespace ?? ''))));
+    if (app.kind === 'folder' && live.size === 0 && !unreadable()) return undefined;
     const diffOpts: DiffOptions = { manager: applierOf(app), humanManagers: this.opts.humanManagers, ignoreDifferences: ignoreRulesOf(app, liveApp), defaultNamespace: app.destinationNamespace, app: app.name };
     const resources: ResourceDiff[] = [];
-    const appFailure = cache.failures.get(`app:${app.id}`);
     for (const r of render.objects) {
       const key = refKey(refOf(r.object, app.destinationNamespace ?? ''));
       if (appFailure && live.size === 0) {
@@ -484,29 +531,25 @@ export class DriftEngine {
     return false;
   }
 
-  /** Types worth watching for a context: every kind the apps render, plus the app kinds. */
-  watchTypes(context: string): TypeRef[] {
-    const seen = new Map<string, TypeRef>();
-    if (this.clusters.has(context)) for (const t of APP_TYPES) seen.set(`${t.group}/${t.kind}`, t);
-    for (const [hub, cache] of this.clusters) {
-      for (const [appId, m] of cache.live) {
-        if ((cache.targets.get(appId) ?? hub) !== context) continue;
-        for (const o of m.values()) seen.set(`${refOf(o).group}/${o.kind}`, { group: refOf(o).group, kind: o.kind });
-        // Kinds Git wants that are not live yet: their creation (e.g. by an auto-sync) must be seen too.
-        for (const key of cache.desired.get(appId) ?? []) {
-          const [group, kind] = key.split('/');
-          if (kind && !seen.has(`${group}/${kind}`)) seen.set(`${group}/${kind}`, { group, kind });
-        }
-      }
-    }
-    return [...seen.values()];
+  /**
+   * What to watch for a context so that the held live state stays current: exactly the (type, namespace) pairs
+   * the last fetch could LIST there, plus the app kinds where they were listed. A user limited to some namespaces
+   * gets per-namespace watches (a cluster-wide watch would be forbidden and stop at once).
+   */
+  watchTypes(context: string): WatchScope[] {
+    const seen = new Map<string, WatchScope>();
+    const add = (s: WatchScope) => seen.set(`${s.group}/${s.kind}/${s.namespace ?? ''}`, { group: s.group, kind: s.kind, ...(s.namespace ? { namespace: s.namespace } : {}) });
+    for (const s of this.clusters.get(context)?.appScopes ?? []) add(s);
+    for (const cache of this.clusters.values()) for (const s of cache.scopes.get(context) ?? []) add(s);
+    // A watch across all namespaces covers the per-namespace ones of its type.
+    return [...seen.values()].filter((s) => !s.namespace || !seen.has(`${s.group}/${s.kind}/`));
   }
 
   /**
    * A watch's full state of one type (after its first list, or a relist on 410 Gone): objects of that type that
    * are not in it were deleted meanwhile. Returns true when something the snapshot shows changed.
    */
-  resyncLive(context: string, type: TypeRef, items: KubeObject[]): boolean {
+  resyncLive(context: string, type: WatchScope, items: KubeObject[]): boolean {
     const present = new Set(items.map((o) => refKey(refOf(o))));
     let changed = false;
     for (const [hub, cache] of this.clusters) {
@@ -514,7 +557,8 @@ export class DriftEngine {
         if ((cache.targets.get(app.id) ?? hub) !== context) continue;
         for (const m of [cache.live.get(app.id), cache.extra.get(app.id)]) {
           for (const [key, o] of m ?? []) {
-            if (o.kind === type.kind && refOf(o).group === type.group && !present.has(key)) {
+            // A namespace's state says nothing about the other namespaces.
+            if (o.kind === type.kind && refOf(o).group === type.group && (!type.namespace || o.metadata.namespace === type.namespace) && !present.has(key)) {
               m!.delete(key);
               changed = true;
             }

@@ -37,6 +37,11 @@ export interface LiveState {
   extra: Array<{ appId: string; key: string; ref: ObjectRef; object: KubeObject }>;
   /** Objects or types whose live state could not be read (unknown kind, forbidden list, ...). */
   failures: LiveFailure[];
+  /**
+   * The LISTs that succeeded, by type and namespace ('' = all namespaces or cluster-scoped): what the caller may
+   * watch to keep this state current. A user whose RBAC stops at some namespaces gets per-namespace scopes here.
+   */
+  scopes: Array<{ type: ResourceType; namespace: string }>;
   stats: { lists: number; gets: number };
 }
 
@@ -60,7 +65,7 @@ export async function fetchLiveState(input: FetchLiveStateInput): Promise<LiveSt
   const { client, signal } = input;
   const argoNs = input.argoNamespace ?? DEFAULT_ARGO_NAMESPACE;
   const maxNs = input.maxNamespacesPerType ?? 5;
-  const out: LiveState = { live: new Map(), desired: new Map(), extra: [], failures: [], stats: { lists: 0, gets: 0 } };
+  const out: LiveState = { live: new Map(), desired: new Map(), extra: [], failures: [], scopes: [], stats: { lists: 0, gets: 0 } };
   const types = await client.discover(signal);
   const resolve = (group: string, kind: string): ResourceType | undefined => {
     try {
@@ -124,22 +129,36 @@ export async function fetchLiveState(input: FetchLiveStateInput): Promise<LiveSt
   }
   const listed = new Map<string, KubeObject>();
   const coveredByPlainList = new Set<string>();
-  const results = await mapWithConcurrency(
-    plans,
-    input.concurrency ?? 4,
-    async (p) => {
-      try {
-        out.stats.lists++;
-        const r = await client.list(p.rt, { namespace: p.namespace || undefined, labelSelector: p.labelSelector, signal });
-        return { plan: p, items: r.items };
-      } catch (e) {
-        if (isGitOpsError(e) && e.reason === 'cancelled') throw e;
-        out.failures.push({ error: isGitOpsError(e) ? e : new GitOpsError('internal', String(e), { cause: e }) });
-        return { plan: p, items: undefined };
-      }
-    },
-    signal,
-  );
+  const runPlans = (todo: ListPlan[]) =>
+    mapWithConcurrency(
+      todo,
+      input.concurrency ?? 4,
+      async (p) => {
+        try {
+          out.stats.lists++;
+          const r = await client.list(p.rt, { namespace: p.namespace || undefined, labelSelector: p.labelSelector, signal });
+          return { plan: p, items: r.items as KubeObject[] | undefined, error: undefined as GitOpsError | undefined };
+        } catch (e) {
+          if (isGitOpsError(e) && e.reason === 'cancelled') throw e;
+          return { plan: p, items: undefined, error: isGitOpsError(e) ? e : new GitOpsError('internal', String(e), { cause: e }) };
+        }
+      },
+      signal,
+    );
+  const results = await runPlans(plans);
+  // A user whose RBAC stops at some namespaces may not list a namespaced type across all of them: list it in each
+  // namespace the apps use instead (the objects there stay readable, the rest fail one by one below).
+  const perNamespace: ListPlan[] = [];
+  for (const r of results) {
+    if (r.error?.reason !== 'forbidden' || !r.plan.rt.namespaced || r.plan.namespace) continue;
+    for (const ns of scopes.get(typeKey(r.plan.rt))?.namespaces ?? []) if (ns) perNamespace.push({ ...r.plan, namespace: ns });
+    r.error = undefined; // superseded by the per-namespace lists (and the GETs after them)
+  }
+  if (perNamespace.length) results.push(...(await runPlans(perNamespace)));
+  for (const r of results) {
+    if (r.error) out.failures.push({ error: r.error });
+    else if (r.items && !out.scopes.some((s) => typeKey(s.type) === typeKey(r.plan.rt) && s.namespace === r.plan.namespace)) out.scopes.push({ type: r.plan.rt, namespace: r.plan.namespace });
+  }
   const refOfLive = (rt: ResourceType, obj: KubeObject): ObjectRef => ({ group: rt.group, version: rt.version, kind: rt.kind, namespace: rt.namespaced ? (obj.metadata.namespace ?? '') : '', name: obj.metadata.name ?? '' });
   for (const { plan, items } of results) {
     if (!items) continue;
