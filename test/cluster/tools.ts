@@ -26,9 +26,9 @@ export function clusterModuleDir(): string {
   return path.join(repoRoot(), 'test', 'cluster');
 }
 
-/** Where `npm run tools` puts the binaries (git-ignored). */
+/** Where `npm run tools` puts the binaries: .tools/bin (git-ignored), or $GITOPS_DRIFT_TOOLS_BIN when set. */
 export function toolsBinDir(): string {
-  return path.join(repoRoot(), '.tools', 'bin');
+  return process.env.GITOPS_DRIFT_TOOLS_BIN ? path.resolve(process.env.GITOPS_DRIFT_TOOLS_BIN) : path.join(repoRoot(), '.tools', 'bin');
 }
 
 export function toolPath(name: ToolName): string {
