@@ -208,7 +208,18 @@ async function applyCrds(kubeconfig: string, context: string, dir: string, signa
   const base = ['--kubeconfig', kubeconfig, '--context', context];
   // One kubectl for all files (same as one `apply --server-side -f <file>` per file, faster).
   await exec(kubectl, [...base, 'apply', '--server-side', ...files.flatMap((f) => ['-f', f])], signal);
-  await exec(kubectl, [...base, 'wait', '--for', 'condition=established', 'crd', '--all', '--timeout=60s'], signal);
+  // A CRD that has no status.conditions yet makes `kubectl wait` fail at once (".status.conditions accessor error:
+  // <nil>") instead of waiting: ask again until every CRD has conditions and is Established, within the deadline.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      await exec(kubectl, [...base, 'wait', '--for', 'condition=established', 'crd', '--all', '--timeout=60s'], signal);
+      return;
+    } catch (e) {
+      if (!/accessor error/.test(String(e instanceof Error ? e.message : e)) || Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }
 
 function exec(cmd: string, args: string[], signal?: AbortSignal): Promise<string> {
