@@ -69,7 +69,7 @@ class HttpKubeClient implements KubeClient {
   }
 
   /** One HTTP exchange; `stream` hands back the raw response for watches. */
-  private async open(method: string, path: string, query: Record<string, string | undefined>, ctx: RequestContext, o: { body?: string; contentType?: string; signal?: AbortSignal; timeoutMs?: number }): Promise<http.IncomingMessage> {
+  private async open(method: string, path: string, query: Record<string, string | undefined>, ctx: RequestContext, o: { body?: string; contentType?: string; signal?: AbortSignal; timeoutMs?: number; longLived?: boolean }): Promise<http.IncomingMessage> {
     if (o.signal?.aborted) throw new GitOpsError('cancelled', `Cancelled: ${ctx.verb} ${ctx.resource}`);
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
@@ -79,7 +79,9 @@ class HttpKubeClient implements KubeClient {
     } catch (e) {
       throw new GitOpsError('unauthorized', `Cannot get credentials for context "${this.contextName}": ${(e as Error).message}`, { cause: e });
     }
-    reqOpts.agent = this.reusableAgent(reqOpts.agent);
+    // A watch holds its connection for minutes: it must not take one of the pooled keep-alive sockets, or enough
+    // watches (one per type and namespace under namespace-scoped RBAC) would leave every other request queued forever.
+    if (!o.longLived) reqOpts.agent = this.reusableAgent(reqOpts.agent);
     const headers = { ...(reqOpts.headers as Record<string, string>) };
     if (o.body !== undefined) {
       headers['Content-Type'] = o.contentType ?? 'application/json';
@@ -266,7 +268,7 @@ class HttpKubeClient implements KubeClient {
         const rt = await this.resolve(type, signal);
         const ctx = { verb: 'watch', resource: rbacName(rt), namespace: opts.namespace };
         const query = { watch: '1', resourceVersion, allowWatchBookmarks: 'true', labelSelector: opts.labelSelector, timeoutSeconds: '300' };
-        const res = await this.open('GET', resourcePath(rt, opts.namespace), query, ctx, { signal, timeoutMs: this.timeoutMs });
+        const res = await this.open('GET', resourcePath(rt, opts.namespace), query, ctx, { signal, timeoutMs: this.timeoutMs, longLived: true });
         const status = res.statusCode ?? 0;
         if (status < 200 || status >= 300) {
           const text = await new Promise<string>((resolve) => {

@@ -178,6 +178,33 @@ describe('kube/http-kube-client', () => {
     fs.rmSync(dir, { recursive: true });
   });
 
+  it('keeps answering requests while many watches hold their connections open (watches do not take pooled sockets)', async () => {
+    const open = new Set<string>();
+    await withApi(
+      (req, res) => {
+        if (req.url.searchParams.get('watch') !== '1') return json(res, 200, { metadata: { resourceVersion: '5' }, items: [] });
+        res.setHeader('Content-Type', 'application/json');
+        res.write(JSON.stringify({ type: 'BOOKMARK', object: { kind: 'ConfigMap', metadata: { resourceVersion: '5' } } }) + '\n');
+        open.add(req.url.pathname); // and never end: a quiet watch
+      },
+      async (api) => {
+        const client = createKubeClient({ kubeconfig: api.kubeconfigPath });
+        // One watch per namespace, as a user limited to namespaces gets: more than the pool's 16 sockets.
+        const namespaces = Array.from({ length: 24 }, (_, i) => `team-${i}`);
+        const watches = namespaces.map((namespace) => client.watch({ group: '', kind: 'ConfigMap' }, { namespace, onEvent: () => {}, onError: () => {} }));
+        try {
+          const deadline = Date.now() + 10_000;
+          while (open.size < namespaces.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+          assert.equal(open.size, namespaces.length, 'every watch is connected at once');
+          const out = await client.list({ group: '', kind: 'ConfigMap' }, { namespace: 'web' });
+          assert.equal(out.resourceVersion, '5');
+        } finally {
+          for (const w of watches) w.dispose();
+        }
+      },
+    );
+  });
+
   it('watch reconnects after a dropped stream and relists after 410 Gone', async () => {
     let watchCalls = 0;
     let listCalls = 0;
