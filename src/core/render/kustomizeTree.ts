@@ -136,20 +136,40 @@ function fileObjects(file: string, text: string): readonly FileObject[] {
   }));
 }
 
+/** Kustomizations plus resource files one origins walk visits at most; a larger tree is not mapped. */
+export const MAX_TREE_ENTRIES = 20000;
+
 /**
  * Collects the origins of every object in the local resource files reachable from the kustomization in `dir`.
  * Pass a `cache` kept between calls to skip re-reading unchanged files (bases shared by many apps).
  */
-export async function collectKustomizeOrigins(dir: string, signal?: AbortSignal, cache = new KustomizeTreeCache()): Promise<KustomizeOrigin[]> {
+export async function collectKustomizeOrigins(
+  dir: string,
+  signal?: AbortSignal,
+  cache = new KustomizeTreeCache(),
+  maxEntries = MAX_TREE_ENTRIES,
+): Promise<KustomizeOrigin[]> {
+  // Every kustomization and resource file visited counts; a tree that reaches the same folders by many paths
+  // (e.g. `../b` and `../b/` at each of 30 levels) would otherwise take exponential time and memory.
+  let visited = 0;
+  const count = () => {
+    if (++visited > maxEntries) {
+      throw new GitOpsError('render', `kustomization tree under ${dir} has more than ${maxEntries} entries (the same folders reached by many paths?); source locations are not mapped`, { file: dir });
+    }
+  };
   const walk = async (kdir: string, chain: string[], levels: Level[], seen: Set<string>): Promise<KustomizeOrigin[]> => {
     throwIfAborted(signal);
+    count();
     const kfile = await findKustomizationFile(kdir);
-    if (!kfile || seen.has(kfile)) return [];
+    if (!kfile) return [];
+    // Cycles are found on real paths: a symlink to `.` (or to an ancestor) names the same kustomization by a new path.
+    const real = await fs.realpath(kfile).catch(() => undefined);
+    if (!real || seen.has(real)) return [];
     const spec = await cache.kustomizations.get(kfile, (text) => kustomizationSpecOf(kfile, text));
     const level: Level = { namePrefix: spec.namePrefix, nameSuffix: spec.nameSuffix, namespace: spec.namespace };
     const nextLevels = [...levels, level];
     const nextChain = [...chain, kfile];
-    const nextSeen = new Set(seen).add(kfile);
+    const nextSeen = new Set(seen).add(real);
     // Entries are read concurrently; the result keeps their order.
     const parts = await Promise.all(
       [...spec.resources, ...spec.components].map(async (entry): Promise<KustomizeOrigin[]> => {
@@ -164,6 +184,7 @@ export async function collectKustomizeOrigins(dir: string, signal?: AbortSignal,
     return parts.flat();
   };
   const originsOfFile = async (file: string, chain: string[], levels: Level[]): Promise<KustomizeOrigin[]> => {
+    count();
     const objects = await cache.resources.get(file, (text) => fileObjects(file, text));
     // The outermost kustomization that sets a namespace wins.
     const nsOverride = levels.find((l) => l.namespace)?.namespace;
