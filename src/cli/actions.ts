@@ -9,7 +9,9 @@ import {
   detectUser,
   endBreakglass,
   findAppTargets,
-  isProductionContext,
+  argoDestinationOf,
+  describeProduction,
+  productionGuard,
   pauseAutoSync,
   pauseWarnings,
   reconcileFlux,
@@ -23,6 +25,7 @@ import {
   waitForRefresh,
 } from '../core/control';
 import { commitCapture, planResourceCapture } from '../core/engine/captureFlow';
+import { destinationContextResolver } from '../core/kube/kube-config';
 import type { KubeClient } from '../core/kube/types';
 import { GitOpsError, refKey, type ObjectRef } from '../core/model';
 import { nodeProcessRunner } from '../core/ports';
@@ -68,11 +71,21 @@ async function resolveApp(client: KubeClient, spec: string | undefined, io: CliI
   return all[n - 1];
 }
 
-/** The production guard: --yes, or the app name typed on a TTY. */
-async function confirm(io: CliIo, context: string, pattern: string | undefined, ref: ObjectRef, action: string, yes: boolean): Promise<void> {
-  if (!isProductionContext(context, pattern ?? io.env.GITOPS_DRIFT_PRODUCTION_PATTERN ?? 'prod') || yes) return;
-  if (!io.isTTY) throw new GitOpsError('invalid', `${action} on production context ${context} needs confirmation: pass --yes`);
-  const typed = await ask(io, `${action} on production context ${context}. Type the app name (${ref.name}) to confirm: `);
+/**
+ * The production guard: --yes, or the app name typed on a TTY. It guards the app's context and, for an Argo CD
+ * Application deploying elsewhere (hub and spoke), the destination cluster's context.
+ */
+async function confirm(io: CliIo, values: { kubeconfig?: string; 'production-pattern'?: string; yes: boolean }, context: string, ref: ObjectRef, action: string, client: KubeClient): Promise<void> {
+  if (values.yes) return;
+  const pattern = values['production-pattern'] ?? io.env.GITOPS_DRIFT_PRODUCTION_PATTERN ?? 'prod';
+  const appObject = ref.kind === 'Application' ? await client.get(ref) : undefined;
+  const dest = argoDestinationOf(appObject);
+  const destinationContext = dest ? destinationContextResolver({ kubeconfig: values.kubeconfig, env: io.env })(dest) : undefined;
+  const decision = productionGuard({ context, destinationContext, appObject }, pattern);
+  if (!decision.confirm) return;
+  const where = describeProduction(decision);
+  if (!io.isTTY) throw new GitOpsError('invalid', `${action} on ${where} needs confirmation: pass --yes`);
+  const typed = await ask(io, `${action} on ${where}. Type the app name (${ref.name}) to confirm: `);
   if (typed !== ref.name) throw new GitOpsError('cancelled', `${action} cancelled`);
 }
 
@@ -108,7 +121,7 @@ export async function runActionCommand(cmd: string, argv: string[], io: CliIo): 
   switch (cmd) {
     case 'sync': {
       const ref = await resolveApp(client, positionals[0], io, ['Application']);
-      if (values.prune) await confirm(io, context, values['production-pattern'], ref, 'Sync with prune', values.yes);
+      if (values.prune) await confirm(io, values, context, ref, 'Sync with prune', client);
       const before = await client.get(ref);
       const previousStartedAt = (before.status as { operationState?: { startedAt?: string } } | undefined)?.operationState?.startedAt;
       const resources = (values.resource ?? []).map((r) => {
@@ -138,7 +151,7 @@ export async function runActionCommand(cmd: string, argv: string[], io: CliIo): 
       const warnings = await pauseWarnings(client, await client.get(ref), { action: ref.kind === 'Application' ? 'auto-sync' : undefined });
       for (const w of warnings) io.err(`warning: ${w.message}${w.route ? `\n  ${w.route}` : ''}\n`);
       if (warnings.some((w) => w.undoes) && !values.yes) throw new GitOpsError('invalid', 'this pause would be undone (see the warnings); pass --yes to pause anyway');
-      await confirm(io, context, values['production-pattern'], ref, cmd, values.yes);
+      await confirm(io, values, context, ref, cmd, client);
       if (ref.kind === 'Application') {
         const r = await pauseAutoSync(client, ref);
         out(r.changed ? `auto-sync paused on ${ref.namespace}/${ref.name} (${r.method}); resume restores ${JSON.stringify(r.previous)}` : `auto-sync was already off on ${ref.namespace}/${ref.name}`, { changed: r.changed, method: r.method, previous: r.previous });
@@ -178,7 +191,7 @@ async function breakglassStart(argv: string[], io: CliIo): Promise<number> {
   const warnings = await pauseWarnings(client, await client.get(ref), { action: 'breakglass' });
   for (const w of warnings) io.err(`warning: ${w.message}${w.route ? `\n  ${w.route}` : ''}\n`);
   if (warnings.some((w) => w.undoes) && !values.yes) throw new GitOpsError('invalid', 'the pause would be undone (see the warnings); pass --yes to go ahead');
-  await confirm(io, context, values['production-pattern'], ref, 'Breakglass', values.yes);
+  await confirm(io, values, context, ref, 'Breakglass', client);
   const user = await detectUser(nodeProcessRunner, { cwd: io.cwd });
   const { record } = await startBreakglass({ client, app: ref, reason: values.reason, ticket: values.ticket, expiresAt: new Date(Date.now() + parseDuration(values.expires)), user });
   io.out(values.output === 'json' ? JSON.stringify(record, null, 2) + '\n' : `breakglass started on ${ref.kind} ${ref.namespace}/${ref.name} by ${record.user} until ${record.expires}: ${record.reason}\n`);

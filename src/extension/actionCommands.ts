@@ -22,7 +22,8 @@ import {
   syncApplication,
   terminateOperation,
   waitForOperation,
-  isProductionContext,
+  productionGuard,
+  describeProduction,
   type OperationOutcome,
   type PauseAction,
   type PauseWarning,
@@ -156,12 +157,14 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
 
   /** Production contexts: destructive actions need the app name typed. */
   async function guard(t: Target, action: string, opts: ActionOptions): Promise<boolean> {
-    if (!isProductionContext(t.context, session.settings.productionContextPattern)) return true;
+    // The destination cluster counts too: an app listed in `mgmt` may deploy to `prod-eu`.
+    const decision = productionGuard({ context: t.context, destinationContext: t.drift.liveContext, appObject: t.drift.liveApp ?? t.drift.app.definition }, session.settings.productionContextPattern);
+    if (!decision.confirm) return true;
     const name = t.drift.app.name;
     const typed =
       opts.confirm ??
       (await vscode.window.showInputBox({
-        title: `${action} on production context ${t.context}`,
+        title: `${action} on ${describeProduction(decision)}`,
         prompt: `Type the app name "${name}" to confirm`,
         placeHolder: name,
         ignoreFocusOut: true,

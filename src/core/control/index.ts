@@ -9,5 +9,6 @@ export * from './breakglass';
 export * from './live-edit';
 export * from './find-app';
 export * from './production';
+export * from './productionGuard';
 export * from './user';
 export { withConflictRetry } from './conflict-retry';
