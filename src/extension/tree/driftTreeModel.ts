@@ -314,7 +314,8 @@ function presentResource(a: AppDrift, d: ResourceDiff, now: Date): Presentation 
     description: `${resourceStateLabel(d)}${first?.manager ? ` · ${first.manager}${first.time ? ` ${relativeTime(first.time, now)}` : ''}` : ''}`,
     tooltip: lines.join('  \n'),
     icon,
-    contextValue: `resource:${a.state.controller === 'none' ? 'folder' : a.state.controller}${isDrifted(d) ? ':drifted' : ''}`,
+    // `:breakglass` when the app is in one: the menus offer End (not a second Start) on its resources too.
+    contextValue: `resource:${a.state.controller === 'none' ? 'folder' : a.state.controller}${isDrifted(d) ? ':drifted' : ''}${a.state.breakglass?.active ? ':breakglass' : ''}`,
     collapsible: 'none',
   };
 }
