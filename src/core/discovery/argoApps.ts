@@ -1,6 +1,7 @@
 // Argo CD Application and ApplicationSet (list generator) objects turned into App entries.
 import * as path from 'node:path';
 import type { App, KubeObject, SourceLocation, SourceType } from '../model';
+import { isWithin, isWithinReal } from '../render/repoBounds';
 import { detectSourceTypeSync, isDirectorySync } from './detectSourceTypeSync';
 import { resolveRepo, type RepoInfo } from './repoInfo';
 
@@ -61,6 +62,10 @@ export function appFromArgoApplication(obj: KubeObject, repos: RepoInfo[], defin
   const { repo, problem } = resolveRepo(repos, app.repoURL, app.targetRevision);
   if (!repo) return { ...app, problem };
   const folder = path.resolve(repo.root, source.path as string);
+  // Argo CD and Flux refuse paths that leave the repository (`../../x`, or a symlinked folder pointing out).
+  if (!isWithin(repo.root, folder) || !isWithinReal(repo.root, folder)) {
+    return { ...app, problem: `path ${String(source.path)} is outside the repository ${repo.root}; refused` };
+  }
   if (!isDirectorySync(folder)) return { ...app, problem: `path ${String(source.path)} was not found in ${repo.root}` };
   app.path = folder;
   app.sourceType = explicitType(source) ?? detectSourceTypeSync(folder);

@@ -1,6 +1,7 @@
 // Flux Kustomizations turned into App entries, following their sourceRef to a GitRepository in the workspace.
 import * as path from 'node:path';
 import type { App, KubeObject, SourceLocation } from '../model';
+import { isWithin, isWithinReal } from '../render/repoBounds';
 import { detectSourceTypeSync, isDirectorySync } from './detectSourceTypeSync';
 import { resolveRepo, type RepoInfo } from './repoInfo';
 
@@ -104,7 +105,12 @@ export function appFromFluxKustomization(obj: KubeObject, repos: RepoInfo[], sou
     if (!repo) problem = `GitRepository ${refNs}/${gitRepoName} was not found`;
   }
   if (!repo) return { ...app, problem };
-  const folder = path.resolve(repo.root, repoPath);
+  // Flux joins the path under the artifact root, so a leading `/` is relative to the repository too.
+  const folder = path.resolve(repo.root, repoPath.replace(/^\/+/, ''));
+  // Argo CD and Flux refuse paths that leave the repository (`../../x`, or a symlinked folder pointing out).
+  if (!isWithin(repo.root, folder) || !isWithinReal(repo.root, folder)) {
+    return { ...app, problem: `path ${repoPath} is outside the repository ${repo.root}; refused` };
+  }
   if (!isDirectorySync(folder)) return { ...app, problem: `path ${repoPath} was not found in ${repo.root}` };
   app.path = folder;
   // Without a kustomization file Flux generates one over every manifest below the path.

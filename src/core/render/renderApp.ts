@@ -7,6 +7,7 @@ import { renderDirectory } from './renderDirectory';
 import { needsOverlay, renderWithOverlay } from './renderOverlay';
 import { renderHelm, type HelmOptions } from './renderHelm';
 import { renderKustomize } from './renderKustomize';
+import { outOfRepoError } from './repoBounds';
 import type { RenderDeps, RenderResult } from './types';
 
 function helmOptionsOf(app: App): HelmOptions {
@@ -22,6 +23,15 @@ function helmOptionsOf(app: App): HelmOptions {
   };
 }
 
+/** Kustomize components the controller adds on top of the folder (Flux `spec.components`, Argo `source.kustomize.components`). */
+function controllerComponents(app: App): string[] {
+  const spec = (app.definition?.spec ?? {}) as Record<string, unknown>;
+  const sources = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])] as Record<string, unknown>[];
+  const kz = (sources.find((s) => s && typeof s === 'object' && s.kustomize)?.kustomize ?? {}) as Record<string, unknown>;
+  const list = app.kind === 'flux-kustomization' ? spec.components : kz.components;
+  return Array.isArray(list) ? list.filter((c): c is string => typeof c === 'string') : [];
+}
+
 export async function renderApp(app: App, deps: RenderDeps): Promise<RenderResult> {
   const empty = (err: GitOpsError): RenderResult => ({ objects: [], skipped: [], errors: [err] });
   throwIfAborted(deps.signal);
@@ -34,9 +44,12 @@ export async function renderApp(app: App, deps: RenderDeps): Promise<RenderResul
   }
   let result: RenderResult;
   try {
+    const helm = type === 'helm' ? helmOptionsOf(app) : undefined;
+    const outside = await outOfRepoError({ app, type, valueFiles: helm?.valueFiles, components: overlay ? controllerComponents(app) : [], signal: deps.signal });
+    if (outside) return empty(outside);
     if (overlay) result = await renderWithOverlay({ ...app, sourceType: detected }, deps);
     else if (type === 'kustomize') result = await renderKustomize(app.path, deps);
-    else if (type === 'helm') result = await renderHelm(app.path, helmOptionsOf(app), deps);
+    else if (type === 'helm') result = await renderHelm(app.path, helm ?? helmOptionsOf(app), deps);
     else if (type === 'directory') result = await renderDirectory(app.path, app.directory, deps.signal);
     else return empty(new GitOpsError('notFound', `${app.name}: ${app.path} is not a folder`, { file: app.path }));
   } catch (e) {

@@ -29,7 +29,7 @@ export async function renderHelm(dir: string, opts: HelmOptions, deps: HelmDeps)
   const result: RenderResult = { objects: [], skipped: [], errors: [] };
   const args = ['template', opts.releaseName, dir, '--include-crds'];
   if (opts.namespace) args.push('--namespace', opts.namespace);
-  for (const f of opts.valueFiles ?? []) args.push('--values', path.resolve(dir, f));
+  for (const f of opts.valueFiles ?? []) args.push('--values', /^https?:\/\//.test(f) ? f : path.resolve(dir, f));
   let tmpDir: string | undefined;
   try {
     if (opts.values !== undefined && opts.values !== '') {
