@@ -345,7 +345,7 @@ export class DriftEngine {
       this.clusters.set(context, cache);
       if (fetching) {
         this.eventBuffers.delete(buffered);
-        for (const e of buffered) if (!this.olderThanHeld(cache, e.obj)) this.applyLiveEvent(e.context, e.type, e.obj);
+        for (const e of this.notYetListed(context, cache, buffered)) this.applyLiveEvent(e.context, e.type, e.obj);
       }
       if (this.opts.diffMode === 'server-side') {
         const byTarget = (id: string) => cache!.targets.get(id) ?? context;
@@ -520,15 +520,38 @@ export class DriftEngine {
   /** Event buffers of the full fetches in flight. */
   private readonly eventBuffers = new Set<{ context: string; type: 'ADDED' | 'MODIFIED' | 'DELETED'; obj: KubeObject }[]>();
 
-  /** Whether the state just listed already holds a newer version of this object (numeric resourceVersions). */
-  private olderThanHeld(cache: ClusterCache, obj: KubeObject): boolean {
-    const key = refKey(refOf(obj));
-    const rv = Number(obj.metadata.resourceVersion);
-    for (const m of [...cache.live.values(), ...cache.extra.values()]) {
-      const held = m.get(key);
-      if (held && Number.isFinite(rv) && Number(held.metadata.resourceVersion) >= rv) return true;
+  /**
+   * The events buffered during a fetch that its LIST does not reflect yet. resourceVersions are opaque: they are
+   * only compared for equality, never ordered. The watch stream's order decides: for each object, the events after
+   * the last one whose version the LIST returned are newer; when the LIST returned none of the buffered versions,
+   * all of them are replayed in stream order (should the LIST have been newer, the stream delivers that version
+   * later and it wins again).
+   */
+  private notYetListed(hub: string, cache: ClusterCache, buffered: { context: string; type: 'ADDED' | 'MODIFIED' | 'DELETED'; obj: KubeObject }[]) {
+    const idOf = (e: { context: string; obj: KubeObject }) => `${e.context}\u0000${refKey(refOf(e.obj))}`;
+    const listedAt = new Map<string, number>();
+    buffered.forEach((e, i) => {
+      const rv = e.obj.metadata.resourceVersion;
+      if (e.type !== 'DELETED' && rv !== undefined && this.heldVersions(hub, cache, e.context, refKey(refOf(e.obj))).has(String(rv))) listedAt.set(idOf(e), i);
+    });
+    return buffered.filter((e, i) => i > (listedAt.get(idOf(e)) ?? -1));
+  }
+
+  /** The resourceVersions held for an object of `context` by the apps of one cluster (as listed). */
+  private heldVersions(hub: string, cache: ClusterCache, context: string, key: string): Set<string> {
+    const out = new Set<string>();
+    for (const app of cache.apps) {
+      if ((cache.targets.get(app.id) ?? hub) !== context) continue;
+      for (const m of [cache.live.get(app.id), cache.extra.get(app.id)]) {
+        const rv = m?.get(key)?.metadata.resourceVersion;
+        if (rv !== undefined) out.add(String(rv));
+      }
     }
-    return false;
+    if (hub === context) {
+      const rv = cache.liveApps.get(key)?.metadata.resourceVersion;
+      if (rv !== undefined) out.add(String(rv));
+    }
+    return out;
   }
 
   /**
