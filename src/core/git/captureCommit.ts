@@ -117,9 +117,9 @@ export async function captureCommit(opts: CaptureCommitOptions): Promise<Capture
     if (opts.push) {
       const remote = opts.remote ?? (await pushRemote(git, previous.branch));
       result.remote = remote;
-      await git.raw(['push', '--porcelain', '--set-upstream', remote, `refs/heads/${opts.branch}:refs/heads/${opts.branch}`]);
+      await git.raw(['push', '--porcelain', '--set-upstream', '--', remote, `refs/heads/${opts.branch}:refs/heads/${opts.branch}`]);
       result.pushed = true;
-      const url = (await gitText(git, ['remote', 'get-url', remote]).catch(() => '')).trim();
+      const url = (await gitText(git, ['remote', 'get-url', '--', remote]).catch(() => '')).trim();
       result.compareUrl = url ? compareUrl(url, opts.branch, previous.branch ?? (await remoteDefaultBranch(git, remote))) : undefined;
     }
     return result;
@@ -156,7 +156,7 @@ async function rollback(git: SimpleGit, state: State, opts: CaptureCommitOptions
     // HEAD moves back first (no work-tree change), then the target paths' index entries and contents.
     if (state.previous.branch) await attempt('restore branch', () => git.raw(['symbolic-ref', 'HEAD', `refs/heads/${state.previous.branch}`]));
     else await attempt('restore detached HEAD', () => git.raw(['update-ref', '--no-deref', 'HEAD', state.previous.commit]));
-    if (!state.committed) await attempt('delete branch', () => git.raw(['branch', '-D', opts.branch]));
+    if (!state.committed) await attempt('delete branch', () => git.raw(['branch', '-D', '--', opts.branch]));
   }
   for (const p of rel) {
     const entry = state.indexBefore.get(p);

@@ -25,20 +25,45 @@ export interface HelmDeps {
   signal?: AbortSignal;
 }
 
+/** Helm's own release name rule (DNS-1123 subdomain, at most 53 characters). */
+const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A Kubernetes namespace (DNS-1123 label). */
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export function isValidReleaseName(name: string): boolean {
+  return name.length <= 53 && RELEASE_NAME.test(name);
+}
+
+export function isValidNamespace(name: string): boolean {
+  return name.length <= 63 && NAMESPACE.test(name);
+}
+
 export async function renderHelm(dir: string, opts: HelmOptions, deps: HelmDeps): Promise<RenderResult> {
   const result: RenderResult = { objects: [], skipped: [], errors: [] };
-  const args = ['template', opts.releaseName, dir, '--include-crds'];
-  if (opts.namespace) args.push('--namespace', opts.namespace);
-  for (const f of opts.valueFiles ?? []) args.push('--values', /^https?:\/\//.test(f) ? f : path.resolve(dir, f));
+  // The release name comes from the Application (helm.releaseName or its name): never let it be read as a flag.
+  if (!isValidReleaseName(opts.releaseName)) {
+    const shown = JSON.stringify(opts.releaseName.length > 80 ? `${opts.releaseName.slice(0, 80)}…` : opts.releaseName);
+    result.errors.push(new GitOpsError('invalid', `helm release name ${shown} for ${dir} is not valid: lowercase letters, digits, '-' and '.' (DNS-1123), at most 53 characters`, { file: dir }));
+    return result;
+  }
+  if (opts.namespace !== undefined && opts.namespace !== '' && !isValidNamespace(opts.namespace)) {
+    result.errors.push(new GitOpsError('invalid', `namespace ${JSON.stringify(opts.namespace)} for ${dir} is not a valid Kubernetes namespace (DNS-1123 label)`, { file: dir }));
+    return result;
+  }
+  // Flags use `--flag=value` and positional arguments follow `--`, so no value can be taken for an option.
+  const args = ['template', '--include-crds'];
+  if (opts.namespace) args.push(`--namespace=${opts.namespace}`);
+  for (const f of opts.valueFiles ?? []) args.push(`--values=${/^https?:\/\//.test(f) ? f : path.resolve(dir, f)}`);
   let tmpDir: string | undefined;
   try {
     if (opts.values !== undefined && opts.values !== '') {
       tmpDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gitops-helm-'));
       const file = path.join(tmpDir, 'values.yaml');
       await fs.writeFile(file, typeof opts.values === 'string' ? opts.values : stringify(opts.values));
-      args.push('--values', file);
+      args.push(`--values=${file}`);
     }
-    for (const p of opts.parameters ?? []) args.push(p.forceString ? '--set-string' : '--set', `${p.name}=${p.value}`);
+    for (const p of opts.parameters ?? []) args.push(`${p.forceString ? '--set-string' : '--set'}=${p.name}=${p.value}`);
+    args.push('--', opts.releaseName, dir);
     const bin = deps.helmPath || 'helm';
     let res;
     try {

@@ -24,8 +24,9 @@ export interface KustomizeDeps {
 /** Remote bases must fail fast instead of prompting for credentials. */
 const env = (): NodeJS.ProcessEnv => ({ ...process.env, GIT_TERMINAL_PROMPT: '0' });
 
+/** Flags first, then `--`, so a folder named like a flag is never read as one. */
 function commandFor(binary: string, dir: string, extra: string[]): [string, string[]] {
-  return path.basename(binary).startsWith('kubectl') ? [binary, ['kustomize', dir, ...extra]] : [binary, ['build', dir, ...extra]];
+  return path.basename(binary).startsWith('kubectl') ? [binary, ['kustomize', ...extra, '--', dir]] : [binary, ['build', ...extra, '--', dir]];
 }
 
 /** Configured binary, else `kustomize` on the PATH, else `kubectl kustomize`. `extra` flags go after the folder. */

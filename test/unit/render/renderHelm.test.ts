@@ -20,7 +20,7 @@ describe('render/renderHelm with a stand-in helm binary', function () {
       helm,
       `#!/bin/sh
 printf '%s\\n' "$@" > "${tmp}/args"
-for a in "$@"; do case "$a" in */values.yaml) cp "$a" "${tmp}/inline-values";; esac; done
+for a in "$@"; do case "$a" in --values=*/values.yaml) cp "\${a#--values=}" "${tmp}/inline-values";; esac; done
 cat <<'YAML'
 ---
 # Source: podinfo/templates/service.yaml
@@ -64,8 +64,29 @@ YAML
       ],
     );
     const args = readFileSync(path.join(tmp, 'args'), 'utf8').trim().split('\n');
-    assert.deepEqual(args.slice(0, 6), ['template', 'web', CHART, '--include-crds', '--namespace', 'shop']);
+    assert.deepEqual(args.slice(0, 3), ['template', '--include-crds', '--namespace=shop']);
+    assert.deepEqual(args.slice(-3), ['--', 'web', CHART]);
     assert.equal(readFileSync(path.join(tmp, 'inline-values'), 'utf8').trim(), 'replicaCount: 2');
+  });
+
+  it('refuses a release name or namespace that is not a DNS-1123 name without running helm (issue 18 item 9)', async () => {
+    writeFileSync(path.join(tmp, 'args'), '');
+    for (const releaseName of ['--post-renderer=/bin/sh', '-x', 'Web', 'a'.repeat(54)]) {
+      const r = await renderApp(app({ releaseName }), { runner: nodeProcessRunner, trusted: true, helmPath: helm });
+      assert.equal(r.objects.length, 0, releaseName);
+      assert.equal(r.errors[0]?.reason, 'invalid', releaseName);
+      assert.match(r.errors[0].message, /helm release name .* is not valid/);
+    }
+    const ns = await renderApp({ ...app({}), destinationNamespace: '--kube-context=prod' }, { runner: nodeProcessRunner, trusted: true, helmPath: helm });
+    assert.match(ns.errors[0]?.message ?? '', /namespace "--kube-context=prod" .* is not a valid Kubernetes namespace/);
+    assert.equal(readFileSync(path.join(tmp, 'args'), 'utf8'), '', 'helm never ran');
+  });
+
+  it('puts -- before the release name and chart and passes every value as --flag=value (issue 18 item 9)', async () => {
+    const r = await renderApp(app({ parameters: [{ name: 'image.tag', value: '--debug' }] }), { runner: nodeProcessRunner, trusted: true, helmPath: helm });
+    assert.deepEqual(r.errors, []);
+    const args = readFileSync(path.join(tmp, 'args'), 'utf8').trim().split('\n');
+    assert.deepEqual(args, ['template', '--include-crds', '--namespace=shop', '--set=image.tag=--debug', '--', 'web', CHART]);
   });
 
   it('turns a failing helm into a render error with its stderr', async () => {

@@ -111,7 +111,7 @@ describe('render/renderKustomize (real kubectl kustomize)', function () {
     const helmPath = path.join(os.tmpdir(), 'no-such-dir', 'helm');
     const { runner, calls } = recordingRunner(['kustomize'], nodeProcessRunner);
     const r = await renderApp(folderApp(dir), { runner, trusted: true, helmPath });
-    assert.deepEqual(calls[1], { cmd: 'kubectl', args: ['kustomize', dir, '--enable-helm', '--helm-command', helmPath] });
+    assert.deepEqual(calls[1], { cmd: 'kubectl', args: ['kustomize', '--enable-helm', '--helm-command', helmPath, '--', dir] });
     assert.equal(r.objects.length, 0);
     assert.equal(r.errors[0].reason, 'unsupported');
     assert.match(r.errors[0].message, /^needs helm: .*helmCharts/);
@@ -154,13 +154,13 @@ describe('render/renderApp guards', () => {
     assert.match(r.errors[0].message, /Neither kustomize nor kubectl/);
   });
 
-  it('runs a configured kustomizePath, as `kubectl kustomize` when it is kubectl', async () => {
+  it('runs a configured kustomizePath, as `kubectl kustomize` when it is kubectl, with -- before the folder (issue 18 item 9)', async () => {
     const { runner, calls } = recordingRunner([]);
     await renderApp(folderApp(kustomizeDir), { runner, trusted: true, kustomizePath: '/opt/bin/kustomize' });
     await renderApp(folderApp(kustomizeDir), { runner, trusted: true, kustomizePath: '/usr/local/bin/kubectl' });
     assert.deepEqual(calls, [
-      { cmd: '/opt/bin/kustomize', args: ['build', kustomizeDir] },
-      { cmd: '/usr/local/bin/kubectl', args: ['kustomize', kustomizeDir] },
+      { cmd: '/opt/bin/kustomize', args: ['build', '--', kustomizeDir] },
+      { cmd: '/usr/local/bin/kubectl', args: ['kustomize', '--', kustomizeDir] },
     ]);
   });
 
@@ -183,7 +183,7 @@ describe('render/renderApp guards', () => {
       definition: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'web' }, spec: { source: { helm: { releaseName: 'rel', valueFiles: ['values-prod.yaml'], parameters: [{ name: 'replicaCount', value: '3' }] } } } },
     });
     await renderApp(app, { runner, trusted: true, helmPath: 'helm' });
-    assert.deepEqual(calls, [{ cmd: 'helm', args: ['template', 'rel', chart, '--include-crds', '--namespace', 'prod', '--values', path.join(chart, 'values-prod.yaml'), '--set', 'replicaCount=3'] }]);
+    assert.deepEqual(calls, [{ cmd: 'helm', args: ['template', '--include-crds', '--namespace=prod', `--values=${path.join(chart, 'values-prod.yaml')}`, '--set=replicaCount=3', '--', 'rel', chart] }]);
   });
 
   it('explains apps without a folder', async () => {
