@@ -52,17 +52,21 @@ export function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new GitOpsError('cancelled', 'Operation cancelled');
 }
 
-/** Waits `ms`, or less when the signal aborts (polling loops then notice the abort themselves). */
+/**
+ * Waits `ms`, or less when the signal aborts (polling loops then notice the abort themselves). The abort listener
+ * is removed when the time is up: a polling loop reuses one signal for every sleep.
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
+    if (signal?.aborted) return resolve();
+    const onAbort = () => {
+      clearTimeout(t);
+      resolve();
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
