@@ -1,14 +1,19 @@
 // Discovery documents (/version, /api, /apis, APIResourceLists) built from the live type table.
 import { RESOURCE_VERBS, type ResourceType, type TypeRegistry } from './resourceTypes';
 
+// What kube-apiserver v1.37.2 answers (as built from the Go modules in test/cluster: no git commit recorded).
 export const SERVER_VERSION = {
   major: '1',
-  minor: '32',
-  gitVersion: 'v1.32.4',
-  gitCommit: '59526cd4867447956156ae3a602fcbac10a2c335',
+  minor: '37',
+  emulationMajor: '1',
+  emulationMinor: '37',
+  minCompatibilityMajor: '1',
+  minCompatibilityMinor: '36',
+  gitVersion: 'v1.37.2',
+  gitCommit: '',
   gitTreeState: 'clean',
-  buildDate: '2025-04-22T16:02:27Z',
-  goVersion: 'go1.23.6',
+  buildDate: '2026-10-27T12:01:04Z',
+  goVersion: 'go1.26.8',
   compiler: 'gc',
   platform: 'linux/amd64',
 };

@@ -1,4 +1,4 @@
-// Conformance with the real kubectl (v1.32 on the PATH): a client nobody here wrote.
+// Conformance with the real kubectl (the pinned v1.37.2 of .tools/bin with the pinnedTools require): a client nobody here wrote.
 import assert from 'node:assert/strict';
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,9 +45,9 @@ describe('real kubectl against the emulator', function () {
     await emu?.stop();
   });
 
-  it('version: reports server v1.32.4', async () => {
+  it('version: reports server v1.37.2', async () => {
     const out = await ok(['version']);
-    assert.match(out, /Server Version: v1\.32\.4/);
+    assert.match(out, /Server Version: v1\.37\.2/);
   });
 
   it('apply --server-side -f the Argo CD and Flux CRDs serves their kinds at once (api-resources)', async () => {

@@ -57,7 +57,8 @@ function objectMeta(buf: Buffer | undefined): Record<string, unknown> {
   if (!buf) return {};
   const f = decode(buf);
   const m: Record<string, unknown> = {};
-  const set = (k: string, v: unknown) => v !== undefined && (m[k] = v);
+  // gogo-protobuf writes every non-pointer string, empty or not; Go's JSON then omits the empty ones (omitempty).
+  const set = (k: string, v: unknown) => v !== undefined && v !== '' && (m[k] = v);
   set('name', str(f, 1));
   set('generateName', str(f, 2));
   set('namespace', str(f, 3));

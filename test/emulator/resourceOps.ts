@@ -9,7 +9,9 @@ import { crdListTypes, type PatchEngine } from './patchEngine';
 import { apiVersionOf, resourceKey, type ResourceType, type TypeRegistry, typesFromCrd } from './resourceTypes';
 import { pruneUnknownBuiltinFields } from './builtinFields';
 import { pruneUnknownFields } from './unknownFields';
-import { withServerDefaults } from './serverDefaults';
+import { serviceIpFamilies, withServerDefaults } from './serverDefaults';
+import { sortKeysDeep } from './util/json';
+import { requiredScalarZeros } from './schema/builtinSchema';
 
 export interface WriteContext {
   manager: string;
@@ -46,9 +48,17 @@ function stableJson(v: unknown): string {
 }
 
 /** Everything but metadata (and status, when it has its own subresource): what bumps `generation`. */
+/**
+ * Kinds whose registry strategy also bumps generation on annotation changes: Deployments, whose annotations are
+ * copied to their ReplicaSets (pkg/registry/apps/deployment/strategy.go PrepareForUpdate; checked against the real
+ * server by differential.test.ts — DaemonSets do not).
+ */
+const GENERATION_ON_ANNOTATIONS = new Set(['apps/Deployment']);
+
 function specPart(o: Obj, t: ResourceType): string {
-  const { metadata: _m, status, ...rest } = o;
-  return stableJson(t.statusSubresource ? rest : { ...rest, status });
+  const { metadata, status, ...rest } = o;
+  const annotations = GENERATION_ON_ANNOTATIONS.has(`${t.group}/${t.kind}`) ? { annotations: metadata?.annotations ?? {} } : {};
+  return stableJson({ ...(t.statusSubresource ? rest : { ...rest, status }), ...annotations });
 }
 
 function getPath(o: Obj, dotted: string): unknown {
@@ -316,6 +326,7 @@ export class ResourceOps {
       obj.metadata.managedFields = managedFields;
     }
     if (Array.isArray(obj.metadata.managedFields) && obj.metadata.managedFields.length === 0) delete obj.metadata.managedFields;
+    this.strategyFields(t, before, obj);
     obj.metadata = orderMetadata(obj.metadata);
 
     if (before) {
@@ -328,13 +339,16 @@ export class ResourceOps {
         return ctx.dryRun ? obj : this.purge(t, before);
       }
     }
+    // Custom resources are unstructured maps in the real server: its JSON encoder writes their keys sorted.
+    const finish = (o: Obj): Obj => (t.crd ? (sortKeysDeep(o) as Obj) : o);
     if (ctx.dryRun) {
       if (!before) delete obj.metadata.resourceVersion;
       else obj.metadata.resourceVersion = before.metadata.resourceVersion;
-      return obj;
+      return finish(obj);
     }
     const rv = this.store.nextRv();
     obj.metadata.resourceVersion = String(rv);
+    obj = finish(obj);
     if (t.group === CRD_GROUP && t.kind === 'CustomResourceDefinition') this.registerCrd(obj);
     this.store.put(resourceKey(t), obj, rv);
     return obj;
@@ -344,19 +358,10 @@ export class ResourceOps {
   private builtinSideFields(t: ResourceType, before: Obj | undefined, obj: Obj): void {
     if (t.crd) return;
     if (t.group === '' && t.plural === 'namespaces') {
+      // A default (SetDefaults_Namespace): owned by the writer like any defaulted field.
       obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name };
-      obj.spec = { finalizers: ['kubernetes'], ...obj.spec };
-      obj.status = { phase: 'Active', ...before?.status, ...obj.status };
     }
     if (t.group === '' && t.plural === 'services' && !before && isObj(obj.status) && Object.keys(obj.status).length === 0) obj.status = { loadBalancer: {} };
-    if (t.group === '' && t.plural === 'services' && isObj(obj.spec) && obj.spec.type !== 'ExternalName') {
-      const prevIp = before?.spec?.clusterIP;
-      if (prevIp && obj.spec.clusterIP && obj.spec.clusterIP !== prevIp) {
-        throw invalid(t, obj.metadata.name, [{ field: 'spec.clusterIPs[0]', message: `Invalid value: []string{"${obj.spec.clusterIP}"}: may not change once set` }]);
-      }
-      if (!obj.spec.clusterIP) obj.spec.clusterIP = prevIp ?? this.allocateIp();
-      if (obj.spec.clusterIP !== 'None' || !obj.spec.clusterIPs) obj.spec.clusterIPs = [obj.spec.clusterIP];
-    }
     if (t.group === CRD_GROUP && t.kind === 'CustomResourceDefinition') {
       const versions = ((obj.spec?.versions ?? []) as Obj[]).filter((v) => v.storage).map((v) => v.name);
       obj.status = {
@@ -367,6 +372,41 @@ export class ResourceOps {
         ],
         storedVersions: [...new Set([...(before?.status?.storedVersions ?? []), ...versions])],
       };
+    }
+  }
+
+  /**
+   * What the registry strategies and storages set in PrepareForCreate/PrepareForUpdate/BeforeCreate: after the field
+   * manager ran, so no manager owns these fields (namespace finalizers and phase, Service IPs and IP families,
+   * the DaemonSet template generation, always-written status counters).
+   */
+  private strategyFields(t: ResourceType, before: Obj | undefined, obj: Obj): void {
+    if (t.crd) return;
+    if (t.group === '' && t.plural === 'namespaces') {
+      obj.spec = { finalizers: ['kubernetes'], ...obj.spec };
+      obj.status = { phase: 'Active', ...before?.status, ...obj.status };
+    }
+    if (t.group === '' && t.plural === 'services' && isObj(obj.spec) && obj.spec.type !== 'ExternalName') {
+      const prevIp = before?.spec?.clusterIP;
+      if (prevIp && obj.spec.clusterIP && obj.spec.clusterIP !== prevIp) {
+        throw invalid(t, obj.metadata.name, [{ field: 'spec.clusterIPs[0]', message: `Invalid value: []string{"${obj.spec.clusterIP}"}: may not change once set` }]);
+      }
+      serviceIpFamilies(obj);
+      if (!obj.spec.clusterIP) obj.spec.clusterIP = prevIp ?? this.allocateIp();
+      if (obj.spec.clusterIP !== 'None' || !obj.spec.clusterIPs) obj.spec.clusterIPs = [obj.spec.clusterIP];
+    }
+    if (t.group === 'apps' && t.kind === 'DaemonSet') {
+      // spec.templateGeneration of the internal type, which v1 carries in this annotation: 1 at creation, +1 on
+      // every template change (pkg/registry/apps/daemonset/strategy.go).
+      const key = 'deprecated.daemonset.template.generation';
+      const prev = Number(before?.metadata.annotations?.[key] ?? 0);
+      const templateChanged = before && stableJson(before.spec?.template) !== stableJson(obj.spec?.template);
+      const gen = !before || !prev ? Math.max(prev, 1) : templateChanged ? prev + 1 : prev;
+      obj.metadata.annotations = { ...obj.metadata.annotations, [key]: String(gen) };
+    }
+    // Status fields without omitempty are always written by the real server (0 replicas and so on).
+    if (isObj(obj.status)) {
+      for (const [k, zero] of Object.entries(requiredScalarZeros(t.group, t.kind, ['status'], t.version))) if (obj.status[k] === undefined) obj.status[k] = zero;
     }
   }
 

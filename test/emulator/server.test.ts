@@ -53,8 +53,8 @@ describe('emulator API server', () => {
   });
 
   describe('discovery and OpenAPI', () => {
-    it('serves /version 1.32 and the group list', async () => {
-      assert.equal((await raw(emu, '/version', { token: null })).json.minor, '32');
+    it('serves /version 1.37 and the group list', async () => {
+      assert.equal((await raw(emu, '/version', { token: null })).json.minor, '37');
       const groups = (await raw(emu, '/apis')).json.groups.map((g: { name: string }) => g.name);
       for (const g of ['apps', 'batch', 'networking.k8s.io', 'rbac.authorization.k8s.io', 'autoscaling', 'policy', 'apiextensions.k8s.io']) assert.ok(groups.includes(g), g);
     });

@@ -68,6 +68,8 @@ function probe(p: unknown): void {
 }
 
 function container(c: Obj): void {
+  // ResourceRequirements is a non-pointer struct: an unset one serialises as {} (and is owned by Update managers).
+  setIfAbsent(c, 'resources', {});
   setIfEmpty(c, 'imagePullPolicy', pullPolicy(c.image));
   setIfEmpty(c, 'terminationMessagePath', '/dev/termination-log');
   setIfEmpty(c, 'terminationMessagePolicy', 'File');
@@ -173,7 +175,14 @@ function service(obj: Obj): void {
   if (externallyAccessible) setIfEmpty(spec, 'externalTrafficPolicy', 'Cluster');
   if (['NodePort', 'LoadBalancer', 'ClusterIP'].includes(spec.type as string)) setIfAbsent(spec, 'internalTrafficPolicy', 'Cluster');
   if (spec.type === 'LoadBalancer') setIfAbsent(spec, 'allocateLoadBalancerNodePorts', true);
-  // Set by the Service REST storage (IP family allocation), not defaults.go: a single-stack IPv4 cluster.
+}
+
+/**
+ * Set by the Service REST storage (IP family allocation), not defaults.go: a single-stack IPv4 cluster. The storage
+ * runs after the field manager, so no manager owns these fields (nor the allocated clusterIP).
+ */
+export function serviceIpFamilies(obj: Obj): void {
+  const spec = struct(obj, 'spec');
   if (spec.type !== 'ExternalName') {
     if (!Array.isArray(spec.ipFamilies) || spec.ipFamilies.length === 0) spec.ipFamilies = ['IPv4'];
     setIfAbsent(spec, 'ipFamilyPolicy', 'SingleStack');

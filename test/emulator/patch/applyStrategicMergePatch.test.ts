@@ -65,7 +65,8 @@ describe('applyStrategicMergePatch', () => {
     assert.deepEqual(app.args, ['z']);
     assert.deepEqual(out.spec.template.spec.tolerations, [{ key: 't2' }]);
     assert.equal('replicas' in out.spec, false);
-    assert.deepEqual(out.metadata.finalizers, ['a', 'b', 'c', 'd'], 'finalizers merge as a primitive set');
+    // New items go before the live ones (apimachinery mergeSortedSlice; checked against the real server in differential.test.ts).
+    assert.deepEqual(out.metadata.finalizers, ['d', 'a', 'b', 'c'], 'finalizers merge as a primitive set');
     assert.equal(out.spec.template.spec.containers.length, 2);
   });
 

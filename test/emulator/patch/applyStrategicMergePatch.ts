@@ -84,7 +84,7 @@ function mergeList(orig: unknown[], patch: unknown[], ctx: StrategicMergeContext
     // A list of scalars with strategy merge (metadata.finalizers): the union, first occurrences kept.
     const out = [...orig];
     for (const p of patch) if (!out.some((x) => deepEqual(x, p))) out.push(p);
-    return out;
+    return applyOrder(out, patch, undefined, orig);
   }
   if (!key || !patch.every(isObject)) return patch.map(stripDirectivesDeep);
   const out: unknown[] = clone(orig);
@@ -103,11 +103,14 @@ function mergeList(orig: unknown[], patch: unknown[], ctx: StrategicMergeContext
       out.push(mergeMap({}, p, ctx, path));
     }
   }
-  return out;
+  // apimachinery mergeSlice ends with normalizeElementOrder(patch items, server-only items, patch, original): without
+  // $setElementOrder, items of the patch come in patch order, and new ones go before the live items ([A, X] + [Y] →
+  // [Y, A, X]).
+  return applyOrder(out, patch.filter((p) => !(isObject(p) && p.$patch === 'delete')), key, orig);
 }
 
 /**
- * `$setElementOrder` (apimachinery normalizeElementOrder + mergeSortedSlice): items the order names are sorted
+ * `$setElementOrder` and the order of every merged list (apimachinery normalizeElementOrder + mergeSortedSlice): items the order names are sorted
  * by it, the others (server-only) keep their live order, and the two are interleaved by their live positions.
  */
 function applyOrder(merged: unknown[], order: unknown[], key: string | undefined, live: unknown[]): unknown[] {

@@ -204,3 +204,32 @@ export function objectMetaFieldInfo(path: readonly string[]): FieldInfo | undefi
   if (path[0] !== 'metadata') return undefined;
   return builtinFieldInfo('', 'ConfigMap', path, 'v1');
 }
+
+/**
+ * Values of the scalar properties of the object at `path` that Go's JSON encoder always writes: required ones (a Go
+ * field without `omitempty`; zero value) and ones with a declared scalar `default` (`+default=0` on a field without
+ * omitempty, e.g. StatefulSetStatus.availableReplicas). DaemonSetStatus.numberReady is 0, not absent.
+ */
+export function requiredScalarZeros(group: string, kind: string, path: readonly string[], version?: string): Record<string, unknown> {
+  const root = rootOf(group, kind, version);
+  if (!root) return {};
+  let s: Schema | undefined = root.schema;
+  for (const f of path) {
+    s = s && step(root.doc, s, f);
+    if (!s) return {};
+  }
+  const target = resolve(root.doc, s);
+  const zeros: Record<string, unknown> = {};
+  for (const [name, prop] of Object.entries((target.properties ?? {}) as Record<string, Schema>)) {
+    if (refName(prop)) continue;
+    const declared = prop.default;
+    if (declared !== undefined && (typeof declared === 'number' || typeof declared === 'boolean' || typeof declared === 'string')) {
+      zeros[name] = declared;
+      continue;
+    }
+    if (!((target.required ?? []) as string[]).includes(name)) continue;
+    const zero = prop.type === 'integer' || prop.type === 'number' ? 0 : prop.type === 'boolean' ? false : prop.type === 'string' ? '' : undefined;
+    if (zero !== undefined) zeros[name] = zero;
+  }
+  return zeros;
+}

@@ -52,3 +52,16 @@ function canonical(v: unknown): string | undefined {
 export function deepEqual(a: unknown, b: unknown): boolean {
   return canonicalJson(a) === canonicalJson(b);
 }
+
+/**
+ * A copy with object keys sorted recursively, as Go's encoding/json writes map[string]interface{} (the real server's
+ * custom resources). JS objects list integer-like keys first in numeric order whatever the insertion order, so such
+ * keys ("9", "10") cannot follow Go's byte order.
+ */
+export function sortKeysDeep(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeysDeep);
+  if (v === null || typeof v !== 'object') return v;
+  const out: JsonObject = {};
+  for (const k of Object.keys(v).sort()) out[k] = sortKeysDeep((v as JsonObject)[k]) as JsonObject[string];
+  return out;
+}
