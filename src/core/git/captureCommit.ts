@@ -46,6 +46,12 @@ export function isDirtyTargetError(e: unknown): e is DirtyTargetError {
   return e instanceof DirtyTargetError;
 }
 
+/**
+ * Git options for every command that takes paths: file names are pathspecs, so `c/web[1].yaml` would also match
+ * `c/web1.yaml` (and `:(glob)…` would be magic); with this they match only the file itself.
+ */
+const LITERAL = ['--literal-pathspecs'];
+
 interface State {
   top: string;
   previous: { branch?: string; commit: string };
@@ -106,9 +112,9 @@ export async function captureCommit(opts: CaptureCommitOptions): Promise<Capture
       await writeFile(f.file, f.after);
     }
     const created = rel.filter((_, i) => opts.files[i].before === undefined);
-    if (created.length) await git.raw(['add', '--', ...created]);
+    if (created.length) await git.raw([...LITERAL, 'add', '--', ...created]);
     throwIfAborted(opts.signal);
-    await git.raw(['commit', '-q', '--only', '-m', opts.message, '--', ...rel]);
+    await git.raw([...LITERAL, 'commit', '-q', '--only', '-m', opts.message, '--', ...rel]);
     const head = (await gitText(git, ['rev-parse', 'HEAD'])).trim();
     if (head === previous.commit) throw new GitOpsError('git', 'git commit reported success but made no commit');
     state.committed = head;
@@ -160,7 +166,7 @@ async function rollback(git: SimpleGit, state: State, opts: CaptureCommitOptions
   }
   for (const p of rel) {
     const entry = state.indexBefore.get(p);
-    await attempt(`restore index of ${p}`, () => (entry === undefined ? git.raw(['rm', '-q', '--cached', '--ignore-unmatch', '--', p]) : updateIndex(state.top, entry)));
+    await attempt(`restore index of ${p}`, () => (entry === undefined ? git.raw([...LITERAL, 'rm', '-q', '--cached', '--ignore-unmatch', '--', p]) : updateIndex(state.top, entry)));
   }
   for (const f of state.written) {
     await attempt(`restore ${f.file}`, async () => (f.before === undefined ? rm(f.file, { force: true }) : writeFile(f.file, f.before)));
@@ -194,7 +200,7 @@ async function updateIndex(top: string, entry: string): Promise<void> {
 
 async function indexEntries(git: SimpleGit, rel: string[]): Promise<Map<string, string | undefined>> {
   const out = new Map<string, string | undefined>(rel.map((p) => [p, undefined]));
-  const text = await gitText(git, ['ls-files', '-s', '-z', '--', ...rel]);
+  const text = await gitText(git, [...LITERAL, 'ls-files', '-s', '-z', '--', ...rel]);
   for (const rec of text.split('\0')) {
     const tab = rec.indexOf('\t');
     if (tab > 0) out.set(rec.slice(tab + 1), rec);
@@ -203,7 +209,7 @@ async function indexEntries(git: SimpleGit, rel: string[]): Promise<Map<string, 
 }
 
 async function dirtyPaths(git: SimpleGit, rel: string[]): Promise<string[]> {
-  const text = await gitText(git, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--', ...rel]);
+  const text = await gitText(git, [...LITERAL, 'status', '--porcelain=v1', '-z', '--untracked-files=all', '--', ...rel]);
   return text
     .split('\0')
     .filter((r) => r.length > 3)

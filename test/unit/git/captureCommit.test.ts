@@ -381,3 +381,27 @@ describe('git/captureCommit through a symlinked checkout', function () {
     }
   });
 });
+
+describe('git/captureCommit with glob characters in file names (issue 18 item 10)', function () {
+  this.timeout(60000);
+  let dir: string;
+  before(() => (dir = makeRepo()));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('matches c/web[1].yaml literally: c/web1.yaml (unstaged work) is neither reported dirty nor committed', async () => {
+    execFileSync('mkdir', ['-p', path.join(dir, 'c')]);
+    writeFileSync(path.join(dir, 'c/web1.yaml'), 'v1\n');
+    git(dir, 'add', '--', 'c/web1.yaml');
+    git(dir, 'commit', '-q', '-m', 'web1');
+    writeFileSync(path.join(dir, 'c/web1.yaml'), 'v2 (unstaged work)\n');
+    const target = path.join(dir, 'c/web[1].yaml');
+    writeFileSync(target, 'a: 1\n');
+    git(dir, 'add', '--', ':(literal)c/web[1].yaml');
+    git(dir, 'commit', '-q', '-m', 'web[1]');
+    const res = await captureCommit({ repoDir: dir, files: [{ file: target, before: 'a: 1\n', after: 'a: 2\n' }], branch: 'breakglass/literal', message: 'capture' });
+    assert.deepEqual(res.files, ['c/web[1].yaml']);
+    assert.deepEqual(git(dir, 'show', '--name-only', '--format=', 'HEAD').trim().split('\n'), ['c/web[1].yaml']);
+    assert.equal(readFileSync(path.join(dir, 'c/web1.yaml'), 'utf8'), 'v2 (unstaged work)\n');
+    assert.equal(git(dir, 'status', '--porcelain', '--', ':(literal)c/web1.yaml').trim(), 'M c/web1.yaml');
+  });
+});
