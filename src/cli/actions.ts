@@ -10,6 +10,7 @@ import {
   endBreakglass,
   findAppTargets,
   argoDestinationOf,
+  parseTimeSpan,
   describeProduction,
   productionGuard,
   pauseAutoSync,
@@ -43,10 +44,11 @@ const COMMON = {
   'production-pattern': { type: 'string' },
 } as const;
 
-function parseDuration(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)(s|m|h|d)?$/.exec(s.trim());
-  if (!m) throw new GitOpsError('invalid', `"${s}" is not a duration (e.g. 30m, 1h)`);
-  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 'm') as 's' | 'm' | 'h' | 'd'];
+/** A typed duration (the same parser as the editor's); a bare number is in `defaultUnit`. */
+function parseDuration(s: string, defaultUnit: 's' | 'm', option: string): number {
+  const ms = parseTimeSpan(s, defaultUnit);
+  if (ms === undefined) throw new GitOpsError('invalid', `${option} "${s}" is not a duration (e.g. 90s, 30m, 2min, 1h)`);
+  return ms;
 }
 
 async function ask(io: CliIo, question: string): Promise<string> {
@@ -114,7 +116,7 @@ export async function runActionCommand(cmd: string, argv: string[], io: CliIo): 
   const [context] = contextsOf(values, io);
   const client = kubeClientFactory(values, io)(context);
   // --timeout in seconds, or with a unit like --expires (90, 90s, 5m).
-  const timeoutMs = /^\d+(\.\d+)?$/.test(values.timeout.trim()) ? Number(values.timeout) * 1000 : parseDuration(values.timeout);
+  const timeoutMs = parseDuration(values.timeout, 's', '--timeout');
   const wait = values.wait && !values['no-wait'];
   const out = (text: string, json: unknown) => io.out(values.output === 'json' ? JSON.stringify(json, null, 2) + '\n' : text + '\n');
 
@@ -193,7 +195,7 @@ async function breakglassStart(argv: string[], io: CliIo): Promise<number> {
   if (warnings.some((w) => w.undoes) && !values.yes) throw new GitOpsError('invalid', 'the pause would be undone (see the warnings); pass --yes to go ahead');
   await confirm(io, values, context, ref, 'Breakglass', client);
   const user = await detectUser(nodeProcessRunner, { cwd: io.cwd });
-  const { record } = await startBreakglass({ client, app: ref, reason: values.reason, ticket: values.ticket, expiresAt: new Date(Date.now() + parseDuration(values.expires)), user });
+  const { record } = await startBreakglass({ client, app: ref, reason: values.reason, ticket: values.ticket, expiresAt: new Date(Date.now() + parseDuration(values.expires, 'm', '--expires')), user });
   io.out(values.output === 'json' ? JSON.stringify(record, null, 2) + '\n' : `breakglass started on ${ref.kind} ${ref.namespace}/${ref.name} by ${record.user} until ${record.expires}: ${record.reason}\n`);
   return 0;
 }

@@ -24,6 +24,7 @@ import {
   waitForOperation,
   productionGuard,
   describeProduction,
+  parseTimeSpan,
   type OperationOutcome,
   type PauseAction,
   type PauseWarning,
@@ -95,13 +96,6 @@ function fluxObjectDrift(obj: KubeObject, kind: string): AppDrift {
   };
 }
 
-export function parseDuration(s: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(m|min|h|d)?\s*$/i.exec(s);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  const unit = (m[2] ?? 'm').toLowerCase();
-  return n * (unit === 'h' ? 3600_000 : unit === 'd' ? 86400_000 : 60_000);
-}
 
 export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: unknown, opts?: ActionOptions) => unknown> {
   const { session, log } = deps;
@@ -283,8 +277,8 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
     if (!reason?.trim()) return undefined;
     const ticket = opts.ticket ?? (await vscode.window.showInputBox({ title: `Breakglass on ${t.drift.app.name} (2/3)`, prompt: 'Ticket or incident id (optional)', ignoreFocusOut: true }));
     if (ticket === undefined) return undefined;
-    const expiry = opts.expires ?? (await vscode.window.showInputBox({ title: `Breakglass on ${t.drift.app.name} (3/3)`, prompt: 'Expires after (e.g. 30m, 1h, 4h)', value: session.settings.breakglassDefaultExpiry, ignoreFocusOut: true, validateInput: (v) => (parseDuration(v) ? undefined : 'Use e.g. 30m, 1h or 4h') }));
-    const ms = expiry ? parseDuration(expiry) : undefined;
+    const expiry = opts.expires ?? (await vscode.window.showInputBox({ title: `Breakglass on ${t.drift.app.name} (3/3)`, prompt: 'Expires after (e.g. 30m, 1h, 4h)', value: session.settings.breakglassDefaultExpiry, ignoreFocusOut: true, validateInput: (v) => (parseTimeSpan(v) ? undefined : 'Use e.g. 90s, 30m, 1h or 4h') }));
+    const ms = expiry ? parseTimeSpan(expiry) : undefined;
     if (!ms) return undefined;
     const client = session.client(t.context);
     const live = await client.get(t.ref);

@@ -10,5 +10,6 @@ export * from './live-edit';
 export * from './find-app';
 export * from './production';
 export * from './productionGuard';
+export * from './timeSpan';
 export * from './user';
 export { withConflictRetry } from './conflict-retry';
