@@ -23,6 +23,8 @@ export interface HelmDeps {
   runner: ProcessRunner;
   helmPath?: string;
   signal?: AbortSignal;
+  /** Deadline of the tool run (default: renderTimeoutMs()). */
+  timeoutMs?: number;
 }
 
 /** Helm's own release name rule (DNS-1123 subdomain, at most 53 characters). */
@@ -67,7 +69,7 @@ export async function renderHelm(dir: string, opts: HelmOptions, deps: HelmDeps)
     const bin = deps.helmPath || 'helm';
     let res;
     try {
-      res = await runLimited(deps.runner, bin, args, { cwd: dir, signal: deps.signal });
+      res = await runLimited(deps.runner, bin, args, { cwd: dir, signal: deps.signal, timeoutMs: deps.timeoutMs });
     } catch (e) {
       if (isGitOpsError(e) && e.reason === 'unsupported') {
         result.errors.push(new GitOpsError('unsupported', `needs helm: ${bin} was not found; install helm or set gitopsDrift.helmPath to render ${dir}`, { file: dir }));

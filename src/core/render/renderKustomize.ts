@@ -13,6 +13,8 @@ export interface KustomizeDeps {
   kustomizePath?: string;
   helmPath?: string;
   signal?: AbortSignal;
+  /** Deadline of the tool run (default: renderTimeoutMs()). */
+  timeoutMs?: number;
   /** More flags for the build (e.g. `--load-restrictor`). */
   extraArgs?: string[];
   /** The caller maps sources itself. */
@@ -35,7 +37,7 @@ export async function runKustomize(dir: string, deps: KustomizeDeps, extra: stri
   for (const bin of candidates) {
     const [cmd, args] = commandFor(bin, dir, extra);
     try {
-      return await runLimited(deps.runner, cmd, args, { cwd: dir, signal: deps.signal, env: env() });
+      return await runLimited(deps.runner, cmd, args, { cwd: dir, signal: deps.signal, timeoutMs: deps.timeoutMs, env: env() });
     } catch (e) {
       if (isGitOpsError(e) && e.reason === 'unsupported') continue;
       throw e;

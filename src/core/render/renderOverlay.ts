@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import { GitOpsError, type App } from '../model';
+import { GitOpsError, isGitOpsError, type App } from '../model';
 import { parseManifests } from '../yaml/parseManifests';
 import { findKustomizationFile } from './detectSourceType';
 import { collectKustomizeOrigins, OriginIndex, treeCacheFor } from './kustomizeTree';
@@ -115,8 +115,12 @@ export async function renderWithOverlay(app: App, deps: KustomizeDeps): Promise<
   try {
     await fs.writeFile(path.join(overlayDir, 'kustomization.yaml'), stringify(await overlayKustomization(app, overlayDir)));
     // Files (not folders) outside the overlay need the restriction lifted, as Flux builds inside the artifact.
-    const result = await renderKustomize(overlayDir, { ...deps, extraArgs: ['--load-restrictor', 'LoadRestrictionsNone'], skipSources: true });
-    result.errors = result.errors.map((e) => new GitOpsError(e.reason, e.message.split(overlayDir).join(app.path as string), { ...e.details, file: app.path }));
+    const inApp = (e: GitOpsError) => new GitOpsError(e.reason, e.message.split(overlayDir).join(app.path as string), { ...e.details, file: app.path });
+    const result = await renderKustomize(overlayDir, { ...deps, extraArgs: ['--load-restrictor', 'LoadRestrictionsNone'], skipSources: true }).catch((e: unknown) => {
+      // A deadline names the folder it ran in: the app's, not the throw-away overlay.
+      throw isGitOpsError(e) ? inApp(e) : e;
+    });
+    result.errors = result.errors.map(inApp);
     const origins = new OriginIndex(await collectKustomizeOrigins(overlayDir, deps.signal, deps.treeCache ?? treeCacheFor(deps.runner)).catch(() => []));
     result.objects = result.objects.map(({ object }) => {
       const o = origins.match(object);

@@ -22,4 +22,6 @@ export interface RenderDeps {
   /** False in an untrusted workspace: kustomize and helm are never run. */
   trusted: boolean;
   signal?: AbortSignal;
+  /** Deadline of each kustomize/helm run; default GITOPS_DRIFT_RENDER_TIMEOUT seconds, else 60 s. */
+  timeoutMs?: number;
 }
