@@ -3,7 +3,6 @@
 // argument of options answers the prompts, for tests and keybindings.
 import * as vscode from 'vscode';
 import type { AppDrift } from '../core/engine/driftTypes';
-import { appStateOf } from '../core/engine/appState';
 import {
   controlRefOfApp,
   detectUser,
@@ -29,6 +28,7 @@ import {
   type PauseAction,
   type PauseWarning,
 } from '../core/control';
+import { fluxObjectDrift } from '../core/control/fluxObjectDrift';
 import { preselectChanges } from '../core/capture/preselect';
 import type { KubeObject, ObjectRef } from '../core/model';
 import { GitOpsError } from '../core/model';
@@ -83,18 +83,6 @@ interface Target {
 
 const FLUX_OTHER_KINDS = ['HelmRelease', 'GitRepository', 'OCIRepository', 'HelmRepository', 'Bucket'];
 
-/** A stand-in app for a Flux object that is not an app in the tree, so the same flows can drive it. */
-function fluxObjectDrift(obj: KubeObject, kind: string): AppDrift {
-  const name = obj.metadata.name ?? '';
-  return {
-    app: { id: `flux-${kind.toLowerCase()}:${obj.metadata.namespace ?? ''}/${name}`, name, kind: 'flux-kustomization', namespace: obj.metadata.namespace, sourceType: 'unknown', definition: obj },
-    liveApp: obj,
-    state: appStateOf(obj),
-    resources: [],
-    errors: [],
-    skipped: [],
-  };
-}
 
 
 export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: unknown, opts?: ActionOptions) => unknown> {

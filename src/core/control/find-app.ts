@@ -4,7 +4,7 @@ import { GitOpsError, isGitOpsError, type App, type KubeObject, type ObjectRef }
 import type { KubeClient } from '../kube/types';
 import { argoTrackingApp, DEFAULT_ARGO_NAMESPACE, fluxOwner } from '../kube/tracking';
 import { APPLICATION } from './constants';
-import { fluxRef } from './flux';
+import { FLUX_KINDS, fluxRef } from './flux';
 
 const KINDS = [
   { group: APPLICATION.group, version: APPLICATION.version, kind: 'Application' },
@@ -33,7 +33,11 @@ export async function findAppTargets(client: KubeClient, spec: string, signal?: 
 export function controlRefOfApp(app: App): ObjectRef {
   if (!app.namespace) throw new GitOpsError('invalid', `App ${app.id} has no namespace, so its ${app.kind} object cannot be addressed`);
   if (app.kind === 'argo-application') return { group: APPLICATION.group, version: APPLICATION.version, kind: 'Application', namespace: app.namespace, name: app.name };
-  if (app.kind === 'flux-kustomization') return fluxRef('Kustomization', app.namespace, app.name);
+  if (app.kind === 'flux-kustomization') {
+    // A stand-in for another Flux object (HelmRelease, GitRepository…) carries that object as its definition.
+    const kind = app.definition?.kind;
+    return fluxRef(kind && FLUX_KINDS[kind] ? kind : 'Kustomization', app.namespace, app.name);
+  }
   throw new GitOpsError('unsupported', `${app.id} is a plain folder: there is no controller to drive`);
 }
 
