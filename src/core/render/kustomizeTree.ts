@@ -63,7 +63,13 @@ function kustomizationValue(file: string, text: string): unknown {
     const e = doc.errors[0];
     throw new GitOpsError('parse', `${file}:${e.linePos?.[0].line ?? 1}: ${e.message.split('\n')[0]}`, { file, line: e.linePos?.[0].line });
   }
-  return doc?.toJS();
+  try {
+    return doc?.toJS();
+  } catch (e) {
+    // e.g. an alias bomb ("Excessive alias count"): name the file instead of failing without one.
+    const line = doc ? parseYamlDocuments(text).lineCounter.linePos(doc.range[0]).line : 1;
+    throw new GitOpsError('parse', `${file}:${line}: ${(e as Error).message.split('\n')[0]}`, { file, line });
+  }
 }
 
 /** The spec of a kustomization file's text; `file` names it in errors. */

@@ -1,5 +1,5 @@
 // Multi-document YAML/JSON parsing with kubectl's YAML 1.1 semantics and per-document line ranges.
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { isAlias, isMap, isPair, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
 import type { KubeObject } from '../model';
 import { fastParseDocuments } from './fastParseDocuments';
 import { kubeYamlOptions } from './kubeYamlOptions';
@@ -48,6 +48,41 @@ function lastContentLine(text: string, end: number, lineCounter: LineCounter): n
   return lineCounter.linePos(Math.max(i, 0)).line;
 }
 
+/** The `yaml` package's bound on alias expansion per document (its default is 100). */
+export const MAX_ALIAS_COUNT = 10000;
+/** Values one document may expand to through aliases; real manifests are far below this. */
+export const MAX_EXPANDED_NODES = 1_000_000;
+
+/** Number of values `doc` holds once every alias is expanded, counted without expanding (memoized per anchor). */
+export function expandedSize(doc: Document.Parsed): number {
+  const memo = new Map<unknown, number>();
+  const size = (node: unknown, depth: number): number => {
+    if (depth > 1000) throw new Error('it nests deeper than 1000 levels');
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      if (!target) return 1;
+      const known = memo.get(target);
+      if (known !== undefined) return known;
+      // An alias inside its own anchor is a cycle; toJS reports it.
+      memo.set(target, 1);
+      const n = size(target, depth + 1);
+      memo.set(target, n);
+      return n;
+    }
+    if (isPair(node)) return size(node.key, depth + 1) + size(node.value, depth + 1);
+    if (isMap(node) || isSeq(node)) {
+      let n = 1;
+      for (const item of node.items as unknown[]) {
+        n += size(item, depth + 1);
+        if (n > MAX_EXPANDED_NODES) return n;
+      }
+      return n;
+    }
+    return 1;
+  };
+  return size(doc.contents, 0);
+}
+
 export function isKubeObject(v: unknown): v is KubeObject {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const o = v as Record<string, unknown>;
@@ -83,7 +118,16 @@ export function parseManifests(text: string, file = '<input>', opts: ParseManife
       }
       return;
     }
-    const value: unknown = doc.toJS({ maxAliasCount: 10000 });
+    // Aliases can make a small file expand to gigabytes (a "billion laughs"): bound them, and name the file.
+    let value: unknown;
+    try {
+      const size = expandedSize(doc);
+      if (size > MAX_EXPANDED_NODES) throw new Error(`its aliases expand to more than ${MAX_EXPANDED_NODES} values`);
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      result.errors.push({ message: `${file}:${startLine}: document refused: ${(e as Error).message.split('\n')[0]}`, line: startLine, documentIndex });
+      return;
+    }
     addDocument(result, file, value, documentIndex, startLine, () => lastContentLine(text, contents?.range?.[1] ?? doc.range[1], lineCounter));
   });
   return result;
@@ -95,6 +139,12 @@ function addDocument(result: ParseResult, file: string, value: unknown, document
     return;
   }
   const endLine = endLineOf();
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    // A list or a scalar is no manifest at all (kubectl refuses it): an error, not a silent skip.
+    const what = Array.isArray(value) ? 'a list' : `a ${typeof value === 'string' ? 'string' : 'scalar'}`;
+    result.errors.push({ message: `${file}:${startLine}: not a Kubernetes object: the document is ${what}, not a map with apiVersion and kind`, line: startLine, documentIndex });
+    return;
+  }
   if (!isKubeObject(value)) {
     result.skipped.push({ documentIndex, line: startLine, reason: 'not a Kubernetes object (no apiVersion/kind)' });
     return;
