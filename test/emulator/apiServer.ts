@@ -169,7 +169,7 @@ export class ApiServer {
     if (param !== null && param.length > 128) throw new ApiError('Invalid', 'fieldManager: Too long: may not be more than 128 bytes');
     // Without fieldManager the real server names the manager after the User-Agent up to the first '/'.
     const manager = param ?? (ua ? ua.split('/')[0] : 'unknown');
-    return { manager, dryRun: dryRun.length > 0, fieldValidation: fv, warnings: [], now: this.now(), force: q.get('force') === 'true' };
+    return { manager, fieldManagerParam: param !== null, dryRun: dryRun.length > 0, fieldValidation: fv, warnings: [], now: this.now(), force: q.get('force') === 'true' };
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse, method: string, r: Route, q: URLSearchParams, body: string): Promise<void> {

@@ -57,7 +57,8 @@ export class ApiError extends Error {
   toStatus(): Record<string, unknown> {
     // Unauthorized from the real server carries reason but no details.
     const s: Record<string, unknown> = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason };
-    if (this.details) s.details = this.details;
+    // StatusDetails fields are omitempty: no `group: ""` for the core group.
+    if (this.details) s.details = Object.fromEntries(Object.entries(this.details).filter(([, v]) => v !== '' && v !== undefined));
     s.code = this.code;
     return s;
   }

@@ -156,6 +156,8 @@ function toApiError(e: unknown): Error {
   const reason = REASON_BY_STATUS[err?.status ?? 0];
   if (!reason) return e as Error;
   const causes = err.causes?.map((c) => ({ reason: c.type, message: c.message, field: c.field }));
+  // A generic server response (a JSON patch that does not apply) has empty details, not none.
+  if (err.status === 422 && err.message === 'the server rejected our request due to an error in our request') return new ApiError(reason, err.message, {});
   return new ApiError(reason, err.message ?? String(e), causes?.length ? { causes } : undefined);
 }
 

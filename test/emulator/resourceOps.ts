@@ -20,6 +20,8 @@ export interface WriteContext {
   /** Filled with `Warning` header texts (unknown fields under fieldValidation=Warn). */
   warnings: string[];
   now: Date;
+  /** False when an API request named no fieldManager (the manager then comes from the User-Agent; apply refuses). */
+  fieldManagerParam?: boolean;
 }
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
@@ -145,7 +147,7 @@ export class ResourceOps {
   }
 
   private apply(t: ResourceType, ns: string | undefined, name: string, live: Obj | undefined, raw: string, ctx: WriteContext & { force: boolean }, sub?: 'status'): { obj: Obj; created: boolean } {
-    if (!ctx.manager || ctx.manager === '__unset__') {
+    if (!ctx.manager || ctx.manager === '__unset__' || ctx.fieldManagerParam === false) {
       throw invalid({ group: 'meta.k8s.io', kind: 'PatchOptions' }, '', [{ field: 'fieldManager', message: 'Required value: is required for apply patch', reason: 'FieldValueRequired' }]);
     }
     let applied: unknown;

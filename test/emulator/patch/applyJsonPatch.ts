@@ -22,9 +22,13 @@ export function applyJsonPatch<T>(obj: T, ops: unknown): T {
     return applyPatch(doc, ops as Operation[], true, true, true).newDocument;
   } catch (e) {
     const msg = e instanceof JsonPatchError ? describe(e) : String(e);
-    throw new PatchError(422, msg);
+    // The real server drops the reason (patch.go: NewGenericServerResponse(422, …, "") → no cause, details {}).
+    throw new PatchError(422, JSON_PATCH_FAILED, [], msg);
   }
 }
+
+/** The message kube-apiserver answers to a JSON patch that does not apply (a failed `test`, a missing path…). */
+export const JSON_PATCH_FAILED = 'the server rejected our request due to an error in our request';
 
 function describe(e: JsonPatchError): string {
   const op = e.operation as { op?: string; path?: string; from?: string } | undefined;

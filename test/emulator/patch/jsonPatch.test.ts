@@ -38,8 +38,12 @@ describe('applyJsonPatch', () => {
     assert.equal(status(() => applyJsonPatch(deploy(), [{ op: 'frobnicate', path: '/a' }])), 400);
     assert.equal(status(() => applyJsonPatch(deploy(), [{ op: 'add', path: '/a' }])), 400);
   });
-  it('reports the failing path in the message', () => {
-    assert.throws(() => applyJsonPatch(deploy(), [{ op: 'test', path: '/spec/replicas', value: 9 }]), /\/spec\/replicas/);
+  it("answers the real server's generic message, keeping the failing path in detail (not sent)", () => {
+    // kube-apiserver drops the reason of a JSON patch that does not apply (checked in differential.test.ts).
+    assert.throws(
+      () => applyJsonPatch(deploy(), [{ op: 'test', path: '/spec/replicas', value: 9 }]),
+      (e: any) => e.message === 'the server rejected our request due to an error in our request' && /\/spec\/replicas/.test(e.detail),
+    );
   });
 });
 

@@ -19,6 +19,8 @@ export class PatchError extends Error {
     readonly status: 400 | 409 | 415 | 422,
     message: string,
     readonly causes: StatusCause[] = [],
+    /** Why, when `message` is the real server's generic one (for logs and tests; not sent to clients). */
+    readonly detail?: string,
   ) {
     super(message);
     this.name = 'PatchError';
