@@ -17,6 +17,18 @@ import { runWatch } from './watch-loop';
 export interface DiscoveryEntry {
   at: number;
   types: Promise<ResourceType[]>;
+  /** API groups whose discovery failed in this entry (group → error): their kinds are unknown, not unserved. */
+  failedGroups?: Map<string, string>;
+  /** The failed group versions, asked again by the next discover (at most once per second). */
+  failedPairs?: GroupVersion[];
+  lastRetry?: number;
+  retrying?: Promise<ResourceType[]>;
+}
+
+interface GroupVersion {
+  group: string;
+  version: string;
+  preferred: boolean;
 }
 
 export interface HttpKubeClientOptions extends KubeConfigOptions {
@@ -174,12 +186,34 @@ class HttpKubeClient implements KubeClient {
     if (!entry) {
       // Shared by every caller, so it does not run under one caller's signal: a cancelled refresh must not
       // fail the next one. Each caller stops waiting when its own signal aborts.
-      const created: DiscoveryEntry = { at: Date.now(), types: this.fetchDiscovery() };
+      const failedGroups = new Map<string, string>();
+      const failedPairs: GroupVersion[] = [];
+      const created: DiscoveryEntry = { at: Date.now(), types: this.fetchDiscovery(undefined, failedGroups, failedPairs), failedGroups, failedPairs };
+      created.lastRetry = Date.now();
       entry = created;
       this.cache.set(this.server, created);
       // A failed discovery must not be cached, or one network blip would stick.
       created.types.catch(() => {
         if (this.cache.get(this.server) === created) this.cache.delete(this.server);
+      });
+    } else if (entry.failedPairs?.length && !entry.retrying && Date.now() - (entry.lastRetry ?? 0) >= FAILED_GROUP_RETRY_INTERVAL_MS) {
+      // A group whose discovery failed is no answer to keep: ask those group versions again, not all of discovery.
+      const e = entry;
+      const pairs = e.failedPairs!.splice(0);
+      e.lastRetry = Date.now();
+      const previous = e.types;
+      e.retrying = (async () => {
+        const base = await previous;
+        const failed = new Map<string, string>();
+        const stillFailing: GroupVersion[] = [];
+        const lists = await Promise.all(pairs.map((pv) => this.fetchGroup(pv, undefined, failed, stillFailing)));
+        e.failedGroups = failed;
+        e.failedPairs = stillFailing;
+        return base.concat(...lists);
+      })();
+      e.types = e.retrying.finally(() => (e.retrying = undefined));
+      e.types.catch(() => {
+        if (this.cache.get(this.server) === e) this.cache.delete(this.server);
       });
     }
     if (!signal) return entry.types;
@@ -191,29 +225,44 @@ class HttpKubeClient implements KubeClient {
     });
   }
 
-  private async fetchDiscovery(signal?: AbortSignal): Promise<ResourceType[]> {
+  /** `failed` receives the groups whose discovery still failed after retries, `failedPairs` their versions. */
+  private async fetchDiscovery(signal?: AbortSignal, failed = new Map<string, string>(), failedPairs: GroupVersion[] = []): Promise<ResourceType[]> {
     const ctx = { verb: 'get', resource: 'discovery' };
     const core = await this.call('GET', '/api/v1', {}, ctx, { signal });
     const out = parseResourceList('', 'v1', true, core.body);
     const groups = parseGroupList((await this.call('GET', '/apis', {}, ctx, { signal })).body);
     const pairs = groups.flatMap((g) => g.versions.map((v) => ({ group: g.group, version: v, preferred: v === g.preferred })));
-    const lists = await mapWithConcurrency(
-      pairs,
-      6,
-      async (p) => {
-        try {
-          const r = await this.call('GET', `/apis/${p.group}/${p.version}`, {}, ctx, { signal });
-          return parseResourceList(p.group, p.version, p.preferred, r.body);
-        } catch (e) {
-          // An aggregated API that is down (e.g. metrics) must not break discovery of everything else.
-          if ((e as GitOpsError).reason === 'cancelled') throw e;
-          this.log.warn(`discovery of ${p.group}/${p.version} failed: ${(e as Error).message}`);
-          return [];
-        }
-      },
-      signal,
-    );
+    const lists = await mapWithConcurrency(pairs, 6, (p) => this.fetchGroup(p, signal, failed, failedPairs), signal);
     return out.concat(...lists);
+  }
+
+  /** One group version's resources; a transient failure is asked again a few times (Retry-After answers already are). */
+  private async fetchGroup(p: GroupVersion, signal: AbortSignal | undefined, failed: Map<string, string>, failedPairs: GroupVersion[]): Promise<ResourceType[]> {
+    const ctx = { verb: 'get', resource: 'discovery' };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const r = await this.call('GET', `/apis/${p.group}/${p.version}`, {}, ctx, { signal });
+        return parseResourceList(p.group, p.version, p.preferred, r.body);
+      } catch (e) {
+        const reason = (e as GitOpsError).reason;
+        if (reason === 'cancelled') throw e;
+        const permanent = PERMANENT.has(reason);
+        if (attempt < GROUP_DISCOVERY_RETRIES.length && !permanent) {
+          await abortableDelay(GROUP_DISCOVERY_RETRIES[attempt], signal).catch((err) => {
+            throw errorFromNetwork(err, ctx, this.server, signal);
+          });
+          continue;
+        }
+        // An aggregated API that is down (e.g. metrics) must not break discovery of everything else; a transient
+        // failure is remembered, so its kinds are not called "not served" and later lookups ask again.
+        this.log.warn(`discovery of ${p.group}/${p.version} failed: ${(e as Error).message}`);
+        if (!permanent) {
+          failed.set(p.group, (e as Error).message);
+          failedPairs.push(p);
+        }
+        return [];
+      }
+    }
   }
 
   async resolve(type: TypeRef, signal?: AbortSignal): Promise<ResourceType> {
@@ -221,7 +270,17 @@ class HttpKubeClient implements KubeClient {
       return findResourceType(await this.discover(signal), type);
     } catch (e) {
       const entry = this.cache.get(this.server);
-      if ((e as GitOpsError).reason !== 'notFound' || !entry || Date.now() - entry.at < this.maxAgeMs) throw e;
+      if ((e as GitOpsError).reason !== 'notFound' || !entry) throw e;
+      // The group's discovery failed (after retries): the kind is unknown, not unserved; discover asks again later.
+      const failure = entry.failedGroups?.get(type.group);
+      if (failure !== undefined) {
+        throw new GitOpsError('unreachable', `Discovery of API group ${type.group} failed (${failure}); cannot tell whether ${type.kind} is served. It is asked again on the next refresh`, {
+          verb: 'get',
+          resource: 'discovery',
+          cause: e,
+        });
+      }
+      if (Date.now() - entry.at < this.maxAgeMs) throw e;
       this.cache.delete(this.server);
       return findResourceType(await this.discover(signal), type);
     }
@@ -304,6 +363,12 @@ export function withResourceVersion(body: unknown, opts: Pick<PatchOptions, 'typ
 
 /** Retries of an answer that carries Retry-After (client-go uses 10; a deadline per request still applies). */
 const MAX_RETRIES = 5;
+/** Waits before asking a failed API group's discovery again (a transient 503 or reset without Retry-After). */
+const GROUP_DISCOVERY_RETRIES = [200, 600];
+/** Least time between two re-asks of failed group versions (resolve runs before every request). */
+const FAILED_GROUP_RETRY_INTERVAL_MS = 1000;
+/** Answers that another try will not change. */
+const PERMANENT = new Set(['unauthorized', 'forbidden', 'notFound', 'invalid']);
 /** Longest wait honoured from one Retry-After. */
 const MAX_RETRY_AFTER_S = 5;
 

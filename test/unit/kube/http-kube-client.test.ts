@@ -6,7 +6,7 @@ import { createKubeClient } from '../../../src/core/kube/http-kube-client';
 import { loadKubeConfig } from '../../../src/core/kube/kube-config';
 import type { WatchEvent } from '../../../src/core/kube/types';
 import { GitOpsError } from '../../../src/core/model';
-import { json, kubeconfigYaml, startFakeApi, type Handler, type SeenRequest } from './fake-api-server';
+import { DISCOVERY, json, kubeconfigYaml, startFakeApi, type Handler, type SeenRequest } from './fake-api-server';
 
 const cm = (name: string, rv: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'web', resourceVersion: rv } });
 
@@ -115,6 +115,50 @@ describe('kube/http-kube-client', () => {
         await rejectsWith(client.resolve({ group: 'argoproj.io', kind: 'Application' }), 'notFound', /does not serve Application/);
       },
     );
+  });
+
+  describe('a failed API group discovery is not cached as an answer (issue 18 item 3)', () => {
+    const ARGO = '/apis/argoproj.io/v1alpha1';
+    const groups = DISCOVERY['/apis'];
+    before(() => {
+      DISCOVERY['/apis'] = { groups: [...(groups as { groups: unknown[] }).groups, { name: 'argoproj.io', versions: [{ version: 'v1alpha1' }], preferredVersion: { version: 'v1alpha1' } }] };
+    });
+    after(() => {
+      DISCOVERY['/apis'] = groups;
+    });
+    const argo = { resources: [{ name: 'applications', kind: 'Application', namespaced: true, verbs: ['get', 'list'] }] };
+    /** Answers the Argo group 503 (no Retry-After) while `down()` says so. */
+    const flaky = (down: () => boolean): Handler => (req, res) => (req.url.pathname === ARGO && !down() ? json(res, 200, argo) : json(res, 503, { kind: 'Status', message: 'service unavailable' }));
+
+    it('asks a group again after one transient 503', async () => {
+      let failures = 1;
+      await withApi(
+        flaky(() => failures-- > 0),
+        async (api) => {
+          const client = createKubeClient({ kubeconfig: api.kubeconfigPath });
+          const rt = await client.resolve({ group: 'argoproj.io', kind: 'Application' });
+          assert.equal(rt.resource, 'applications');
+          assert.equal(api.requests.filter((r) => r.url.pathname === ARGO).length, 2);
+        },
+      );
+    });
+
+    it('says discovery failed (not "not served") while the group is down, and serves its kinds once it is back, without a reload', async () => {
+      let down = true;
+      await withApi(
+        flaky(() => down),
+        async (api) => {
+          const client = createKubeClient({ kubeconfig: api.kubeconfigPath, discoveryMaxAgeMs: 60_000 });
+          await rejectsWith(client.resolve({ group: 'argoproj.io', kind: 'Application' }), 'unreachable', /Discovery of API group argoproj\.io failed .*cannot tell whether Application is served/);
+          down = false;
+          await new Promise((r) => setTimeout(r, 1100));
+          assert.ok((await client.discover()).some((t) => t.kind === 'Application'), 'discover() asks the failed group again');
+          assert.equal((await client.resolve({ group: 'argoproj.io', kind: 'Application' })).resource, 'applications');
+          // The other groups were not discovered again.
+          assert.equal(api.requests.filter((r) => r.url.pathname === '/apis/apps/v1').length, 1);
+        },
+      );
+    });
   });
 
   it('maps 401/403/404/409 to typed errors naming the verb and resource', async () => {
