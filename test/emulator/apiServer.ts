@@ -261,7 +261,7 @@ export class ApiServer {
         continue;
       }
       if (table) objects.push(item.obj);
-      else parts.push(item.obj.apiVersion === av ? item.json() : JSON.stringify(asVersion(t, item.obj)));
+      else parts.push(listItemJson(t, item.obj.apiVersion === av ? item.json() : JSON.stringify(asVersion(t, item.obj))));
       lastKey = key;
     }
     const meta: Obj = { resourceVersion: String(rv) };
@@ -283,7 +283,7 @@ export class ApiServer {
       if (match && !match(obj)) continue;
       items.push(this.o.ops.remove(t, obj.metadata.namespace, obj.metadata.name, ctx).obj);
     }
-    sendJson(res, 200, { kind: t.listKind, apiVersion: apiVersionOf(t), metadata: { resourceVersion: String(this.store.resourceVersion) }, items });
+    sendJson(res, 200, { kind: t.listKind, apiVersion: apiVersionOf(t), metadata: { resourceVersion: String(this.store.resourceVersion) }, items: items.map((i) => JSON.parse(listItemJson(t, JSON.stringify(i)))) });
   }
 
   // ---- WATCH -----------------------------------------------------------------------------------------
@@ -438,4 +438,16 @@ function sendJson(res: ServerResponse, code: number, body: unknown, warnings: st
 function sendText(res: ServerResponse, code: number, body: string): void {
   res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8' });
   res.end(body);
+}
+
+/**
+ * Items of a built-in kind's list carry no apiVersion/kind (the real server encodes typed lists whose items have an
+ * empty TypeMeta); custom resources' items (unstructured) keep theirs.
+ */
+function listItemJson(t: ResourceType, json: string): string {
+  if (t.crd) return json;
+  const prefix = `{"apiVersion":${JSON.stringify(apiVersionOf(t))},"kind":${JSON.stringify(t.kind)},`;
+  if (json.startsWith(prefix)) return `{${json.slice(prefix.length)}`;
+  const { apiVersion: _av, kind: _k, ...rest } = JSON.parse(json) as Obj;
+  return JSON.stringify(rest);
 }

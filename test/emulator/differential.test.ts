@@ -404,6 +404,22 @@ describe('differential: emulator vs real kube-apiserver v1.37.2', function () {
     }
   });
 
+  it('status subresource, kubectl replace and a label-selected LIST', async () => {
+    const [e, r] = await Promise.all(SIDES.map((s) => rest[s].request('PATCH', `${DEPLOY('web')}/status`, { body: { status: { observedGeneration: 1, replicas: 2 } }, contentType: MERGE_PATCH, query: { fieldManager: 'status-writer' } })));
+    assert.equal(e.status, r.status);
+    await compare('status-subresource', DEPLOY('web'));
+    // A main-resource write cannot change status.
+    await Promise.all(SIDES.map((s) => rest[s].request('PATCH', DEPLOY('web'), { body: { status: { replicas: 7 } }, contentType: MERGE_PATCH })));
+    await compare('status-via-main-resource', DEPLOY('web'));
+    const replaced = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: NS, labels: { replaced: 'yes' } }, data: { only: 'this' } };
+    await kubectl(['replace', '-f', file('replace.json', replaced)]);
+    await compare('replace', CM('settings'));
+    const [le, lr] = await Promise.all(SIDES.map((s) => rest[s].request('GET', `/api/v1/namespaces/${NS}/configmaps`, { query: { labelSelector: 'replaced=yes' } })));
+    assert.equal(le.status, lr.status);
+    const list = (b: Any) => ({ ...b, metadata: { ...b.metadata, resourceVersion: '<masked>' }, items: b.items.map(normalise) });
+    compareObjects('list', list(le.body), list(lr.body));
+  });
+
   it('dry-run: nothing stored, the same answer', async () => {
     await kubectl(['apply', '--server-side', '--dry-run=server', '-f', file('dry.json', deployment('dry'))]);
     await compare('dry-run-create', DEPLOY('dry'));
