@@ -497,6 +497,14 @@ describe('differential: emulator vs real kube-apiserver v1.37.2', function () {
     await kubectl(['apply', '-f', file('app-csa2.json', csa2)]);
     await compare('cr-csa-update', APP('csa-app'), { keyOrder: true });
     await kubectl(['patch', 'applications.argoproj.io/csa-app', '-n', NS, '-p', '{"spec":{"project":"x"}}'], { fails: true });
+    // Two appliers on the custom resource: the same conflict, then shared ownership of a set list.
+    const applyApp = (s: Side, manager: string, spec: Any, force = false) =>
+      rest[s].request('PATCH', APP('guestbook'), { body: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'guestbook', namespace: NS }, spec }, contentType: APPLY_PATCH, query: { fieldManager: manager, force: force ? 'true' : undefined } });
+    const [e, r] = await Promise.all(SIDES.map((s) => applyApp(s, 'other', { source: { repoURL: 'https://example.com/repo.git', targetRevision: 'v3' }, syncPolicy: { syncOptions: ['PruneLast=true'] } })));
+    assert.equal(e.status, r.status, JSON.stringify(e.body));
+    compareObjects('cr-ssa-conflict-answer', e.body, r.body);
+    await Promise.all(SIDES.map((s) => applyApp(s, 'other', { source: { repoURL: 'https://example.com/repo.git', targetRevision: 'v3' }, syncPolicy: { syncOptions: ['PruneLast=true'] } }, true)));
+    await compare('cr-ssa-force', APP('guestbook'), { keyOrder: true });
   });
 
   it('client-node: list with a label selector and watch ADDED/MODIFIED/DELETED', async () => {
