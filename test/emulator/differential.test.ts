@@ -67,6 +67,8 @@ function normalise(obj: Any): Any {
     const ann = o.metadata?.annotations?.['kubectl.kubernetes.io/last-applied-configuration'];
     if (ann) o.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'] = sha(ann);
   }
+  // The causes of an apply conflict come from a Go map of managers: their order is random on the real server.
+  if (o?.kind === 'Status' && Array.isArray(o.details?.causes)) o.details.causes = o.details.causes.map((c: Any) => canonical(c)).sort();
   const mf = o?.metadata?.managedFields;
   if (Array.isArray(mf)) {
     o.metadata.managedFields = mf
