@@ -22,6 +22,11 @@ export interface StartControllersOptions {
 }
 
 export interface RunningControllers {
+  /**
+   * Resolves once every controller loop has run a whole pass that began after this call: a change made before it
+   * has been seen (e.g. a suspend), so no pass that read the old state is still in flight.
+   */
+  settled(signal?: AbortSignal): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -40,19 +45,27 @@ export async function startControllers(opts: StartControllersOptions): Promise<R
     argoNamespace: opts.argoNamespace ?? 'argocd',
   };
   const loops: Promise<void>[] = [];
-  const run = (name: string, tick: (s: AbortSignal) => Promise<void>) =>
+  /** Per loop: passes begun and finished, and who waits for a pass number to finish. */
+  const counters: { started: number; finished: number; waiters: { pass: number; resolve: () => void }[] }[] = [];
+  const run = (name: string, tick: (s: AbortSignal) => Promise<void>) => {
+    const c = { started: 0, finished: 0, waiters: [] as { pass: number; resolve: () => void }[] };
+    counters.push(c);
     loops.push(
       (async () => {
         while (!abort.signal.aborted) {
+          c.started++;
           try {
             await tick(abort.signal);
           } catch (e) {
             if (!abort.signal.aborted) ctx.log(`${name}: ${errorMessage(e)}`);
           }
+          c.finished = c.started;
+          c.waiters = c.waiters.filter((w) => (w.pass <= c.finished ? (w.resolve(), false) : true));
           await sleep(ctx.timing.pollMs, abort.signal);
         }
       })(),
     );
+  };
   if (opts.argo !== false) {
     const apps = new ArgoApplicationController(ctx);
     const sets = new ApplicationSetController(ctx);
@@ -64,6 +77,20 @@ export async function startControllers(opts: StartControllersOptions): Promise<R
     run('flux', (s) => flux.tick(s));
   }
   return {
+    async settled(signal) {
+      // The pass after the one in flight (if any) is the first to begin after now.
+      await Promise.all(
+        counters.map(
+          (c) =>
+            new Promise<void>((resolve, reject) => {
+              c.waiters.push({ pass: c.started + 1, resolve });
+              const fail = () => reject(new Error('aborted while waiting for the controllers'));
+              signal?.addEventListener('abort', fail, { once: true });
+              abort.signal.addEventListener('abort', fail, { once: true });
+            }),
+        ),
+      );
+    },
     async stop() {
       abort.abort();
       await Promise.allSettled(loops);

@@ -86,7 +86,7 @@ async function appIs(rest: KubeRest, name: string, sync: string, health: string 
  * Seeds the scenarios. The controllers must be running against the same cluster with the demo repo
  * in their repo map. Takes a few controller periods.
  */
-export async function seedDemoWorld(kubeconfigPath: string, repo: DemoRepo, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<SeededScenarios> {
+export async function seedDemoWorld(kubeconfigPath: string, repo: DemoRepo, opts: { timeoutMs?: number; signal?: AbortSignal; controllersSettled?: (signal?: AbortSignal) => Promise<void> } = {}): Promise<SeededScenarios> {
   const signal = opts.signal;
   const timeout = opts.timeoutMs ?? 60_000;
   const rest = await KubeRest.fromKubeconfig(kubeconfigPath);
@@ -125,6 +125,8 @@ export async function seedDemoWorld(kubeconfigPath: string, repo: DemoRepo, opts
   await rest.call('DELETE', '/apis/networking.k8s.io/v1/namespaces/podinfo-staging/ingresses/podinfo', { signal });
   // Flux: `flux suspend kustomization infra`, then a live edit that stays because nothing reconciles.
   await patch(rest, { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'infra', namespace: 'flux-system' } }, { spec: { suspend: true } }, MERGE_PATCH, 'flux', signal);
+  // A reconcile that read infra before the suspend may still be applying: let it finish, or it reverts the edit below.
+  await opts.controllersSettled?.(signal);
   await patch(
     rest,
     deployment('redis', 'infra'),

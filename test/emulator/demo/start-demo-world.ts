@@ -52,7 +52,8 @@ export async function startDemoWorld(opts: DemoWorldOptions): Promise<DemoWorld>
   try {
     controllers = await startControllers({ kubeconfigPath: cluster.kubeconfigPath, repoMap: { [repo.repoURL]: repoDir }, timing, log: opts.log });
     // The seed waits on a few controller passes: allow for slow demo timing.
-    const scenarios = await seedDemoWorld(cluster.kubeconfigPath, repo, { timeoutMs: Math.max(60_000, timing.selfHealDelayMs * 6 + timing.pollMs * 20) });
+    const running = controllers;
+    const scenarios = await seedDemoWorld(cluster.kubeconfigPath, repo, { timeoutMs: Math.max(60_000, timing.selfHealDelayMs * 6 + timing.pollMs * 20), controllersSettled: (s) => running.settled(s) });
     return { kubeconfigPath: cluster.kubeconfigPath, repoDir, repo, scenarios, backend: cluster.backend, contextName: cluster.contextName, emulator: cluster.emulator, stop };
   } catch (e) {
     await stop().catch(() => {});
