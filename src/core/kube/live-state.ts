@@ -35,7 +35,10 @@ export interface LiveState {
   desired: Map<string, { appId: string; ref: ObjectRef }>;
   /** Live objects tracked by an app but not declared by it. */
   extra: Array<{ appId: string; key: string; ref: ObjectRef; object: KubeObject }>;
-  /** Objects or types whose live state could not be read (unknown kind, forbidden list, ...). */
+  /**
+   * Objects or types whose live state could not be read (unknown kind, forbidden list, ...). A failed LIST is
+   * reported once per app it was for (appId set, no key): that app's prune candidates of the type are unknown.
+   */
   failures: LiveFailure[];
   /**
    * The LISTs that succeeded, by type and namespace ('' = all namespaces or cluster-scoped): what the caller may
@@ -156,7 +159,13 @@ export async function fetchLiveState(input: FetchLiveStateInput): Promise<LiveSt
   }
   if (perNamespace.length) results.push(...(await runPlans(perNamespace)));
   for (const r of results) {
-    if (r.error) out.failures.push({ error: r.error });
+    if (r.error) {
+      // Every app this LIST was for has lost the objects it tracks there (its prune candidates): each app is told,
+      // so the result is "unknown" for it, never a clean "in sync".
+      const where = `${r.plan.rt.kind}${r.plan.rt.group ? `.${r.plan.rt.group}` : ''}${r.plan.namespace ? ` in namespace ${r.plan.namespace}` : ''}`;
+      const message = `cannot list ${where}, so objects of that type the app tracks but Git no longer declares are unknown: ${r.error.message}`;
+      for (const appId of r.plan.apps) out.failures.push({ appId, error: new GitOpsError(r.error.reason, message, { ...r.error.details, cause: r.error }) });
+    }
     else if (r.items && !out.scopes.some((s) => typeKey(s.type) === typeKey(r.plan.rt) && s.namespace === r.plan.namespace)) out.scopes.push({ type: r.plan.rt, namespace: r.plan.namespace });
   }
   const refOfLive = (rt: ResourceType, obj: KubeObject): ObjectRef => ({ group: rt.group, version: rt.version, kind: rt.kind, namespace: rt.namespaced ? (obj.metadata.namespace ?? '') : '', name: obj.metadata.name ?? '' });

@@ -102,6 +102,46 @@ describe('kube/fetchLiveState', () => {
     assert.deepEqual(reasons, ['forbidden:', 'notFound:example.com/Widget/web/w']);
   });
 
+  it('a failed LIST (5xx, 429, reset) fails every app that would have read that type: never a clean result without its prune candidates', async () => {
+    const other: App = { ...argoApp, id: 'argo:argocd/shop', name: 'shop' };
+    const client = new FakeKubeClient([
+      obj('v1', 'ConfigMap', 'settings', 'web', tracked('guestbook:/ConfigMap:web/settings')),
+      obj('v1', 'ConfigMap', 'stale', 'web', tracked('guestbook:/ConfigMap:web/stale')),
+    ]);
+    client.failures.push({ match: 'list ConfigMap', error: new GitOpsError('unreachable', 'the server is currently unable to handle the request (503)') });
+    const state = await fetchLiveState({
+      client,
+      apps: [argoApp, other],
+      desired: { [argoApp.id]: [{ object: obj('v1', 'ConfigMap', 'settings', 'web') }], [other.id]: [{ object: obj('v1', 'ConfigMap', 'cart', 'web') }] },
+    });
+    assert.ok(state.live.has('/ConfigMap/web/settings'), 'desired objects are still read one by one');
+    assert.deepEqual(state.extra, [], 'the prune candidate was not seen');
+    const byApp = state.failures.filter((f) => !f.key);
+    assert.deepEqual(byApp.map((f) => f.appId).sort(), [argoApp.id, other.id].sort(), 'each app reading ConfigMaps is told');
+    for (const f of byApp) {
+      assert.equal(f.error.reason, 'unreachable');
+      assert.match(f.error.message, /ConfigMap/);
+      assert.match(f.error.message, /503/);
+    }
+  });
+
+  it('a per-namespace LIST (after a forbidden cluster-wide one) that fails is reported for its apps', async () => {
+    const app: App = { ...argoApp, destinationNamespace: 'a' };
+    const client = new FakeKubeClient([obj('v1', 'ConfigMap', 'one', 'a'), obj('v1', 'ConfigMap', 'two', 'b'), obj('v1', 'ConfigMap', 'three', 'c')]);
+    client.failures.push({ match: 'list ConfigMap', error: new GitOpsError('forbidden', 'cannot list configmaps at the cluster scope') });
+    client.failures.push({ match: 'list ConfigMap', error: new GitOpsError('unreachable', 'connection reset by peer') });
+    const state = await fetchLiveState({
+      client,
+      apps: [app],
+      maxNamespacesPerType: 2,
+      desired: { [app.id]: [{ object: obj('v1', 'ConfigMap', 'one', 'a') }, { object: obj('v1', 'ConfigMap', 'two', 'b') }, { object: obj('v1', 'ConfigMap', 'three', 'c') }] },
+    });
+    const byApp = state.failures.filter((f) => !f.key);
+    assert.equal(byApp.length, 1, JSON.stringify(state.failures.map((f) => [f.appId, f.error.message])));
+    assert.equal(byApp[0].appId, app.id);
+    assert.match(byApp[0].error.message, /connection reset/);
+  });
+
   it('stops when cancelled', async () => {
     const ac = new AbortController();
     ac.abort();
