@@ -4,9 +4,10 @@ import { GitOpsError, type KubeObject, type ObjectRef } from '../model';
 import type { Clock } from '../ports';
 import { systemClock } from '../ports';
 import type { KubeClient } from '../kube/types';
-import { pauseAutoSync, resumeAutoSync, type AutomatedSettings } from './argo-pause';
+import { applicationCrdSupportsAutomatedEnabled, buildPausePatch, resumeAutoSync, type AutomatedSettings } from './argo-pause';
+import { withConflictRetry } from './conflict-retry';
 import { BREAKGLASS_ANNOTATION, CONTROL_FIELD_MANAGER } from './constants';
-import { resumeFlux, suspendFlux } from './flux';
+import { isSuspended, resumeFlux } from './flux';
 
 export interface PreviousSyncSettings {
   /** Argo: the `automated` block before the pause; null when auto-sync was already off. */
@@ -95,20 +96,37 @@ export async function startBreakglass(input: StartBreakglassInput): Promise<{ re
   const now = (input.clock ?? systemClock).now();
   const expires = input.expiresAt ?? new Date(now.getTime() + 60 * 60_000);
   if (expires.getTime() <= now.getTime()) throw new GitOpsError('invalid', 'The breakglass expiry must be in the future');
-  const current = await client.get(ref, signal);
-  const existing = parseBreakglass(current);
-  if (existing && !existing.ended) throw new GitOpsError('conflict', `${ref.namespace}/${ref.name} is already in breakglass by ${existing.user} since ${existing.started} (${existing.reason})`);
-  let previous: PreviousSyncSettings;
-  if (isArgo(ref)) {
-    const p = await pauseAutoSync(client, ref, { signal, supportsEnabled: input.supportsEnabled });
-    // Already off before the breakglass (by anyone): ending it must leave it off, so nothing is remembered.
-    previous = { automated: p.changed ? (p.previous ?? null) : null, method: p.method };
-  } else {
-    const s = await suspendFlux(client, ref, signal);
-    previous = { suspend: !s.changed };
-  }
-  const record: BreakglassRecord = { user: input.user.trim(), reason, ...(input.ticket?.trim() ? { ticket: input.ticket.trim() } : {}), started: now.toISOString(), expires: expires.toISOString(), previous };
-  return { record, app: await writeRecord(client, ref, record, signal) };
+  const supportsEnabled = isArgo(ref) ? (input.supportsEnabled ?? (await applicationCrdSupportsAutomatedEnabled(client, signal))) : false;
+  const base = { user: input.user.trim(), reason, ...(input.ticket?.trim() ? { ticket: input.ticket.trim() } : {}), started: now.toISOString(), expires: expires.toISOString() };
+  // One merge patch carries the pause and the record, guarded by the resourceVersion that was read: a failure leaves
+  // neither, and a concurrent start (which changed the object) makes this one re-read and find the other's record.
+  return withConflictRetry(
+    `start breakglass on ${ref.namespace}/${ref.name}`,
+    async () => {
+      const current = await client.get(ref, signal);
+      const existing = parseBreakglass(current);
+      if (existing && !existing.ended) {
+        throw new GitOpsError('conflict', `${ref.namespace}/${ref.name}: breakglass already active by ${existing.user} since ${existing.started} (${existing.reason}); end it first`);
+      }
+      let previous: PreviousSyncSettings;
+      let pause: Record<string, unknown> = {};
+      if (isArgo(ref)) {
+        const p = buildPausePatch(current, supportsEnabled);
+        // Already off before the breakglass (by anyone): ending it must leave it off, so nothing is remembered.
+        previous = p ? { automated: p.previous, method: p.method } : { automated: null, method: 'none' };
+        if (p) pause = p.patch;
+      } else {
+        previous = { suspend: isSuspended(current) };
+        if (!previous.suspend) pause = { spec: { suspend: true } };
+      }
+      const record: BreakglassRecord = { ...base, previous };
+      const pauseMeta = (pause.metadata ?? {}) as { annotations?: Record<string, unknown> };
+      const patch = { ...pause, metadata: { ...pauseMeta, annotations: { ...pauseMeta.annotations, [BREAKGLASS_ANNOTATION]: JSON.stringify(record) } } };
+      const app = await client.patch(ref, patch, { type: 'merge', fieldManager: CONTROL_FIELD_MANAGER, resourceVersion: current.metadata.resourceVersion as string, signal });
+      return { record, app };
+    },
+    { signal },
+  );
 }
 
 export interface EndBreakglassInput {

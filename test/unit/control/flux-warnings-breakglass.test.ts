@@ -146,7 +146,7 @@ describe('control/breakglass', () => {
     assert.equal(st.summary, 'paused 12 min by alice — hotfix INC-42');
     assert.equal(st.expired, false);
     assert.equal(breakglassState(live, new Date('2026-01-01T11:30:00Z'))!.expired, true);
-    await assert.rejects(startBreakglass({ client, app: REF, reason: 'again', user: 'bob' }), /already in breakglass by alice@example.com/);
+    await assert.rejects(startBreakglass({ client, app: REF, reason: 'again', user: 'bob' }), /breakglass already active by alice@example.com since /);
 
     const end = await endBreakglass({ client, app: REF, resume: true, commit: 'abc123def', branch: 'breakglass/guestbook', user: 'alice@example.com', clock: fixedClock('2026-01-01T10:40:00.000Z') });
     assert.equal(end.resumed, true);
