@@ -1,6 +1,5 @@
 // CLI commands that change things: capture, Argo CD / Flux controls, breakglass. Same core as the editor.
 // Confirmations are answered with --yes; without a TTY a command that needs one refuses instead of hanging.
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
@@ -26,6 +25,7 @@ import {
   waitForRefresh,
 } from '../core/control';
 import { commitCapture, planResourceCapture } from '../core/engine/captureFlow';
+import { writeFileEdits } from '../core/capture/writeFileEdits';
 import { destinationContextResolver } from '../core/kube/kube-config';
 import type { KubeClient } from '../core/kube/types';
 import { GitOpsError, refKey, type ObjectRef } from '../core/model';
@@ -252,10 +252,8 @@ async function capture(argv: string[], io: CliIo): Promise<number> {
     if (values.commit || values.push) {
       result = await commitCapture({ app: hit.a.app, diff: hit.r, plan, context, branch: values.branch, push: values.push, allowDirty: values['allow-dirty'] });
     } else {
-      for (const e of plan.edits) {
-        await fs.mkdir(path.dirname(e.file), { recursive: true });
-        await fs.writeFile(e.file, e.after);
-      }
+      // All files or none: a kustomization must never name a patch file that could not be written.
+      await writeFileEdits(plan.edits);
     }
   }
   const json = { captured: plan.captured.map((c) => ({ path: c.change.path, file: c.file, target: c.target, desired: c.change.desired, live: c.change.live })), refused: plan.refused.map((r) => ({ path: r.change.path, reason: r.reason })), files: plan.edits.map((e) => e.file), explanation: plan.explanation, commit: result };
