@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { parse } from 'yaml';
 import { applyLiveEdit, isProductionContext } from '../core/control';
 import { toDisplayYaml } from '../core/engine/displayYaml';
-import { liveEditBody } from '../core/engine/liveEditBody';
+import { liveEditBody } from '../core/control/liveEditBody';
 import { maskSecretForDisplay } from '../core/engine/maskSecret';
 import { GitOpsError, type KubeObject, type ObjectRef } from '../core/model';
 import type { DriftSession } from './driftSession';

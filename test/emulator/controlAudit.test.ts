@@ -9,6 +9,8 @@ import type { KubeClient } from '../../src/core/kube/types';
 import { applicationRef } from '../../src/core/control/argo-sync';
 import { fluxRef } from '../../src/core/control/flux';
 import { endBreakglass, parseBreakglass, startBreakglass } from '../../src/core/control/breakglass';
+import { applyLiveEdit } from '../../src/core/control/live-edit';
+import { liveEditBody } from '../../src/core/control/liveEditBody';
 import type { KubeObject } from '../../src/core/model';
 
 const CRDS = path.resolve(__dirname, './demo/crds');
@@ -86,5 +88,52 @@ describe('control audit: breakglass, live edit, identity and events', function (
         else assert.equal((after.spec as any).suspend, false);
       });
     }
+  });
+  describe('a live-object save owns only what was edited (17.4)', () => {
+    it('editing one env var makes gitops-drift-breakglass own that env var (and the keys that locate it), not the containers', async () => {
+      const ref = { group: 'apps', kind: 'Deployment', namespace: 'web', name: 'shop' };
+      const container = (name: string, image: string) => ({
+        name,
+        image,
+        env: [
+          { name: 'LOG_LEVEL', value: 'info' },
+          { name: 'REGION', value: 'eu' },
+        ],
+        ports: [{ containerPort: name === 'web' ? 8080 : 9090, protocol: 'TCP' }],
+      });
+      const deployment: KubeObject = {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'shop', namespace: 'web', labels: { app: 'shop' } },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: 'shop' } },
+          template: { metadata: { labels: { app: 'shop' } }, spec: { containers: [container('web', 'nginx:1.27'), container('sidecar', 'busybox:1.36')] } },
+        },
+      };
+      await client.patch(ref, deployment, { type: 'apply', fieldManager: 'argocd-controller', force: true });
+      const opened = await client.get(ref);
+      const edited = structuredClone(opened);
+      (edited.spec as any).template.spec.containers[0].env[0].value = 'debug';
+      const { body, removedPaths } = liveEditBody(opened, edited);
+      assert.deepEqual(removedPaths, []);
+      const saved = await applyLiveEdit(client, body!, { resourceVersion: opened.metadata.resourceVersion as string });
+      const containers = (saved.spec as any).template.spec.containers;
+      assert.deepEqual(containers.map((c: any) => [c.name, c.image, c.env.map((e: any) => `${e.name}=${e.value}`)]), [
+        ['web', 'nginx:1.27', ['LOG_LEVEL=debug', 'REGION=eu']],
+        ['sidecar', 'busybox:1.36', ['LOG_LEVEL=info', 'REGION=eu']],
+      ]);
+      const owned = (saved.metadata.managedFields ?? []).filter((m) => m.manager === 'gitops-drift-breakglass');
+      assert.equal(owned.length, 1);
+      assert.deepEqual(owned[0].fieldsV1, {
+        'f:spec': { 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"web"}': { '.': {}, 'f:env': { 'k:{"name":"LOG_LEVEL"}': { '.': {}, 'f:name': {}, 'f:value': {} } }, 'f:name': {} } } } } },
+      });
+      // The GitOps controller keeps every other field, images and the other container included.
+      const argo = (saved.metadata.managedFields ?? []).find((m) => m.manager === 'argocd-controller')!.fieldsV1 as any;
+      const argoContainers = argo['f:spec']['f:template']['f:spec']['f:containers'];
+      assert.ok(argoContainers['k:{"name":"web"}']['f:image']);
+      assert.ok(argoContainers['k:{"name":"web"}']['f:env']['k:{"name":"REGION"}']);
+      assert.ok(argoContainers['k:{"name":"sidecar"}']['f:env']['k:{"name":"LOG_LEVEL"}']);
+    });
   });
 });

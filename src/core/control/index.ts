@@ -13,3 +13,4 @@ export * from './productionGuard';
 export * from './timeSpan';
 export * from './user';
 export { withConflictRetry } from './conflict-retry';
+export * from './liveEditBody';
