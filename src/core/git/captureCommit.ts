@@ -1,10 +1,11 @@
 // Writes a capture's files and commits exactly those files on a new branch, leaving everything else of the user's
 // (other staged or unstaged changes, the branch they were on) as it was; any failure puts things back.
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, realpath, rm, rmdir, writeFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { FileEdit } from '../capture/captureTypes';
+import { prepareFileEdits, type PreparedEdits } from '../capture/writeFileEdits';
 import { GitOpsError } from '../model';
 import { nodeProcessRunner, throwIfAborted } from '../ports';
 import { compareUrl } from './remoteUrl';
@@ -58,9 +59,8 @@ interface State {
   /** Index entries (`mode sha stage\tpath` lines) of target paths before we touched anything. */
   indexBefore: Map<string, string | undefined>;
   branchCreated: boolean;
-  written: FileEdit[];
-  /** Directories created for new files (the topmost of each), removed again on rollback when empty. */
-  createdDirs: string[];
+  /** The new contents, already in temporary files beside their targets; `written` lists the files replaced. */
+  files: PreparedEdits;
   committed?: string;
 }
 
@@ -100,17 +100,16 @@ export async function captureCommit(opts: CaptureCommitOptions): Promise<Capture
   const dirty = await dirtyPaths(git, rel);
   if (dirty.length && !opts.allowDirty) throw new DirtyTargetError(dirty);
 
-  const state: State = { top, previous, indexBefore: await indexEntries(git, rel), branchCreated: false, written: [], createdDirs: [] };
+  const indexBefore = await indexEntries(git, rel);
+  // Every new content is written beside its target before anything changes: a read-only file or a full disk fails
+  // here, naming the file, with nothing to undo.
+  const files = await prepareFileEdits(opts.files, opts.signal);
+  const state: State = { top, previous, indexBefore, branchCreated: false, files };
   try {
     throwIfAborted(opts.signal);
     await git.raw(['checkout', '-q', '-b', opts.branch]);
     state.branchCreated = true;
-    for (const f of opts.files) {
-      state.written.push(f);
-      const made = await mkdir(path.dirname(f.file), { recursive: true });
-      if (made) state.createdDirs.push(made);
-      await writeFile(f.file, f.after);
-    }
+    await files.apply();
     const created = rel.filter((_, i) => opts.files[i].before === undefined);
     if (created.length) await git.raw([...LITERAL, 'add', '--', ...created]);
     throwIfAborted(opts.signal);
@@ -130,10 +129,12 @@ export async function captureCommit(opts: CaptureCommitOptions): Promise<Capture
     }
     return result;
   } catch (e) {
+    const restored = [...files.written];
     const problems = await rollback(rescue, state, opts, rel);
     const cause = e as Error;
     const kept = state.committed ? ` The capture is committed as ${state.committed.slice(0, 12)} on branch ${opts.branch} (kept, not pushed).` : '';
-    const back = ` Restored the touched files and ${previous.branch ? `branch ${previous.branch}` : `detached HEAD at ${previous.commit.slice(0, 12)}`}.`;
+    const where = previous.branch ? `branch ${previous.branch}` : `detached HEAD at ${previous.commit.slice(0, 12)}`;
+    const back = restored.length ? ` Restored the touched files (${restored.map((f) => path.relative(top, path.resolve(f))).join(', ')}) and ${where}.` : ` Nothing was changed; still on ${where}.`;
     const extra = problems.length ? ` Rollback problems: ${problems.join('; ')}` : '';
     if (opts.signal?.aborted || (cause instanceof GitOpsError && cause.reason === 'cancelled')) throw new GitOpsError('cancelled', `Capture cancelled.${back}${extra}`, { cause });
     const what = state.committed ? 'Push failed' : 'Capture commit failed';
@@ -164,21 +165,16 @@ async function rollback(git: SimpleGit, state: State, opts: CaptureCommitOptions
     else await attempt('restore detached HEAD', () => git.raw(['update-ref', '--no-deref', 'HEAD', state.previous.commit]));
     if (!state.committed) await attempt('delete branch', () => git.raw(['branch', '-D', '--', opts.branch]));
   }
+  // Only what was actually written is put back (a file never replaced needs, and may allow, no restore).
+  const written = new Set(state.files.written.map((f) => path.resolve(f)));
   for (const p of rel) {
+    if (!written.has(path.resolve(state.top, p)) && !state.committed) continue;
     const entry = state.indexBefore.get(p);
     await attempt(`restore index of ${p}`, () => (entry === undefined ? git.raw([...LITERAL, 'rm', '-q', '--cached', '--ignore-unmatch', '--', p]) : updateIndex(state.top, entry)));
   }
-  for (const f of state.written) {
-    await attempt(`restore ${f.file}`, async () => (f.before === undefined ? rm(f.file, { force: true }) : writeFile(f.file, f.before)));
-  }
-  for (const top of state.createdDirs) await removeEmptyDirs(top);
+  problems.push(...(await state.files.undo()));
+  await state.files.discard();
   return problems;
-}
-
-/** Removes `dir` and its subdirectories if they hold no files (rmdir refuses non-empty directories). */
-async function removeEmptyDirs(dir: string): Promise<void> {
-  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) if (e.isDirectory()) await removeEmptyDirs(path.join(dir, e.name));
-  await rmdir(dir).catch(() => undefined);
 }
 
 /** Real path of a file that may not exist yet, so symlinked checkouts (macOS /tmp) compare with git's top level. */

@@ -4,25 +4,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import os from 'node:os';
 import path from 'node:path';
 import { writeFileEdits } from '../../../src/core/capture/writeFileEdits';
-
-/** Makes a file or directory unwritable, even for root (immutable flag); false when this machine cannot. */
-export function makeUnwritable(p: string): boolean {
-  if (process.getuid?.() !== 0) {
-    chmodSync(p, statSync(p).isDirectory() ? 0o555 : 0o444);
-    return true;
-  }
-  try {
-    execFileSync('chattr', ['+i', p], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export function makeWritable(p: string): void {
-  if (process.getuid?.() === 0) execFileSync('chattr', ['-i', p], { stdio: 'ignore' });
-  else chmodSync(p, statSync(p).isDirectory() ? 0o755 : 0o644);
-}
+import { makeUnwritable, makeWritable } from './unwritable';
 
 describe('capture/writeFileEdits (files-only capture)', () => {
   const KUST = 'resources:\n  - ../base\n';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { makeUnwritable, makeWritable } from '../capture/unwritable';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -191,7 +192,7 @@ describe('git/captureCommit', function () {
     await assert.rejects(captureCommit({ repoDir: dir, files: [...plan.edits, created], branch: 'cap/hook', message }), (e: Error & { reason?: string }) => {
       assert.equal(e.reason, 'git');
       assert.match(e.message, /Capture commit failed: .*no breakglass today/);
-      assert.match(e.message, /Restored the touched files and branch main/);
+      assert.match(e.message, /Restored the touched files \(deploy\.yaml, overlays\/patch-deployment-web\.yaml\) and branch main/);
       return true;
     });
     assertRestored(dir, head, 'cap/hook');
@@ -277,6 +278,34 @@ describe('git/captureCommit', function () {
     assert.equal(readFileSync(path.join(dir, 'deploy.yaml'), 'utf8'), DEPLOY);
     assert.equal(git(dir, 'symbolic-ref', '--short', 'HEAD').trim(), 'main');
     assertUserStateIntact(dir);
+  });
+});
+
+describe('git/captureCommit with a read-only target', function () {
+  this.timeout(60000);
+  it('changes nothing and says which file could not be written, without a rollback report', async function () {
+    const dir = makeRepo();
+    const target = path.join(dir, 'deploy.yaml');
+    let locked = false;
+    try {
+      const head = { branch: 'main', commit: git(dir, 'rev-parse', 'HEAD').trim() };
+      const { plan, message } = await planned(dir);
+      if (!makeUnwritable(target)) this.skip();
+      locked = true;
+      await assert.rejects(captureCommit({ repoDir: dir, files: plan.edits, branch: 'cap/readonly', message }), (e: Error) => {
+        assert.match(e.message, /deploy\.yaml/);
+        assert.doesNotMatch(e.message, /Rollback problems|Restored the touched files/);
+        return true;
+      });
+      assert.equal(readFileSync(target, 'utf8'), DEPLOY);
+      assert.equal(git(dir, 'symbolic-ref', '--short', 'HEAD').trim(), 'main');
+      assert.equal(git(dir, 'rev-parse', 'HEAD').trim(), head.commit);
+      assert.equal(git(dir, 'branch', '--list', 'cap/readonly'), '');
+      assert.deepEqual(readdirSync(dir).filter((f) => f.includes('gitops-drift')), [], 'no temporary file left');
+    } finally {
+      if (locked) makeWritable(target);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
