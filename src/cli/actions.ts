@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { preselectChanges, offerableChanges } from '../core/capture/preselect';
 import {
+  describeActor,
   detectUser,
   endBreakglass,
   findAppTargets,
@@ -18,11 +19,13 @@ import {
   refreshApplication,
   resumeAutoSync,
   resumeFlux,
+  resolveActor,
   startBreakglass,
   suspendFlux,
   syncApplication,
   waitForOperation,
   waitForRefresh,
+  type Actor,
 } from '../core/control';
 import { commitCapture, planResourceCapture } from '../core/engine/captureFlow';
 import { writeFileEdits } from '../core/capture/writeFileEdits';
@@ -131,7 +134,7 @@ export async function runActionCommand(cmd: string, argv: string[], io: CliIo): 
         if (!kind || !name) throw new GitOpsError('invalid', `--resource ${r}: use GROUP/KIND/NAMESPACE/NAME (empty group for core)`);
         return { group, kind, namespace, name };
       });
-      const username = await detectUser(nodeProcessRunner, { cwd: io.cwd });
+      const username = describeActor(await actorOf(client, io));
       await syncApplication(client, ref, { username, prune: values.prune, dryRun: values['dry-run'], resources: resources.length ? resources : undefined });
       if (!wait) return out(`sync requested for ${ref.namespace}/${ref.name}`, { requested: true }), 0;
       const o = await waitForOperation(client, ref, { previousStartedAt, timeoutMs, onProgress: (p, m) => io.err(`${p}${m ? `: ${m}` : ''}\n`) });
@@ -155,10 +158,10 @@ export async function runActionCommand(cmd: string, argv: string[], io: CliIo): 
       if (warnings.some((w) => w.undoes) && !values.yes) throw new GitOpsError('invalid', 'this pause would be undone (see the warnings); pass --yes to pause anyway');
       await confirm(io, values, context, ref, cmd, client);
       if (ref.kind === 'Application') {
-        const r = await pauseAutoSync(client, ref);
+        const r = await pauseAutoSync(client, ref, { actor: await actorOf(client, io) });
         out(r.changed ? `auto-sync paused on ${ref.namespace}/${ref.name} (${r.method}); resume restores ${JSON.stringify(r.previous)}` : `auto-sync was already off on ${ref.namespace}/${ref.name}`, { changed: r.changed, method: r.method, previous: r.previous });
       } else {
-        const r = await suspendFlux(client, ref);
+        const r = await suspendFlux(client, ref, undefined, { actor: await actorOf(client, io) });
         out(r.changed ? `${ref.kind} ${ref.namespace}/${ref.name} suspended` : `${ref.kind} ${ref.namespace}/${ref.name} was already suspended`, { changed: r.changed });
       }
       return 0;
@@ -166,11 +169,11 @@ export async function runActionCommand(cmd: string, argv: string[], io: CliIo): 
     case 'resume': {
       const ref = await resolveApp(client, positionals[0], io);
       if (ref.kind === 'Application') {
-        const r = await resumeAutoSync(client, ref);
+        const r = await resumeAutoSync(client, ref, { actor: await actorOf(client, io) });
         out(r.changed ? `auto-sync resumed on ${ref.namespace}/${ref.name}` : `auto-sync was not paused on ${ref.namespace}/${ref.name}`, { changed: r.changed });
         return 0;
       }
-      const r = await resumeFlux(client, ref, { wait, timeoutMs });
+      const r = await resumeFlux(client, ref, { wait, timeoutMs, actor: await actorOf(client, io) });
       out(`${ref.kind} ${ref.namespace}/${ref.name} resumed${wait ? `: ${r.ready ? 'Ready' : 'not Ready'}${r.message ? ` — ${r.message}` : ''}` : ''}`, { changed: r.changed, ready: r.ready, message: r.message });
       return !wait || r.ready ? 0 : 1;
     }
@@ -184,6 +187,12 @@ export async function runActionCommand(cmd: string, argv: string[], io: CliIo): 
   throw new GitOpsError('invalid', `unknown command ${cmd}`);
 }
 
+/** Who acts: the cluster user (SelfSubjectReview), git identity second; an unknown cluster user is a warning, never a failure. */
+async function actorOf(client: KubeClient, io: CliIo): Promise<Actor> {
+  const gitUser = await detectUser(nodeProcessRunner, { cwd: io.cwd });
+  return resolveActor(client, { gitUser, log: (m) => io.err(`warning: ${m}\n`) });
+}
+
 async function breakglassStart(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...COMMON, reason: { type: 'string' }, ticket: { type: 'string' }, expires: { type: 'string', default: '1h' } } });
   if (!values.reason?.trim()) throw new GitOpsError('invalid', 'breakglass start needs --reason');
@@ -194,8 +203,8 @@ async function breakglassStart(argv: string[], io: CliIo): Promise<number> {
   for (const w of warnings) io.err(`warning: ${w.message}${w.route ? `\n  ${w.route}` : ''}\n`);
   if (warnings.some((w) => w.undoes) && !values.yes) throw new GitOpsError('invalid', 'the pause would be undone (see the warnings); pass --yes to go ahead');
   await confirm(io, values, context, ref, 'Breakglass', client);
-  const user = await detectUser(nodeProcessRunner, { cwd: io.cwd });
-  const { record } = await startBreakglass({ client, app: ref, reason: values.reason, ticket: values.ticket, expiresAt: new Date(Date.now() + parseDuration(values.expires, 'm', '--expires')), user });
+  const actor = await actorOf(client, io);
+  const { record } = await startBreakglass({ client, app: ref, reason: values.reason, ticket: values.ticket, expiresAt: new Date(Date.now() + parseDuration(values.expires, 'm', '--expires')), actor });
   io.out(values.output === 'json' ? JSON.stringify(record, null, 2) + '\n' : `breakglass started on ${ref.kind} ${ref.namespace}/${ref.name} by ${record.user} until ${record.expires}: ${record.reason}\n`);
   return 0;
 }
@@ -216,8 +225,8 @@ async function breakglassEnd(argv: string[], io: CliIo): Promise<number> {
       }
     } else io.err('warning: resuming lets the controller revert live changes that are not captured in Git (pass --repo to check)\n');
   }
-  const user = await detectUser(nodeProcessRunner, { cwd: io.cwd });
-  const r = await endBreakglass({ client, app: ref, resume: !values['no-resume'], commit: values.commit, branch: values.branch, user });
+  const actor = await actorOf(client, io);
+  const r = await endBreakglass({ client, app: ref, resume: !values['no-resume'], commit: values.commit, branch: values.branch, actor });
   io.out(values.output === 'json' ? JSON.stringify(r.record, null, 2) + '\n' : `breakglass ended on ${ref.kind} ${ref.namespace}/${ref.name}${r.resumed ? ', resumed' : ', still paused'}\n`);
   return 0;
 }
@@ -249,11 +258,20 @@ async function capture(argv: string[], io: CliIo): Promise<number> {
   const plan = await planResourceCapture({ engine, app: hit.a.app, diff: hit.r, changes: chosen });
   let result: Awaited<ReturnType<typeof commitCapture>> | undefined;
   if (plan.edits.length) {
-    if (values.commit || values.push) {
-      result = await commitCapture({ app: hit.a.app, diff: hit.r, plan, context, branch: values.branch, push: values.push, allowDirty: values['allow-dirty'] });
-    } else {
-      // All files or none: a kustomization must never name a patch file that could not be written.
-      await writeFileEdits(plan.edits);
+    // Ctrl-C while writing, committing or pushing stops the work and puts the user back (branch, files), instead of
+    // killing the process half-way (e.g. on the capture branch with a push still hanging).
+    const ac = new AbortController();
+    const onInterrupt = (): void => ac.abort();
+    process.once('SIGINT', onInterrupt);
+    try {
+      if (values.commit || values.push) {
+        result = await commitCapture({ app: hit.a.app, diff: hit.r, plan, context, branch: values.branch, push: values.push, allowDirty: values['allow-dirty'], signal: ac.signal });
+      } else {
+        // All files or none: a kustomization must never name a patch file that could not be written.
+        await writeFileEdits(plan.edits, ac.signal);
+      }
+    } finally {
+      process.off('SIGINT', onInterrupt);
     }
   }
   const json = { captured: plan.captured.map((c) => ({ path: c.change.path, file: c.file, target: c.target, desired: c.change.desired, live: c.change.live })), refused: plan.refused.map((r) => ({ path: r.change.path, reason: r.reason })), files: plan.edits.map((e) => e.file), explanation: plan.explanation, commit: result };

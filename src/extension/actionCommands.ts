@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { AppDrift } from '../core/engine/driftTypes';
 import {
   controlRefOfApp,
+  describeActor,
   detectUser,
   FLUX_KINDS,
   fluxRef,
@@ -12,6 +13,7 @@ import {
   pauseAutoSync,
   pauseWarnings,
   reconcileFlux,
+  resolveActor,
   refreshApplication,
   resumeAutoSync,
   resumeFlux,
@@ -24,6 +26,7 @@ import {
   productionGuard,
   describeProduction,
   parseTimeSpan,
+  type Actor,
   type OperationOutcome,
   type PauseAction,
   type PauseWarning,
@@ -178,11 +181,18 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
     return choice === 'parents' ? parents : [];
   }
 
+  /** Who acts on this context: the cluster user (SelfSubjectReview), git identity second; never fails. */
+  async function actorFor(context: string, signal?: AbortSignal): Promise<Actor> {
+    const gitUser = await detectUser(nodeProcessRunner, { cwd: workspaceRoot() });
+    return resolveActor(session.client(context), { gitUser, signal, log: (m) => log.warn(m) });
+  }
+
   async function pauseParents(t: Target, parents: ObjectRef[], signal: AbortSignal): Promise<void> {
     const client = session.client(t.context);
+    const actor = parents.length ? await actorFor(t.context, signal) : undefined;
     for (const p of parents) {
-      if (p.kind === 'Application') await pauseAutoSync(client, p, { signal });
-      else await suspendFlux(client, p, signal);
+      if (p.kind === 'Application') await pauseAutoSync(client, p, { signal, actor });
+      else await suspendFlux(client, p, signal, { actor });
       log.info(`paused parent ${p.kind} ${p.namespace}/${p.name}`);
     }
   }
@@ -218,7 +228,8 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
     }
     if (prune && !(await guard(t, 'Sync with prune', opts))) return undefined;
     const client = session.client(t.context);
-    const username = await detectUser(nodeProcessRunner, { cwd: workspaceRoot() });
+    const actor = await actorFor(t.context);
+    const username = describeActor(actor);
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Syncing ${t.drift.app.name}`, cancellable: true }, async (progress, token) => {
       const signal = toAbortSignal(token);
       const before = await client.get(t.ref, signal);
@@ -274,8 +285,8 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
     if (!parents) return undefined;
     if (!(await guard(t, 'Breakglass', opts))) return undefined;
     await pauseParents(t, parents, new AbortController().signal);
-    const user = await detectUser(nodeProcessRunner, { cwd: workspaceRoot() });
-    const { record } = await startBreakglass({ client, app: t.ref, reason: reason.trim(), ticket: ticket.trim() || undefined, expiresAt: new Date(Date.now() + ms), user });
+    const actor = await actorFor(t.context);
+    const { record } = await startBreakglass({ client, app: t.ref, reason: reason.trim(), ticket: ticket.trim() || undefined, expiresAt: new Date(Date.now() + ms), actor });
     log.info(`breakglass started on ${t.ref.kind} ${t.ref.namespace}/${t.ref.name} by ${record.user}: ${record.reason} (expires ${record.expires})`);
     void vscode.window.showInformationMessage(`Breakglass on ${t.drift.app.name}: the controller is paused until you end it. Edit live (kubectl or Open Live Object), then run End Breakglass to capture and resume.`);
     await session.refresh({ quiet: true });
@@ -329,8 +340,8 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
       void vscode.window.showWarningMessage(`No capture: when ${t.drift.app.name} resumes, the controller will revert the live edits.`);
     }
     const client = session.client(t.context);
-    const user = await detectUser(nodeProcessRunner, { cwd: workspaceRoot() });
-    const result = await endBreakglass({ client, app: t.ref, resume: opts.resume ?? true, commit, branch, user });
+    const actor = await actorFor(t.context);
+    const result = await endBreakglass({ client, app: t.ref, resume: opts.resume ?? true, commit, branch, actor });
     log.info(`breakglass ended on ${t.ref.namespace}/${t.ref.name}: resumed=${result.resumed}${commit ? `, commit ${commit} on ${branch}` : ''}`);
     void vscode.window.showInformationMessage(`Breakglass ended on ${t.drift.app.name}${commit ? `; captured on ${branch}` : ''}${result.resumed ? '; the controller is resumed' : '; still paused'}.`);
     await session.refresh({ quiet: true });
@@ -348,8 +359,8 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
     'gitopsDrift.refreshApp': (arg) => simple(arg, 'argo', 'Refresh', (t, signal) => refreshApplication(session.client(t.context), t.ref, { signal })),
     'gitopsDrift.hardRefreshApp': (arg) => simple(arg, 'argo', 'Hard refresh', (t, signal) => refreshApplication(session.client(t.context), t.ref, { hard: true, signal })),
     'gitopsDrift.terminateOperation': (arg) => simple(arg, 'argo', 'Terminate', (t, signal) => terminateOperation(session.client(t.context), t.ref, signal)),
-    'gitopsDrift.pauseAutoSync': (arg, opts = {}) => pauseLike(arg, opts, 'argo', 'auto-sync', (t, signal) => pauseAutoSync(session.client(t.context), t.ref, { signal }), 'Pause auto-sync'),
-    'gitopsDrift.resumeAutoSync': (arg) => simple(arg, 'argo', 'Resume auto-sync', (t, signal) => resumeAutoSync(session.client(t.context), t.ref, { signal })),
+    'gitopsDrift.pauseAutoSync': (arg, opts = {}) => pauseLike(arg, opts, 'argo', 'auto-sync', async (t, signal) => pauseAutoSync(session.client(t.context), t.ref, { signal, actor: await actorFor(t.context, signal) }), 'Pause auto-sync'),
+    'gitopsDrift.resumeAutoSync': (arg) => simple(arg, 'argo', 'Resume auto-sync', async (t, signal) => resumeAutoSync(session.client(t.context), t.ref, { signal, actor: await actorFor(t.context, signal) })),
     'gitopsDrift.skipReconcileOn': async (arg, opts = {}) => {
       if (!opts.yes) {
         const ok = await vscode.window.showWarningMessage('Skip reconcile stops all processing of the app, manual syncs included, until it is turned off.', { modal: true }, 'Skip Reconcile');
@@ -360,8 +371,8 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
     'gitopsDrift.skipReconcileOff': (arg) => simple(arg, 'argo', 'Skip reconcile off', (t, signal) => setSkipReconcile(session.client(t.context), t.ref, false, signal)),
     'gitopsDrift.reconcile': (arg) => simple(arg, 'flux', 'Reconcile', async (t, signal) => reportFlux(await reconcileFlux(session.client(t.context), t.ref, { signal }), t)),
     'gitopsDrift.reconcileWithSource': (arg) => simple(arg, 'flux', 'Reconcile with source', async (t, signal) => reportFlux(await reconcileFlux(session.client(t.context), t.ref, { withSource: true, signal }), t)),
-    'gitopsDrift.suspend': (arg, opts = {}) => pauseLike(arg, opts, 'flux', undefined, (t, signal) => suspendFlux(session.client(t.context), t.ref, signal), 'Suspend'),
-    'gitopsDrift.resume': (arg) => simple(arg, 'flux', 'Resume', async (t, signal) => reportFlux(await resumeFlux(session.client(t.context), t.ref, { signal }), t)),
+    'gitopsDrift.suspend': (arg, opts = {}) => pauseLike(arg, opts, 'flux', undefined, async (t, signal) => suspendFlux(session.client(t.context), t.ref, signal, { actor: await actorFor(t.context, signal) }), 'Suspend'),
+    'gitopsDrift.resume': (arg) => simple(arg, 'flux', 'Resume', async (t, signal) => reportFlux(await resumeFlux(session.client(t.context), t.ref, { signal, actor: await actorFor(t.context, signal) }), t)),
     'gitopsDrift.breakglassStart': (arg, opts = {}) => breakglassStartCmd(arg, opts),
     'gitopsDrift.breakglassEnd': (arg, opts = {}) => breakglassEndCmd(arg, opts),
   };

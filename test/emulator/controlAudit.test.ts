@@ -10,6 +10,9 @@ import { applicationRef } from '../../src/core/control/argo-sync';
 import { fluxRef } from '../../src/core/control/flux';
 import { endBreakglass, parseBreakglass, startBreakglass } from '../../src/core/control/breakglass';
 import { applyLiveEdit } from '../../src/core/control/live-edit';
+import { clusterUser, resolveActor, UNKNOWN_CLUSTER_USER } from '../../src/core/control/identity';
+import { pauseAutoSync, resumeAutoSync } from '../../src/core/control/argo-pause';
+import { resumeFlux, suspendFlux } from '../../src/core/control/flux';
 import { liveEditBody } from '../../src/core/control/liveEditBody';
 import type { KubeObject } from '../../src/core/model';
 
@@ -49,6 +52,9 @@ describe('control audit: breakglass, live edit, identity and events', function (
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'flux-system' } },
       application('race'),
       kustomization('race'),
+      application('who'),
+      kustomization('who'),
+      application('nobody'),
     ]);
     client = createKubeClient({ kubeconfig: cluster.kubeconfigPath });
   });
@@ -134,6 +140,51 @@ describe('control audit: breakglass, live edit, identity and events', function (
       assert.ok(argoContainers['k:{"name":"web"}']['f:image']);
       assert.ok(argoContainers['k:{"name":"web"}']['f:env']['k:{"name":"REGION"}']);
       assert.ok(argoContainers['k:{"name":"sidecar"}']['f:env']['k:{"name":"LOG_LEVEL"}']);
+    });
+  });
+  describe('actions name the cluster user, git identity second (17.11)', () => {
+    it('on the real server, the actor is the user SelfSubjectReview names, per context', async function () {
+      if (cluster.backend !== 'real') this.skip(); // The emulator does not serve SelfSubjectReview (the fallback is tested below).
+      const admin = await resolveActor(client, { gitUser: 'alice@example.com' });
+      assert.equal(admin.user, 'admin');
+      assert.equal(admin.gitUser, 'alice@example.com');
+      const nsUser = await clusterUser(createKubeClient({ kubeconfig: cluster.kubeconfigPath, context: cluster.contexts!.nsUser }));
+      assert.equal(nsUser.username, 'ns-user');
+    });
+
+    it('breakglass, pause and suspend record the cluster user (or the unknown marker) with the git identity', async () => {
+      const logged: string[] = [];
+      const actor = await resolveActor(client, { gitUser: 'alice@example.com', log: (m) => logged.push(m) });
+      const expected = cluster.backend === 'real' ? 'admin' : UNKNOWN_CLUSTER_USER;
+      assert.equal(actor.user, expected);
+      if (cluster.backend !== 'real') assert.match(logged.join('\n'), /cluster identity unknown/);
+      const app = applicationRef('argocd', 'who');
+      const { record } = await startBreakglass({ client, app, reason: 'INC-9', actor, user: 'ignored@example.com', supportsEnabled: true });
+      assert.deepEqual([record.user, record.gitUser], [expected, 'alice@example.com']);
+      assert.deepEqual([parseBreakglass(await client.get(app))!.user, parseBreakglass(await client.get(app))!.gitUser], [expected, 'alice@example.com']);
+      const ended = await endBreakglass({ client, app, resume: true, actor });
+      assert.deepEqual([ended.record.endedBy, ended.record.endedByGit], [expected, 'alice@example.com']);
+
+      await pauseAutoSync(client, app, { actor, supportsEnabled: true });
+      assert.deepEqual(JSON.parse((await client.get(app)).metadata.annotations!['gitops-drift.dev/paused-by']), { user: expected, gitUser: 'alice@example.com', at: JSON.parse((await client.get(app)).metadata.annotations!['gitops-drift.dev/paused-by']).at });
+      await resumeAutoSync(client, app, { actor });
+      assert.equal((await client.get(app)).metadata.annotations?.['gitops-drift.dev/paused-by'], undefined);
+
+      const ks = fluxRef('Kustomization', 'flux-system', 'who');
+      await suspendFlux(client, ks, undefined, { actor });
+      assert.equal(JSON.parse((await client.get(ks)).metadata.annotations!['gitops-drift.dev/paused-by']).user, expected);
+      await resumeFlux(client, ks, { wait: false, actor });
+      assert.equal((await client.get(ks)).metadata.annotations?.['gitops-drift.dev/paused-by'], undefined);
+    });
+
+    it('a client that cannot ask (no create, or the review refused) records the unknown marker and the action goes ahead', async () => {
+      const noCreate = Object.create(client, { create: { value: undefined } }) as KubeClient;
+      const actor = await resolveActor(noCreate, { gitUser: 'bob@example.com' });
+      assert.deepEqual(actor, { user: 'unknown (SelfSubjectReview not available)', gitUser: 'bob@example.com' });
+      const failing = Object.create(client, { create: { value: async () => Promise.reject(new Error('boom')) } }) as KubeClient;
+      assert.equal((await resolveActor(failing)).user, UNKNOWN_CLUSTER_USER);
+      const { record } = await startBreakglass({ client: noCreate, app: applicationRef('argocd', 'nobody'), reason: 'x', actor, supportsEnabled: true });
+      assert.equal(record.user, UNKNOWN_CLUSTER_USER);
     });
   });
 });

@@ -2,7 +2,13 @@
 import { GitOpsError, isGitOpsError, type KubeObject, type ObjectRef } from '../model';
 import type { KubeClient } from '../kube/types';
 import { withConflictRetry } from './conflict-retry';
-import { CONTROL_FIELD_MANAGER, PAUSED_AUTOMATED_ANNOTATION, SKIP_RECONCILE_ANNOTATION } from './constants';
+import { CONTROL_FIELD_MANAGER, PAUSED_AUTOMATED_ANNOTATION, PAUSED_BY_ANNOTATION, SKIP_RECONCILE_ANNOTATION } from './constants';
+import type { Actor } from './identity';
+
+/** The paused-by annotation value (cluster user first, git identity secondary). */
+export function pausedByValue(actor: Actor, at: Date = new Date()): string {
+  return JSON.stringify({ user: actor.user, ...(actor.gitUser ? { gitUser: actor.gitUser } : {}), at: at.toISOString() });
+}
 
 export type AutomatedSettings = Record<string, unknown>;
 
@@ -74,7 +80,9 @@ export function buildPausePatch(app: KubeObject, supportsEnabled: boolean): { pa
 export function buildResumePatch(app: KubeObject, previousOverride?: AutomatedSettings): Record<string, unknown> | undefined {
   const remembered = previousOverride ?? rememberedAutomated(app);
   const current = automatedOf(app);
-  const dropAnnotation = app.metadata.annotations?.[PAUSED_AUTOMATED_ANNOTATION] !== undefined ? { metadata: { annotations: { [PAUSED_AUTOMATED_ANNOTATION]: null } } } : {};
+  const drop: Record<string, null> = {};
+  for (const a of [PAUSED_AUTOMATED_ANNOTATION, PAUSED_BY_ANNOTATION]) if (app.metadata.annotations?.[a] !== undefined) drop[a] = null;
+  const dropAnnotation = Object.keys(drop).length ? { metadata: { annotations: drop } } : {};
   if (remembered) {
     const automated: Record<string, unknown> = structuredClone(remembered);
     for (const k of Object.keys(current ?? {})) if (!(k in remembered)) automated[k] = null;
@@ -87,7 +95,7 @@ export function buildResumePatch(app: KubeObject, previousOverride?: AutomatedSe
 
 const patchOpts = (app: KubeObject, signal?: AbortSignal) => ({ type: 'merge' as const, fieldManager: CONTROL_FIELD_MANAGER, resourceVersion: app.metadata.resourceVersion as string, signal });
 
-export async function pauseAutoSync(client: KubeClient, ref: ObjectRef, opts: { signal?: AbortSignal; supportsEnabled?: boolean } = {}): Promise<PauseResult> {
+export async function pauseAutoSync(client: KubeClient, ref: ObjectRef, opts: { signal?: AbortSignal; supportsEnabled?: boolean; actor?: Actor } = {}): Promise<PauseResult> {
   const supports = opts.supportsEnabled ?? (await applicationCrdSupportsAutomatedEnabled(client, opts.signal));
   return withConflictRetry(
     `pause auto-sync of ${ref.namespace}/${ref.name}`,
@@ -95,6 +103,7 @@ export async function pauseAutoSync(client: KubeClient, ref: ObjectRef, opts: { 
       const app = await client.get(ref, opts.signal);
       const p = buildPausePatch(app, supports);
       if (!p) return { changed: false, method: 'none', app, previous: rememberedAutomated(app) };
+      if (opts.actor) ((p.patch.metadata as { annotations: Record<string, unknown> }).annotations[PAUSED_BY_ANNOTATION] = pausedByValue(opts.actor));
       const updated = await client.patch(ref, p.patch, patchOpts(app, opts.signal));
       return { changed: true, previous: p.previous, method: p.method, app: updated };
     },
@@ -103,7 +112,7 @@ export async function pauseAutoSync(client: KubeClient, ref: ObjectRef, opts: { 
 }
 
 /** Restores the remembered settings (or `previous` when the caller kept them, e.g. in a breakglass record). */
-export async function resumeAutoSync(client: KubeClient, ref: ObjectRef, opts: { signal?: AbortSignal; previous?: AutomatedSettings } = {}): Promise<{ changed: boolean; app: KubeObject }> {
+export async function resumeAutoSync(client: KubeClient, ref: ObjectRef, opts: { signal?: AbortSignal; previous?: AutomatedSettings; actor?: Actor } = {}): Promise<{ changed: boolean; app: KubeObject }> {
   return withConflictRetry(
     `resume auto-sync of ${ref.namespace}/${ref.name}`,
     async () => {

@@ -8,6 +8,7 @@ import { applicationCrdSupportsAutomatedEnabled, buildPausePatch, resumeAutoSync
 import { withConflictRetry } from './conflict-retry';
 import { BREAKGLASS_ANNOTATION, CONTROL_FIELD_MANAGER } from './constants';
 import { isSuspended, resumeFlux } from './flux';
+import type { Actor } from './identity';
 
 export interface PreviousSyncSettings {
   /** Argo: the `automated` block before the pause; null when auto-sync was already off. */
@@ -18,7 +19,10 @@ export interface PreviousSyncSettings {
 }
 
 export interface BreakglassRecord {
+  /** The cluster user (SelfSubjectReview) when the caller resolved an actor; else the user the caller named. */
   user: string;
+  /** Git identity, secondary to the cluster user. */
+  gitUser?: string;
   reason: string;
   ticket?: string;
   started: string;
@@ -26,6 +30,7 @@ export interface BreakglassRecord {
   previous: PreviousSyncSettings;
   ended?: string;
   endedBy?: string;
+  endedByGit?: string;
   resumed?: boolean;
   commit?: string;
   branch?: string;
@@ -80,8 +85,10 @@ export interface StartBreakglassInput {
   ticket?: string;
   /** Default: one hour from now. */
   expiresAt?: Date;
-  /** `git config user.email`, else the OS user: the caller decides. */
-  user: string;
+  /** `git config user.email`, else the OS user: the caller decides. Secondary to `actor` when both are given. */
+  user?: string;
+  /** The acting cluster user (resolveActor): recorded as `user`, with its git identity as `gitUser`. */
+  actor?: Actor;
   clock?: Clock;
   signal?: AbortSignal;
   /** Skip reading the Application CRD (tests, or the caller already knows). */
@@ -92,12 +99,14 @@ export async function startBreakglass(input: StartBreakglassInput): Promise<{ re
   const { client, app: ref, signal } = input;
   const reason = input.reason?.trim();
   if (!reason) throw new GitOpsError('invalid', 'A breakglass needs a reason');
-  if (!input.user?.trim()) throw new GitOpsError('invalid', 'A breakglass needs a user');
+  const user = input.actor?.user ?? input.user?.trim();
+  if (!user) throw new GitOpsError('invalid', 'A breakglass needs a user');
+  const gitUser = input.actor ? input.actor.gitUser : undefined;
   const now = (input.clock ?? systemClock).now();
   const expires = input.expiresAt ?? new Date(now.getTime() + 60 * 60_000);
   if (expires.getTime() <= now.getTime()) throw new GitOpsError('invalid', 'The breakglass expiry must be in the future');
   const supportsEnabled = isArgo(ref) ? (input.supportsEnabled ?? (await applicationCrdSupportsAutomatedEnabled(client, signal))) : false;
-  const base = { user: input.user.trim(), reason, ...(input.ticket?.trim() ? { ticket: input.ticket.trim() } : {}), started: now.toISOString(), expires: expires.toISOString() };
+  const base = { user, ...(gitUser ? { gitUser } : {}), reason, ...(input.ticket?.trim() ? { ticket: input.ticket.trim() } : {}), started: now.toISOString(), expires: expires.toISOString() };
   // One merge patch carries the pause and the record, guarded by the resourceVersion that was read: a failure leaves
   // neither, and a concurrent start (which changed the object) makes this one re-read and find the other's record.
   return withConflictRetry(
@@ -137,6 +146,8 @@ export interface EndBreakglassInput {
   commit?: string;
   branch?: string;
   user?: string;
+  /** The acting cluster user (resolveActor): recorded as `endedBy`, git identity as `endedByGit`. */
+  actor?: Actor;
   clock?: Clock;
   signal?: AbortSignal;
 }
@@ -163,7 +174,7 @@ export async function endBreakglass(input: EndBreakglassInput): Promise<{ record
   const ended: BreakglassRecord = {
     ...record,
     ended: (input.clock ?? systemClock).now().toISOString(),
-    ...(input.user ? { endedBy: input.user } : {}),
+    ...(input.actor ? { endedBy: input.actor.user, ...(input.actor.gitUser ? { endedByGit: input.actor.gitUser } : {}) } : input.user ? { endedBy: input.user } : {}),
     resumed,
     ...(input.commit ? { commit: input.commit } : {}),
     ...(input.branch ? { branch: input.branch } : {}),

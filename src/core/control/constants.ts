@@ -10,6 +10,8 @@ export const SKIP_RECONCILE_ANNOTATION = 'argocd.argoproj.io/skip-reconcile';
 /** Where a pause that had to remove `automated` keeps the settings to restore. */
 export const PAUSED_AUTOMATED_ANNOTATION = 'gitops-drift.dev/paused-automated';
 export const BREAKGLASS_ANNOTATION = 'gitops-drift.dev/breakglass';
+/** Who paused auto-sync / suspended a Flux object from here: JSON `{ user, gitUser?, at }` (cluster user first). */
+export const PAUSED_BY_ANNOTATION = 'gitops-drift.dev/paused-by';
 
 export const FLUX_REQUESTED_AT = 'reconcile.fluxcd.io/requestedAt';
 export const FLUX_FORCE_AT = 'reconcile.fluxcd.io/forceAt';

@@ -3,7 +3,9 @@ import { GitOpsError, type KubeObject, type ObjectRef } from '../model';
 import type { Clock } from '../ports';
 import { systemClock, throwIfAborted, sleep } from '../ports';
 import type { KubeClient } from '../kube/types';
-import { CONTROL_FIELD_MANAGER, FLUX_FORCE_AT, FLUX_REQUESTED_AT, FLUX_RESET_AT } from './constants';
+import { CONTROL_FIELD_MANAGER, FLUX_FORCE_AT, FLUX_REQUESTED_AT, FLUX_RESET_AT, PAUSED_BY_ANNOTATION } from './constants';
+import type { Actor } from './identity';
+import { pausedByValue } from './argo-pause';
 
 export const FLUX_KINDS: Record<string, { group: string; version: string }> = {
   Kustomization: { group: 'kustomize.toolkit.fluxcd.io', version: 'v1' },
@@ -148,17 +150,21 @@ export async function reconcileFlux(client: KubeClient, ref: ObjectRef, opts: Re
   return { ...(await waitForFluxReconcile(client, ref, token, opts)), token, source };
 }
 
-export async function suspendFlux(client: KubeClient, ref: ObjectRef, signal?: AbortSignal): Promise<{ changed: boolean; object: KubeObject }> {
+/** `spec.suspend: true`; with an actor, also names who suspended it (paused-by annotation, cluster user first). */
+export async function suspendFlux(client: KubeClient, ref: ObjectRef, signal?: AbortSignal, opts: { actor?: Actor } = {}): Promise<{ changed: boolean; object: KubeObject }> {
   const obj = await client.get(ref, signal);
   if (isSuspended(obj)) return { changed: false, object: obj };
-  return { changed: true, object: await client.patch(ref, { spec: { suspend: true } }, { type: 'merge', fieldManager, signal }) };
+  const body = { ...(opts.actor ? { metadata: { annotations: { [PAUSED_BY_ANNOTATION]: pausedByValue(opts.actor) } } } : {}), spec: { suspend: true } };
+  return { changed: true, object: await client.patch(ref, body, { type: 'merge', fieldManager, signal }) };
 }
 
 /** `suspend: false` (as `flux resume`) plus a reconcile request, so the wait can tell our run from an older one. */
-export async function resumeFlux(client: KubeClient, ref: ObjectRef, opts: FluxWaitOptions & { wait?: boolean } = {}): Promise<FluxOutcome & { changed: boolean }> {
+export async function resumeFlux(client: KubeClient, ref: ObjectRef, opts: FluxWaitOptions & { wait?: boolean; actor?: Actor } = {}): Promise<FluxOutcome & { changed: boolean }> {
   const obj = await client.get(ref, opts.signal);
   const token = (opts.clock ?? systemClock).now().toISOString();
-  const body = { ...buildReconcilePatch(token), spec: { suspend: false } };
+  const request = buildReconcilePatch(token) as { metadata: { annotations: Record<string, unknown> } };
+  if (obj.metadata.annotations?.[PAUSED_BY_ANNOTATION] !== undefined) request.metadata.annotations[PAUSED_BY_ANNOTATION] = null;
+  const body = { ...request, spec: { suspend: false } };
   const patched = await client.patch(ref, body, { type: 'merge', fieldManager, signal: opts.signal });
   const changed = isSuspended(obj);
   if (opts.wait === false) return { ...fluxOutcome(patched), changed };

@@ -14,3 +14,4 @@ export * from './timeSpan';
 export * from './user';
 export { withConflictRetry } from './conflict-retry';
 export * from './liveEditBody';
+export * from './identity';

@@ -320,6 +320,13 @@ class HttpKubeClient implements KubeClient {
     return r.body as KubeObject;
   }
 
+  async create(type: TypeRef, body: unknown, opts: { namespace?: string; fieldManager?: string; signal?: AbortSignal } = {}): Promise<KubeObject> {
+    const rt = await this.resolve(type, opts.signal);
+    const ctx = { verb: 'create', resource: rbacName(rt), namespace: rt.namespaced ? opts.namespace : undefined };
+    const r = await this.call('POST', resourcePath(rt, rt.namespaced ? opts.namespace : undefined), { fieldManager: opts.fieldManager }, ctx, { body: JSON.stringify(body), contentType: 'application/json', signal: opts.signal });
+    return r.body as KubeObject;
+  }
+
   watch(type: TypeRef, opts: WatchOptions): Disposable {
     return runWatch({
       list: (signal) => this.list(type, { namespace: opts.namespace, labelSelector: opts.labelSelector, signal }),

@@ -80,6 +80,11 @@ export interface KubeClient {
   list(type: TypeRef, opts?: ListOptions): Promise<ListResult>;
   get(ref: ObjectRef, signal?: AbortSignal): Promise<KubeObject>;
   patch(ref: ObjectRef, body: unknown, opts: PatchOptions): Promise<KubeObject>;
+  /**
+   * POST a new object, or a review that is only ever created (SelfSubjectReview); answers the server's object.
+   * Optional: test doubles may leave it out, and callers then fall back.
+   */
+  create?(type: TypeRef, body: unknown, opts?: { namespace?: string; fieldManager?: string; signal?: AbortSignal }): Promise<KubeObject>;
   watch(type: TypeRef, opts: WatchOptions): Disposable;
 }
 
