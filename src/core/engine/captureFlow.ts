@@ -36,6 +36,8 @@ export interface CaptureCommitInput {
   /** Explicit branch name (wins over the pattern). */
   branch?: string;
   push?: boolean;
+  /** Deadline of the push (see captureCommit); default 2 minutes. */
+  pushTimeoutMs?: number;
   allowDirty?: boolean;
   clock?: Clock;
   signal?: AbortSignal;
@@ -47,5 +49,5 @@ export async function commitCapture(input: CaptureCommitInput): Promise<CaptureC
   const now = (input.clock ?? systemClock).now();
   const branch = input.branch ?? buildBranchName({ pattern: input.branchPattern, app: app.name, kind: diff.ref.kind, name: diff.ref.name, namespace: diff.ref.namespace, now });
   const message = formatCaptureMessage({ ref: diff.ref, changes: plan.captured.map((c) => c.change), app: app.name, context: input.context });
-  return captureCommit({ repoDir: path.dirname(plan.edits[0].file), files: plan.edits, branch, message, push: input.push, allowDirty: input.allowDirty, signal: input.signal });
+  return captureCommit({ repoDir: path.dirname(plan.edits[0].file), files: plan.edits, branch, message, push: input.push, pushTimeoutMs: input.pushTimeoutMs, allowDirty: input.allowDirty, signal: input.signal });
 }

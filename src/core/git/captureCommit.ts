@@ -1,5 +1,6 @@
 // Writes a capture's files and commits exactly those files on a new branch, leaving everything else of the user's
 // (other staged or unstaged changes, the branch they were on) as it was; any failure puts things back.
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
@@ -19,6 +20,8 @@ export interface CaptureCommitOptions {
   push?: boolean;
   /** Remote to push to; default: the tracking remote of the current branch, else `origin`, else the only remote. */
   remote?: string;
+  /** A push that has not finished by then is stopped (the commit is kept, the user put back); default 2 minutes. */
+  pushTimeoutMs?: number;
   /** The user agreed to commit over uncommitted changes in target files (see DirtyTargetError). */
   allowDirty?: boolean;
   signal?: AbortSignal;
@@ -122,7 +125,7 @@ export async function captureCommit(opts: CaptureCommitOptions): Promise<Capture
     if (opts.push) {
       const remote = opts.remote ?? (await pushRemote(git, previous.branch));
       result.remote = remote;
-      await git.raw(['push', '--porcelain', '--set-upstream', '--', remote, `refs/heads/${opts.branch}:refs/heads/${opts.branch}`]);
+      await pushWithDeadline(top, ['push', '--porcelain', '--set-upstream', '--', remote, `refs/heads/${opts.branch}:refs/heads/${opts.branch}`], opts.pushTimeoutMs ?? DEFAULT_PUSH_TIMEOUT_MS, opts.signal);
       result.pushed = true;
       const url = (await gitText(git, ['remote', 'get-url', '--', remote]).catch(() => '')).trim();
       result.compareUrl = url ? compareUrl(url, opts.branch, previous.branch ?? (await remoteDefaultBranch(git, remote))) : undefined;
@@ -136,10 +139,61 @@ export async function captureCommit(opts: CaptureCommitOptions): Promise<Capture
     const where = previous.branch ? `branch ${previous.branch}` : `detached HEAD at ${previous.commit.slice(0, 12)}`;
     const back = restored.length ? ` Restored the touched files (${restored.map((f) => path.relative(top, path.resolve(f))).join(', ')}) and ${where}.` : ` Nothing was changed; still on ${where}.`;
     const extra = problems.length ? ` Rollback problems: ${problems.join('; ')}` : '';
-    if (opts.signal?.aborted || (cause instanceof GitOpsError && cause.reason === 'cancelled')) throw new GitOpsError('cancelled', `Capture cancelled.${back}${extra}`, { cause });
+    if (opts.signal?.aborted || (cause instanceof GitOpsError && cause.reason === 'cancelled')) throw new GitOpsError('cancelled', `Capture cancelled.${kept}${back}${extra}`, { cause });
+    if (cause instanceof GitOpsError && cause.reason === 'timeout') throw new GitOpsError('timeout', `Push failed: ${firstLines(cause.message)}.${kept}${back}${extra}`, { cause, verb: 'push' });
     const what = state.committed ? 'Push failed' : 'Capture commit failed';
     throw new GitOpsError('git', `${what}: ${firstLines(cause.message)}.${kept}${back}${extra}`, { cause, verb: state.committed ? 'push' : 'commit' });
   }
+}
+
+const DEFAULT_PUSH_TIMEOUT_MS = 120_000;
+
+/**
+ * Runs `git push` in its own process group so a deadline or an abort stops it and everything it started (ssh, a
+ * remote helper), instead of waiting for a remote that never answers.
+ */
+function pushWithDeadline(top: string, args: string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  throwIfAborted(signal);
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, { cwd: top, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
+    const err: Buffer[] = [];
+    child.stdout.resume();
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    let stopped: GitOpsError | undefined;
+    const stop = (why: GitOpsError): void => {
+      if (stopped) return;
+      stopped = why;
+      const kill = (sig: NodeJS.Signals): void => {
+        try {
+          if (process.platform !== 'win32' && child.pid) process.kill(-child.pid, sig);
+          else child.kill(sig);
+        } catch {
+          // already gone
+        }
+      };
+      kill('SIGTERM');
+      setTimeout(() => kill('SIGKILL'), 2000).unref();
+      // Pipes may stay open in a process that ignores SIGTERM: do not wait for them.
+      reject(why);
+    };
+    const timer = setTimeout(() => stop(new GitOpsError('timeout', `git push: the remote did not answer within ${timeoutMs / 1000} s; stopped`)), timeoutMs);
+    const onAbort = (): void => stop(new GitOpsError('cancelled', 'git push was cancelled'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    child.on('error', (e) => {
+      done();
+      if (!stopped) reject(e);
+    });
+    child.on('close', (code) => {
+      done();
+      if (stopped) return;
+      if (code === 0) resolve();
+      else reject(new Error(Buffer.concat(err).toString('utf8').trim() || `git push exited with code ${code}`));
+    });
+  });
 }
 
 /** simple-git treats a failing exit with an empty stderr as success (e.g. a silent failing hook); we do not. */

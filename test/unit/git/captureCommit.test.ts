@@ -254,6 +254,45 @@ describe('git/captureCommit', function () {
     assertUserStateIntact(dir);
   });
 
+  /** A remote that accepts the connection and never answers (offline: git's ext transport runs `sleep`). */
+  const hangingRemote = (dir: string): void => {
+    git(dir, 'config', 'protocol.ext.allow', 'always'); // this test repository only
+    git(dir, 'remote', 'add', 'origin', 'ext::sleep 30');
+  };
+  const within = <T>(p: Promise<T>, ms: number): Promise<T> =>
+    Promise.race([p, new Promise<T>((_, rej) => setTimeout(() => rej(new Error(`still running after ${ms} ms`)), ms).unref())]);
+
+  it('a push to a remote that never answers times out and returns the user to their branch, work intact', async () => {
+    const dir = repo();
+    hangingRemote(dir);
+    const head = { branch: 'main', commit: git(dir, 'rev-parse', 'HEAD').trim() };
+    const { plan, message } = await planned(dir);
+    const started = Date.now();
+    await assert.rejects(within(captureCommit({ repoDir: dir, files: plan.edits, branch: 'cap/hang', message, push: true, pushTimeoutMs: 1500 }), 15000), (e: Error & { reason?: string }) => {
+      assert.equal(e.reason, 'timeout', e.message);
+      assert.match(e.message, /did not answer within 1\.5 s/);
+      assert.match(e.message, /kept, not pushed/);
+      return true;
+    });
+    assert.ok(Date.now() - started < 10000);
+    assertRestored(dir, head, 'cap/hang');
+    assert.equal(git(dir, 'rev-parse', 'cap/hang~1').trim(), head.commit, 'the capture commit is kept on its branch');
+  });
+
+  it('an abort (Ctrl-C) during a hanging push returns the user to their branch, work intact', async () => {
+    const dir = repo();
+    hangingRemote(dir);
+    const head = { branch: 'main', commit: git(dir, 'rev-parse', 'HEAD').trim() };
+    const { plan, message } = await planned(dir);
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 1500).unref();
+    await assert.rejects(within(captureCommit({ repoDir: dir, files: plan.edits, branch: 'cap/hang-abort', message, push: true, signal: ac.signal }), 15000), (e: Error & { reason?: string }) => {
+      assert.equal(e.reason, 'cancelled', e.message);
+      return true;
+    });
+    assertRestored(dir, head, 'cap/hang-abort');
+  });
+
   it('builds the compare URL from the pushed remote', async () => {
     const dir = repo();
     const remote = mkdtempSync(path.join(os.tmpdir(), 'capture-remote-'));
