@@ -134,8 +134,9 @@ export async function runActionCommand(cmd: string, argv: string[], io: CliIo): 
         if (!kind || !name) throw new GitOpsError('invalid', `--resource ${r}: use GROUP/KIND/NAMESPACE/NAME (empty group for core)`);
         return { group, kind, namespace, name };
       });
-      const username = describeActor(await actorOf(client, io));
-      await syncApplication(client, ref, { username, prune: values.prune, dryRun: values['dry-run'], resources: resources.length ? resources : undefined });
+      const actor = await actorOf(client, io);
+      const username = describeActor(actor);
+      await syncApplication(client, ref, { username, prune: values.prune, dryRun: values['dry-run'], resources: resources.length ? resources : undefined }, undefined, { actor, log: warnTo(io) });
       if (!wait) return out(`sync requested for ${ref.namespace}/${ref.name}`, { requested: true }), 0;
       const o = await waitForOperation(client, ref, { previousStartedAt, timeoutMs, onProgress: (p, m) => io.err(`${p}${m ? `: ${m}` : ''}\n`) });
       const lines = [`sync ${o.phase}${o.message ? `: ${o.message}` : ''} (revision ${o.revision ?? '?'}, ${o.syncStatus ?? '?'}, ${o.health ?? '?'})`, ...o.resources.map((r) => `  ${r.kind} ${r.namespace}/${r.name}: ${r.status}${r.message ? ` — ${r.message}` : ''}`)];
@@ -158,10 +159,10 @@ export async function runActionCommand(cmd: string, argv: string[], io: CliIo): 
       if (warnings.some((w) => w.undoes) && !values.yes) throw new GitOpsError('invalid', 'this pause would be undone (see the warnings); pass --yes to pause anyway');
       await confirm(io, values, context, ref, cmd, client);
       if (ref.kind === 'Application') {
-        const r = await pauseAutoSync(client, ref, { actor: await actorOf(client, io) });
+        const r = await pauseAutoSync(client, ref, { actor: await actorOf(client, io), log: warnTo(io) });
         out(r.changed ? `auto-sync paused on ${ref.namespace}/${ref.name} (${r.method}); resume restores ${JSON.stringify(r.previous)}` : `auto-sync was already off on ${ref.namespace}/${ref.name}`, { changed: r.changed, method: r.method, previous: r.previous });
       } else {
-        const r = await suspendFlux(client, ref, undefined, { actor: await actorOf(client, io) });
+        const r = await suspendFlux(client, ref, undefined, { actor: await actorOf(client, io), log: warnTo(io) });
         out(r.changed ? `${ref.kind} ${ref.namespace}/${ref.name} suspended` : `${ref.kind} ${ref.namespace}/${ref.name} was already suspended`, { changed: r.changed });
       }
       return 0;
@@ -169,11 +170,11 @@ export async function runActionCommand(cmd: string, argv: string[], io: CliIo): 
     case 'resume': {
       const ref = await resolveApp(client, positionals[0], io);
       if (ref.kind === 'Application') {
-        const r = await resumeAutoSync(client, ref, { actor: await actorOf(client, io) });
+        const r = await resumeAutoSync(client, ref, { actor: await actorOf(client, io), log: warnTo(io) });
         out(r.changed ? `auto-sync resumed on ${ref.namespace}/${ref.name}` : `auto-sync was not paused on ${ref.namespace}/${ref.name}`, { changed: r.changed });
         return 0;
       }
-      const r = await resumeFlux(client, ref, { wait, timeoutMs, actor: await actorOf(client, io) });
+      const r = await resumeFlux(client, ref, { wait, timeoutMs, actor: await actorOf(client, io), log: warnTo(io) });
       out(`${ref.kind} ${ref.namespace}/${ref.name} resumed${wait ? `: ${r.ready ? 'Ready' : 'not Ready'}${r.message ? ` — ${r.message}` : ''}` : ''}`, { changed: r.changed, ready: r.ready, message: r.message });
       return !wait || r.ready ? 0 : 1;
     }
@@ -190,8 +191,10 @@ export async function runActionCommand(cmd: string, argv: string[], io: CliIo): 
 /** Who acts: the cluster user (SelfSubjectReview), git identity second; an unknown cluster user is a warning, never a failure. */
 async function actorOf(client: KubeClient, io: CliIo): Promise<Actor> {
   const gitUser = await detectUser(nodeProcessRunner, { cwd: io.cwd });
-  return resolveActor(client, { gitUser, log: (m) => io.err(`warning: ${m}\n`) });
+  return resolveActor(client, { gitUser, log: warnTo(io) });
 }
+
+const warnTo = (io: CliIo) => (m: string) => io.err(`warning: ${m}\n`);
 
 async function breakglassStart(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...COMMON, reason: { type: 'string' }, ticket: { type: 'string' }, expires: { type: 'string', default: '1h' } } });
@@ -204,7 +207,7 @@ async function breakglassStart(argv: string[], io: CliIo): Promise<number> {
   if (warnings.some((w) => w.undoes) && !values.yes) throw new GitOpsError('invalid', 'the pause would be undone (see the warnings); pass --yes to go ahead');
   await confirm(io, values, context, ref, 'Breakglass', client);
   const actor = await actorOf(client, io);
-  const { record } = await startBreakglass({ client, app: ref, reason: values.reason, ticket: values.ticket, expiresAt: new Date(Date.now() + parseDuration(values.expires, 'm', '--expires')), actor });
+  const { record } = await startBreakglass({ client, app: ref, reason: values.reason, ticket: values.ticket, expiresAt: new Date(Date.now() + parseDuration(values.expires, 'm', '--expires')), actor, log: warnTo(io) });
   io.out(values.output === 'json' ? JSON.stringify(record, null, 2) + '\n' : `breakglass started on ${ref.kind} ${ref.namespace}/${ref.name} by ${record.user} until ${record.expires}: ${record.reason}\n`);
   return 0;
 }
@@ -226,7 +229,7 @@ async function breakglassEnd(argv: string[], io: CliIo): Promise<number> {
     } else io.err('warning: resuming lets the controller revert live changes that are not captured in Git (pass --repo to check)\n');
   }
   const actor = await actorOf(client, io);
-  const r = await endBreakglass({ client, app: ref, resume: !values['no-resume'], commit: values.commit, branch: values.branch, actor });
+  const r = await endBreakglass({ client, app: ref, resume: !values['no-resume'], commit: values.commit, branch: values.branch, actor, log: warnTo(io) });
   io.out(values.output === 'json' ? JSON.stringify(r.record, null, 2) + '\n' : `breakglass ended on ${ref.kind} ${ref.namespace}/${ref.name}${r.resumed ? ', resumed' : ', still paused'}\n`);
   return 0;
 }

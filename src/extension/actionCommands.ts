@@ -182,6 +182,8 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
   }
 
   /** Who acts on this context: the cluster user (SelfSubjectReview), git identity second; never fails. */
+  const warn = (m: string) => log.warn(m);
+
   async function actorFor(context: string, signal?: AbortSignal): Promise<Actor> {
     const gitUser = await detectUser(nodeProcessRunner, { cwd: workspaceRoot() });
     return resolveActor(session.client(context), { gitUser, signal, log: (m) => log.warn(m) });
@@ -191,8 +193,8 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
     const client = session.client(t.context);
     const actor = parents.length ? await actorFor(t.context, signal) : undefined;
     for (const p of parents) {
-      if (p.kind === 'Application') await pauseAutoSync(client, p, { signal, actor });
-      else await suspendFlux(client, p, signal, { actor });
+      if (p.kind === 'Application') await pauseAutoSync(client, p, { signal, actor, log: warn });
+      else await suspendFlux(client, p, signal, { actor, log: warn });
       log.info(`paused parent ${p.kind} ${p.namespace}/${p.name}`);
     }
   }
@@ -234,7 +236,7 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
       const signal = toAbortSignal(token);
       const before = await client.get(t.ref, signal);
       const previousStartedAt = (before.status as { operationState?: { startedAt?: string } } | undefined)?.operationState?.startedAt;
-      await syncApplication(client, t.ref, { username, prune, dryRun, resources: resources?.map((r) => ({ group: r.group, kind: r.kind, namespace: r.namespace, name: r.name })) }, signal);
+      await syncApplication(client, t.ref, { username, prune, dryRun, resources: resources?.map((r) => ({ group: r.group, kind: r.kind, namespace: r.namespace, name: r.name })) }, signal, { actor, log: warn });
       const outcome = await waitForOperation(client, t.ref, { signal, previousStartedAt, onProgress: (phase, message) => progress.report({ message: `${phase}${message ? ` — ${message}` : ''}` }) });
       reportOperation(t, outcome);
       void session.refresh({ quiet: true });
@@ -286,7 +288,7 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
     if (!(await guard(t, 'Breakglass', opts))) return undefined;
     await pauseParents(t, parents, new AbortController().signal);
     const actor = await actorFor(t.context);
-    const { record } = await startBreakglass({ client, app: t.ref, reason: reason.trim(), ticket: ticket.trim() || undefined, expiresAt: new Date(Date.now() + ms), actor });
+    const { record } = await startBreakglass({ client, app: t.ref, reason: reason.trim(), ticket: ticket.trim() || undefined, expiresAt: new Date(Date.now() + ms), actor, log: warn });
     log.info(`breakglass started on ${t.ref.kind} ${t.ref.namespace}/${t.ref.name} by ${record.user}: ${record.reason} (expires ${record.expires})`);
     void vscode.window.showInformationMessage(`Breakglass on ${t.drift.app.name}: the controller is paused until you end it. Edit live (kubectl or Open Live Object), then run End Breakglass to capture and resume.`);
     await session.refresh({ quiet: true });
@@ -341,7 +343,7 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
     }
     const client = session.client(t.context);
     const actor = await actorFor(t.context);
-    const result = await endBreakglass({ client, app: t.ref, resume: opts.resume ?? true, commit, branch, actor });
+    const result = await endBreakglass({ client, app: t.ref, resume: opts.resume ?? true, commit, branch, actor, log: warn });
     log.info(`breakglass ended on ${t.ref.namespace}/${t.ref.name}: resumed=${result.resumed}${commit ? `, commit ${commit} on ${branch}` : ''}`);
     void vscode.window.showInformationMessage(`Breakglass ended on ${t.drift.app.name}${commit ? `; captured on ${branch}` : ''}${result.resumed ? '; the controller is resumed' : '; still paused'}.`);
     await session.refresh({ quiet: true });
@@ -359,8 +361,8 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
     'gitopsDrift.refreshApp': (arg) => simple(arg, 'argo', 'Refresh', (t, signal) => refreshApplication(session.client(t.context), t.ref, { signal })),
     'gitopsDrift.hardRefreshApp': (arg) => simple(arg, 'argo', 'Hard refresh', (t, signal) => refreshApplication(session.client(t.context), t.ref, { hard: true, signal })),
     'gitopsDrift.terminateOperation': (arg) => simple(arg, 'argo', 'Terminate', (t, signal) => terminateOperation(session.client(t.context), t.ref, signal)),
-    'gitopsDrift.pauseAutoSync': (arg, opts = {}) => pauseLike(arg, opts, 'argo', 'auto-sync', async (t, signal) => pauseAutoSync(session.client(t.context), t.ref, { signal, actor: await actorFor(t.context, signal) }), 'Pause auto-sync'),
-    'gitopsDrift.resumeAutoSync': (arg) => simple(arg, 'argo', 'Resume auto-sync', async (t, signal) => resumeAutoSync(session.client(t.context), t.ref, { signal, actor: await actorFor(t.context, signal) })),
+    'gitopsDrift.pauseAutoSync': (arg, opts = {}) => pauseLike(arg, opts, 'argo', 'auto-sync', async (t, signal) => pauseAutoSync(session.client(t.context), t.ref, { signal, actor: await actorFor(t.context, signal), log: warn }), 'Pause auto-sync'),
+    'gitopsDrift.resumeAutoSync': (arg) => simple(arg, 'argo', 'Resume auto-sync', async (t, signal) => resumeAutoSync(session.client(t.context), t.ref, { signal, actor: await actorFor(t.context, signal), log: warn })),
     'gitopsDrift.skipReconcileOn': async (arg, opts = {}) => {
       if (!opts.yes) {
         const ok = await vscode.window.showWarningMessage('Skip reconcile stops all processing of the app, manual syncs included, until it is turned off.', { modal: true }, 'Skip Reconcile');
@@ -371,8 +373,8 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
     'gitopsDrift.skipReconcileOff': (arg) => simple(arg, 'argo', 'Skip reconcile off', (t, signal) => setSkipReconcile(session.client(t.context), t.ref, false, signal)),
     'gitopsDrift.reconcile': (arg) => simple(arg, 'flux', 'Reconcile', async (t, signal) => reportFlux(await reconcileFlux(session.client(t.context), t.ref, { signal }), t)),
     'gitopsDrift.reconcileWithSource': (arg) => simple(arg, 'flux', 'Reconcile with source', async (t, signal) => reportFlux(await reconcileFlux(session.client(t.context), t.ref, { withSource: true, signal }), t)),
-    'gitopsDrift.suspend': (arg, opts = {}) => pauseLike(arg, opts, 'flux', undefined, async (t, signal) => suspendFlux(session.client(t.context), t.ref, signal, { actor: await actorFor(t.context, signal) }), 'Suspend'),
-    'gitopsDrift.resume': (arg) => simple(arg, 'flux', 'Resume', async (t, signal) => reportFlux(await resumeFlux(session.client(t.context), t.ref, { signal, actor: await actorFor(t.context, signal) }), t)),
+    'gitopsDrift.suspend': (arg, opts = {}) => pauseLike(arg, opts, 'flux', undefined, async (t, signal) => suspendFlux(session.client(t.context), t.ref, signal, { actor: await actorFor(t.context, signal), log: warn }), 'Suspend'),
+    'gitopsDrift.resume': (arg) => simple(arg, 'flux', 'Resume', async (t, signal) => reportFlux(await resumeFlux(session.client(t.context), t.ref, { signal, actor: await actorFor(t.context, signal), log: warn }), t)),
     'gitopsDrift.breakglassStart': (arg, opts = {}) => breakglassStartCmd(arg, opts),
     'gitopsDrift.breakglassEnd': (arg, opts = {}) => breakglassEndCmd(arg, opts),
   };

@@ -1,12 +1,14 @@
 // Control actions as audited changes (issue 17.14/18.16, 17.4, 17.11, 17.12), on the emulator or (KUBE_BACKEND=real)
 // the real kube-apiserver: what each action writes, read back through the API.
 import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import * as path from 'node:path';
 import { readManifests } from './emulator';
 import { startTestCluster, type TestCluster } from '../backend/testCluster';
 import { createKubeClient } from '../../src/core/kube/http-kube-client';
 import type { KubeClient } from '../../src/core/kube/types';
-import { applicationRef } from '../../src/core/control/argo-sync';
+import { applicationRef, syncApplication } from '../../src/core/control/argo-sync';
 import { fluxRef } from '../../src/core/control/flux';
 import { endBreakglass, parseBreakglass, startBreakglass } from '../../src/core/control/breakglass';
 import { applyLiveEdit } from '../../src/core/control/live-edit';
@@ -55,6 +57,9 @@ describe('control audit: breakglass, live edit, identity and events', function (
       application('who'),
       kustomization('who'),
       application('nobody'),
+      application('audited'),
+      kustomization('audited'),
+      application('quiet'),
     ]);
     client = createKubeClient({ kubeconfig: cluster.kubeconfigPath });
   });
@@ -185,6 +190,62 @@ describe('control audit: breakglass, live edit, identity and events', function (
       assert.equal((await resolveActor(failing)).user, UNKNOWN_CLUSTER_USER);
       const { record } = await startBreakglass({ client: noCreate, app: applicationRef('argocd', 'nobody'), reason: 'x', actor, supportsEnabled: true });
       assert.equal(record.user, UNKNOWN_CLUSTER_USER);
+      // Without create, the audit Event is written by a server-side apply of a new name (17.12).
+      const events = (await client.list({ group: '', version: 'v1', kind: 'Event' }, { namespace: 'argocd' })).items as any[];
+      assert.ok(events.some((e) => e.involvedObject?.name === 'nobody' && e.reason === 'BreakglassStarted' && e.message.includes(`by ${UNKNOWN_CLUSTER_USER} (git: bob@example.com)`)));
+    });
+  });
+  describe('control actions leave Kubernetes Events on the app (17.12)', () => {
+    const actor = { user: 'admin', gitUser: 'alice@example.com' };
+    const eventsOf = async (namespace: string, name: string) =>
+      (await client.list({ group: '', version: 'v1', kind: 'Event' }, { namespace })).items.filter((e: any) => e.involvedObject?.name === name) as any[];
+
+    it('breakglass start/end, pause/resume, suspend/resume and sync each emit an Event from gitops-drift naming who, why, ticket and expiry', async () => {
+      const app = applicationRef('argocd', 'audited');
+      const ks = fluxRef('Kustomization', 'flux-system', 'audited');
+      const expiresAt = new Date(Date.now() + 3_600_000);
+      await startBreakglass({ client, app, reason: 'hotfix memory leak', ticket: 'INC-42', expiresAt, actor, supportsEnabled: true });
+      await endBreakglass({ client, app, resume: true, actor, commit: '0123456789abcdef' });
+      await pauseAutoSync(client, app, { actor, supportsEnabled: true });
+      await resumeAutoSync(client, app, { actor });
+      await syncApplication(client, app, { username: 'admin' }, undefined, { actor });
+      await suspendFlux(client, ks, undefined, { actor });
+      await resumeFlux(client, ks, { wait: false, actor });
+
+      const appEvents = await eventsOf('argocd', 'audited');
+      assert.deepEqual(appEvents.map((e) => e.reason).sort(), ['AutoSyncPaused', 'AutoSyncResumed', 'BreakglassEnded', 'BreakglassStarted', 'SyncRequested']);
+      const uid = (await client.get(app)).metadata.uid;
+      for (const e of appEvents) {
+        assert.deepEqual([e.involvedObject.kind, e.involvedObject.namespace, e.involvedObject.uid, e.source?.component, e.reportingComponent, e.type], ['Application', 'argocd', uid, 'gitops-drift', 'gitops-drift', 'Normal']);
+        assert.match(e.message, /by admin \(git: alice@example.com\)/);
+      }
+      const started = appEvents.find((e) => e.reason === 'BreakglassStarted');
+      assert.match(started.message, /hotfix memory leak/);
+      assert.match(started.message, /ticket INC-42/);
+      assert.ok(started.message.includes(`expires ${expiresAt.toISOString()}`), started.message);
+      assert.match(appEvents.find((e) => e.reason === 'BreakglassEnded').message, /0123456789ab/);
+      assert.deepEqual((await eventsOf('flux-system', 'audited')).map((e) => e.reason).sort(), ['Resumed', 'Suspended']);
+
+      // Readable the usual way.
+      // Asynchronously: the emulator answers from this process.
+      const { stdout: kubectl } = await promisify(execFile)('kubectl', ['--kubeconfig', cluster.kubeconfigPath, 'get', 'events', '-n', 'argocd', '-o', 'json'], { encoding: 'utf8', timeout: 30_000 });
+      assert.ok((JSON.parse(kubectl).items as any[]).some((e) => e.reason === 'BreakglassStarted' && e.involvedObject.name === 'audited'));
+    });
+
+    it('an Event that cannot be written is logged and the action still succeeds', async () => {
+      const app = applicationRef('argocd', 'quiet');
+      const refuse = async () => Promise.reject(new Error('events are forbidden here'));
+      const noEvents = Object.create(client, {
+        create: { value: (t: any, b: any, o: any) => (t.kind === 'Event' ? refuse() : client.create!(t, b, o)) },
+        patch: { value: (r: any, b: any, o: any) => (r.kind === 'Event' ? refuse() : client.patch(r, b, o)) },
+      }) as KubeClient;
+      const logged: string[] = [];
+      const { record } = await startBreakglass({ client: noEvents, app, reason: 'no events', actor, log: (m) => logged.push(m), supportsEnabled: true });
+      assert.equal(record.user, 'admin');
+      assert.equal(((await client.get(app)).spec as any).syncPolicy.automated.enabled, false);
+      assert.match(logged.join('\n'), /could not record event BreakglassStarted.*events are forbidden here/);
+      await endBreakglass({ client: noEvents, app, resume: true, actor, log: (m) => logged.push(m) });
+      assert.match(logged.join('\n'), /BreakglassEnded/);
     });
   });
 });

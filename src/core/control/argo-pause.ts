@@ -4,6 +4,7 @@ import type { KubeClient } from '../kube/types';
 import { withConflictRetry } from './conflict-retry';
 import { CONTROL_FIELD_MANAGER, PAUSED_AUTOMATED_ANNOTATION, PAUSED_BY_ANNOTATION, SKIP_RECONCILE_ANNOTATION } from './constants';
 import type { Actor } from './identity';
+import { emitControlEvent, type AuditOptions } from './events';
 
 /** The paused-by annotation value (cluster user first, git identity secondary). */
 export function pausedByValue(actor: Actor, at: Date = new Date()): string {
@@ -95,9 +96,9 @@ export function buildResumePatch(app: KubeObject, previousOverride?: AutomatedSe
 
 const patchOpts = (app: KubeObject, signal?: AbortSignal) => ({ type: 'merge' as const, fieldManager: CONTROL_FIELD_MANAGER, resourceVersion: app.metadata.resourceVersion as string, signal });
 
-export async function pauseAutoSync(client: KubeClient, ref: ObjectRef, opts: { signal?: AbortSignal; supportsEnabled?: boolean; actor?: Actor } = {}): Promise<PauseResult> {
+export async function pauseAutoSync(client: KubeClient, ref: ObjectRef, opts: { signal?: AbortSignal; supportsEnabled?: boolean } & AuditOptions = {}): Promise<PauseResult> {
   const supports = opts.supportsEnabled ?? (await applicationCrdSupportsAutomatedEnabled(client, opts.signal));
-  return withConflictRetry(
+  const r: PauseResult = await withConflictRetry(
     `pause auto-sync of ${ref.namespace}/${ref.name}`,
     async () => {
       const app = await client.get(ref, opts.signal);
@@ -109,11 +110,13 @@ export async function pauseAutoSync(client: KubeClient, ref: ObjectRef, opts: { 
     },
     { signal: opts.signal },
   );
+  if (r.changed) await emitControlEvent(client, r.app, 'AutoSyncPaused', `auto-sync paused (${r.method === 'enabled-false' ? 'automated.enabled: false' : 'automated removed, kept in an annotation'})`, opts, opts.signal);
+  return r;
 }
 
 /** Restores the remembered settings (or `previous` when the caller kept them, e.g. in a breakglass record). */
-export async function resumeAutoSync(client: KubeClient, ref: ObjectRef, opts: { signal?: AbortSignal; previous?: AutomatedSettings; actor?: Actor } = {}): Promise<{ changed: boolean; app: KubeObject }> {
-  return withConflictRetry(
+export async function resumeAutoSync(client: KubeClient, ref: ObjectRef, opts: { signal?: AbortSignal; previous?: AutomatedSettings } & AuditOptions = {}): Promise<{ changed: boolean; app: KubeObject }> {
+  const r = await withConflictRetry(
     `resume auto-sync of ${ref.namespace}/${ref.name}`,
     async () => {
       const app = await client.get(ref, opts.signal);
@@ -123,6 +126,8 @@ export async function resumeAutoSync(client: KubeClient, ref: ObjectRef, opts: {
     },
     { signal: opts.signal },
   );
+  if (r.changed) await emitControlEvent(client, r.app, 'AutoSyncResumed', 'auto-sync resumed with the remembered settings', opts, opts.signal);
+  return r;
 }
 
 /** What to tell the user before turning skip-reconcile on (reference §3: Alpha, and nothing is processed). */

@@ -3,6 +3,7 @@ import { GitOpsError, type KubeObject, type ObjectRef } from '../model';
 import type { KubeClient } from '../kube/types';
 import { withConflictRetry } from './conflict-retry';
 import { APPLICATION, CONTROL_FIELD_MANAGER } from './constants';
+import { emitControlEvent, type AuditOptions } from './events';
 
 export interface SyncResourceRef {
   group: string;
@@ -63,8 +64,8 @@ export function assertNoOperation(app: KubeObject): void {
 }
 
 /** Starts a sync: GET, refuse if busy, merge-patch `.operation` with the resourceVersion read. Returns the updated app. */
-export async function syncApplication(client: KubeClient, ref: ObjectRef, req: SyncRequest, signal?: AbortSignal): Promise<KubeObject> {
-  return withConflictRetry(
+export async function syncApplication(client: KubeClient, ref: ObjectRef, req: SyncRequest, signal?: AbortSignal, audit?: AuditOptions): Promise<KubeObject> {
+  const updated = await withConflictRetry(
     `sync ${ref.namespace}/${ref.name}`,
     async () => {
       const app = await client.get(ref, signal);
@@ -74,6 +75,9 @@ export async function syncApplication(client: KubeClient, ref: ObjectRef, req: S
     },
     { signal },
   );
+  const what = `${req.dryRun ? 'dry-run ' : ''}sync requested${req.prune ? ' with prune' : ''}${req.resources?.length ? ` of ${req.resources.length} resource(s)` : ''}`;
+  await emitControlEvent(client, updated, 'SyncRequested', what, audit, signal);
+  return updated;
 }
 
 /** Asks the controller to stop the running operation (reference §1 "Terminate"). */

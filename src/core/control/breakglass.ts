@@ -9,6 +9,7 @@ import { withConflictRetry } from './conflict-retry';
 import { BREAKGLASS_ANNOTATION, CONTROL_FIELD_MANAGER } from './constants';
 import { isSuspended, resumeFlux } from './flux';
 import type { Actor } from './identity';
+import { emitControlEvent } from './events';
 
 export interface PreviousSyncSettings {
   /** Argo: the `automated` block before the pause; null when auto-sync was already off. */
@@ -89,6 +90,8 @@ export interface StartBreakglassInput {
   user?: string;
   /** The acting cluster user (resolveActor): recorded as `user`, with its git identity as `gitUser`. */
   actor?: Actor;
+  /** Where a failure to write the audit Event is told (the breakglass goes ahead). */
+  log?(message: string): void;
   clock?: Clock;
   signal?: AbortSignal;
   /** Skip reading the Application CRD (tests, or the caller already knows). */
@@ -109,7 +112,7 @@ export async function startBreakglass(input: StartBreakglassInput): Promise<{ re
   const base = { user, ...(gitUser ? { gitUser } : {}), reason, ...(input.ticket?.trim() ? { ticket: input.ticket.trim() } : {}), started: now.toISOString(), expires: expires.toISOString() };
   // One merge patch carries the pause and the record, guarded by the resourceVersion that was read: a failure leaves
   // neither, and a concurrent start (which changed the object) makes this one re-read and find the other's record.
-  return withConflictRetry(
+  const started = await withConflictRetry(
     `start breakglass on ${ref.namespace}/${ref.name}`,
     async () => {
       const current = await client.get(ref, signal);
@@ -136,6 +139,10 @@ export async function startBreakglass(input: StartBreakglassInput): Promise<{ re
     },
     { signal },
   );
+  const r = started.record;
+  const paused = isArgo(ref) ? (r.previous.automated ? 'auto-sync paused' : 'auto-sync was already off') : r.previous.suspend ? 'was already suspended' : 'suspended';
+  await emitControlEvent(client, started.app, 'BreakglassStarted', `breakglass started: ${r.reason}${r.ticket ? ` (ticket ${r.ticket})` : ''}, expires ${r.expires}; ${paused}`, { actor: input.actor, log: input.log, clock: input.clock }, signal);
+  return started;
 }
 
 export interface EndBreakglassInput {
@@ -148,6 +155,7 @@ export interface EndBreakglassInput {
   user?: string;
   /** The acting cluster user (resolveActor): recorded as `endedBy`, git identity as `endedByGit`. */
   actor?: Actor;
+  log?(message: string): void;
   clock?: Clock;
   signal?: AbortSignal;
 }
@@ -179,5 +187,8 @@ export async function endBreakglass(input: EndBreakglassInput): Promise<{ record
     ...(input.commit ? { commit: input.commit } : {}),
     ...(input.branch ? { branch: input.branch } : {}),
   };
-  return { record: ended, app: await writeRecord(client, ref, ended, signal), resumed };
+  const app = await writeRecord(client, ref, ended, signal);
+  const captured = input.commit ? `, captured in ${input.commit.slice(0, 12)}${input.branch ? ` on ${input.branch}` : ''}` : ', nothing captured';
+  await emitControlEvent(client, app, 'BreakglassEnded', `breakglass ended (${record.reason})${captured}; ${resumed ? 'resumed' : 'left paused'}`, { actor: input.actor, log: input.log, clock: input.clock }, signal);
+  return { record: ended, app, resumed };
 }

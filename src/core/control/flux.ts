@@ -4,7 +4,7 @@ import type { Clock } from '../ports';
 import { systemClock, throwIfAborted, sleep } from '../ports';
 import type { KubeClient } from '../kube/types';
 import { CONTROL_FIELD_MANAGER, FLUX_FORCE_AT, FLUX_REQUESTED_AT, FLUX_RESET_AT, PAUSED_BY_ANNOTATION } from './constants';
-import type { Actor } from './identity';
+import { emitControlEvent, type AuditOptions } from './events';
 import { pausedByValue } from './argo-pause';
 
 export const FLUX_KINDS: Record<string, { group: string; version: string }> = {
@@ -151,15 +151,17 @@ export async function reconcileFlux(client: KubeClient, ref: ObjectRef, opts: Re
 }
 
 /** `spec.suspend: true`; with an actor, also names who suspended it (paused-by annotation, cluster user first). */
-export async function suspendFlux(client: KubeClient, ref: ObjectRef, signal?: AbortSignal, opts: { actor?: Actor } = {}): Promise<{ changed: boolean; object: KubeObject }> {
+export async function suspendFlux(client: KubeClient, ref: ObjectRef, signal?: AbortSignal, opts: AuditOptions = {}): Promise<{ changed: boolean; object: KubeObject }> {
   const obj = await client.get(ref, signal);
   if (isSuspended(obj)) return { changed: false, object: obj };
   const body = { ...(opts.actor ? { metadata: { annotations: { [PAUSED_BY_ANNOTATION]: pausedByValue(opts.actor) } } } : {}), spec: { suspend: true } };
-  return { changed: true, object: await client.patch(ref, body, { type: 'merge', fieldManager, signal }) };
+  const object = await client.patch(ref, body, { type: 'merge', fieldManager, signal });
+  await emitControlEvent(client, object, 'Suspended', `${ref.kind} suspended (spec.suspend: true)`, opts, signal);
+  return { changed: true, object };
 }
 
 /** `suspend: false` (as `flux resume`) plus a reconcile request, so the wait can tell our run from an older one. */
-export async function resumeFlux(client: KubeClient, ref: ObjectRef, opts: FluxWaitOptions & { wait?: boolean; actor?: Actor } = {}): Promise<FluxOutcome & { changed: boolean }> {
+export async function resumeFlux(client: KubeClient, ref: ObjectRef, opts: FluxWaitOptions & { wait?: boolean; actor?: AuditOptions['actor']; log?: AuditOptions['log'] } = {}): Promise<FluxOutcome & { changed: boolean }> {
   const obj = await client.get(ref, opts.signal);
   const token = (opts.clock ?? systemClock).now().toISOString();
   const request = buildReconcilePatch(token) as { metadata: { annotations: Record<string, unknown> } };
@@ -167,6 +169,7 @@ export async function resumeFlux(client: KubeClient, ref: ObjectRef, opts: FluxW
   const body = { ...request, spec: { suspend: false } };
   const patched = await client.patch(ref, body, { type: 'merge', fieldManager, signal: opts.signal });
   const changed = isSuspended(obj);
+  await emitControlEvent(client, patched, 'Resumed', `${ref.kind} ${changed ? 'resumed' : 'was not suspended; resume'} with reconcile request ${token}`, { actor: opts.actor, log: opts.log, clock: opts.clock }, opts.signal);
   if (opts.wait === false) return { ...fluxOutcome(patched), changed };
   return { ...(await waitForFluxReconcile(client, ref, token, opts)), changed };
 }

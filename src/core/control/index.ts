@@ -15,3 +15,4 @@ export * from './user';
 export { withConflictRetry } from './conflict-retry';
 export * from './liveEditBody';
 export * from './identity';
+export * from './events';
