@@ -13,6 +13,7 @@ import {
   parseTimeSpan,
   describeProduction,
   productionGuard,
+  actionNeedsGuard,
   pauseAutoSync,
   pauseWarnings,
   reconcileFlux,
@@ -169,6 +170,8 @@ export async function runActionCommand(cmd: string, argv: string[], io: CliIo): 
     }
     case 'resume': {
       const ref = await resolveApp(client, positionals[0], io);
+      // Resuming hands the cluster back to the controller (it applies Git, and prunes, at once): guarded like pause.
+      if (actionNeedsGuard(ref.kind === 'Application' ? 'resume-auto-sync' : 'flux-resume')) await confirm(io, values, context, ref, cmd, client);
       if (ref.kind === 'Application') {
         const r = await resumeAutoSync(client, ref, { actor: await actorOf(client, io), log: warnTo(io) });
         out(r.changed ? `auto-sync resumed on ${ref.namespace}/${ref.name}` : `auto-sync was not paused on ${ref.namespace}/${ref.name}`, { changed: r.changed });

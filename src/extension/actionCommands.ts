@@ -24,6 +24,8 @@ import {
   terminateOperation,
   waitForOperation,
   productionGuard,
+  actionNeedsGuard,
+  type ControlAction,
   describeProduction,
   parseTimeSpan,
   type Actor,
@@ -261,9 +263,11 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
     return result;
   }
 
-  async function simple<T>(arg: unknown, controller: 'argo' | 'flux', verb: string, run: (t: Target, signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+  /** `guarded`: the action changes who drives the cluster (resume), so production contexts ask for the app name as pause does. */
+  async function simple<T>(arg: unknown, controller: 'argo' | 'flux', verb: string, run: (t: Target, signal: AbortSignal) => Promise<T>, guarded?: { action: ControlAction; opts: ActionOptions }): Promise<T | undefined> {
     const t = await target(arg, controller, `${verb} which app?`);
     if (!t) return undefined;
+    if (guarded && actionNeedsGuard(guarded.action) && !(await guard(t, verb, guarded.opts))) return undefined;
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${verb} ${t.drift.app.name}`, cancellable: true }, (_p, token) => run(t, toAbortSignal(token)));
     await session.refresh({ quiet: true });
     return result;
@@ -362,7 +366,7 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
     'gitopsDrift.hardRefreshApp': (arg) => simple(arg, 'argo', 'Hard refresh', (t, signal) => refreshApplication(session.client(t.context), t.ref, { hard: true, signal })),
     'gitopsDrift.terminateOperation': (arg) => simple(arg, 'argo', 'Terminate', (t, signal) => terminateOperation(session.client(t.context), t.ref, signal)),
     'gitopsDrift.pauseAutoSync': (arg, opts = {}) => pauseLike(arg, opts, 'argo', 'auto-sync', async (t, signal) => pauseAutoSync(session.client(t.context), t.ref, { signal, actor: await actorFor(t.context, signal), log: warn }), 'Pause auto-sync'),
-    'gitopsDrift.resumeAutoSync': (arg) => simple(arg, 'argo', 'Resume auto-sync', async (t, signal) => resumeAutoSync(session.client(t.context), t.ref, { signal, actor: await actorFor(t.context, signal), log: warn })),
+    'gitopsDrift.resumeAutoSync': (arg, opts = {}) => simple(arg, 'argo', 'Resume auto-sync', async (t, signal) => resumeAutoSync(session.client(t.context), t.ref, { signal, actor: await actorFor(t.context, signal), log: warn }), { action: 'resume-auto-sync', opts }),
     'gitopsDrift.skipReconcileOn': async (arg, opts = {}) => {
       if (!opts.yes) {
         const ok = await vscode.window.showWarningMessage('Skip reconcile stops all processing of the app, manual syncs included, until it is turned off.', { modal: true }, 'Skip Reconcile');
@@ -370,11 +374,11 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
       }
       return pauseLike(arg, opts, 'argo', 'skip-reconcile', (t, signal) => setSkipReconcile(session.client(t.context), t.ref, true, signal), 'Skip reconcile');
     },
-    'gitopsDrift.skipReconcileOff': (arg) => simple(arg, 'argo', 'Skip reconcile off', (t, signal) => setSkipReconcile(session.client(t.context), t.ref, false, signal)),
+    'gitopsDrift.skipReconcileOff': (arg, opts = {}) => simple(arg, 'argo', 'Skip reconcile off', (t, signal) => setSkipReconcile(session.client(t.context), t.ref, false, signal), { action: 'skip-reconcile-off', opts }),
     'gitopsDrift.reconcile': (arg) => simple(arg, 'flux', 'Reconcile', async (t, signal) => reportFlux(await reconcileFlux(session.client(t.context), t.ref, { signal }), t)),
     'gitopsDrift.reconcileWithSource': (arg) => simple(arg, 'flux', 'Reconcile with source', async (t, signal) => reportFlux(await reconcileFlux(session.client(t.context), t.ref, { withSource: true, signal }), t)),
     'gitopsDrift.suspend': (arg, opts = {}) => pauseLike(arg, opts, 'flux', undefined, async (t, signal) => suspendFlux(session.client(t.context), t.ref, signal, { actor: await actorFor(t.context, signal), log: warn }), 'Suspend'),
-    'gitopsDrift.resume': (arg) => simple(arg, 'flux', 'Resume', async (t, signal) => reportFlux(await resumeFlux(session.client(t.context), t.ref, { signal, actor: await actorFor(t.context, signal), log: warn }), t)),
+    'gitopsDrift.resume': (arg, opts = {}) => simple(arg, 'flux', 'Resume', async (t, signal) => reportFlux(await resumeFlux(session.client(t.context), t.ref, { signal, actor: await actorFor(t.context, signal), log: warn }), t), { action: 'flux-resume', opts }),
     'gitopsDrift.breakglassStart': (arg, opts = {}) => breakglassStartCmd(arg, opts),
     'gitopsDrift.breakglassEnd': (arg, opts = {}) => breakglassEndCmd(arg, opts),
   };

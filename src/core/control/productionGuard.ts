@@ -44,3 +44,44 @@ export function productionGuard(t: GuardTarget, pattern: string | undefined): Gu
 export function describeProduction(d: GuardDecision): string {
   return `production context${d.production.length > 1 ? 's' : ''} ${d.production.join(', ')}`;
 }
+
+/** The control actions the editor and the CLI offer, by what they do to the controller or the cluster. */
+export type ControlAction =
+  | 'sync'
+  | 'sync-prune'
+  | 'sync-dry-run'
+  | 'refresh'
+  | 'terminate'
+  | 'pause-auto-sync'
+  | 'resume-auto-sync'
+  | 'skip-reconcile-on'
+  | 'skip-reconcile-off'
+  | 'flux-suspend'
+  | 'flux-resume'
+  | 'flux-reconcile'
+  | 'breakglass-start';
+
+/**
+ * Which actions need the production guard (the typed app name on production contexts, --yes in a non-interactive
+ * CLI). Changing who drives the cluster is deliberate in both directions: resuming auto-sync or a Flux object makes the
+ * controller apply Git (and prune) at once, just as pausing takes it away.
+ */
+const GUARDED: Record<ControlAction, boolean> = {
+  sync: false,
+  'sync-prune': true,
+  'sync-dry-run': false,
+  refresh: false,
+  terminate: false,
+  'pause-auto-sync': true,
+  'resume-auto-sync': true,
+  'skip-reconcile-on': true,
+  'skip-reconcile-off': true,
+  'flux-suspend': true,
+  'flux-resume': true,
+  'flux-reconcile': false,
+  'breakglass-start': true,
+};
+
+export function actionNeedsGuard(action: ControlAction): boolean {
+  return GUARDED[action];
+}

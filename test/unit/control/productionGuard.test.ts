@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { describeProduction, productionGuard } from '../../../src/core/control/productionGuard';
+import { actionNeedsGuard, describeProduction, productionGuard } from '../../../src/core/control/productionGuard';
 import type { KubeObject } from '../../../src/core/model';
 
 const argoApp = (destination: Record<string, string>): KubeObject => ({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'web', namespace: 'argocd' }, spec: { destination } });
@@ -22,5 +22,21 @@ describe('control/productionGuard (issue 17: hub and spoke)', () => {
   it('guards an unresolved Argo destination whose cluster name looks like production', () => {
     assert.deepEqual(productionGuard({ context: 'mgmt', appObject: argoApp({ name: 'prod-us', namespace: 'web' }) }, 'prod').production, ['prod-us']);
     assert.equal(productionGuard({ context: 'mgmt', appObject: argoApp({ server: 'https://kubernetes.default.svc' }) }, 'prod').confirm, false);
+  });
+});
+
+describe('control/productionGuard: which actions are guarded (issue 18.18)', () => {
+  it('guards resume like pause: Argo resume auto-sync and Flux resume need the typed confirmation', () => {
+    assert.equal(actionNeedsGuard('pause-auto-sync'), true);
+    assert.equal(actionNeedsGuard('resume-auto-sync'), true);
+    assert.equal(actionNeedsGuard('flux-suspend'), true);
+    assert.equal(actionNeedsGuard('flux-resume'), true);
+    assert.equal(actionNeedsGuard('skip-reconcile-on'), true);
+    assert.equal(actionNeedsGuard('skip-reconcile-off'), true);
+    assert.equal(actionNeedsGuard('breakglass-start'), true);
+    assert.equal(actionNeedsGuard('sync-prune'), true);
+  });
+  it('leaves non-destructive actions unguarded', () => {
+    for (const a of ['sync', 'sync-dry-run', 'refresh', 'terminate', 'flux-reconcile'] as const) assert.equal(actionNeedsGuard(a), false, a);
   });
 });
