@@ -56,6 +56,20 @@ export function isDirtyTargetError(e: unknown): e is DirtyTargetError {
  */
 const LITERAL = ['--literal-pathspecs'];
 
+/**
+ * Configuration forced on every git this module runs: a repository's own config must not make us run its programs.
+ * `core.fsmonitor` names a program git runs on status/add/commit/update-index; a cloned or shared repository could
+ * set it, so it is always off (hooks are left as they are).
+ */
+export const SAFE_GIT_CONFIG = ['core.fsmonitor=false'];
+/** The same as `-c` arguments, for git spawned directly. */
+export const SAFE_GIT_ARGS = SAFE_GIT_CONFIG.flatMap((c) => ['-c', c]);
+
+/** simple-git refuses `-c core.fsmonitor=…` unless told; the value we pass only ever turns it off. */
+function gitClient(baseDir: string, signal?: AbortSignal): SimpleGit {
+  return simpleGit({ baseDir, abort: signal, errors: strictExit, config: SAFE_GIT_CONFIG, unsafe: { allowUnsafeFsMonitor: true } });
+}
+
 interface State {
   top: string;
   previous: { branch?: string; commit: string };
@@ -75,12 +89,12 @@ interface State {
 export async function captureCommit(opts: CaptureCommitOptions): Promise<CaptureCommitResult> {
   if (opts.files.length === 0) throw new GitOpsError('invalid', 'Nothing to commit: the capture has no file edits');
   // The user's environment is inherited as is (no .env()), so pushes authenticate as in their terminal/editor.
-  const probe = simpleGit({ baseDir: opts.repoDir, abort: opts.signal, errors: strictExit });
+  const probe = gitClient(opts.repoDir, opts.signal);
   const top = path.resolve((await gitText(probe, ['rev-parse', '--show-toplevel'])).trim());
   // Paths are repo-relative, so every command runs at the top level, whatever directory was given.
-  const git = simpleGit({ baseDir: top, abort: opts.signal, errors: strictExit });
+  const git = gitClient(top, opts.signal);
   // Rollback must run even after an abort, so it uses its own instance without the signal.
-  const rescue = simpleGit({ baseDir: top, errors: strictExit });
+  const rescue = gitClient(top);
   const rel: string[] = [];
   for (const f of opts.files) rel.push(toRepoPath(top, await realPath(f.file)));
   const commit = (await gitText(git, ['rev-parse', '--verify', '-q', 'HEAD']).catch(() => '')).trim();
@@ -155,7 +169,7 @@ const DEFAULT_PUSH_TIMEOUT_MS = 120_000;
 function pushWithDeadline(top: string, args: string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
   throwIfAborted(signal);
   return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd: top, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
+    const child = spawn('git', [...SAFE_GIT_ARGS, ...args], { cwd: top, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
     const err: Buffer[] = [];
     child.stdout.resume();
     child.stderr.on('data', (d: Buffer) => err.push(d));
@@ -244,7 +258,7 @@ async function realPath(file: string): Promise<string> {
 
 /** `git update-index --index-info` reads stdin, which simple-git cannot feed; spawn it directly. */
 async function updateIndex(top: string, entry: string): Promise<void> {
-  const r = await nodeProcessRunner.run('git', ['update-index', '--index-info'], { cwd: top, input: `${entry}\n` });
+  const r = await nodeProcessRunner.run('git', [...SAFE_GIT_ARGS, 'update-index', '--index-info'], { cwd: top, input: `${entry}\n` });
   if (r.code !== 0) throw new Error(r.stderr || `git update-index exited ${r.code}`);
 }
 

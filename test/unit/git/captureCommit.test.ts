@@ -473,3 +473,39 @@ describe('git/captureCommit with glob characters in file names (issue 18 item 10
     assert.equal(git(dir, 'status', '--porcelain', '--', ':(literal)c/web1.yaml').trim(), 'M c/web1.yaml');
   });
 });
+
+describe('git/captureCommit never runs a repository-configured fsmonitor (issue 18 item 11)', function () {
+  this.timeout(60000);
+  let dir: string;
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a capture (status, add, commit, rollback) does not run core.fsmonitor from the repository config', async function () {
+    if (process.platform === 'win32') this.skip();
+    dir = makeRepo();
+    const marker = path.join(dir, '..', `${path.basename(dir)}-fsmonitor-ran`);
+    const hook = path.join(dir, '..', `${path.basename(dir)}-fsmonitor.sh`);
+    writeFileSync(hook, `#!/bin/sh\necho ran >> '${marker}'\nexit 1\n`);
+    chmodSync(hook, 0o755);
+    try {
+      git(dir, 'config', 'core.fsmonitor', hook);
+      // The fixture really runs it: a plain status in this repository calls the script.
+      execFileSync('git', ['status', '--porcelain'], { cwd: dir, stdio: 'ignore' });
+      assert.ok(existsSync(marker), 'fixture: git status runs the configured fsmonitor');
+      rmSync(marker);
+      const { plan, message } = await planned(dir);
+      // A capture whose commit fails (pre-commit hook) goes through the rollback path (rm --cached, update-index) …
+      const created = { file: path.join(dir, 'overlays', 'patch.yaml'), before: undefined, after: 'kind: Deployment\n' };
+      const preCommit = path.join(dir, '.git', 'hooks', 'pre-commit');
+      writeFileSync(preCommit, '#!/bin/sh\nexit 1\n');
+      chmodSync(preCommit, 0o755);
+      await assert.rejects(captureCommit({ repoDir: dir, files: [...plan.edits, created], branch: 'capture/rolled-back', message, allowDirty: true }), /Capture commit failed/);
+      rmSync(preCommit);
+      // … and a successful one through status, add and commit.
+      await captureCommit({ repoDir: dir, files: [...plan.edits, created], branch: 'capture/fsmonitor', message });
+      assert.equal(existsSync(marker), false, 'the repository-configured fsmonitor must not run during a capture');
+    } finally {
+      rmSync(marker, { force: true });
+      rmSync(hook, { force: true });
+    }
+  });
+});
