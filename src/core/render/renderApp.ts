@@ -2,7 +2,8 @@
 import { GitOpsError, isGitOpsError, type App } from '../model';
 import { throwIfAborted } from '../ports';
 import { defaultNamespace } from './clusterScoped';
-import { detectSourceType } from './detectSourceType';
+import { detectSourceType, findKustomizationFile } from './detectSourceType';
+import { kustomizationSpecOf, treeCacheFor } from './kustomizeTree';
 import { renderDirectory } from './renderDirectory';
 import { needsOverlay, renderWithOverlay } from './renderOverlay';
 import { renderHelm, type HelmOptions } from './renderHelm';
@@ -32,6 +33,16 @@ function controllerComponents(app: App): string[] {
   return Array.isArray(list) ? list.filter((c): c is string => typeof c === 'string') : [];
 }
 
+/** The app's own kustomization inflates Helm charts (read only; a file we cannot read counts as none). */
+async function hasHelmCharts(dir: string, deps: RenderDeps): Promise<boolean> {
+  const kfile = await findKustomizationFile(dir).catch(() => undefined);
+  if (!kfile) return false;
+  return treeCacheFor(deps.runner)
+    .kustomizations.get(kfile, (text) => kustomizationSpecOf(kfile, text))
+    .then((k) => k.helmCharts)
+    .catch(() => false);
+}
+
 export async function renderApp(app: App, deps: RenderDeps): Promise<RenderResult> {
   const empty = (err: GitOpsError): RenderResult => ({ objects: [], skipped: [], errors: [err] });
   throwIfAborted(deps.signal);
@@ -40,7 +51,9 @@ export async function renderApp(app: App, deps: RenderDeps): Promise<RenderResul
   const overlay = needsOverlay({ ...app, sourceType: detected });
   const type = overlay ? 'kustomize' : detected;
   if ((type === 'kustomize' || type === 'helm') && !deps.trusted) {
-    return empty(new GitOpsError('untrusted', `${app.name}: ${type} is not run in an untrusted workspace; trust the workspace to render it`, { file: app.path }));
+    // Nothing is run here, so `--enable-helm` (added for helmCharts) is never passed untrusted; say what was skipped.
+    const charts = type === 'kustomize' && (await hasHelmCharts(app.path, deps)) ? '; its helmCharts were not inflated because the workspace is not trusted' : '';
+    return empty(new GitOpsError('untrusted', `${app.name}: ${type} is not run in an untrusted workspace${charts}; trust the workspace to render it`, { file: app.path }));
   }
   let result: RenderResult;
   try {

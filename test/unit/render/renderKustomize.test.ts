@@ -139,6 +139,24 @@ describe('render/renderApp guards', () => {
     assert.equal(helm.errors[0].reason, 'untrusted');
   });
 
+  it('never passes --enable-helm when untrusted, and says the helmCharts were not inflated (issue 18 item 12)', async () => {
+    const dir = path.join(REAL, 'argoproj__argo-cd/test/e2e/testdata/kustomize-api-versions');
+    const { runner, calls } = recordingRunner([]);
+    const r = await renderApp(folderApp(dir), { runner, trusted: false, helmPath: '/usr/bin/helm' });
+    // Nothing is run at all, so no kustomize build with --enable-helm (nor helm) can happen in an untrusted workspace.
+    assert.deepEqual(calls, []);
+    assert.equal(r.errors.length, 1);
+    assert.equal(r.errors[0].reason, 'untrusted');
+    assert.match(r.errors[0].message, /its helmCharts were not inflated because the workspace is not trusted/);
+    // A Flux app rendered through an overlay (components) of the same folder: same guard, same message.
+    const flux = await renderApp({ id: 'flux:flux-system/x', name: 'x', kind: 'flux-kustomization', path: dir, sourceType: 'kustomize', definition: { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'x', namespace: 'flux-system' }, spec: { components: ['../c'] } } }, { runner, trusted: false });
+    assert.deepEqual(calls, []);
+    assert.match(flux.errors[0].message, /helmCharts were not inflated/);
+    // Without helmCharts the message stays the plain one.
+    const plain = await renderApp(folderApp(path.join(REAL, 'stefanprodan__podinfo/kustomize')), { runner, trusted: false });
+    assert.doesNotMatch(plain.errors[0].message, /helmCharts/);
+  });
+
   it('still renders plain directories when untrusted', async () => {
     const { runner } = recordingRunner([]);
     const r = await renderApp(folderApp(path.join(REAL, 'argoproj__argo-cd/test/e2e/testdata/sync-waves')), { runner, trusted: false });
