@@ -14,6 +14,9 @@ import { parseManifests } from '../core/yaml/parseManifests';
 import { summarize } from '../core/diff/summarize';
 import { formatText, reportOf, toJsonResource, type JsonReport } from './output';
 import { runActionCommand, ACTION_COMMANDS } from './actions';
+import { liveSourceOf, sourceNotInWorkspaceMessage } from './appSource';
+import { readRepoInfo, sameRepo } from '../core/discovery/repoInfo';
+import { findAppTargets } from '../core/control/find-app';
 
 const USAGE = `Usage:
   gitops-drift diff [--repo DIR] [--kubeconfig FILE] [--context NAME]... [--app NAME] [--mode offline|server-side] [-o text|json] [--all]
@@ -117,9 +120,15 @@ async function diffCommand(argv: string[], io: CliIo): Promise<number> {
     report = { resources: [toJsonResource(d)], summary: summarize([d]) };
   } else {
     const engine = engineFor(values, io, { diffMode: values.mode, verbose: values.verbose });
-    const snap = await engine.compute(contextsOf(values, io));
-    report = reportOf(snap, values.app);
+    const contexts = contextsOf(values, io);
+    const snap = await engine.compute(contexts);
+    const dir = path.resolve(io.cwd, values.repo ?? '.');
+    const workspace = values.app ? { dir, remotes: (await readRepoInfo(dir, { runner: nodeProcessRunner }).catch(() => undefined))?.urls ?? [] } : undefined;
+    report = reportOf(snap, values.app, { workspace });
     if (values.app && !snap.clusters.some((c) => c.apps.some((a) => a.app.name === values.app || a.app.id === values.app))) {
+      // The cluster runs it, but from a repository that is not here: say where its source is.
+      const outside = await liveAppOutsideWorkspace(values, io, contexts, values.app, workspace!);
+      if (outside) throw new Error(outside);
       throw new Error(`no app named ${values.app} in ${snap.clusters.map((c) => c.context).join(', ')} (see gitops-drift apps)`);
     }
     if (values.verbose) io.err(`timings: ${JSON.stringify(snap.timings)}\n`);
@@ -130,6 +139,23 @@ async function diffCommand(argv: string[], io: CliIo): Promise<number> {
   const s = report.summary;
   if (report.errors?.length || s.unknown) return 2;
   return s.modified + s.missingLive + s.extraLive > 0 ? 1 : 0;
+}
+
+/** The first live Argo CD Application named `app` whose source repository is not the workspace's: the message for it. */
+async function liveAppOutsideWorkspace(values: { kubeconfig?: string }, io: CliIo, contexts: string[], app: string, workspace: { dir: string; remotes: string[] }): Promise<string | undefined> {
+  const clientFor = kubeClientFactory(values, io);
+  for (const context of contexts) {
+    try {
+      const client = clientFor(context);
+      for (const ref of await findAppTargets(client, app)) {
+        const src = ref.kind === 'Application' ? liveSourceOf(await client.get(ref)) : undefined;
+        if (src && !workspace.remotes.some((u) => sameRepo(u, src.repoURL))) return `${context}: ${sourceNotInWorkspaceMessage(src, workspace.dir)}`;
+      }
+    } catch {
+      // Unreadable here: the plain "no app named" message stands.
+    }
+  }
+  return undefined;
 }
 
 async function appsCommand(argv: string[], io: CliIo): Promise<number> {

@@ -1,7 +1,8 @@
 // The CLI's JSON shape (documented in the README) and its text rendering.
-import type { DriftSnapshot } from '../core/engine/driftTypes';
+import type { AppDrift, DriftSnapshot } from '../core/engine/driftTypes';
 import type { DriftSummary, ResourceDiff } from '../core/model';
 import { summarize } from '../core/diff/summarize';
+import { appOutsideWorkspace } from './appSource';
 
 export interface JsonResource {
   group: string;
@@ -42,14 +43,24 @@ export function toJsonResource(d: ResourceDiff, context?: string): JsonResource 
   };
 }
 
-export function reportOf(snap: DriftSnapshot, appFilter?: string): JsonReport {
+/**
+ * `workspace`: the folder searched and its remotes. With `appFilter`, an app whose live source is another repository
+ * (nothing matching rendered here) gets one message saying so, instead of the errors of same-named definitions.
+ */
+export function reportOf(snap: DriftSnapshot, appFilter?: string, opts: { workspace?: { dir: string; remotes: string[] } } = {}): JsonReport {
   const resources: JsonResource[] = [];
   const errors: NonNullable<JsonReport['errors']> = [];
   const all: ResourceDiff[] = [];
   for (const c of snap.clusters) {
     if (c.error) errors.push({ context: c.context, reason: c.error.reason, message: c.error.message });
+    const matches = (a: AppDrift) => !appFilter || a.app.name === appFilter || a.app.id === appFilter;
+    const outside = appFilter && opts.workspace ? appOutsideWorkspace(c.apps.filter(matches), opts.workspace.dir, opts.workspace.remotes) : undefined;
+    if (outside) {
+      errors.push({ context: c.context, app: appFilter, reason: 'notFound', message: outside });
+      continue;
+    }
     for (const a of c.apps) {
-      if (appFilter && a.app.name !== appFilter && a.app.id !== appFilter) continue;
+      if (!matches(a)) continue;
       for (const e of a.errors) errors.push({ context: c.context, app: a.app.name, reason: e.reason, message: e.message });
       for (const r of a.resources) {
         resources.push(toJsonResource(r, c.context));
