@@ -57,6 +57,9 @@ interface ListPlan {
   apps: Set<string>;
 }
 
+/** GETs per type after a forbidden LIST; the rest of that type's objects are reported unknown. */
+const MAX_FALLBACK_GETS = 50;
+
 const typeKey = (rt: ResourceType): string => `${rt.group}/${rt.kind}`;
 
 function desiredOf(input: FetchLiveStateInput, appId: string): readonly RenderedObject[] {
@@ -175,7 +178,11 @@ export async function fetchLiveState(input: FetchLiveStateInput): Promise<LiveSt
     for (const obj of items) listed.set(refKey(refOfLive(plan.rt, obj)), obj);
   }
 
-  // 3. Desired objects no list returned: a GET only when no successful plain list covered their scope.
+  // 3. Desired objects no list returned: a GET only when no successful plain list covered their scope, and never
+  // after a LIST the server refused for load (429, 5xx, timeout): one GET per object would only add to it. Only a
+  // forbidden LIST (RBAC may allow get but not list) is followed by GETs, at most MAX_FALLBACK_GETS per type.
+  const failedLists = results.filter((r) => r.error);
+  const fallbackGets = new Map<string, number>();
   const toGet: Array<{ key: string; ref: ObjectRef; appId: string; rt: ResourceType }> = [];
   for (const [key, d] of out.desired) {
     const obj = listed.get(key);
@@ -186,7 +193,24 @@ export async function fetchLiveState(input: FetchLiveStateInput): Promise<LiveSt
     const rt = resolve(d.ref.group, d.ref.kind);
     if (!rt) continue;
     const covered = coveredByPlainList.has(`${typeKey(rt)}|${d.ref.namespace}`) || coveredByPlainList.has(`${typeKey(rt)}|`);
-    if (!covered) toGet.push({ key, ref: d.ref, appId: d.appId, rt });
+    if (covered) continue;
+    const failed = failedLists.filter((r) => typeKey(r.plan.rt) === typeKey(rt) && (!r.plan.namespace || r.plan.namespace === d.ref.namespace) && r.plan.apps.has(d.appId));
+    const overload = failed.find((r) => r.error!.reason !== 'forbidden');
+    if (overload) {
+      const e = overload.error!;
+      out.failures.push({ appId: d.appId, key, error: new GitOpsError(e.reason, `not read: listing ${rt.kind} failed and objects are not read one by one after that: ${e.message}`, { ...e.details, cause: e }) });
+      continue;
+    }
+    if (failed.length) {
+      const n = fallbackGets.get(typeKey(rt)) ?? 0;
+      if (n >= MAX_FALLBACK_GETS) {
+        const e = failed[0].error!;
+        out.failures.push({ appId: d.appId, key, error: new GitOpsError(e.reason, `not read: listing ${rt.kind} is forbidden and only the first ${MAX_FALLBACK_GETS} objects of that type are read one by one: ${e.message}`, { ...e.details, cause: e }) });
+        continue;
+      }
+      fallbackGets.set(typeKey(rt), n + 1);
+    }
+    toGet.push({ key, ref: d.ref, appId: d.appId, rt });
   }
   await mapWithConcurrency(
     toGet,

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { fetchLiveState } from '../../../src/core/kube/live-state';
 import { findResourceType } from '../../../src/core/kube/discovery';
+import { errorFromStatus } from '../../../src/core/kube/errors';
 import { argoTrackingApp, parseInventoryId, parseTrackingId, argoInstanceName } from '../../../src/core/kube/tracking';
 import { GitOpsError, type App, type KubeObject } from '../../../src/core/model';
 import { FakeKubeClient } from './fake-kube-client';
@@ -114,7 +115,8 @@ describe('kube/fetchLiveState', () => {
       apps: [argoApp, other],
       desired: { [argoApp.id]: [{ object: obj('v1', 'ConfigMap', 'settings', 'web') }], [other.id]: [{ object: obj('v1', 'ConfigMap', 'cart', 'web') }] },
     });
-    assert.ok(state.live.has('/ConfigMap/web/settings'), 'desired objects are still read one by one');
+    assert.equal(state.live.has('/ConfigMap/web/settings'), false, 'no GET per object after an overloaded LIST (issue 18 item 7)');
+    assert.deepEqual(state.failures.filter((f) => f.key).map((f) => f.key).sort(), ['/ConfigMap/web/cart', '/ConfigMap/web/settings'], 'its desired objects are unknown');
     assert.deepEqual(state.extra, [], 'the prune candidate was not seen');
     const byApp = state.failures.filter((f) => !f.key);
     assert.deepEqual(byApp.map((f) => f.appId).sort(), [argoApp.id, other.id].sort(), 'each app reading ConfigMaps is told');
@@ -140,6 +142,57 @@ describe('kube/fetchLiveState', () => {
     assert.equal(byApp.length, 1, JSON.stringify(state.failures.map((f) => [f.appId, f.error.message])));
     assert.equal(byApp[0].appId, app.id);
     assert.match(byApp[0].error.message, /connection reset/);
+  });
+
+  it('a LIST refused with 429 or 5xx is not followed by a GET per object (issue 18 item 7): its objects are reported unknown', async () => {
+    for (const status of [429, 503]) {
+      const names = Array.from({ length: 60 }, (_, i) => `cm-${i}`);
+      const client = new FakeKubeClient(names.map((n) => obj('v1', 'ConfigMap', n, 'web')));
+      client.failures.push({ match: 'list ConfigMap', error: errorFromStatus(status, { message: 'slow down' }, { verb: 'list', resource: 'configmaps', namespace: 'web' }) });
+      const state = await fetchLiveState({ client, apps: [argoApp], desired: { [argoApp.id]: names.map((n) => ({ object: obj('v1', 'ConfigMap', n, 'web') })) } });
+      assert.equal(client.calls.filter((c) => c.verb === 'get').length, 0, `no GET storm after a ${status}`);
+      assert.equal(client.calls.filter((c) => c.verb === 'list').length, 1);
+      assert.equal(state.stats.gets, 0);
+      assert.equal(state.live.size, 0);
+      assert.equal(state.failures.filter((f) => !f.key && f.appId === argoApp.id).length, 1, 'the app is told once');
+      const keyed = state.failures.filter((f) => f.key);
+      assert.deepEqual(keyed.map((f) => f.key).sort(), names.map((n) => `/ConfigMap/web/${n}`).sort(), 'every desired object is unknown, never "missing"');
+      for (const f of keyed) assert.match(f.error.message, /slow down/);
+    }
+  });
+
+  it('after a forbidden LIST, reads at most 50 objects of the type one by one, 4 at a time, and reports the rest unknown', async () => {
+    const names = Array.from({ length: 120 }, (_, i) => `cm-${i}`);
+    let inFlight = 0;
+    let maxInFlight = 0;
+    class Counting extends FakeKubeClient {
+      override async get(ref: Parameters<FakeKubeClient['get']>[0], signal?: AbortSignal): Promise<KubeObject> {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        try {
+          await new Promise((r) => setTimeout(r, 1));
+          return await super.get(ref, signal);
+        } finally {
+          inFlight--;
+        }
+      }
+    }
+    const client = new Counting([...names.map((n) => obj('v1', 'ConfigMap', n, 'web')), obj('v1', 'Secret', 's', 'web')]);
+    client.failures.push({ match: 'list ConfigMap', error: errorFromStatus(403, { message: 'configmaps is forbidden' }, { verb: 'list', resource: 'configmaps', namespace: 'web' }) });
+    client.failures.push({ match: 'list Secret', error: errorFromStatus(403, { message: 'secrets is forbidden' }, { verb: 'list', resource: 'secrets', namespace: 'web' }) });
+    const desired = [...names.map((n) => ({ object: obj('v1', 'ConfigMap', n, 'web') })), { object: obj('v1', 'Secret', 's', 'web') }];
+    const state = await fetchLiveState({ client, apps: [argoApp], desired: { [argoApp.id]: desired } });
+    const gets = client.calls.filter((c) => c.verb === 'get');
+    assert.equal(gets.filter((c) => c.type === 'ConfigMap').length, 50, 'at most 50 GETs per type');
+    assert.equal(gets.filter((c) => c.type === 'Secret').length, 1, 'the cap is per type');
+    assert.ok(maxInFlight <= 4, `at most 4 GETs at a time (saw ${maxInFlight})`);
+    assert.equal(state.live.size, 51);
+    const unread = state.failures.filter((f) => f.key);
+    assert.equal(unread.length, 70);
+    for (const f of unread) {
+      assert.equal(f.error.reason, 'forbidden');
+      assert.match(f.error.message, /only the first 50/);
+    }
   });
 
   it('stops when cancelled', async () => {
