@@ -11,6 +11,8 @@ import { nodeProcessRunner, type Logger } from '../core/ports';
 import { DriftIndex } from './driftIndex';
 import { describeError } from './errors';
 import { readSettings, type Settings } from './settings';
+import type { WatchStop } from './tree/driftTreeModel';
+import { isGitOpsError } from '../core/model';
 
 const REDIFF_DEBOUNCE_MS = 250;
 const EDIT_DEBOUNCE_MS = 400;
@@ -23,6 +25,7 @@ export class DriftSession implements vscode.Disposable {
   private readonly discoveryCache = new Map<string, DiscoveryEntry>();
   private watches: KubeDisposable[] = [];
   private watchKey = '';
+  private _watchStops = new Map<string, WatchStop[]>();
   private running?: AbortController;
   private rediffTimer?: NodeJS.Timeout;
   private pendingFiles = new Set<string>();
@@ -256,17 +259,34 @@ export class DriftSession implements vscode.Disposable {
       this.watches.push(
         watchLiveState(engine, c, this.client(c), {
           onChange: () => this.scheduleRediff(),
-          onError: (type, e, willRetry) => this.log.warn(`watch ${type.kind}${type.namespace ? ` in ${type.namespace}` : ''} on ${c}: ${e.message}${willRetry ? ' (reconnecting)' : ''}`),
+          onError: (type, e, willRetry) => {
+            const what = `${type.kind}${type.namespace ? ` in ${type.namespace}` : ''}`;
+            this.log.warn(`watch ${what} on ${c}: ${e.message}${willRetry ? ' (reconnecting)' : ''}`);
+            if (willRetry) return;
+            // Stopped for good (forbidden, not found): live updates of this type are off here; the tree says so.
+            const stops = (this._watchStops.get(c) ?? []).filter((w) => w.type !== what);
+            this._watchStops.set(c, [...stops, { type: what, reason: isGitOpsError(e) ? e.reason : 'stopped', message: e.message }]);
+            this.changed.fire();
+          },
         }, types),
       );
     }
     this.log.info(`watching ${plan.reduce((n, p) => n + p.types.length, 0)} resource types`);
   }
 
+  /** Per context, the watches that stopped for good since they were last started. */
+  get watchStops(): ReadonlyMap<string, readonly WatchStop[]> {
+    return this._watchStops;
+  }
+
   private stopWatches(): void {
     for (const w of this.watches) w.dispose();
     this.watches = [];
     this.watchKey = '';
+    if (this._watchStops.size) {
+      this._watchStops = new Map();
+      this.changed.fire();
+    }
   }
 
   dispose(): void {

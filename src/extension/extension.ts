@@ -40,6 +40,7 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
 
   const redraw = () => {
     model.update(session.snapshot, model.currentFilter);
+    model.setWatchStops(session.watchStops);
     provider.refresh();
     docs.refreshOpen();
     decorations.refresh();

@@ -65,7 +65,18 @@ export function attribution(c: FieldChange, now: Date): string {
   return `${c.path} ${verb}${who}${when}`;
 }
 
+/** A watch that stopped for good (forbidden, not found): live updates for its type are off in that context. */
+export interface WatchStop {
+  /** "Secret in web", "Deployment". */
+  type: string;
+  /** Short reason for the description: "forbidden", "notFound". */
+  reason: string;
+  message: string;
+}
+
 export class DriftTreeModel {
+  private watchStops: ReadonlyMap<string, readonly WatchStop[]> = new Map();
+
   constructor(
     private snapshot: DriftSnapshot | undefined,
     private filter: TreeFilter,
@@ -75,6 +86,11 @@ export class DriftTreeModel {
   update(snapshot: DriftSnapshot | undefined, filter: TreeFilter = this.filter): void {
     this.snapshot = snapshot;
     this.filter = filter;
+  }
+
+  /** Per context, the watches that stopped for good; kept across snapshots until the watches are restarted. */
+  setWatchStops(stops: ReadonlyMap<string, readonly WatchStop[]>): void {
+    this.watchStops = stops;
   }
 
   get currentFilter(): TreeFilter {
@@ -169,10 +185,13 @@ export class DriftTreeModel {
       case 'cluster': {
         const c = node.cluster;
         const drifted = c.apps.reduce((n, a) => n + a.resources.filter(isDrifted).length, 0);
+        const stops = this.watchStops.get(c.context) ?? [];
+        const off = stops.length ? ` · live updates off: ${[...new Set(stops.map((w) => w.reason))].join(', ')}` : '';
+        const offTip = stops.map((w) => `  \n$(debug-disconnect) live updates off: ${w.type} — ${w.message}`).join('');
         return {
           label: c.context,
-          description: c.error ? c.error.reason : drifted ? `${drifted} drifted` : 'in sync',
-          tooltip: `**${c.context}**${c.server ? `  \n${c.server}` : ''}${c.error ? `  \n$(error) ${c.error.message}` : ''}`,
+          description: (c.error ? c.error.reason : drifted ? `${drifted} drifted` : 'in sync') + off,
+          tooltip: `**${c.context}**${c.server ? `  \n${c.server}` : ''}${c.error ? `  \n$(error) ${c.error.message}` : ''}${offTip}`,
           icon: { id: c.error ? 'error' : 'server-environment', color: c.error ? 'errorForeground' : undefined },
           contextValue: 'cluster',
           collapsible: 'expanded',

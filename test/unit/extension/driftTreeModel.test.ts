@@ -137,4 +137,18 @@ describe('DriftTreeModel', () => {
     assert.equal(m.present(last).label, '2 workspace apps not in this cluster: edge, staging');
     assert.deepEqual(kids.filter((k) => k.type === 'app').map((k) => m.present(k).label), ['shop', 'infra']);
   });
+
+  it('shows on the cluster node that live updates are off when a watch stopped for good (issue 17.5)', () => {
+    const m = new DriftTreeModel(snapshot(), { driftedOnly: false }, () => now);
+    const cluster = () => m.roots()[0];
+    m.setWatchStops(new Map([['prod-eu', [{ type: 'Secret in web', reason: 'forbidden', message: 'secrets is forbidden: User "dev" cannot watch resource "secrets"' }]]]));
+    assert.equal(m.present(cluster()).description, '2 drifted · live updates off: forbidden');
+    assert.match(m.present(cluster()).tooltip ?? '', /live updates off: Secret in web — secrets is forbidden: User "dev" cannot watch/);
+    // Other contexts, and the next snapshot, keep the state until the watches are restarted.
+    m.update(snapshot());
+    assert.equal(m.present(cluster()).description, '2 drifted · live updates off: forbidden');
+    m.setWatchStops(new Map());
+    assert.equal(m.present(cluster()).description, '2 drifted');
+    assert.doesNotMatch(m.present(cluster()).tooltip ?? '', /live updates off/);
+  });
 });
