@@ -255,9 +255,11 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
     const parents = await handleWarnings(t, warnings, opts);
     if (!parents) return { cancelled: true, warnings };
     if (!(await guard(t, verb, opts))) return { cancelled: true, warnings };
-    const signal = new AbortController().signal;
-    await pauseParents(t, parents, signal);
-    const result = await run(t, signal);
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${verb} ${t.drift.app.name}`, cancellable: true }, async (_p, token) => {
+      const signal = toAbortSignal(token);
+      await pauseParents(t, parents, signal);
+      return run(t, signal);
+    });
     void vscode.window.showInformationMessage(`${verb}: ${t.drift.app.name} (${t.context})`);
     await session.refresh({ quiet: true });
     return result;
@@ -290,9 +292,12 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
     const parents = await handleWarnings(t, await pauseWarnings(client, live as KubeObject, { action: 'breakglass' }), opts);
     if (!parents) return undefined;
     if (!(await guard(t, 'Breakglass', opts))) return undefined;
-    await pauseParents(t, parents, new AbortController().signal);
-    const actor = await actorFor(t.context);
-    const { record } = await startBreakglass({ client, app: t.ref, reason: reason.trim(), ticket: ticket.trim() || undefined, expiresAt: new Date(Date.now() + ms), actor, log: warn });
+    const { record } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Starting breakglass on ${t.drift.app.name}`, cancellable: true }, async (_p, token) => {
+      const signal = toAbortSignal(token);
+      await pauseParents(t, parents, signal);
+      const actor = await actorFor(t.context, signal);
+      return startBreakglass({ client, app: t.ref, reason: reason.trim(), ticket: ticket.trim() || undefined, expiresAt: new Date(Date.now() + ms), actor, log: warn, signal });
+    });
     log.info(`breakglass started on ${t.ref.kind} ${t.ref.namespace}/${t.ref.name} by ${record.user}: ${record.reason} (expires ${record.expires})`);
     void vscode.window.showInformationMessage(`Breakglass on ${t.drift.app.name}: the controller is paused until you end it. Edit live (kubectl or Open Live Object), then run End Breakglass to capture and resume.`);
     await session.refresh({ quiet: true });
