@@ -19,6 +19,11 @@ export interface FetchLiveStateInput {
   argoNamespace?: string;
   /** A type listed in more namespaces than this is listed cluster-wide once. Default 5. */
   maxNamespacesPerType?: number;
+  /**
+   * One deadline for the whole read (discovery, LISTs, GETs); default 120 s. When it passes, every request still
+   * running is aborted and the call fails with a timeout naming the requests that were still waiting.
+   */
+  deadlineMs?: number;
 }
 
 export interface LiveFailure {
@@ -67,12 +72,52 @@ function desiredOf(input: FetchLiveStateInput, appId: string): readonly Rendered
   return (d instanceof Map ? d.get(appId) : (d as Record<string, readonly RenderedObject[]>)[appId]) ?? [];
 }
 
+const DEFAULT_DEADLINE_MS = 120_000;
+
+/** Requests in flight, so a deadline can say which step was slow. */
+type Pending = Set<string>;
+
+async function tracked<T>(pending: Pending, step: string, p: () => Promise<T>): Promise<T> {
+  pending.add(step);
+  try {
+    return await p();
+  } finally {
+    pending.delete(step);
+  }
+}
+
 export async function fetchLiveState(input: FetchLiveStateInput): Promise<LiveState> {
+  const deadlineMs = input.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  throwIfAborted(input.signal);
+  // The caller's signal stops everything; the deadline stops it too, even when a request ignores its signal.
+  const ac = new AbortController();
+  const onAbort = (): void => ac.abort(input.signal?.reason);
+  input.signal?.addEventListener('abort', onAbort, { once: true });
+  const pending: Pending = new Set();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const steps = [...pending];
+      const slow = steps.length ? ` (still waiting for: ${steps.slice(0, 3).join('; ')}${steps.length > 3 ? `; and ${steps.length - 3} more` : ''})` : '';
+      const e = new GitOpsError('timeout', `fetching live state for ${input.client.contextName} took longer than ${deadlineMs / 1000} s${slow}`);
+      reject(e);
+      ac.abort(e);
+    }, deadlineMs);
+  });
+  try {
+    return await Promise.race([fetchWithin({ ...input, signal: ac.signal }, pending), deadline]);
+  } finally {
+    clearTimeout(timer);
+    input.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function fetchWithin(input: FetchLiveStateInput, pending: Pending): Promise<LiveState> {
   const { client, signal } = input;
   const argoNs = input.argoNamespace ?? DEFAULT_ARGO_NAMESPACE;
   const maxNs = input.maxNamespacesPerType ?? 5;
   const out: LiveState = { live: new Map(), desired: new Map(), extra: [], failures: [], scopes: [], stats: { lists: 0, gets: 0 } };
-  const types = await client.discover(signal);
+  const types = await tracked(pending, 'API discovery', () => client.discover(signal));
   const resolve = (group: string, kind: string): ResourceType | undefined => {
     try {
       return findResourceType(types, { group, kind });
@@ -142,7 +187,8 @@ export async function fetchLiveState(input: FetchLiveStateInput): Promise<LiveSt
       async (p) => {
         try {
           out.stats.lists++;
-          const r = await client.list(p.rt, { namespace: p.namespace || undefined, labelSelector: p.labelSelector, signal });
+          const step = `list ${p.rt.kind}${p.rt.group ? `.${p.rt.group}` : ''}${p.namespace ? ` in namespace ${p.namespace}` : ''}${p.labelSelector ? ` (${p.labelSelector})` : ''}`;
+          const r = await tracked(pending, step, () => client.list(p.rt, { namespace: p.namespace || undefined, labelSelector: p.labelSelector, signal }));
           return { plan: p, items: r.items as KubeObject[] | undefined, error: undefined as GitOpsError | undefined };
         } catch (e) {
           if (isGitOpsError(e) && e.reason === 'cancelled') throw e;
@@ -218,7 +264,8 @@ export async function fetchLiveState(input: FetchLiveStateInput): Promise<LiveSt
     async (g) => {
       try {
         out.stats.gets++;
-        out.live.set(g.key, await client.get({ ...g.ref, version: g.rt.version }, signal));
+        const step = `get ${g.rt.kind}${g.rt.group ? `.${g.rt.group}` : ''} ${g.ref.namespace ? `${g.ref.namespace}/` : ''}${g.ref.name}`;
+        out.live.set(g.key, await tracked(pending, step, () => client.get({ ...g.ref, version: g.rt.version }, signal)));
       } catch (e) {
         if (isGitOpsError(e) && e.reason === 'notFound') return;
         if (isGitOpsError(e) && e.reason === 'cancelled') throw e;

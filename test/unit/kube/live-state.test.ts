@@ -195,6 +195,31 @@ describe('kube/fetchLiveState', () => {
     }
   });
 
+  it('gives up at its deadline when a LIST never answers and names the slow step (issue 18 item 7)', async () => {
+    const seen: AbortSignal[] = [];
+    class Hanging extends FakeKubeClient {
+      override list(type: Parameters<FakeKubeClient['list']>[0], opts: Parameters<FakeKubeClient['list']>[1] = {}): ReturnType<FakeKubeClient['list']> {
+        if (type.kind !== 'ConfigMap') return super.list(type, opts);
+        if (opts.signal) seen.push(opts.signal);
+        return new Promise(() => undefined); // never answers, ignores the signal
+      }
+    }
+    const client = new Hanging([obj('v1', 'Secret', 's', 'web')]);
+    const started = Date.now();
+    await assert.rejects(
+      fetchLiveState({ client, apps: [argoApp], deadlineMs: 100, desired: { [argoApp.id]: [{ object: obj('v1', 'ConfigMap', 'a', 'web') }, { object: obj('v1', 'Secret', 's', 'web') }] } }),
+      (e: GitOpsError) => {
+        assert.equal(e.reason, 'timeout');
+        assert.match(e.message, /fetching live state for fake took longer than 0\.1 s/);
+        assert.match(e.message, /list ConfigMap in namespace web/);
+        assert.doesNotMatch(e.message, /Secret/, 'finished steps are not blamed');
+        return true;
+      },
+    );
+    assert.ok(Date.now() - started < 5000);
+    assert.ok(seen.length > 0 && seen.every((s) => s.aborted), 'the hanging request is told to stop');
+  });
+
   it('stops when cancelled', async () => {
     const ac = new AbortController();
     ac.abort();
