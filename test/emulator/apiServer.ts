@@ -124,6 +124,12 @@ export class ApiServer {
     if (fault === 'error') throw new ApiError(this.rand() < 0.5 ? 'InternalError' : 'ServiceUnavailable', 'injected fault: the server is currently unable to handle the request');
 
     const method = req.method ?? 'GET';
+    if (route.t.review) {
+      // Answered from the request's user, as the real server does; nothing is stored.
+      if (method !== 'POST' || route.name !== undefined) throw methodNotAllowed(method);
+      const groups = user.readOnly ? ['system:authenticated'] : ['system:masters', 'system:authenticated'];
+      return sendJson(res, 201, { kind: route.t.kind, apiVersion: `${route.t.group}/${route.t.version}`, metadata: { creationTimestamp: null }, status: { userInfo: { username: user.name, groups } } });
+    }
     if (user.readOnly && WRITE_VERBS[method]) throw forbidden(user.name, WRITE_VERBS[method], route);
     const q = url.searchParams;
     const buf = method === 'GET' ? Buffer.alloc(0) : await readBody(req);

@@ -38,7 +38,7 @@ export function apiGroup(reg: TypeRegistry, group: string): Record<string, unkno
 }
 
 function resourceEntries(t: ResourceType): Record<string, unknown>[] {
-  const main: Record<string, unknown> = { name: t.plural, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: RESOURCE_VERBS };
+  const main: Record<string, unknown> = { name: t.plural, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: t.verbs ?? RESOURCE_VERBS };
   if (t.shortNames?.length) main.shortNames = t.shortNames;
   if (t.categories?.length) main.categories = t.categories;
   const out = [main];

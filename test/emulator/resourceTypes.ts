@@ -32,6 +32,10 @@ export interface ResourceType {
   /** CRD additionalPrinterColumns (what `kubectl get` shows). */
   printerColumns?: PrinterColumn[];
   crd?: string;
+  /** Verbs discovery lists (default RESOURCE_VERBS). */
+  verbs?: string[];
+  /** A review kind (SelfSubjectReview): only ever created, answered from the request's user, never stored. */
+  review?: boolean;
 }
 
 export const RESOURCE_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -50,6 +54,8 @@ const BUILTINS: Row[] = [
   ['', 'v1', 'Endpoints', 'endpoints', true, { shortNames: ['ep'] }],
   ['', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', true, { shortNames: ['pvc'], statusSubresource: true }],
   ['', 'v1', 'Event', 'events', true, { shortNames: ['ev'] }],
+  // What `kubectl auth whoami` asks; every authenticated user may create it (system:basic-user).
+  ['authentication.k8s.io', 'v1', 'SelfSubjectReview', 'selfsubjectreviews', false, { verbs: ['create'], review: true }],
   ['apps', 'v1', 'Deployment', 'deployments', true, { shortNames: ['deploy'], categories: ['all'], generation: true, statusSubresource: true, scale: REPLICAS }],
   ['apps', 'v1', 'StatefulSet', 'statefulsets', true, { shortNames: ['sts'], categories: ['all'], generation: true, statusSubresource: true, scale: REPLICAS }],
   ['apps', 'v1', 'DaemonSet', 'daemonsets', true, { shortNames: ['ds'], categories: ['all'], generation: true, statusSubresource: true }],

@@ -112,7 +112,10 @@ describe('Argo CD and Flux controls (demo world)', function () {
     await vscode.commands.executeCommand('gitopsDrift.breakglassStart', loc(name), { reason: 'INC-7: checkout latency, need more replicas', ticket: 'INC-7', expires: '1h', yes: true });
     const paused = app(name);
     const record = JSON.parse(paused.metadata.annotations['gitops-drift.dev/breakglass']);
-    assert.equal(record.user, 'sre@example.test');
+    // The cluster identity first (what `kubectl auth whoami` says for this kubeconfig), the git identity second.
+    assert.equal(record.user, kubectl(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']).trim());
+    assert.notEqual(record.user, '');
+    assert.equal(record.gitUser, 'sre@example.test');
     assert.equal(record.reason, 'INC-7: checkout latency, need more replicas');
     assert.equal(record.ticket, 'INC-7');
     assert.ok(Math.abs(Date.parse(record.expires) - Date.parse(record.started) - 3600_000) < 5000, `${record.started} → ${record.expires}`);
