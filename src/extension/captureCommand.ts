@@ -28,7 +28,15 @@ export interface CaptureOutcome {
   explanation: string[];
 }
 
+/** Why capture is off in an untrusted workspace (it runs git in the repository). */
+export const UNTRUSTED_CAPTURE_MESSAGE =
+  'GitOps Drift: capture is off in an untrusted workspace: it runs git in this repository, whose hooks and configuration could run programs. Trust the workspace to capture live changes.';
+
 export async function captureLive(session: DriftSession, arg: unknown, opts: CaptureOptions = {}): Promise<CaptureOutcome | undefined> {
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showWarningMessage(UNTRUSTED_CAPTURE_MESSAGE);
+    return undefined;
+  }
   const r = resourceFromArg(session, arg) ?? (await pickResource(session, { driftedOnly: true, title: 'Capture live changes of…' }));
   if (!r) return undefined;
   const offerable = offerableChanges(r.diff);

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { screenshot } from './index';
-import { extensionApi, waitFor, widenSidebar, world } from './world';
+import { extensionApi, findResource, git, kubectl, waitFor, widenSidebar, world } from './world';
 
 describe('@untrusted workspace (demo world)', function () {
   this.timeout(60_000);
@@ -28,5 +28,22 @@ describe('@untrusted workspace (demo world)', function () {
     assert.match(api.tree.present(node).tooltip ?? '', /untrusted workspace/);
     await widenSidebar();
     await screenshot('untrusted');
+  });
+
+  it('@untrusted refuses to capture (git would run repository-configured programs) and changes nothing', async () => {
+    const api = await extensionApi();
+    const repo = world().repoDir;
+    const head = git(['rev-parse', 'HEAD']);
+    const branch = git(['rev-parse', '--abbrev-ref', 'HEAD']);
+    const status = git(['status', '--porcelain']);
+    const k = world().scenarios.suspendedKustomization; // Flux suspended: a live edit stays
+    kubectl(['-n', k.deploymentNamespace, 'scale', `deployment/${k.deployment}`, '--replicas=4']);
+    const drift = await waitFor('a capturable live change in the tree', () => {
+      const d = findResource(api, 'Deployment', k.deploymentNamespace, k.deployment);
+      return d?.diff.changes.some((c) => c.path === 'spec.replicas' && c.live === 4) ? d : undefined;
+    }, 30_000);
+    const r = await vscode.commands.executeCommand('gitopsDrift.captureLive', { context: drift.context, appId: drift.drift.app.id, ref: drift.diff.ref }, { fields: ['spec.replicas'], yes: true });
+    assert.equal(r, undefined, 'nothing captured');
+    assert.deepEqual([git(['rev-parse', 'HEAD']), git(['rev-parse', '--abbrev-ref', 'HEAD']), git(['status', '--porcelain'])], [head, branch, status], `repository ${repo} unchanged`);
   });
 });
