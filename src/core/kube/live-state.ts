@@ -127,12 +127,15 @@ async function fetchWithin(input: FetchLiveStateInput, pending: Pending): Promis
   };
 
   // 1. Where each app's objects live: (type, namespace) pairs from the desired objects and from what the app says it manages.
-  const scopes = new Map<string, { rt: ResourceType; namespaces: Set<string>; plainApps: Set<string>; selectorApps: Map<string, string> }>();
+  // appsByNs: which apps have objects of the type in each namespace ('' = cluster-scoped / all).
+  const scopes = new Map<string, { rt: ResourceType; namespaces: Set<string>; plainApps: Set<string>; selectorApps: Map<string, string>; appsByNs: Map<string, Set<string>> }>();
   const addScope = (rt: ResourceType, ns: string, app: App): void => {
     const k = typeKey(rt);
-    const s = scopes.get(k) ?? { rt, namespaces: new Set<string>(), plainApps: new Set<string>(), selectorApps: new Map<string, string>() };
+    const s = scopes.get(k) ?? { rt, namespaces: new Set<string>(), plainApps: new Set<string>(), selectorApps: new Map<string, string>(), appsByNs: new Map<string, Set<string>>() };
     scopes.set(k, s);
-    s.namespaces.add(rt.namespaced ? ns : '');
+    const nsKey = rt.namespaced ? ns : '';
+    s.namespaces.add(nsKey);
+    s.appsByNs.set(nsKey, (s.appsByNs.get(nsKey) ?? new Set<string>()).add(app.id));
     const sel = fluxLabelSelector(app);
     // Argo annotation tracking cannot be selected server-side, so Argo apps need plain lists.
     if (sel) s.selectorApps.set(app.id, sel);
@@ -213,7 +216,9 @@ async function fetchWithin(input: FetchLiveStateInput, pending: Pending): Promis
       // so the result is "unknown" for it, never a clean "in sync".
       const where = `${r.plan.rt.kind}${r.plan.rt.group ? `.${r.plan.rt.group}` : ''}${r.plan.namespace ? ` in namespace ${r.plan.namespace}` : ''}`;
       const message = `cannot list ${where}, so objects of that type the app tracks but Git no longer declares are unknown: ${r.error.message}`;
-      for (const appId of r.plan.apps) out.failures.push({ appId, error: new GitOpsError(r.error.reason, message, { ...r.error.details, cause: r.error }) });
+      // A LIST of one namespace concerns only the apps with objects there.
+      const inNs = r.plan.namespace ? scopes.get(typeKey(r.plan.rt))?.appsByNs.get(r.plan.namespace) : undefined;
+      for (const appId of r.plan.apps) if (!inNs || inNs.has(appId)) out.failures.push({ appId, error: new GitOpsError(r.error.reason, message, { ...r.error.details, cause: r.error }) });
     }
     else if (r.items && !out.scopes.some((s) => typeKey(s.type) === typeKey(r.plan.rt) && s.namespace === r.plan.namespace)) out.scopes.push({ type: r.plan.rt, namespace: r.plan.namespace });
   }

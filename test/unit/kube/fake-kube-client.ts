@@ -98,7 +98,7 @@ export class FakeKubeClient implements KubeClient {
   async list(type: TypeRef, opts: ListOptions = {}): Promise<ListResult> {
     const rt = this.rtOf(type);
     this.calls.push({ verb: 'list', type: rt.kind, namespace: opts.namespace, labelSelector: opts.labelSelector });
-    this.fail('list', rt.kind);
+    this.fail('list', rt.kind, opts.namespace ? `in ${opts.namespace}` : undefined);
     const sel = (opts.labelSelector ?? '').split(',').filter(Boolean).map((s) => s.split('='));
     const items = [...this.store.values()].filter(
       (o) => groupOf(o.apiVersion) === rt.group && o.kind === rt.kind && (!opts.namespace || o.metadata.namespace === opts.namespace) && sel.every(([k, v]) => o.metadata.labels?.[k] === v),

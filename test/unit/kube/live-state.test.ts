@@ -144,6 +144,20 @@ describe('kube/fetchLiveState', () => {
     assert.match(byApp[0].error.message, /connection reset/);
   });
 
+  it('a failed LIST of one namespace is reported only to the apps with objects in that namespace', async () => {
+    const teamA: App = { ...argoApp, id: 'argo/team-a', name: 'team-a', destinationNamespace: 'team-a' };
+    const ops: App = { ...argoApp, id: 'argo/ops', name: 'ops', destinationNamespace: 'ops' };
+    const client = new FakeKubeClient([obj('v1', 'ConfigMap', 'a', 'team-a'), obj('v1', 'ConfigMap', 'o', 'ops')]);
+    client.failures.push({ match: 'list ConfigMap in ops', error: new GitOpsError('forbidden', 'you may not list configmaps in namespace "ops"') });
+    const state = await fetchLiveState({
+      client,
+      apps: [teamA, ops],
+      desired: { [teamA.id]: [{ object: obj('v1', 'ConfigMap', 'a', 'team-a') }], [ops.id]: [{ object: obj('v1', 'ConfigMap', 'o', 'ops') }] },
+    });
+    const byApp = state.failures.filter((f) => !f.key);
+    assert.deepEqual(byApp.map((f) => f.appId), [ops.id], JSON.stringify(state.failures.map((f) => [f.appId, f.error.message])));
+  });
+
   it('a LIST refused with 429 or 5xx is not followed by a GET per object (issue 18 item 7): its objects are reported unknown', async () => {
     for (const status of [429, 503]) {
       const names = Array.from({ length: 60 }, (_, i) => `cm-${i}`);
