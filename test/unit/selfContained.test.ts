@@ -22,7 +22,7 @@ describe('self-contained repository check', () => {
   it('names the file and line of a path into a sibling folder', () => {
     write('test/unit/a.test.ts', `const ok = 1;\nconst X = path.resolve(__dirname, '${SIBLING}/crds');\n`);
     write('src/b.ts', `// see /${'shared'}/reference/doc.md\n`);
-    write('src/c.ts', `// a kustomization may pull in ../shared-config/cm.yaml or ../common/cm.yaml\n`);
+    write('src/c.ts', `// a kustomization may pull in ${SIBLING}-config/cm.yaml or ../common/cm.yaml\n`);
     const hits: string[] = findReferences(dir, ['test/unit/a.test.ts', 'src/b.ts', 'src/c.ts']);
     assert.equal(hits.length, 2, hits.join('\n'));
     assert.match(hits[0], /^test\/unit\/a\.test\.ts:2: /);
