@@ -22,6 +22,8 @@ export interface RealClusterOptions {
   forwardStderr?: boolean;
   /** Let the apiserver log everything to stderr (it always logs everything to DIR/apiserver.log). */
   verbose?: boolean;
+  /** Extra kube-apiserver flags, e.g. `--watch-cache=false` (passed as `--apiserver-arg=<flag>`). */
+  apiserverArgs?: string[];
 }
 
 export interface RealCluster {
@@ -73,6 +75,7 @@ export async function startRealCluster(opts: RealClusterOptions = {}): Promise<R
   if (opts.dir) args.push('--dir', path.resolve(opts.dir));
   if (opts.kubeconfigPath) args.push('--kubeconfig', path.resolve(opts.kubeconfigPath));
   if (opts.verbose) args.push('--verbose');
+  for (const a of opts.apiserverArgs ?? []) args.push(`--apiserver-arg=${a}`);
   opts.signal?.throwIfAborted();
 
   const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });

@@ -1,7 +1,7 @@
 // What only the real kube-apiserver can show: RBAC (a user limited to two namespaces, a read-only user) and a
 // watch resumed from a resourceVersion that etcd has compacted away (a real 410 Gone). KUBE_BACKEND=real only.
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as net from 'node:net';
@@ -19,7 +19,8 @@ import { isGitOpsError, type KubeObject } from '../../src/core/model';
 import { nodeProcessRunner } from '../../src/core/ports';
 import { parseManifests } from '../../src/core/yaml/parseManifests';
 import { kubeBackend, startTestCluster, type TestCluster } from '../backend/testCluster';
-import { requireTool, toolPath } from '../cluster/tools';
+import { toolPath } from '../cluster/tools';
+import { startRealCluster, type RealCluster } from '../cluster/realCluster';
 import { startDemoWorld, type DemoWorld } from './demo/start-demo-world';
 
 const CRD_DIR = path.join(__dirname, 'demo', 'crds');
@@ -322,7 +323,7 @@ describe('real kube-apiserver: RBAC-limited users and 410 Gone', function () {
   });
 
   describe('a watch resumed from a compacted resourceVersion (410 Gone)', () => {
-    let server: { kubeconfig: string; url: string; stop(): Promise<void> } | undefined;
+    let server: RealCluster | undefined;
     let proxy: Proxy | undefined;
     let ws: string;
 
@@ -330,11 +331,11 @@ describe('real kube-apiserver: RBAC-limited users and 410 Gone', function () {
       skipUnlessReal(this);
       // No watch cache (watches read etcd itself) and compaction every second: a resourceVersion a few seconds old
       // is gone, as one hours old is in a production cluster.
-      server = await startApiserver(['--apiserver-arg=--watch-cache=false', '--apiserver-arg=--etcd-compaction-interval=1s']);
-      proxy = await startProxy(new URL(server.url));
+      server = await startRealCluster({ apiserverArgs: ['--watch-cache=false', '--etcd-compaction-interval=1s'] });
+      proxy = await startProxy(new URL(server.server));
       ws = fs.mkdtempSync(path.join(os.tmpdir(), 'gd-real-gone-'));
       write(path.join(ws, 'apps/gone/cms.yaml'), ['cm-1', 'cm-2', 'cm-3'].map((n) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${n}\n  namespace: team-a\ndata:\n  v: "1"\n`).join('---\n'));
-      const admin = createKubeClient({ kubeconfig: server.kubeconfig, context: 'admin' });
+      const admin = createKubeClient({ kubeconfig: server.kubeconfigPath, context: server.contexts.admin });
       for (const n of ['cm-1', 'cm-2', 'cm-3']) await admin.patch({ group: '', version: 'v1', kind: 'ConfigMap', namespace: 'team-a', name: n }, configMap('team-a', n, { v: '1' }), { type: 'apply', fieldManager: 'test-seed', force: true });
     });
     after(async () => {
@@ -344,10 +345,10 @@ describe('real kube-apiserver: RBAC-limited users and 410 Gone', function () {
     });
 
     it('relists on the real 410 and ends with the current state (a change and a deletion made while away)', async () => {
-      const kc = server!.kubeconfig;
+      const kc = server!.kubeconfigPath;
       // The engine talks through a proxy that the test can cut, as a network outage would.
       const proxied = path.join(ws, 'kubeconfig-proxied');
-      fs.writeFileSync(proxied, fs.readFileSync(kc, 'utf8').replace(server!.url, `https://127.0.0.1:${proxy!.port}`), { mode: 0o600 });
+      fs.writeFileSync(proxied, fs.readFileSync(kc, 'utf8').replace(server!.server, `https://127.0.0.1:${proxy!.port}`), { mode: 0o600 });
       const client = createKubeClient({ kubeconfig: proxied, context: 'admin' });
       const engine = new DriftEngine({ roots: [ws], clientFor: () => client, runner: nodeProcessRunner, trusted: true });
       const statuses = (snap: Awaited<ReturnType<DriftEngine['compute']>>) => Object.fromEntries(snap.clusters[0].apps.flatMap((a) => a.resources).map((r) => [r.ref.name, r.status]));
@@ -401,38 +402,6 @@ describe('real kube-apiserver: RBAC-limited users and 410 Gone', function () {
 
 // --- helpers for the 410 suite: an apiserver with extra flags, a cuttable TCP proxy, a raw watch probe
 
-interface Apiserver {
-  kubeconfig: string;
-  url: string;
-  stop(): Promise<void>;
-}
-
-/** Starts .tools/bin/gitops-drift-apiserver with extra flags (test/backend starts it without). */
-async function startApiserver(extra: string[]): Promise<Apiserver> {
-  const child: ChildProcess = spawn(requireTool('gitops-drift-apiserver'), extra, { stdio: ['pipe', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  let err = '';
-  child.stderr!.on('data', (d) => (err = (err + d).slice(-4000)));
-  const ready = await withTimeout('the apiserver READY line', 90_000, new Promise<{ kubeconfig: string; server: string }>((resolve, reject) => {
-    let buf = '';
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (s: string) => {
-      buf += s;
-      const m = /^READY (.*)$/m.exec(buf);
-      if (m) resolve(JSON.parse(m[1]));
-    });
-    void exited.then(() => reject(new Error(`gitops-drift-apiserver exited before READY: ${err}`)));
-  }));
-  return {
-    kubeconfig: ready.kubeconfig,
-    url: ready.server,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
 interface Proxy {
   port: number;
   /** Drops every connection and refuses new ones (by resetting them). */
@@ -478,15 +447,15 @@ function startProxy(target: URL): Promise<Proxy> {
 }
 
 /** Until a raw watch from `rv` gets 410 Gone from the server itself (`churn` adds revisions meanwhile). */
-async function waitUntilGone(server: Apiserver, rv: string, churn: () => void): Promise<void> {
-  const cfg = parseYaml(fs.readFileSync(server.kubeconfig, 'utf8')) as { clusters: { cluster: { 'certificate-authority-data': string } }[]; users: { name: string; user: { token: string } }[] };
+async function waitUntilGone(server: RealCluster, rv: string, churn: () => void): Promise<void> {
+  const cfg = parseYaml(fs.readFileSync(server.kubeconfigPath, 'utf8')) as { clusters: { cluster: { 'certificate-authority-data': string } }[]; users: { name: string; user: { token: string } }[] };
   const ca = Buffer.from(cfg.clusters[0].cluster['certificate-authority-data'], 'base64');
   const token = cfg.users.find((u) => u.name === 'admin')!.user.token;
   const deadline = Date.now() + 60_000;
   for (;;) {
     churn();
     const answer = await new Promise<string>((resolve, reject) => {
-      const req = https.get(`${server.url}/api/v1/namespaces/team-a/configmaps?watch=1&resourceVersion=${rv}&timeoutSeconds=1`, { ca, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      const req = https.get(`${server.server}/api/v1/namespaces/team-a/configmaps?watch=1&resourceVersion=${rv}&timeoutSeconds=1`, { ca, headers: { authorization: `Bearer ${token}` } }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (d: string) => (body += d));
