@@ -83,6 +83,8 @@ async function statusSubresources(rest: KubeRest, apiVersion: string): Promise<S
 async function seedReal(rest: KubeRest, objects: KubeObject[], manager: string): Promise<KubeObject[]> {
   const out: KubeObject[] = [];
   const namespaces = new Set<string>();
+  // Discovery once per group-version in this call (a CRD seeded here is in it by the time its objects come).
+  const subresources = new Map<string, Promise<Set<string>>>();
   for (const obj of objects) {
     const info = await waitForResource(rest, obj);
     const ns = obj.metadata.namespace;
@@ -94,7 +96,8 @@ async function seedReal(rest: KubeRest, objects: KubeObject[], manager: string):
     const { resourceVersion: _rv, uid: _uid, managedFields: _mf, creationTimestamp: _ct, generation: _g, ...metadata } = obj.metadata as Record<string, unknown>;
     const path = await rest.objectPath(obj);
     const plural = path.split('/').slice(-2, -1)[0];
-    const hasStatusSub = (await statusSubresources(rest, obj.apiVersion)).has(plural);
+    if (!subresources.has(obj.apiVersion)) subresources.set(obj.apiVersion, statusSubresources(rest, obj.apiVersion));
+    const hasStatusSub = (await subresources.get(obj.apiVersion)!).has(plural);
     const body: Record<string, unknown> = { ...rest0, metadata, ...(status !== undefined && !hasStatusSub ? { status } : {}) };
     // Replace, as the emulator's seed does: PUT over the current object (fields not in `obj` go), else POST.
     const query = { fieldManager: manager };
