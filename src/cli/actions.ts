@@ -240,7 +240,7 @@ async function breakglassEnd(argv: string[], io: CliIo): Promise<number> {
 async function capture(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { ...COMMON, repo: { type: 'string' }, resource: { type: 'string' }, field: { type: 'string', multiple: true }, branch: { type: 'string' }, commit: { type: 'boolean', default: false }, push: { type: 'boolean', default: false }, 'allow-dirty': { type: 'boolean', default: false } },
+    options: { ...COMMON, repo: { type: 'string' }, resource: { type: 'string' }, field: { type: 'string', multiple: true }, branch: { type: 'string' }, commit: { type: 'boolean', default: false }, push: { type: 'boolean', default: false }, 'allow-dirty': { type: 'boolean', default: false }, stack: { type: 'boolean', default: false } },
   });
   if (!values.resource) throw new GitOpsError('invalid', 'capture needs --resource GROUP/KIND/NAMESPACE/NAME');
   const [group, kind, namespace, name] = values.resource.split('/');
@@ -271,7 +271,7 @@ async function capture(argv: string[], io: CliIo): Promise<number> {
     process.once('SIGINT', onInterrupt);
     try {
       if (values.commit || values.push) {
-        result = await commitCapture({ app: hit.a.app, diff: hit.r, plan, context, branch: values.branch, push: values.push, allowDirty: values['allow-dirty'], signal: ac.signal });
+        result = await commitCapture({ app: hit.a.app, diff: hit.r, plan, context, branch: values.branch, push: values.push, allowDirty: values['allow-dirty'], stack: values.stack, signal: ac.signal });
       } else {
         // All files or none: a kustomization must never name a patch file that could not be written.
         await writeFileEdits(plan.edits, ac.signal);

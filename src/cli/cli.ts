@@ -22,7 +22,7 @@ const USAGE = `Usage:
   gitops-drift diff [--repo DIR] [--kubeconfig FILE] [--context NAME]... [--app NAME] [--mode offline|server-side] [-o text|json] [--all]
   gitops-drift diff --desired FILE --live FILE [--manager NAME] [-o text|json]
   gitops-drift apps [--repo DIR] [--kubeconfig FILE] [--context NAME]... [-o text|json]
-  gitops-drift capture --repo DIR --resource GROUP/KIND/NAMESPACE/NAME [--field PATH]... [--branch NAME] [--commit] [--push] [-o json]
+  gitops-drift capture --repo DIR --resource GROUP/KIND/NAMESPACE/NAME [--field PATH]... [--branch NAME] [--commit] [--push] [--allow-dirty] [--stack] [-o json]
   gitops-drift sync|refresh|pause|resume|suspend|reconcile APP [--kubeconfig FILE] [--context NAME] [--yes] ...
   gitops-drift breakglass start APP --reason TEXT [--ticket ID] [--expires 1h] | breakglass end APP [--repo DIR] [--no-resume] [--yes]
 

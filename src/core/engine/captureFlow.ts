@@ -39,6 +39,8 @@ export interface CaptureCommitInput {
   /** Deadline of the push (see captureCommit); default 2 minutes. */
   pushTimeoutMs?: number;
   allowDirty?: boolean;
+  /** Build on the capture branch HEAD is on (see StackedCaptureError); else such a capture is refused. */
+  stack?: boolean;
   clock?: Clock;
   signal?: AbortSignal;
 }
@@ -49,5 +51,5 @@ export async function commitCapture(input: CaptureCommitInput): Promise<CaptureC
   const now = (input.clock ?? systemClock).now();
   const branch = input.branch ?? buildBranchName({ pattern: input.branchPattern, app: app.name, kind: diff.ref.kind, name: diff.ref.name, namespace: diff.ref.namespace, now });
   const message = formatCaptureMessage({ ref: diff.ref, changes: plan.captured.map((c) => c.change), app: app.name, context: input.context });
-  return captureCommit({ repoDir: path.dirname(plan.edits[0].file), files: plan.edits, branch, message, push: input.push, pushTimeoutMs: input.pushTimeoutMs, allowDirty: input.allowDirty, signal: input.signal });
+  return captureCommit({ repoDir: path.dirname(plan.edits[0].file), files: plan.edits, branch, message, push: input.push, pushTimeoutMs: input.pushTimeoutMs, allowDirty: input.allowDirty, stack: input.stack, signal: input.signal });
 }

@@ -24,6 +24,8 @@ export interface CaptureCommitOptions {
   pushTimeoutMs?: number;
   /** The user agreed to commit over uncommitted changes in target files (see DirtyTargetError). */
   allowDirty?: boolean;
+  /** The user agreed to build on the capture branch HEAD is on (see StackedCaptureError). */
+  stack?: boolean;
   signal?: AbortSignal;
 }
 
@@ -49,6 +51,28 @@ export class DirtyTargetError extends GitOpsError {
 export function isDirtyTargetError(e: unknown): e is DirtyTargetError {
   return e instanceof DirtyTargetError;
 }
+
+/**
+ * HEAD is a branch an earlier capture made: a new capture would branch from it and carry the earlier capture's
+ * commit into its own review. The user goes back to `base` first, or agrees to stack (`stack`).
+ */
+export class StackedCaptureError extends GitOpsError {
+  constructor(
+    readonly branch: string,
+    readonly base: string,
+  ) {
+    const from = /^[0-9a-f]{40,64}$/.test(base) ? `commit ${base.slice(0, 12)}` : base;
+    const back = from === base ? `git switch ${base}` : `git switch --detach ${base.slice(0, 12)}`;
+    super('conflict', `HEAD is ${branch}, the branch of an earlier capture (started from ${from}): a new capture would stack on it. Go back to where the first capture started (${back}) and capture again, or stack on purpose (gitops-drift capture --stack)`);
+  }
+}
+
+export function isStackedCaptureError(e: unknown): e is StackedCaptureError {
+  return e instanceof StackedCaptureError;
+}
+
+/** Per-branch git config recording where a capture branch started (a branch name, or a commit when detached). */
+const BASE_KEY = (branch: string): string => `branch.${branch}.gitopsDriftBase`;
 
 /**
  * Git options for every command that takes paths: file names are pathspecs, so `c/web[1].yaml` would also match
@@ -102,6 +126,10 @@ export async function captureCommit(opts: CaptureCommitOptions): Promise<Capture
   await refuseInProgressOperation(git, top);
   const branchRef = (await gitText(git, ['symbolic-ref', '-q', 'HEAD']).catch(() => '')).trim();
   const previous = { branch: branchRef.startsWith('refs/heads/') ? branchRef.slice('refs/heads/'.length) : undefined, commit };
+  // Back-to-back captures: the second must not silently start from the first one's branch.
+  const stackedOn = previous.branch ? (await gitText(git, ['config', '--get', BASE_KEY(previous.branch)]).catch(() => '')).trim() : '';
+  if (stackedOn && !opts.stack) throw new StackedCaptureError(previous.branch!, stackedOn);
+  const base = stackedOn || previous.branch || previous.commit;
 
   await gitText(git, ['check-ref-format', '--branch', opts.branch]).catch(() => {
     throw new GitOpsError('invalid', `"${opts.branch}" is not a valid branch name`);
@@ -126,6 +154,8 @@ export async function captureCommit(opts: CaptureCommitOptions): Promise<Capture
     throwIfAborted(opts.signal);
     await git.raw(['checkout', '-q', '-b', opts.branch]);
     state.branchCreated = true;
+    // Deleted with the branch's config section by a rollback's `branch -D`.
+    await git.raw(['config', '--local', BASE_KEY(opts.branch), base]);
     await files.apply();
     const created = rel.filter((_, i) => opts.files[i].before === undefined);
     if (created.length) await git.raw([...LITERAL, 'add', '--', ...created]);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import type { FieldChange, ResourceDiff } from '../../../src/core/model';
 import { planCapture } from '../../../src/core/capture/planCapture';
-import { captureCommit, isDirtyTargetError } from '../../../src/core/git/captureCommit';
+import { captureCommit, isDirtyTargetError, isStackedCaptureError } from '../../../src/core/git/captureCommit';
 import { formatCaptureMessage } from '../../../src/core/git/captureMessage';
 import { buildBranchName } from '../../../src/core/git/branchName';
 
@@ -306,6 +306,55 @@ describe('git/captureCommit', function () {
     const { plan, message } = await planned(dir);
     const res = await captureCommit({ repoDir: dir, files: plan.edits, branch: 'breakglass/shop-web', message, push: true });
     assert.equal(res.compareUrl, 'https://github.com/acme/shop/compare/main...breakglass/shop-web?expand=1');
+  });
+
+  it('back-to-back captures do not stack silently: on a capture branch it refuses, naming the branch and its base; stack only when asked', async () => {
+    const dir = repo();
+    const main = git(dir, 'rev-parse', 'HEAD').trim();
+    const { plan, message } = await planned(dir);
+    const first = await captureCommit({ repoDir: dir, files: plan.edits, branch: 'breakglass/shop-web-1', message });
+    assert.equal(git(dir, 'symbolic-ref', '--short', 'HEAD').trim(), 'breakglass/shop-web-1', 'the first capture leaves the user on its branch');
+    // A second capture of another change, planned from the file as it now is (on the first capture branch).
+    const now = readFileSync(path.join(dir, 'deploy.yaml'), 'utf8');
+    const second = [{ file: path.join(dir, 'deploy.yaml'), before: now, after: now.replace('nginx:1.27', 'nginx:1.28') }];
+    const before = { head: first.commit, branches: git(dir, 'branch', '--list'), status: git(dir, 'status', '--porcelain') };
+    await assert.rejects(captureCommit({ repoDir: dir, files: second, branch: 'breakglass/shop-web-2', message: 'second' }), (e: Error & { reason?: string }) => {
+      assert.ok(isStackedCaptureError(e), String(e));
+      assert.equal(e.reason, 'conflict');
+      assert.match(e.message, /breakglass\/shop-web-1/);
+      assert.match(e.message, /started from main/);
+      assert.match(e.message, /git switch main/);
+      return true;
+    });
+    assert.deepEqual({ head: git(dir, 'rev-parse', 'HEAD').trim(), branches: git(dir, 'branch', '--list'), status: git(dir, 'status', '--porcelain') }, before, 'nothing changed');
+    assert.equal(readFileSync(path.join(dir, 'deploy.yaml'), 'utf8'), now);
+    // Asked for: it stacks, and the stacked branch keeps the original base (a third capture is refused the same way).
+    const stacked = await captureCommit({ repoDir: dir, files: second, branch: 'breakglass/shop-web-2', message: 'second', stack: true });
+    assert.equal(git(dir, 'rev-parse', `${stacked.commit}~1`).trim(), first.commit);
+    assert.equal(git(dir, 'rev-parse', `${first.commit}~1`).trim(), main);
+    const third = readFileSync(path.join(dir, 'deploy.yaml'), 'utf8');
+    await assert.rejects(captureCommit({ repoDir: dir, files: [{ file: path.join(dir, 'deploy.yaml'), before: third, after: third.replace('replicas: 5', 'replicas: 6') }], branch: 'cap/3', message: 'x' }), /started from main/);
+    // Back on the base, a capture starts from it as always.
+    git(dir, 'stash', '-q');
+    git(dir, 'switch', '-q', 'main');
+    git(dir, 'stash', 'pop', '-q', '--index');
+    const fromMain = readFileSync(path.join(dir, 'deploy.yaml'), 'utf8');
+    const again = await captureCommit({ repoDir: dir, files: [{ file: path.join(dir, 'deploy.yaml'), before: fromMain, after: fromMain.replace('nginx:1.27', 'nginx:1.29') }], branch: 'breakglass/shop-web-3', message: 'third' });
+    assert.equal(git(dir, 'rev-parse', `${again.commit}~1`).trim(), main);
+    assertUserStateIntact(dir);
+  });
+
+  it('a capture from a detached HEAD records that commit as its base', async () => {
+    const dir = repo();
+    const commit = git(dir, 'rev-parse', 'HEAD').trim();
+    git(dir, 'checkout', '-q', '--detach');
+    const { plan, message } = await planned(dir);
+    await captureCommit({ repoDir: dir, files: plan.edits, branch: 'cap/from-detached', message });
+    const now = readFileSync(path.join(dir, 'deploy.yaml'), 'utf8');
+    await assert.rejects(captureCommit({ repoDir: dir, files: [{ file: path.join(dir, 'deploy.yaml'), before: now, after: now.replace('nginx:1.27', 'nginx:1.28') }], branch: 'cap/next', message: 'x' }), (e: Error) => {
+      assert.match(e.message, new RegExp(`started from commit ${commit.slice(0, 12)}`));
+      return true;
+    });
   });
 
   it('honours an aborted signal before touching anything', async () => {
