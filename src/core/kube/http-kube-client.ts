@@ -42,6 +42,8 @@ export interface HttpKubeClientOptions extends KubeConfigOptions {
   discoveryMaxAgeMs?: number;
   logger?: Logger;
   userAgent?: string;
+  /** Source of the retry jitter (0 ≤ x < 1); injectable for tests. Default Math.random. */
+  random?: () => number;
 }
 
 interface Response {
@@ -62,6 +64,7 @@ class HttpKubeClient implements KubeClient {
   private readonly maxAgeMs: number;
   private readonly log: Logger;
   private readonly userAgent: string;
+  private readonly random: () => number;
   /** Keep-alive agents by TLS identity, so requests reuse connections instead of a TLS handshake each. */
   private readonly agents = new Map<string, http.Agent>();
 
@@ -78,6 +81,7 @@ class HttpKubeClient implements KubeClient {
     this.maxAgeMs = opts.discoveryMaxAgeMs ?? 10_000;
     this.log = opts.logger ?? silentLogger;
     this.userAgent = opts.userAgent ?? 'gitops-drift';
+    this.random = opts.random ?? Math.random;
   }
 
   /** One HTTP exchange; `stream` hands back the raw response for watches. */
@@ -142,7 +146,8 @@ class HttpKubeClient implements KubeClient {
    * One request, retried like client-go does when the server asks to come back later: a 429 (not processed, so any
    * method) or a 5xx answer to a GET that carries Retry-After (e.g. "storage is (re)initializing" while a CRD is
    * being set up, or priority-and-fairness throttling), up to MAX_RETRIES times, waiting what the server says
-   * (capped). Everything else, and the last answer, goes to the caller as an error.
+   * (capped) plus a bounded jitter, so clients told the same Retry-After do not all come back at once. Everything
+   * else, and the last answer, goes to the caller as an error.
    */
   private async call(method: string, path: string, query: Record<string, string | undefined>, ctx: RequestContext, o: { body?: string; contentType?: string; signal?: AbortSignal } = {}): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
@@ -150,7 +155,7 @@ class HttpKubeClient implements KubeClient {
       if (status >= 200 && status < 300) return { status, body };
       const retriable = retryAfterS !== undefined && (status === 429 || (status >= 500 && method === 'GET'));
       if (!retriable || attempt >= MAX_RETRIES) throw errorFromStatus(status, body, ctx);
-      await abortableDelay(Math.min(retryAfterS, MAX_RETRY_AFTER_S) * 1000, o.signal).catch((e) => {
+      await abortableDelay(retryDelayMs(Math.min(retryAfterS, MAX_RETRY_AFTER_S) * 1000, this.random), o.signal).catch((e) => {
         throw errorFromNetwork(e, ctx, this.server, o.signal);
       });
     }
@@ -248,7 +253,7 @@ class HttpKubeClient implements KubeClient {
         if (reason === 'cancelled') throw e;
         const permanent = PERMANENT.has(reason);
         if (attempt < GROUP_DISCOVERY_RETRIES.length && !permanent) {
-          await abortableDelay(GROUP_DISCOVERY_RETRIES[attempt], signal).catch((err) => {
+          await abortableDelay(retryDelayMs(GROUP_DISCOVERY_RETRIES[attempt], this.random), signal).catch((err) => {
             throw errorFromNetwork(err, ctx, this.server, signal);
           });
           continue;
@@ -378,6 +383,21 @@ const FAILED_GROUP_RETRY_INTERVAL_MS = 1000;
 const PERMANENT = new Set(['unauthorized', 'forbidden', 'notFound', 'invalid']);
 /** Longest wait honoured from one Retry-After. */
 const MAX_RETRY_AFTER_S = 5;
+
+/** Jitter added to a retry's wait: a fifth of it, at least 100 ms and at most 1 s. */
+const JITTER_FRACTION = 0.2;
+const MIN_JITTER_MS = 100;
+const MAX_JITTER_MS = 1000;
+
+/**
+ * How long to wait before a retry: the wait the server asked for (never less) plus a bounded random extra, so many
+ * clients throttled together spread out. `random` returns 0 ≤ x < 1.
+ */
+export function retryDelayMs(baseMs: number, random: () => number = Math.random): number {
+  const spread = Math.min(MAX_JITTER_MS, Math.max(MIN_JITTER_MS, baseMs * JITTER_FRACTION));
+  const r = Math.min(1, Math.max(0, random()));
+  return baseMs + r * spread;
+}
 
 function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

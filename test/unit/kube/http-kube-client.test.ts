@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createKubeClient } from '../../../src/core/kube/http-kube-client';
+import { createKubeClient, retryDelayMs } from '../../../src/core/kube/http-kube-client';
 import { loadKubeConfig } from '../../../src/core/kube/kube-config';
 import type { WatchEvent } from '../../../src/core/kube/types';
 import { GitOpsError } from '../../../src/core/model';
@@ -81,6 +81,41 @@ describe('kube/http-kube-client', () => {
         const client = createKubeClient({ kubeconfig: api.kubeconfigPath });
         await assert.rejects(client.list({ group: '', kind: 'ConfigMap' }, { namespace: 'web' }), /storage is \(re\)initializing/);
         assert.equal(api.requests.filter((r) => r.url.pathname === '/api/v1/namespaces/web/configmaps').length, 6, 'one try and five retries');
+      },
+    );
+  });
+
+  it('retries wait Retry-After plus a bounded jitter from the injected random source (issue 18 item 7)', async () => {
+    // Pure: never sooner than the server asked, never more than a bounded extra.
+    assert.equal(retryDelayMs(2000, () => 0), 2000);
+    assert.equal(retryDelayMs(2000, () => 0.5), 2000 + 0.5 * 400);
+    assert.equal(retryDelayMs(0, () => 0.999), 0.999 * 100, 'Retry-After: 0 still spreads clients over 100 ms');
+    assert.equal(retryDelayMs(5000, () => 1), 6000, 'the jitter is capped at one second');
+    for (const base of [0, 300, 1000, 5000]) {
+      for (let i = 0; i < 50; i++) {
+        const d = retryDelayMs(base, Math.random);
+        assert.ok(d >= base && d <= base + 1000, `${d} within [${base}, ${base + 1000}]`);
+      }
+    }
+    // The client draws from the source it is given, once per retry, and waits at least what it drew.
+    let busy = 2;
+    const drawn: number[] = [];
+    const at: number[] = [];
+    await withApi(
+      (req, res) => {
+        if (req.url.pathname === '/api/v1/namespaces/web/configmaps') at.push(Date.now());
+        if (busy-- > 0) {
+          res.setHeader('Retry-After', '0');
+          return json(res, 429, { kind: 'Status', status: 'Failure', reason: 'TooManyRequests', message: 'slow down', code: 429 });
+        }
+        json(res, 200, { metadata: { resourceVersion: '7' }, items: [] });
+      },
+      async (api) => {
+        const client = createKubeClient({ kubeconfig: api.kubeconfigPath, random: () => (drawn.push(0.9), 0.9) });
+        await client.list({ group: '', kind: 'ConfigMap' }, { namespace: 'web' });
+        assert.equal(at.length, 3);
+        assert.equal(drawn.length, 2, 'one draw per retry');
+        for (let i = 1; i < at.length; i++) assert.ok(at[i] - at[i - 1] >= 85, `retry ${i} waited ${at[i] - at[i - 1]} ms, expected >= 90 ms of jitter`);
       },
     );
   });
