@@ -2,7 +2,8 @@
 // (other staged or unstaged changes, the branch they were on) as it was; any failure puts things back.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, realpath } from 'node:fs/promises';
+import { open, readFile, realpath, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { FileEdit } from '../capture/captureTypes';
@@ -115,6 +116,16 @@ export async function captureCommit(opts: CaptureCommitOptions): Promise<Capture
   // The user's environment is inherited as is (no .env()), so pushes authenticate as in their terminal/editor.
   const probe = gitClient(opts.repoDir, opts.signal);
   const top = path.resolve((await gitText(probe, ['rev-parse', '--show-toplevel'])).trim());
+  // One capture at a time per repository: two would check out, write and roll back over each other.
+  const release = await lockRepository(top, path.resolve(opts.repoDir, (await gitText(probe, ['rev-parse', '--git-common-dir'])).trim()));
+  try {
+    return await captureLocked(opts, top);
+  } finally {
+    await release();
+  }
+}
+
+async function captureLocked(opts: CaptureCommitOptions, top: string): Promise<CaptureCommitResult> {
   // Paths are repo-relative, so every command runs at the top level, whatever directory was given.
   const git = gitClient(top, opts.signal);
   // Rollback must run even after an abort, so it uses its own instance without the signal.
@@ -191,6 +202,43 @@ export async function captureCommit(opts: CaptureCommitOptions): Promise<Capture
 }
 
 const DEFAULT_PUSH_TIMEOUT_MS = 120_000;
+
+const LOCK_FILE = 'gitops-drift-capture.lock';
+
+/**
+ * Takes the repository's capture lock (a file created exclusively in the common git dir, holding our pid) or
+ * refuses: another capture is running. A lock left by a process that no longer exists (on this machine) is taken over.
+ */
+async function lockRepository(top: string, gitDir: string): Promise<() => Promise<void>> {
+  const file = path.join(gitDir, LOCK_FILE);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fh = await open(file, 'wx');
+      await fh.writeFile(`${process.pid} ${hostname()} ${new Date().toISOString()}\n`);
+      await fh.close();
+      return () => rm(file, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const holder = (await readFile(file, 'utf8').catch(() => '')).trim();
+      const [pid, host] = holder.split(' ');
+      if (attempt === 0 && pid && host === hostname() && !processAlive(Number(pid))) {
+        await rm(file, { force: true });
+        continue;
+      }
+      throw new GitOpsError('conflict', `Another capture is running in this repository (${top}${pid ? `, process ${pid}` : ''}); wait for it to finish. If none is running, delete ${file}`);
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /**
  * Runs `git push` in its own process group so a deadline or an abort stops it and everything it started (ssh, a

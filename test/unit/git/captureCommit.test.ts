@@ -344,6 +344,26 @@ describe('git/captureCommit', function () {
     assertUserStateIntact(dir);
   });
 
+  it('two captures at once in one repository: the second is refused while the first runs, and the first is not disturbed', async () => {
+    const dir = repo();
+    const main = git(dir, 'rev-parse', 'HEAD').trim();
+    const { plan, message } = await planned(dir);
+    const [a, b] = await Promise.allSettled([captureCommit({ repoDir: dir, files: plan.edits, branch: 'cap/one', message }), captureCommit({ repoDir: dir, files: plan.edits, branch: 'cap/two', message })]);
+    assert.equal(a.status, 'fulfilled', String((a as PromiseRejectedResult).reason));
+    assert.equal(b.status, 'rejected');
+    assert.match(String((b as PromiseRejectedResult).reason), /Another capture is running in this repository/);
+    assert.equal(git(dir, 'symbolic-ref', '--short', 'HEAD').trim(), 'cap/one');
+    assert.equal(git(dir, 'rev-parse', 'HEAD~1').trim(), main);
+    assert.equal(git(dir, 'branch', '--list', 'cap/two'), '');
+    assertUserStateIntact(dir);
+    // The lock is gone afterwards; one left by a process that no longer exists does not block.
+    writeFileSync(path.join(dir, '.git', 'gitops-drift-capture.lock'), `999999999 ${os.hostname()} 2026-01-01T00:00:00Z\n`);
+    git(dir, 'switch', '-q', 'main');
+    const again = await captureCommit({ repoDir: dir, files: [{ file: path.join(dir, 'notes2.yaml'), before: undefined, after: 'a: 1\n' }], branch: 'cap/three', message });
+    assert.equal(again.branch, 'cap/three');
+    assert.equal(existsSync(path.join(dir, '.git', 'gitops-drift-capture.lock')), false);
+  });
+
   it('a capture from a detached HEAD records that commit as its base', async () => {
     const dir = repo();
     const commit = git(dir, 'rev-parse', 'HEAD').trim();
