@@ -62,7 +62,14 @@ export async function folderApps({ scan, roots, apps }: FolderAppInput): Promise
     }
     for (const f of spec.patchFiles) referencedFiles.add(path.resolve(dir, f));
   }
-  const covered = (dir: string) => appDirs.has(dir) || recursiveAppDirs.some((r) => isInside(dir, r)) || inChart(dir);
+  // A folder declaring Flux Kustomizations is a cluster folder: some cluster's root Kustomization applies it and
+  // everything below it (often from outside Git, `flux bootstrap`), so nothing in it is a folder app of its own.
+  // A workspace root is only excluded itself: its subfolders may hold unrelated manifests.
+  const fluxClusterDirs = apps
+    .filter((a) => a.kind === 'flux-kustomization' && a.definedIn)
+    .map((a) => path.dirname(a.definedIn!.file));
+  const inFluxClusterDir = (dir: string) => fluxClusterDirs.some((c) => dir === c || (isInside(dir, c) && !absRoots.includes(c)));
+  const covered = (dir: string) => appDirs.has(dir) || recursiveAppDirs.some((r) => isInside(dir, r)) || inChart(dir) || inFluxClusterDir(dir);
   const result: App[] = [];
   const add = (dir: string, sourceType: App['sourceType']) => {
     const r = rel(dir);

@@ -5,3 +5,4 @@ export * from './scanWorkspace';
 export * from './folderApps';
 export * from './discoverApps';
 export * from './appsFromCluster';
+export * from './appsForCluster';

@@ -7,7 +7,7 @@ import type { CaptureOrigin } from '../capture/captureTypes';
 import { isGitOpsError, refKey, refOf, GitOpsError as GitOpsErrorClass } from '../model';
 import { silentLogger, systemClock, throwIfAborted, type Clock, type Logger, type ProcessRunner } from '../ports';
 import { discoverApps } from '../discovery/discoverApps';
-import { appsFromCluster } from '../discovery/appsFromCluster';
+import { appsForCluster } from '../discovery/appsForCluster';
 import { readRepoInfo, type RepoInfo } from '../discovery/repoInfo';
 import { renderApp } from '../render/renderApp';
 import type { RenderResult } from '../render/types';
@@ -269,10 +269,9 @@ export class DriftEngine {
         const { objects: appObjects, scopes: appScopes, failures: appFailures } = await this.listAppObjects(client, wsApps, signal);
         const liveApps = new Map<string, KubeObject>();
         for (const o of appObjects) liveApps.set(refKey(refOf(o)), o);
-        // Workspace apps, plus apps that live in the cluster and render from this workspace's repositories.
-        const known = new Set(wsApps.map((a) => appObjectKey(a)).filter(Boolean));
-        const fromCluster = appsFromCluster(appObjects, repos).filter((a) => !known.has(appObjectKey(a)));
-        cache = { live: new Map(), extra: new Map(), liveApps, desired: new Map(), failures: new Map(), predicted: new Map(), targets: new Map(), apps: [...wsApps, ...fromCluster], wsIds, appScopes, appFailures, scopes: new Map() };
+        // The workspace apps this cluster runs (the definition at each live app's path), plus apps that live in the
+        // cluster and render from this workspace's repositories.
+        cache = { live: new Map(), extra: new Map(), liveApps, desired: new Map(), failures: new Map(), predicted: new Map(), targets: new Map(), apps: appsForCluster(wsApps, appObjects, repos), wsIds, appScopes, appFailures, scopes: new Map() };
       }
       const apps = cache.apps;
 
