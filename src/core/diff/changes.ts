@@ -50,7 +50,7 @@ export function diffValues(predicted: unknown, live: unknown, ctx: ChangesContex
     return out;
   }
   if (Array.isArray(predicted) && Array.isArray(live)) {
-    const lt = listTypeAt(ctx.group, ctx.kind, schema, ctx.resolver);
+    const lt = listTypeAt(ctx.group, ctx.kind, schema, ctx.resolver, ctx.schemas);
     if (lt.type !== 'atomic') {
       const pi = indexItems(predicted, lt);
       const li = indexItems(live, lt);

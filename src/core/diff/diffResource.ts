@@ -70,11 +70,11 @@ export function diffResource(desired: KubeObject | undefined, live: KubeObject |
 
   try {
     const group = groupOf(desired.apiVersion ?? '');
-    const ctx: ChangesContext = { group, kind: desired.kind, quantityPaths: opts.quantityPaths, durationPaths: opts.durationPaths, resolver: opts.listTypeResolver };
+    const ctx: ChangesContext = { group, kind: desired.kind, quantityPaths: opts.quantityPaths, durationPaths: opts.durationPaths, resolver: opts.listTypeResolver, schemas: opts.schemas };
     const nopts = { ignoreAggregatedRoles: opts.ignoreAggregatedRoles };
     const d = normalizeObject(desired, nopts);
     const l = normalizeObject(live, nopts);
-    const own = ownershipOf(live, { manager: opts.manager, resolver: opts.listTypeResolver });
+    const own = ownershipOf(live, { manager: opts.manager, resolver: opts.listTypeResolver, schemas: opts.schemas });
     // d, l and predicted are this call's own copies (predicted shares nothing with them): changed in place from here.
     let predicted = mergeObjects(l, d, { ...ctx, owned: own.owned }) as KubeObject;
     // The server stores one version and converts on read: a different version of the same group is not drift.

@@ -1,13 +1,25 @@
 // When two values count as equal although their bytes differ (N6, N7, N8, N9, N13, N19).
 import { isObject } from '../k8s/json';
 import { durationsEqual } from './duration';
-import { isQuantityPath, quantitiesEqual } from './quantity';
+import { formatAt } from '../k8s/listKeys';
+import type { SchemaSources } from '../schema/fieldSchema';
+import { isConfiguredQuantityPath, quantitiesEqual } from './quantity';
 
 export interface EquivalenceContext {
   group: string;
   kind: string;
   quantityPaths?: string[];
   durationPaths?: string[];
+  /** Schemas besides the built-in snapshot (a cluster's OpenAPI, CRDs), consulted first. */
+  schemas?: SchemaSources;
+}
+
+/** metav1.Time: same instant (the server stores RFC 3339 in seconds; `Z` and `+00:00` are the same). */
+function timesEqual(a: unknown, b: unknown): boolean {
+  if (typeof a !== 'string' || typeof b !== 'string') return false;
+  const x = Date.parse(a);
+  const y = Date.parse(b);
+  return !Number.isNaN(x) && x === y;
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -31,9 +43,11 @@ export function isZeroScalar(v: unknown): boolean {
 export function scalarsEqual(path: string[], a: unknown, b: unknown, ctx: EquivalenceContext): boolean {
   if (a === b) return true;
   if (ctx.group === '' && ctx.kind === 'Secret' && path.length === 2 && path[0] === 'data') return secretValuesEqual(a, b);
-  if (isQuantityPath(path, ctx.quantityPaths, ctx.kind) && quantitiesEqual(a, b)) return true;
-  const dotted = path.join('.');
-  if (ctx.durationPaths?.includes(dotted) && durationsEqual(a, b)) return true;
+  const format = formatAt(ctx.group, ctx.kind, path, ctx.schemas);
+  // int-or-string keeps its type on the server: 80 and "80" differ, so only the formats below compare by value.
+  if ((format === 'quantity' || isConfiguredQuantityPath(path, ctx.quantityPaths)) && quantitiesEqual(a, b)) return true;
+  if ((format === 'duration' || ctx.durationPaths?.includes(path.join('.'))) && durationsEqual(a, b)) return true;
+  if (format === 'date-time' && timesEqual(a, b)) return true;
   return false;
 }
 

@@ -44,7 +44,7 @@ export function findLiveOnly(
     children = Object.keys(live).length;
     for (const [k, v] of Object.entries(live)) found.push(...findLiveOnly(d?.[k], dd?.[k], v, ctx, [...path, { field: k }], [...schema, k]));
   } else if (Array.isArray(live)) {
-    const lt = listTypeAt(ctx.group, ctx.kind, schema, ctx.resolver);
+    const lt = listTypeAt(ctx.group, ctx.kind, schema, ctx.resolver, ctx.schemas);
     if (lt.type === 'atomic' || (desired !== undefined && !Array.isArray(desired))) return [];
     const di = Array.isArray(desired) ? indexItems(desired, lt) : new Map<string, { item: unknown }>();
     const ddi = Array.isArray(defaulted) ? indexItems(defaulted, lt) : new Map<string, { item: unknown }>();

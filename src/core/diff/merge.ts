@@ -1,7 +1,7 @@
 // predicted = merge(live, desired) with SSA list semantics and the ownership set O (diff-semantics §3.4).
 import { pathKey, type FieldPath } from '../k8s/fieldsV1';
 import { clone, isObject, type JsonObject } from '../k8s/json';
-import { listTypeAt, usesRetainKeys, type ListTypeResolver } from '../k8s/listKeys';
+import { listTypeAt, mapTypeAt, usesRetainKeys, type ListTypeResolver } from '../k8s/listKeys';
 import { isSubset, isZeroScalar, scalarsEqual, type EquivalenceContext } from './equivalence';
 import { schemaPathOf } from './formatPath';
 import { indexItems, itemElement } from './listItems';
@@ -31,8 +31,11 @@ function mergeValue(l: unknown, d: unknown, schema: string[], key: string, ctx: 
 }
 
 function mergeMap(l: JsonObject, d: JsonObject, schema: string[], key: string, ctx: MergeContext): JsonObject {
+  // x-kubernetes-map-type: atomic (label selectors, Service selector, nodeSelector): the applier's map replaces
+  // live's whole, other managers' keys included; equivalent values keep live's spelling.
+  if (key !== '' && mapTypeAt(ctx.group, ctx.kind, schema, ctx.schemas) === 'atomic') return isSubset(schema, d, l, ctx) && isSubset(schema, l, d, ctx) ? clone(l) : clone(d);
   // retainKeys structs (volume sources, Deployment strategy): live keys missing from desired are cleared.
-  const retain = key !== '' && usesRetainKeys(ctx.group, ctx.kind, schema);
+  const retain = key !== '' && usesRetainKeys(ctx.group, ctx.kind, schema, ctx.schemas);
   // Live's key order is kept for readability; desired-only keys come last. Own keys only: a field may be
   // called `constructor` (ConfigMap data), which `in` would find on every object.
   const out: JsonObject = {};
@@ -54,7 +57,7 @@ function mergeField(lv: unknown, dv: unknown, k: string, out: JsonObject, schema
 }
 
 function mergeList(l: unknown[], d: unknown[], schema: string[], key: string, ctx: MergeContext): unknown[] {
-  const lt = listTypeAt(ctx.group, ctx.kind, schema, ctx.resolver);
+  const lt = listTypeAt(ctx.group, ctx.kind, schema, ctx.resolver, ctx.schemas);
   if (lt.type === 'atomic') {
     // Positional subset: live only adds defaults/status inside the same elements ⇒ desired changes nothing.
     return isSubset(schema, d, l, ctx) ? clone(l) : clone(d);
@@ -112,7 +115,7 @@ function removeOwnedAt(v: unknown, schema: string[], key: string, ctx: MergeCont
     return removed && Object.keys(out).length === 0 ? undefined : out;
   }
   if (Array.isArray(v)) {
-    const lt = listTypeAt(ctx.group, ctx.kind, schema, ctx.resolver);
+    const lt = listTypeAt(ctx.group, ctx.kind, schema, ctx.resolver, ctx.schemas);
     if (lt.type === 'atomic') return v;
     const out: unknown[] = [];
     v.forEach((item, i) => {

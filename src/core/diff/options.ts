@@ -1,5 +1,6 @@
 // Options of the offline diff, in the shapes Argo CD and Flux users already write.
 import type { ListTypeResolver } from '../k8s/listKeys';
+import type { SchemaSource } from '../schema/schemaTypes';
 
 /** One Argo CD `ignoreDifferences` entry (Application spec or resource.customizations). */
 export interface IgnoreDifference {
@@ -26,8 +27,13 @@ export interface DiffOptions {
   quantityPaths?: string[];
   /** Dot paths holding metav1.Duration values (N13), compared by value. */
   durationPaths?: string[];
-  /** CRD list types (x-kubernetes-list-type / -list-map-keys). */
+  /** CRD list types (x-kubernetes-list-type / -list-map-keys); prefer `schemas`. */
   listTypeResolver?: ListTypeResolver;
+  /**
+   * Schemas consulted before the built-in snapshot: the cluster's OpenAPI (schema/clusterSchema), CRDs of the
+   * cluster or the workspace (schema/crdSchema). List/map types and value formats come from them.
+   */
+  schemas?: SchemaSource[];
   /** Namespace for the ref when neither object carries one. */
   defaultNamespace?: string;
   app?: string;

@@ -3,7 +3,8 @@ import type { KubeObject, ManagedFieldsEntry } from '../model';
 import { groupOf } from '../model';
 import { fieldsToPathKeys, pathKey, type FieldPath } from '../k8s/fieldsV1';
 import { isObject } from '../k8s/json';
-import { listTypeAt, type ListTypeResolver } from '../k8s/listKeys';
+import { listTypeAt, mapTypeAt, type ListTypeResolver } from '../k8s/listKeys';
+import type { SchemaSources } from '../schema/fieldSchema';
 import { schemaPathOf } from './formatPath';
 import { itemElement } from './listItems';
 import { normalizeObject } from './normalize';
@@ -35,14 +36,14 @@ function fromManagedFields(live: KubeObject, manager: string): Set<string> | und
 }
 
 /** Leaf paths of an applied object (list-map items by key, set items by value, atomic lists whole). */
-export function leafPaths(obj: KubeObject, resolver?: ListTypeResolver): FieldPath[] {
+export function leafPaths(obj: KubeObject, resolver?: ListTypeResolver, schemas?: SchemaSources): FieldPath[] {
   const group = groupOf(obj.apiVersion ?? '');
   const out: FieldPath[] = [];
   const walk = (v: unknown, path: FieldPath): void => {
-    if (isObject(v) && Object.keys(v).length > 0) {
+    if (isObject(v) && Object.keys(v).length > 0 && !(path.length > 0 && mapTypeAt(group, obj.kind, schemaPathOf(path), schemas) === 'atomic')) {
       for (const [k, c] of Object.entries(v)) walk(c, [...path, { field: k }]);
     } else if (Array.isArray(v)) {
-      const lt = listTypeAt(group, obj.kind, schemaPathOf(path), resolver);
+      const lt = listTypeAt(group, obj.kind, schemaPathOf(path), resolver, schemas);
       if (lt.type === 'atomic') out.push(path);
       else
         v.forEach((item, i) => {
@@ -56,7 +57,7 @@ export function leafPaths(obj: KubeObject, resolver?: ListTypeResolver): FieldPa
   return out;
 }
 
-function fromLastApplied(live: KubeObject, resolver?: ListTypeResolver): Set<string> | undefined {
+function fromLastApplied(live: KubeObject, resolver?: ListTypeResolver, schemas?: SchemaSources): Set<string> | undefined {
   const raw = live.metadata?.annotations?.[LAST_APPLIED];
   if (typeof raw !== 'string') return undefined;
   let parsed: unknown;
@@ -67,14 +68,14 @@ function fromLastApplied(live: KubeObject, resolver?: ListTypeResolver): Set<str
   }
   if (!isObject(parsed)) return undefined;
   const applied = normalizeObject({ metadata: {}, ...parsed } as KubeObject);
-  return new Set(leafPaths(applied, resolver).map(pathKey));
+  return new Set(leafPaths(applied, resolver, schemas).map(pathKey));
 }
 
-export function ownershipOf(live: KubeObject, opts: { manager?: string; resolver?: ListTypeResolver }): Ownership {
+export function ownershipOf(live: KubeObject, opts: { manager?: string; resolver?: ListTypeResolver; schemas?: SchemaSources }): Ownership {
   const manager = detectApplier(live, opts.manager);
   const mf = manager ? fromManagedFields(live, manager) : undefined;
   if (mf) return { source: 'managedFields', manager, owned: mf };
-  const la = fromLastApplied(live, opts.resolver);
+  const la = fromLastApplied(live, opts.resolver, opts.schemas);
   if (la) return { source: 'last-applied', manager, owned: la };
   return { source: 'none', manager, owned: new Set() };
 }

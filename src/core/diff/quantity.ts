@@ -29,17 +29,9 @@ export function quantitiesEqual(a: unknown, b: unknown): boolean {
   return !!x && !!y && x[0] * y[1] === y[0] * x[1];
 }
 
-const QUANTITY_PARENTS = new Set(['limits', 'requests', 'hard', 'overhead', 'capacity', 'allocatable']);
-// generic names, so only trusted inside a LimitRange
-const LIMIT_RANGE_PARENTS = new Set(['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio']);
-const QUANTITY_LEAVES = new Set(['sizeLimit', 'divisor']);
-
-/** Whether a schema path (field names) holds a quantity in built-in types, or is configured to. */
-export function isQuantityPath(path: string[], extra: string[] = [], kind = ''): boolean {
-  const leaf = path[path.length - 1];
-  const parent = path[path.length - 2];
-  if (QUANTITY_LEAVES.has(leaf)) return true;
-  if (parent !== undefined && (QUANTITY_PARENTS.has(parent) || (kind === 'LimitRange' && LIMIT_RANGE_PARENTS.has(parent)))) return true;
+/** Whether a dot path was configured to hold quantities (DiffOptions.quantityPaths, for CRDs without a schema). */
+export function isConfiguredQuantityPath(path: string[], extra: string[] = []): boolean {
+  if (extra.length === 0) return false;
   const dotted = path.join('.');
   return extra.some((p) => p === dotted || p === path.slice(0, -1).join('.'));
 }

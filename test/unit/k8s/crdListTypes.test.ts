@@ -49,7 +49,9 @@ describe('k8s/crdListTypes', () => {
   it('reads the shared ApplicationSet CRD (declared atomic lists vs undeclared ones)', () => {
     const file = path.resolve(__dirname, '../../emulator/demo/crds/argocd-applicationset-crd.yaml');
     const r = crdListTypeResolver([parse(fs.readFileSync(file, 'utf8')) as KubeObject]);
-    assert.deepEqual(r('argoproj.io', 'ApplicationSet', ['spec', 'generators', 'clusters', 'selector', 'matchExpressions']), { type: 'atomic' });
+    // declared atomic and undeclared both mean atomic (the compact schema keeps only what differs from the default)
+    assert.deepEqual(listTypeAt('argoproj.io', 'ApplicationSet', ['spec', 'generators', 'clusters', 'selector', 'matchExpressions'], r), { type: 'atomic' });
+    assert.deepEqual(listTypeAt('argoproj.io', 'ApplicationSet', ['spec', 'generators'], r), { type: 'atomic' });
     assert.equal(r('argoproj.io', 'ApplicationSet', ['spec', 'generators']), undefined);
   });
 });

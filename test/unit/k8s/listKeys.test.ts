@@ -1,27 +1,36 @@
 import * as assert from 'node:assert/strict';
-import { listTypeAt, smpMergeKeyAt, usesRetainKeys, type ListTypeResolver } from '../../../src/core/k8s/listKeys';
+import { formatAt, listTypeAt, mapTypeAt, podSpecPath, smpMergeKeyAt, usesRetainKeys, type ListType, type ListTypeResolver } from '../../../src/core/k8s/listKeys';
+import { builtinSchema } from '../../../src/core/schema/builtinSchema';
 
-describe('k8s/listKeys', () => {
+/** keys of a map list, `set`, or `atomic` */
+const kind = (lt: ListType): string | string[] => (lt.type === 'map' ? lt.keys : lt.type);
+
+describe('k8s/listKeys (from the built-in schema snapshot)', () => {
   it('knows pod template lists inside every workload kind', () => {
-    assert.deepEqual(listTypeAt('apps', 'Deployment', ['spec', 'template', 'spec', 'containers']), { type: 'map', keys: ['name'] });
-    assert.deepEqual(listTypeAt('batch', 'CronJob', ['spec', 'jobTemplate', 'spec', 'template', 'spec', 'initContainers']), { type: 'map', keys: ['name'] });
-    assert.deepEqual(listTypeAt('', 'Pod', ['spec', 'volumes']), { type: 'map', keys: ['name'] });
-    assert.deepEqual(listTypeAt('apps', 'StatefulSet', ['spec', 'template', 'spec', 'hostAliases']), { type: 'map', keys: ['ip'] });
-    assert.deepEqual(listTypeAt('apps', 'DaemonSet', ['spec', 'template', 'spec', 'topologySpreadConstraints']), { type: 'map', keys: ['topologyKey', 'whenUnsatisfiable'] });
+    assert.deepEqual(kind(listTypeAt('apps', 'Deployment', ['spec', 'template', 'spec', 'containers'])), ['name']);
+    assert.deepEqual(kind(listTypeAt('batch', 'CronJob', ['spec', 'jobTemplate', 'spec', 'template', 'spec', 'initContainers'])), ['name']);
+    assert.deepEqual(kind(listTypeAt('', 'Pod', ['spec', 'volumes'])), ['name']);
+    assert.deepEqual(kind(listTypeAt('apps', 'StatefulSet', ['spec', 'template', 'spec', 'hostAliases'])), ['ip']);
+    assert.deepEqual(kind(listTypeAt('apps', 'DaemonSet', ['spec', 'template', 'spec', 'topologySpreadConstraints'])), ['topologyKey', 'whenUnsatisfiable']);
   });
-  it('keys container ports by containerPort+protocol with protocol defaulting to TCP', () => {
-    assert.deepEqual(listTypeAt('apps', 'ReplicaSet', ['spec', 'template', 'spec', 'containers', 'ports']), { type: 'map', keys: ['containerPort', 'protocol'], keyDefaults: { protocol: 'TCP' } });
-    assert.deepEqual(listTypeAt('batch', 'Job', ['spec', 'template', 'spec', 'containers', 'env']), { type: 'map', keys: ['name'] });
-    assert.deepEqual(listTypeAt('apps', 'Deployment', ['spec', 'template', 'spec', 'ephemeralContainers', 'volumeMounts']), { type: 'map', keys: ['mountPath'] });
-    assert.deepEqual(listTypeAt('apps', 'Deployment', ['spec', 'template', 'spec', 'containers', 'volumeDevices']), { type: 'map', keys: ['devicePath'] });
+  it('keys container ports by containerPort+protocol with protocol defaulting to TCP (the schema default)', () => {
+    const ports = listTypeAt('apps', 'ReplicaSet', ['spec', 'template', 'spec', 'containers', 'ports']);
+    assert.deepEqual(kind(ports), ['containerPort', 'protocol']);
+    assert.equal(ports.type === 'map' && ports.keyDefaults?.protocol, 'TCP');
+    assert.deepEqual(kind(listTypeAt('batch', 'Job', ['spec', 'template', 'spec', 'containers', 'env'])), ['name']);
+    assert.deepEqual(kind(listTypeAt('apps', 'Deployment', ['spec', 'template', 'spec', 'ephemeralContainers', 'volumeMounts'])), ['mountPath']);
+    assert.deepEqual(kind(listTypeAt('apps', 'Deployment', ['spec', 'template', 'spec', 'containers', 'volumeDevices'])), ['devicePath']);
   });
   it('knows Service ports, ServiceAccount secrets, metadata and status lists, webhooks', () => {
-    assert.deepEqual(listTypeAt('', 'Service', ['spec', 'ports']), { type: 'map', keys: ['port', 'protocol'], keyDefaults: { protocol: 'TCP' } });
-    assert.deepEqual(listTypeAt('', 'ServiceAccount', ['secrets']), { type: 'map', keys: ['name'] });
-    assert.deepEqual(listTypeAt('', 'ConfigMap', ['metadata', 'ownerReferences']), { type: 'map', keys: ['uid'] });
-    assert.deepEqual(listTypeAt('x.io', 'Foo', ['metadata', 'finalizers']), { type: 'set' });
-    assert.deepEqual(listTypeAt('apps', 'Deployment', ['status', 'conditions']), { type: 'map', keys: ['type'] });
-    assert.deepEqual(listTypeAt('admissionregistration.k8s.io', 'MutatingWebhookConfiguration', ['webhooks']), { type: 'map', keys: ['name'] });
+    const ports = listTypeAt('', 'Service', ['spec', 'ports']);
+    assert.deepEqual(kind(ports), ['port', 'protocol']);
+    assert.equal(ports.type === 'map' && ports.keyDefaults?.protocol, 'TCP');
+    assert.deepEqual(kind(listTypeAt('', 'ServiceAccount', ['secrets'])), ['name']);
+    assert.deepEqual(kind(listTypeAt('', 'ConfigMap', ['metadata', 'ownerReferences'])), ['uid']);
+    assert.deepEqual(kind(listTypeAt('x.io', 'Foo', ['metadata', 'finalizers'])), 'set');
+    assert.deepEqual(kind(listTypeAt('', 'Pod', ['status', 'conditions'])), ['type']);
+    assert.deepEqual(kind(listTypeAt('admissionregistration.k8s.io', 'MutatingWebhookConfiguration', ['webhooks'])), ['name']);
+    assert.deepEqual(kind(listTypeAt('admissionregistration.k8s.io', 'ValidatingWebhookConfiguration', ['webhooks', 'matchConditions'])), ['name']);
   });
   it('treats unknown and explicitly atomic lists as atomic', () => {
     assert.deepEqual(listTypeAt('apps', 'Deployment', ['spec', 'template', 'spec', 'tolerations']), { type: 'atomic' });
@@ -31,7 +40,7 @@ describe('k8s/listKeys', () => {
     // a Service named like a workload path must not pick up pod rules
     assert.deepEqual(listTypeAt('', 'Service', ['spec', 'template', 'spec', 'containers']), { type: 'atomic' });
   });
-  it('consults the CRD resolver only when the built-in table has no answer', () => {
+  it('consults the CRD resolver for kinds no schema describes', () => {
     const resolver: ListTypeResolver = (g, k, p) => (g === 'x.io' && p.join('.') === 'spec.items' ? { type: 'map', keys: ['id'] } : undefined);
     assert.deepEqual(listTypeAt('x.io', 'Foo', ['spec', 'items'], resolver), { type: 'map', keys: ['id'] });
     assert.deepEqual(listTypeAt('x.io', 'Foo', ['spec', 'other'], resolver), { type: 'atomic' });
@@ -49,5 +58,33 @@ describe('k8s/listKeys', () => {
     assert.equal(usesRetainKeys('apps', 'Deployment', ['spec', 'strategy']), true);
     assert.equal(usesRetainKeys('apps', 'StatefulSet', ['spec', 'template', 'spec', 'volumes']), true);
     assert.equal(usesRetainKeys('apps', 'Deployment', ['spec', 'template']), false);
+  });
+  it('knows atomic maps the old table merged key by key (label selectors, Service selector, nodeSelector)', () => {
+    assert.equal(mapTypeAt('apps', 'Deployment', ['spec', 'selector']), 'atomic');
+    assert.equal(mapTypeAt('', 'Service', ['spec', 'selector']), 'atomic');
+    assert.equal(mapTypeAt('apps', 'Deployment', ['spec', 'template', 'spec', 'nodeSelector']), 'atomic');
+    assert.equal(mapTypeAt('networking.k8s.io', 'NetworkPolicy', ['spec', 'podSelector']), 'atomic');
+    assert.equal(mapTypeAt('', 'ConfigMap', ['metadata', 'labels']), 'granular');
+    assert.equal(mapTypeAt('', 'ConfigMap', ['data']), 'granular');
+  });
+  it('knows value formats everywhere the schema declares them', () => {
+    assert.equal(formatAt('apps', 'Deployment', ['spec', 'template', 'spec', 'containers', 'resources', 'limits', 'memory']), 'quantity');
+    assert.equal(formatAt('', 'PersistentVolumeClaim', ['spec', 'resources', 'requests', 'storage']), 'quantity');
+    assert.equal(formatAt('', 'ResourceQuota', ['spec', 'hard', 'pods']), 'quantity');
+    assert.equal(formatAt('', 'LimitRange', ['spec', 'limits', 'max', 'cpu']), 'quantity');
+    assert.equal(formatAt('', 'Pod', ['spec', 'overhead', 'cpu']), 'quantity');
+    assert.equal(formatAt('storage.k8s.io', 'CSIStorageCapacity', ['capacity']), 'quantity');
+    assert.equal(formatAt('apps', 'Deployment', ['spec', 'template', 'spec', 'volumes', 'emptyDir', 'sizeLimit']), 'quantity');
+    assert.equal(formatAt('policy', 'PodDisruptionBudget', ['spec', 'minAvailable']), 'int-or-string');
+    assert.equal(formatAt('', 'Service', ['spec', 'ports', 'targetPort']), 'int-or-string');
+    assert.equal(formatAt('', 'ConfigMap', ['metadata', 'creationTimestamp']), 'date-time');
+    assert.equal(formatAt('', 'ConfigMap', ['data', 'limits']), undefined);
+  });
+  it('POD_KINDS (what the defaults walk) agrees with the schema: each path leads to a PodSpec', () => {
+    const b = builtinSchema();
+    for (const [k, group] of [['Pod', ''], ['PodTemplate', ''], ['Deployment', 'apps'], ['StatefulSet', 'apps'], ['DaemonSet', 'apps'], ['ReplicaSet', 'apps'], ['ReplicationController', ''], ['Job', 'batch'], ['CronJob', 'batch']] as const) {
+      const node = b.nodeAt(group, k, podSpecPath(k)!);
+      assert.equal(node?.t, 'core.v1.PodSpec', k);
+    }
   });
 });
