@@ -1,0 +1,13 @@
+// The journey world of this run, set by scripts/journeys.ts before mocha loads the journeys.
+import type { JourneyWorld } from './harness';
+
+let current: JourneyWorld | undefined;
+
+export function setJourneyWorld(w: JourneyWorld): void {
+  current = w;
+}
+
+export function journeyWorld(): JourneyWorld {
+  if (!current) throw new Error('the journey world is not started: run the journeys with `npm run test:journeys`');
+  return current;
+}

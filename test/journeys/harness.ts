@@ -1,0 +1,136 @@
+// The journey world: the demo world (emulator or real kube-apiserver + simulated Argo CD and Flux + demo repo),
+// code-server with the extension under development, and a headless Chromium page showing the workbench. The
+// journeys act only through that page (and, as a person in a terminal would, kubectl and git).
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { type DemoWorld, startDemoWorld } from '../emulator/demo/start-demo-world';
+import type { KubeBackend } from '../backend/testCluster';
+import { Workbench } from './workbench';
+
+const codeServer = require('../../scripts/code-server.js');
+const { DEFAULT_CHROMIUM, CHROMIUM_ARGS, VIEWPORT } = require('../../scripts/run-integration.js');
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const SCREENSHOTS_DIR = path.join(REPO_ROOT, 'test-results', 'journeys');
+
+export interface JourneyWorld {
+  world: DemoWorld;
+  /** The workbench URL (folder = the demo repo, the extension under development loaded). */
+  url: string;
+  browser: Browser;
+  page: Page;
+  wb: Workbench;
+  /** code-server's output so far (for failure reports). */
+  serverOutput(): string;
+  stop(): Promise<void>;
+}
+
+export interface JourneyWorldOptions {
+  backend?: KubeBackend;
+  /** Chromium's remote-debugging port (for `--serve`, to inspect the page while writing journeys). */
+  debugPort?: number;
+  log?: (line: string) => void;
+}
+
+/** Starts everything the journeys need; `stop()` ends it all. */
+export async function startJourneyWorld(opts: JourneyWorldOptions = {}): Promise<JourneyWorld> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-drift-journeys-'));
+  const stops: (() => Promise<unknown>)[] = [async () => fs.rmSync(dir, { recursive: true, force: true })];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => {});
+  };
+  try {
+    // Controller periods short enough for a test, long enough that a person could see each state.
+    const world = await startDemoWorld({ dir, backend: opts.backend, timing: { pollMs: 100, reconcileIntervalMs: 1000, selfHealDelayMs: 1500 } });
+    stops.push(() => world.stop());
+    // Capture commits need an identity, as on a user's machine.
+    for (const [k, v] of [['user.email', 'sre@example.test'], ['user.name', 'Journey SRE']]) execFileSync('git', ['config', k, v], { cwd: world.repoDir });
+    log(`[journeys] demo world on the ${world.backend === 'real' ? 'real kube-apiserver' : 'emulator'}: ${world.repoDir}`);
+
+    const entry = codeServer.locateCodeServer() ?? (await codeServer.installCodeServer({ log }));
+    const server = await codeServer.startCodeServer({
+      entry,
+      env: { KUBECONFIG: world.kubeconfigPath },
+      workspaceTrust: false,
+      settings: {
+        'workbench.startupEditor': 'none',
+        // Screenshots should show what a person sees, without first-run chrome.
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        'workbench.layoutControl.enabled': false,
+        'editor.minimap.enabled': false,
+        'git.openRepositoryInParentFolders': 'never',
+        // The emulator and controllers listen on loopback ports: no "ports forwarded" toasts over the journeys.
+        'remote.autoForwardPorts': false,
+      },
+    });
+    stops.push(() => server.stop());
+    const host = new URL(server.url).host;
+    const payload = JSON.stringify([['extensionDevelopmentPath', `vscode-remote://${host}${REPO_ROOT}`]]);
+    const url = `${server.url}/?folder=${encodeURIComponent(world.repoDir)}&payload=${encodeURIComponent(payload)}`;
+
+    const { chromium } = require('playwright-core');
+    const executablePath = process.env.CHROMIUM_PATH || DEFAULT_CHROMIUM;
+    assert.ok(fs.existsSync(executablePath), `no chromium at ${executablePath}: apt-get install chromium, or set CHROMIUM_PATH`);
+    const browser: Browser = await chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS, ...(opts.debugPort ? [`--remote-debugging-port=${opts.debugPort}`] : [])] });
+    stops.push(() => browser.close());
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    // Clipboard for "copy" style actions and a stable permission state.
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url }).catch(() => {});
+    const page = await context.newPage();
+    const wb = new Workbench(page, { screenshotsDir: SCREENSHOTS_DIR, log });
+    await page.goto(url, { waitUntil: 'domcontentloaded' });
+    return { world, url, browser, page, wb, serverOutput: () => server.output(), stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/**
+ * Attaches to a world started by `tsx scripts/journeys.ts --serve` (its serve.json): for writing journeys against a
+ * running workbench. `stop()` only disconnects.
+ */
+export async function attachJourneyWorld(file: string, opts: { log?: (line: string) => void } = {}): Promise<JourneyWorld> {
+  const info = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const { chromium } = require('playwright-core');
+  const browser: Browser = await chromium.connectOverCDP(info.cdp);
+  const page = browser.contexts()[0].pages()[0];
+  const wb = new Workbench(page, { screenshotsDir: SCREENSHOTS_DIR, log: opts.log ?? ((l: string) => console.log(l)) });
+  const world = { kubeconfigPath: info.kubeconfigPath, repoDir: info.repoDir, scenarios: info.scenarios, backend: info.backend, contextName: info.contextName } as DemoWorld;
+  return { world, url: info.url, browser, page, wb, serverOutput: () => '', stop: async () => {} };
+}
+
+/** kubectl (the pinned one from .tools/bin, first on PATH) against the journey world. */
+export function kubectl(w: JourneyWorld, args: string[], env: NodeJS.ProcessEnv = {}): string {
+  return execFileSync('kubectl', ['--kubeconfig', w.world.kubeconfigPath, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+}
+
+export function kubectlJson(w: JourneyWorld, args: string[]): any {
+  return JSON.parse(kubectl(w, [...args, '-o', 'json']));
+}
+
+/** git in the demo repository, as the user would run it in a terminal. */
+export function git(w: JourneyWorld, args: string[]): string {
+  return execFileSync('git', args, { cwd: w.world.repoDir, encoding: 'utf8', timeout: 30_000 }).trim();
+}
+
+/** Polls a condition outside the browser (cluster or repository state) until it holds. */
+export async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

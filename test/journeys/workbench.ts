@@ -1,0 +1,341 @@
+// Small verbs over the code-server workbench, acting the way a person does: clicks, right-clicks, typing and keys,
+// hovering. Every wait is on DOM state (rows, aria labels, texts), never a fixed delay.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+
+export interface WorkbenchOptions {
+  screenshotsDir: string;
+  log?: (line: string) => void;
+  /** Default wait for UI state (ms). */
+  timeoutMs?: number;
+}
+
+const ROW = '.monaco-list-row[role="treeitem"]';
+const QUICK_INPUT = '.quick-input-widget';
+const DIALOG = '.monaco-dialog-box';
+const TOAST = '.notifications-toasts .notification-toast';
+/** The label of a quick pick row (its detail line has a .label-name too). */
+const PICK_LABEL = '.quick-input-list-row:first-child .label-name';
+
+function normal(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+export class Workbench {
+  readonly timeoutMs: number;
+  private journey = 'journey';
+  private step = 0;
+  private readonly log: (line: string) => void;
+
+  constructor(
+    readonly page: Page,
+    private readonly opts: WorkbenchOptions,
+  ) {
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.log = opts.log ?? (() => {});
+  }
+
+  /** Screenshots of the next steps go to `<screenshotsDir>/<name>/NN-step.png`. */
+  startJourney(name: string): void {
+    this.journey = name.replace(/[^A-Za-z0-9._-]+/g, '-');
+    this.step = 0;
+  }
+
+  async screenshot(step: string): Promise<string> {
+    const dir = path.join(this.opts.screenshotsDir, this.journey);
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${String(++this.step).padStart(2, '0')}-${step.replace(/[^A-Za-z0-9._-]+/g, '-')}.png`);
+    await this.page.screenshot({ path: file });
+    this.log(`    screenshot ${path.relative(process.cwd(), file)}`);
+    return file;
+  }
+
+  // ---- the window ----
+
+  /** Reloads the window (a fresh workbench and extension host, as after "Reload Window") and waits for it. */
+  async reload(): Promise<void> {
+    await this.page.reload({ waitUntil: 'domcontentloaded' });
+    await this.page.locator('.monaco-workbench .activitybar').waitFor({ state: 'visible', timeout: 120_000 });
+  }
+
+  /** Drags the side bar's edge to make it wider, so the tree's descriptions are readable in screenshots. */
+  async widenSidebar(width = 560): Promise<void> {
+    const sidebar = this.page.locator('.part.sidebar');
+    await sidebar.waitFor({ state: 'visible', timeout: this.timeoutMs });
+    const box = (await sidebar.boundingBox())!;
+    if (box.width >= width) return;
+    const edge = box.x + box.width;
+    await this.page.mouse.move(edge, box.y + box.height / 2);
+    await this.page.mouse.down();
+    await this.page.mouse.move(box.x + width, box.y + box.height / 2, { steps: 5 });
+    await this.page.mouse.up();
+  }
+
+  // ---- views and the tree ----
+
+  /** Clicks the activity-bar entry of a view container (e.g. "GitOps") unless its view is already showing. */
+  async openView(container: string, view?: string): Promise<void> {
+    const entry = this.page.locator(`.activitybar [role="tab"][aria-label^="${container}"], .activitybar a.action-label[aria-label^="${container}"]`).first();
+    await entry.waitFor({ state: 'visible', timeout: 120_000 });
+    const selected = await entry.evaluate((e) => e.getAttribute('aria-selected') === 'true' || e.closest('.action-item')?.classList.contains('checked') === true);
+    if (!selected) await entry.click();
+    // The side bar's title names the container and, when it holds one view, that view ("GITOPS: DRIFT").
+    if (view) await this.page.locator('.sidebar .composite.title .title-label', { hasText: new RegExp(`${escapeRegExp(container)}.*${escapeRegExp(view)}`, 'i') }).first().waitFor({ state: 'visible', timeout: this.timeoutMs });
+  }
+
+  /** Tree rows of the side bar, as their text reads (label, then description). */
+  async treeRows(): Promise<string[]> {
+    return (await this.page.locator(`.sidebar ${ROW}`).allInnerTexts()).map(normal);
+  }
+
+  /**
+   * The side-bar tree row whose label is `label` (exact), optionally under an ancestor row labelled `under` and
+   * with a description matching `description`. Waits until it exists; expands collapsed ancestors on the way is up
+   * to the caller (expand()).
+   */
+  treeRow(label: string, opts: { description?: string | RegExp } = {}): Locator {
+    let row = this.page.locator(`.sidebar ${ROW}`).filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }) });
+    if (opts.description !== undefined) row = row.filter({ has: this.page.locator('.label-description', { hasText: opts.description }) });
+    return row.first();
+  }
+
+  /** Waits for a row and makes sure it is expanded. */
+  async expand(row: Locator): Promise<void> {
+    await row.waitFor({ state: 'visible', timeout: this.timeoutMs });
+    if ((await row.getAttribute('aria-expanded')) === 'false') {
+      await row.locator('.monaco-tl-twistie').click();
+      await this.page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await row.elementHandle(), { timeout: this.timeoutMs });
+    }
+  }
+
+  /** The description (e.g. "Synced · Healthy", "modified · kubectl-edit 2 min ago") of a row. */
+  async description(row: Locator): Promise<string> {
+    await row.waitFor({ state: 'visible', timeout: this.timeoutMs });
+    return normal((await row.locator('.label-description').allInnerTexts()).join(' '));
+  }
+
+  /** Waits until a row's description matches (the row is found again on every re-render). */
+  async waitForDescription(row: Locator, want: RegExp, timeoutMs = this.timeoutMs): Promise<string> {
+    const match = row.locator('.label-description').filter({ hasText: want }).first();
+    try {
+      await match.waitFor({ state: 'visible', timeout: timeoutMs });
+    } catch (e) {
+      throw new Error(`row description did not match ${want} within ${timeoutMs} ms (it reads "${await this.description(row).catch(() => '?')}")`, { cause: e });
+    }
+    return normal(await match.innerText());
+  }
+
+  /** Clicks a row's inline action (the icon buttons shown on hover), by its title. */
+  async inlineAction(row: Locator, title: string): Promise<void> {
+    await row.hover();
+    const action = row.locator(`.actions .action-label[aria-label="${title}"]`);
+    await action.waitFor({ state: 'visible', timeout: this.timeoutMs });
+    await action.click();
+  }
+
+  // ---- menus ----
+
+  /** Right-clicks a row and returns the titles of the context menu's items (the menu stays open). */
+  async contextMenuItems(row: Locator): Promise<string[]> {
+    await row.waitFor({ state: 'visible', timeout: this.timeoutMs });
+    await row.click({ button: 'right' });
+    const menu = this.page.locator('.context-view .monaco-menu');
+    await menu.waitFor({ state: 'visible', timeout: this.timeoutMs });
+    const items = await menu.locator('.action-item:not(.disabled) .action-label').allInnerTexts();
+    return items.map(normal).filter(Boolean);
+  }
+
+  /** Right-clicks a row and chooses `item` from its context menu. */
+  async contextMenu(row: Locator, item: string): Promise<void> {
+    const items = await this.contextMenuItems(row);
+    if (!items.includes(item)) {
+      await this.page.keyboard.press('Escape');
+      throw new Error(`context menu has no "${item}" (items: ${items.join(' | ') || 'none'})`);
+    }
+    await this.page.locator('.context-view .monaco-menu .action-item .action-label', { hasText: new RegExp(`^\\s*${escapeRegExp(item)}\\s*$`) }).first().click();
+  }
+
+  async closeMenu(): Promise<void> {
+    await this.page.keyboard.press('Escape');
+    await this.page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden', timeout: this.timeoutMs });
+  }
+
+  // ---- quick input ----
+
+  /** Waits for the quick input (pick or input box) and returns its title. */
+  async quickInputTitle(): Promise<string> {
+    const widget = this.page.locator(QUICK_INPUT);
+    await widget.waitFor({ state: 'visible', timeout: this.timeoutMs });
+    return normal(await widget.locator('.quick-input-title').innerText().catch(() => ''));
+  }
+
+  /** Items of the open quick pick, as their labels read. */
+  async quickPickItems(): Promise<string[]> {
+    await this.page.locator(`${QUICK_INPUT} .quick-input-list ${'.monaco-list-row'}`).first().waitFor({ state: 'visible', timeout: this.timeoutMs });
+    return (await this.page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row ${PICK_LABEL}`).allInnerTexts()).map(normal);
+  }
+
+  /** Chooses the item whose label is `label` in the open single-choice quick pick (clicks it). */
+  async quickPick(label: string): Promise<void> {
+    const item = this.quickPickRow(label);
+    await item.waitFor({ state: 'visible', timeout: this.timeoutMs });
+    await item.click();
+  }
+
+  private quickPickRow(label: string): Locator {
+    return this.page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`).filter({ has: this.page.locator(PICK_LABEL, { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }) }).first();
+  }
+
+  /** In a multi-choice quick pick: the labels currently checked. */
+  async quickPickChecked(): Promise<string[]> {
+    await this.page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`).first().waitFor({ state: 'visible', timeout: this.timeoutMs });
+    const rows = this.page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`);
+    const out: string[] = [];
+    for (let i = 0; i < (await rows.count()); i++) {
+      const r = rows.nth(i);
+      if ((await r.getAttribute('aria-checked')) === 'true') out.push(normal(await r.locator(PICK_LABEL).innerText()));
+    }
+    return out;
+  }
+
+  /** In a multi-choice quick pick: checks (or unchecks) an item by clicking its checkbox. */
+  async quickPickCheck(label: string, checked = true): Promise<void> {
+    const row = this.quickPickRow(label);
+    await row.waitFor({ state: 'visible', timeout: this.timeoutMs });
+    if (((await row.getAttribute('aria-checked')) === 'true') !== checked) await row.locator('.monaco-checkbox').first().click();
+  }
+
+  /** Presses the quick input's OK button (multi-choice picks) — or Enter when it has none. */
+  async quickInputAccept(): Promise<void> {
+    const ok = this.page.locator(`${QUICK_INPUT} .quick-input-action .monaco-button, ${QUICK_INPUT} .quick-input-ok .monaco-button`).first();
+    if (await ok.isVisible().catch(() => false)) await ok.click();
+    else await this.page.keyboard.press('Enter');
+  }
+
+  /** Types into the open input box (replacing what is there) and presses Enter. */
+  async inputBox(text: string, opts: { title?: RegExp } = {}): Promise<void> {
+    const title = await this.quickInputTitle();
+    if (opts.title && !opts.title.test(title)) throw new Error(`input box "${title}" is not the expected ${opts.title}`);
+    const input = this.page.locator(`${QUICK_INPUT} .quick-input-box input`);
+    await input.fill(text);
+    await input.press('Enter');
+  }
+
+  /** The validation message shown under the input box, or '' when there is none. */
+  async inputBoxMessage(): Promise<string> {
+    return normal(await this.page.locator(`${QUICK_INPUT} .quick-input-message`).innerText().catch(() => ''));
+  }
+
+  async quickInputHidden(): Promise<void> {
+    await this.page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: this.timeoutMs });
+  }
+
+  // ---- dialogs and notifications ----
+
+  /** Waits for a modal dialog; returns its message and detail text. */
+  async dialog(): Promise<{ message: string; detail: string; buttons: string[] }> {
+    const box = this.page.locator(DIALOG);
+    await box.waitFor({ state: 'visible', timeout: this.timeoutMs });
+    return {
+      message: normal(await box.locator('.dialog-message-text').innerText()),
+      detail: (await box.locator('.dialog-message-detail').innerText().catch(() => '')).trim(),
+      buttons: (await box.locator('.dialog-buttons .monaco-button').allInnerTexts()).map(normal),
+    };
+  }
+
+  /** Presses a modal dialog's button by its label. */
+  async dialogButton(label: string): Promise<void> {
+    const box = this.page.locator(DIALOG);
+    await box.waitFor({ state: 'visible', timeout: this.timeoutMs });
+    await box.locator('.dialog-buttons .monaco-button', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }).first().click();
+    await box.waitFor({ state: 'hidden', timeout: this.timeoutMs });
+  }
+
+  /** Waits for a notification toast whose message matches; returns its text. */
+  async notification(text: string | RegExp, timeoutMs = this.timeoutMs): Promise<string> {
+    const toast = this.page.locator(TOAST).filter({ has: this.page.locator('.notification-list-item-message', { hasText: text }) }).first();
+    await toast.waitFor({ state: 'visible', timeout: timeoutMs });
+    return normal(await toast.locator('.notification-list-item-message').innerText());
+  }
+
+  /** The messages of the toasts showing now. */
+  async notifications(): Promise<string[]> {
+    return (await this.page.locator(`${TOAST} .notification-list-item-message`).allInnerTexts()).map(normal);
+  }
+
+  /** Closes every toast (so a later wait cannot match an old one). */
+  async clearNotifications(): Promise<void> {
+    const toasts = this.page.locator(TOAST);
+    while ((await toasts.count()) > 0) {
+      const t = toasts.first();
+      await t.hover();
+      const close = t.locator('.codicon-notifications-clear, .action-label[aria-label^="Clear"]').first();
+      if (await close.isVisible().catch(() => false)) await close.click();
+      else break;
+      await t.waitFor({ state: 'detached', timeout: this.timeoutMs }).catch(() => {});
+    }
+  }
+
+  // ---- editors ----
+
+  /** Opens a workspace file with Quick Open (Ctrl+P), as a person does, and waits for its tab. */
+  async openFile(relPath: string): Promise<void> {
+    await this.page.keyboard.press('Control+P');
+    const input = this.page.locator(`${QUICK_INPUT} .quick-input-box input`);
+    await input.waitFor({ state: 'visible', timeout: this.timeoutMs });
+    await input.fill(relPath);
+    const base = path.basename(relPath);
+    const dir = path.dirname(relPath);
+    // The result row for that file (name, then its folder as the description), once the search has answered.
+    const row = this.page
+      .locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`)
+      .filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(base)}\\s*$`) }) })
+      .filter({ has: this.page.locator('.label-description', { hasText: dir === '.' ? /^/ : dir }) })
+      .first();
+    await row.click({ timeout: this.timeoutMs });
+    await this.page.locator(`.tabs-container .tab.active[aria-label^="${base}"]`).first().waitFor({ state: 'visible', timeout: this.timeoutMs });
+  }
+
+  /** Waits until the active editor tab's label matches; returns it. */
+  async activeTab(want: RegExp = /./): Promise<string> {
+    const tab = this.page.locator('.editor-group-container.active .tabs-container .tab.active').filter({ hasText: want }).first();
+    try {
+      await tab.waitFor({ state: 'visible', timeout: this.timeoutMs });
+    } catch (e) {
+      const now = await this.page.locator('.editor-group-container.active .tabs-container .tab.active').first().innerText().catch(() => 'none');
+      throw new Error(`the active editor is "${normal(now)}", not ${want}`, { cause: e });
+    }
+    return normal(await tab.innerText());
+  }
+
+  /** Closes every editor (Ctrl+K Ctrl+W), so a journey starts from an empty editor area. */
+  async closeAllEditors(): Promise<void> {
+    await this.page.locator('.monaco-workbench').first().click({ position: { x: 5, y: 5 }, force: true }).catch(() => {});
+    await this.page.keyboard.press('Control+K');
+    await this.page.keyboard.press('Control+W');
+    await this.page.locator('.editor-group-container .tabs-container .tab').first().waitFor({ state: 'detached', timeout: this.timeoutMs });
+  }
+
+  /**
+   * Opens `relPath`, finds the first line whose text contains `line` (a string: the editor renders spaces as
+   * no-break spaces, which only string matching treats as spaces) and hovers the mouse over its text; waits for
+   * the hover widget and returns it.
+   */
+  async hoverAt(relPath: string, line: string): Promise<Locator> {
+    await this.openFile(relPath);
+    const editor = this.page.locator('.editor-group-container.active .monaco-editor').first();
+    const target = editor.locator('.view-lines .view-line', { hasText: line }).first();
+    await target.waitFor({ state: 'visible', timeout: this.timeoutMs });
+    const text = target.locator('span > span').first();
+    await text.hover();
+    // The editor's content hover (not the workbench's tooltips on tabs and rows).
+    const hover = this.page.locator('.monaco-editor .monaco-resizable-hover .monaco-hover').filter({ hasText: /\S/ }).first();
+    await hover.waitFor({ state: 'visible', timeout: this.timeoutMs });
+    return hover;
+  }
+}
+
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
