@@ -3,19 +3,15 @@
 import * as vscode from 'vscode';
 import { DriftEngine } from '../core/engine/driftEngine';
 import type { DriftSnapshot } from '../core/engine/driftTypes';
-import { watchLiveState } from '../core/engine/liveWatch';
+import { RefreshScheduler, type RefreshRequest } from '../core/engine/refreshScheduler';
+import { WatchPlanner, type WatchStop } from '../core/engine/watchPlanner';
 import { createKubeClient, type DiscoveryEntry } from '../core/kube/http-kube-client';
 import { destinationContextResolver, listContexts } from '../core/kube/kube-config';
-import type { Disposable as KubeDisposable, KubeClient } from '../core/kube/types';
+import type { KubeClient } from '../core/kube/types';
 import { nodeProcessRunner, type Logger } from '../core/ports';
 import { DriftIndex } from './driftIndex';
 import { describeError } from './errors';
 import { readSettings, type Settings } from './settings';
-import type { WatchStop } from './tree/driftTreeModel';
-import { isGitOpsError } from '../core/model';
-
-const REDIFF_DEBOUNCE_MS = 250;
-const EDIT_DEBOUNCE_MS = 400;
 
 export class DriftSession implements vscode.Disposable {
   private _snapshot?: DriftSnapshot;
@@ -23,12 +19,8 @@ export class DriftSession implements vscode.Disposable {
   private engine?: DriftEngine;
   private readonly clients = new Map<string, KubeClient>();
   private readonly discoveryCache = new Map<string, DiscoveryEntry>();
-  private watches: KubeDisposable[] = [];
-  private watchKey = '';
-  private _watchStops = new Map<string, WatchStop[]>();
-  private running?: AbortController;
-  private rediffTimer?: NodeJS.Timeout;
-  private pendingFiles = new Set<string>();
+  private readonly scheduler: RefreshScheduler;
+  private readonly watchPlanner: WatchPlanner;
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly busyChanged = new vscode.EventEmitter<boolean>();
   readonly onDidChange = this.changed.event;
@@ -36,12 +28,17 @@ export class DriftSession implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** The last refresh failure (shown once per distinct message), for diagnostics. */
   lastError?: string;
-  busy = false;
 
   constructor(
     private readonly state: vscode.Memento,
     private readonly log: vscode.LogOutputChannel,
   ) {
+    this.scheduler = new RefreshScheduler({
+      run: (req, signal, files) => this.run(req, signal, files),
+      withProgress: (work) => Promise.resolve(vscode.window.withProgress({ location: { viewId: 'gitopsDrift.drift' }, title: 'Computing drift' }, work)),
+      onBusy: (b) => this.busyChanged.fire(b),
+    });
+    this.watchPlanner = new WatchPlanner({ clientFor: (c) => this.client(c), onLiveChange: () => this.scheduler.liveChanged(), onStopsChanged: () => this.changed.fire(), log: this.logger });
     this.disposables.push(
       vscode.workspace.onDidChangeTextDocument((e) => this.onEdit(e.document)),
       vscode.workspace.onDidSaveTextDocument((d) => this.onEdit(d)),
@@ -132,14 +129,14 @@ export class DriftSession implements vscode.Disposable {
 
   /** Files were written by a command: the next refresh re-renders the apps that read them. */
   filesChanged(files: string[]): void {
-    for (const f of files) this.pendingFiles.add(f);
+    this.scheduler.filesChanged(files);
   }
 
   /** Settings, trust or folders changed: start over. */
   reset(): void {
     this.engine = undefined;
     this.clients.clear();
-    this.stopWatches();
+    this.watchPlanner.stop();
     void this.refresh();
   }
 
@@ -152,69 +149,42 @@ export class DriftSession implements vscode.Disposable {
   }
 
   /** Full refresh (list live state again) unless `reuseLive`; never runs two at once (the newer wins). */
-  async refresh(opts: { reuseLive?: boolean; quiet?: boolean } = {}): Promise<void> {
-    // A re-diff (watch event, typing) must not cancel a full refresh in flight: it runs after it instead.
-    if (opts.reuseLive && this.fullRun) {
-      this.rediffAfterFull = true;
-      return this.fullRun;
-    }
+  refresh(opts: RefreshRequest = {}): Promise<void> {
+    return this.scheduler.refresh(opts);
+  }
+
+  /** One run of the scheduler: compute, publish, keep the watches matching what was read. */
+  private async run(opts: RefreshRequest, signal: AbortSignal, files: string[]): Promise<void> {
     const contexts = this.contexts();
     void vscode.commands.executeCommand('setContext', 'gitopsDrift.hasContexts', contexts.length > 0);
-    this.running?.abort();
-    const ctrl = new AbortController();
-    this.running = ctrl;
     if (!contexts.length) {
-      this.setBusy(false);
       this.publish(undefined);
       return;
     }
-    this.setBusy(true);
-    const work = async () => {
-      try {
-        const engine = this.getEngine();
-        if (this.pendingFiles.size) {
-          engine.invalidateFiles([...this.pendingFiles]);
-          this.pendingFiles.clear();
-        }
-        const snap = await engine.compute(contexts, { signal: ctrl.signal, overlays: this.dirtyOverlays(), reuseLive: opts.reuseLive });
-        if (ctrl.signal.aborted) return;
-        const t = snap.timings;
-        this.log.info(`drift: ${snap.clusters.map((c) => `${c.context}: ${c.apps.length} apps${c.error ? ` (${c.error.reason})` : ''}`).join(', ')} in ${t.totalMs} ms (render ${t.renderMs}, fetch ${t.fetchMs}, diff ${t.diffMs})`);
-        for (const c of snap.clusters) if (c.error) this.log.warn(`${c.context}: ${c.error.message}`);
-        this.lastError = undefined;
-        this.publish(snap);
-        this.ensureWatches(contexts);
-      } catch (e) {
-        if (ctrl.signal.aborted) return;
-        const msg = describeError(e);
-        this.log.error(`drift refresh failed: ${msg}`);
-        if (!opts.quiet && msg !== this.lastError) {
-          void vscode.window.showErrorMessage(`GitOps Drift: ${msg}`, 'Open Output').then((p) => p && this.log.show(true));
-        }
-        this.lastError = msg;
-      } finally {
-        if (this.running === ctrl) this.setBusy(false);
+    try {
+      const engine = this.getEngine();
+      if (files.length) engine.invalidateFiles(files);
+      const snap = await engine.compute(contexts, { signal, overlays: this.dirtyOverlays(), reuseLive: opts.reuseLive });
+      if (signal.aborted) return;
+      const t = snap.timings;
+      this.log.info(`drift: ${snap.clusters.map((c) => `${c.context}: ${c.apps.length} apps${c.error ? ` (${c.error.reason})` : ''}`).join(', ')} in ${t.totalMs} ms (render ${t.renderMs}, fetch ${t.fetchMs}, diff ${t.diffMs})`);
+      for (const c of snap.clusters) if (c.error) this.log.warn(`${c.context}: ${c.error.message}`);
+      this.lastError = undefined;
+      this.publish(snap);
+      this.ensureWatches(contexts);
+    } catch (e) {
+      if (signal.aborted) return;
+      const msg = describeError(e);
+      this.log.error(`drift refresh failed: ${msg}`);
+      if (!opts.quiet && msg !== this.lastError) {
+        void vscode.window.showErrorMessage(`GitOps Drift: ${msg}`, 'Open Output').then((p) => p && this.log.show(true));
       }
-    };
-    if (opts.reuseLive) return work();
-    const run = opts.quiet ? work() : Promise.resolve(vscode.window.withProgress({ location: { viewId: 'gitopsDrift.drift' }, title: 'Computing drift' }, work));
-    this.fullRun = run;
-    return run.finally(() => {
-      if (this.fullRun !== run) return;
-      this.fullRun = undefined;
-      if (this.rediffAfterFull) {
-        this.rediffAfterFull = false;
-        void this.refresh({ reuseLive: true, quiet: true });
-      }
-    });
+      this.lastError = msg;
+    }
   }
 
-  private fullRun?: Promise<void>;
-  private rediffAfterFull = false;
-
-  private setBusy(b: boolean): void {
-    this.busy = b;
-    this.busyChanged.fire(b);
+  get busy(): boolean {
+    return this.scheduler.busy;
   }
 
   private publish(snap: DriftSnapshot | undefined): void {
@@ -224,12 +194,6 @@ export class DriftSession implements vscode.Disposable {
     this.changed.fire();
   }
 
-  private scheduleRediff(): void {
-    clearTimeout(this.rediffTimer);
-    this.rediffTimer = setTimeout(() => void this.refresh({ reuseLive: true, quiet: true }), REDIFF_DEBOUNCE_MS);
-  }
-
-  private editTimer?: NodeJS.Timeout;
   private onEdit(doc: vscode.TextDocument): void {
     this.onFileChanged(doc.uri);
   }
@@ -237,63 +201,25 @@ export class DriftSession implements vscode.Disposable {
   private onFileChanged(uri: vscode.Uri): void {
     if (uri.scheme !== 'file' || !/\.(ya?ml|json)$/i.test(uri.fsPath) || !this._snapshot) return;
     if (!vscode.workspace.getWorkspaceFolder(uri) || /[\\/](node_modules|\.git)[\\/]/.test(uri.fsPath)) return;
-    this.pendingFiles.add(uri.fsPath);
-    clearTimeout(this.editTimer);
-    this.editTimer = setTimeout(() => void this.refresh({ reuseLive: true, quiet: true }), EDIT_DEBOUNCE_MS);
+    this.scheduler.fileChanged(uri.fsPath);
   }
 
   private ensureWatches(contexts: string[]): void {
     if (!this.settings.watch || !this.engine) {
-      this.stopWatches();
+      this.watchPlanner.stop();
       return;
     }
-    const engine = this.engine;
-    // Argo CD destination clusters hold apps' objects too: watch them as well.
-    const all = [...new Set([...contexts, ...engine.destinationContexts()])];
-    const plan = all.map((c) => ({ c, types: engine.watchTypes(c) }));
-    const key = JSON.stringify(plan.map((p) => [p.c, p.types.map((t) => `${t.group}/${t.kind}/${t.namespace ?? ''}`).sort()]));
-    if (key === this.watchKey) return;
-    this.stopWatches();
-    this.watchKey = key;
-    for (const { c, types } of plan) {
-      this.watches.push(
-        watchLiveState(engine, c, this.client(c), {
-          onChange: () => this.scheduleRediff(),
-          onError: (type, e, willRetry) => {
-            const what = `${type.kind}${type.namespace ? ` in ${type.namespace}` : ''}`;
-            this.log.warn(`watch ${what} on ${c}: ${e.message}${willRetry ? ' (reconnecting)' : ''}`);
-            if (willRetry) return;
-            // Stopped for good (forbidden, not found): live updates of this type are off here; the tree says so.
-            const stops = (this._watchStops.get(c) ?? []).filter((w) => w.type !== what);
-            this._watchStops.set(c, [...stops, { type: what, reason: isGitOpsError(e) ? e.reason : 'stopped', message: e.message }]);
-            this.changed.fire();
-          },
-        }, types),
-      );
-    }
-    this.log.info(`watching ${plan.reduce((n, p) => n + p.types.length, 0)} resource types`);
+    this.watchPlanner.ensure(this.engine, contexts);
   }
 
   /** Per context, the watches that stopped for good since they were last started. */
   get watchStops(): ReadonlyMap<string, readonly WatchStop[]> {
-    return this._watchStops;
-  }
-
-  private stopWatches(): void {
-    for (const w of this.watches) w.dispose();
-    this.watches = [];
-    this.watchKey = '';
-    if (this._watchStops.size) {
-      this._watchStops = new Map();
-      this.changed.fire();
-    }
+    return this.watchPlanner.stops;
   }
 
   dispose(): void {
-    this.running?.abort();
-    clearTimeout(this.rediffTimer);
-    clearTimeout(this.editTimer);
-    this.stopWatches();
+    this.scheduler.dispose();
+    this.watchPlanner.stop();
     this.changed.dispose();
     this.busyChanged.dispose();
     for (const d of this.disposables) d.dispose();

@@ -3,6 +3,7 @@
 import type { AppDrift, ClusterDrift, DriftSnapshot } from '../../core/engine/driftTypes';
 import type { FieldChange, ResourceDiff } from '../../core/model';
 import { refKey } from '../../core/model';
+import type { WatchStop } from '../../core/engine/watchPlanner';
 
 export type DriftNode =
   | { type: 'cluster'; id: string; cluster: ClusterDrift }
@@ -65,14 +66,7 @@ export function attribution(c: FieldChange, now: Date): string {
   return `${c.path} ${verb}${who}${when}`;
 }
 
-/** A watch that stopped for good (forbidden, not found): live updates for its type are off in that context. */
-export interface WatchStop {
-  /** "Secret in web", "Deployment". */
-  type: string;
-  /** Short reason for the description: "forbidden", "notFound". */
-  reason: string;
-  message: string;
-}
+export type { WatchStop } from '../../core/engine/watchPlanner';
 
 export class DriftTreeModel {
   private watchStops: ReadonlyMap<string, readonly WatchStop[]> = new Map();
