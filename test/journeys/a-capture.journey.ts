@@ -25,8 +25,7 @@ describe('journey (a): find drift → diff → capture from the hover → commit
     await wb.screenshot('drift-view-shows-modified-redis');
 
     // Open the diff by clicking the row: the live side has what kubectl edit added.
-    await resource.click();
-    await wb.activeTab(new RegExp(`^${s.deployment} · Git ↔ live`));
+    await wb.openRow(resource, new RegExp(`^${s.deployment} · Git ↔ live`));
     await page.locator('.editor-group-container.active .monaco-diff-editor .view-line', { hasText: 'REDIS_MAXMEMORY' }).first().waitFor({ state: 'visible' });
     await wb.screenshot('git-live-diff');
 

@@ -126,6 +126,23 @@ export class Workbench {
     return normal(await match.innerText());
   }
 
+  /**
+   * Clicks a row to open it (a resource opens its diff) and waits for the editor tab. A click that lands while the
+   * tree re-renders the row (a watch event just arrived) only selects it; a person then presses Enter on the
+   * selected row, and so does this.
+   */
+  async openRow(row: Locator, tab: RegExp): Promise<string> {
+    await row.waitFor({ state: 'visible', timeout: this.timeoutMs });
+    await row.click();
+    const opened = this.page.locator('.editor-group-container.active .tabs-container .tab.active').filter({ hasText: tab }).first();
+    if (!(await opened.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false))) {
+      this.log(`    (the click did not open ${tab}; pressing Enter on the selected row)`);
+      await row.focus();
+      await this.page.keyboard.press('Enter');
+    }
+    return this.activeTab(tab);
+  }
+
   /** Clicks a row's inline action (the icon buttons shown on hover), by its title. */
   async inlineAction(row: Locator, title: string): Promise<void> {
     await row.hover();
