@@ -72,6 +72,10 @@ export interface App {
   definedIn?: SourceLocation;
   /** The declaring object itself (Application / Kustomization), for ignoreDifferences etc. */
   definition?: KubeObject;
+  /** Root of the repository checkout the app's paths are relative to (Flux source root, Argo repo root). */
+  repoRoot?: string;
+  /** Flux `spec.dependsOn`: `namespace/name` of the Kustomizations / HelmReleases this one waits for. */
+  dependsOn?: string[];
   /** Why the app cannot be rendered, when it cannot (e.g. "needs helm", "repo not in workspace"). */
   problem?: string;
 }

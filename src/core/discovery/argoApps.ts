@@ -68,6 +68,7 @@ export function appFromArgoApplication(obj: KubeObject, repos: RepoInfo[], defin
   }
   if (!isDirectorySync(folder)) return { ...app, problem: `path ${String(source.path)} was not found in ${repo.root}` };
   app.path = folder;
+  app.repoRoot = repo.root;
   app.sourceType = explicitType(source) ?? detectSourceTypeSync(folder);
   if (problem && !app.problem) app.problem = problem;
   return app;

@@ -75,6 +75,8 @@ export function appFromFluxKustomization(obj: KubeObject, repos: RepoInfo[], sou
     definedIn,
     definition: obj,
   };
+  const dependsOn = (Array.isArray(spec.dependsOn) ? spec.dependsOn : []).map(asObj).filter((d) => str(d.name)).map((d) => `${str(d.namespace) ?? namespace}/${str(d.name)}`);
+  if (dependsOn.length > 0) app.dependsOn = dependsOn;
   let repoPath = str(spec.path) ?? './';
   let gitRepoName = str(ref.name) ?? '';
   const refNs = str(ref.namespace) ?? namespace;
@@ -113,6 +115,7 @@ export function appFromFluxKustomization(obj: KubeObject, repos: RepoInfo[], sou
   }
   if (!isDirectorySync(folder)) return { ...app, problem: `path ${repoPath} was not found in ${repo.root}` };
   app.path = folder;
+  app.repoRoot = repo.root;
   // Without a kustomization file Flux generates one over every manifest below the path.
   const type = detectSourceTypeSync(folder);
   app.sourceType = type === 'helm' ? 'directory' : type;

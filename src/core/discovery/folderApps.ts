@@ -1,5 +1,5 @@
 // Kustomize folders and manifest folders that no Argo/Flux app points at become "folder" apps.
-import { statSync } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { App } from '../model';
 import { isRemoteResource, readKustomization } from '../render/kustomizeTree';
@@ -75,8 +75,14 @@ export async function folderApps({ scan, roots, apps }: FolderAppInput): Promise
     const r = rel(dir);
     result.push({ id: `folder:${r}`, name: r === '.' ? path.basename(dir) : r, kind: 'folder', path: dir, sourceType });
   };
+  // Components (`kind: Component`) are only built as part of a kustomization that names them.
+  const componentDirs = new Set<string>();
+  for (const kfile of scan.kustomizationFiles) {
+    const text = await fs.readFile(kfile, 'utf8').catch(() => '');
+    if (/^kind:\s*["']?Component["']?\s*$/m.test(text)) componentDirs.add(path.dirname(kfile));
+  }
   for (const dir of [...kustomizeDirs].sort()) {
-    if (!referencedDirs.has(dir) && !covered(dir)) add(dir, 'kustomize');
+    if (!referencedDirs.has(dir) && !componentDirs.has(dir) && !covered(dir)) add(dir, 'kustomize');
   }
   for (const dir of [...new Set(chartDirs)].sort()) {
     if (!kustomizeDirs.has(dir) && !covered(dir) && !referencedDirs.has(dir)) add(dir, 'helm');

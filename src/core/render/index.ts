@@ -9,3 +9,8 @@ export * from './renderOverlay';
 export * from './renderApp';
 export * from './spawnLimiter';
 export * from './fileCache';
+export * from './envsubst';
+export * from './shadowTree';
+export * from './fluxKustomization';
+export * from './fluxVariables';
+export * from './renderFlux';

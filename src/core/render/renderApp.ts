@@ -8,8 +8,11 @@ import { renderDirectory } from './renderDirectory';
 import { needsOverlay, renderWithOverlay } from './renderOverlay';
 import { renderHelm, type HelmOptions } from './renderHelm';
 import { renderKustomize } from './renderKustomize';
+import { isFluxKustomizationObject, renderFlux } from './renderFlux';
 import { outOfRepoError } from './repoBounds';
 import type { RenderDeps, RenderResult } from './types';
+
+const asRecord = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
 function helmOptionsOf(app: App): HelmOptions {
   const spec = (app.definition?.spec ?? {}) as Record<string, unknown>;
@@ -56,6 +59,24 @@ export async function renderApp(app: App, deps: RenderDeps): Promise<RenderResul
     return empty(new GitOpsError('untrusted', `${app.name}: ${type} is not run in an untrusted workspace${charts}; trust the workspace to render it`, { file: app.path }));
   }
   let result: RenderResult;
+  if (app.kind === 'flux-kustomization' && isFluxKustomizationObject(app.definition)) {
+    // Flux: the kustomization the controller writes and builds, then post-build substitution and commonMetadata.
+    if (!deps.trusted) {
+      if (detected === 'directory' && !overlay && !asRecord(app.definition?.spec).postBuild) result = await renderDirectory(app.path, app.directory, deps.signal);
+      else return empty(new GitOpsError('untrusted', `${app.name}: kustomize is not run in an untrusted workspace; trust the workspace to render it`, { file: app.path }));
+    } else {
+      try {
+        const outside = await outOfRepoError({ app, type: 'kustomize', components: controllerComponents(app), signal: deps.signal });
+        if (outside) return empty(outside);
+        result = await renderFlux(app, deps);
+      } catch (e) {
+        if (isGitOpsError(e) && e.reason !== 'cancelled') return empty(e);
+        throw e;
+      }
+    }
+    result.objects = result.objects.map((o) => ({ ...o, object: defaultNamespace(o.object, app.destinationNamespace) }));
+    return result;
+  }
   try {
     const helm = type === 'helm' ? helmOptionsOf(app) : undefined;
     const outside = await outOfRepoError({ app, type, valueFiles: helm?.valueFiles, components: overlay ? controllerComponents(app) : [], signal: deps.signal });

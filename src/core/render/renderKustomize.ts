@@ -1,6 +1,6 @@
 // Runs `kustomize build` (or `kubectl kustomize`) and maps each output object back to its resource file.
 import * as path from 'node:path';
-import { GitOpsError, isGitOpsError } from '../model';
+import { GitOpsError, isGitOpsError, type KubeObject } from '../model';
 import type { ProcessResult, ProcessRunner } from '../ports';
 import { parseManifests } from '../yaml/parseManifests';
 import { findKustomizationFile } from './detectSourceType';
@@ -21,6 +21,11 @@ export interface KustomizeDeps {
   skipSources?: boolean;
   /** Parsed kustomization and resource files kept between renders; defaults to one per `runner`. */
   treeCache?: KustomizeTreeCache;
+  /**
+   * Rewrites each output document's YAML text before it is parsed (Flux post-build substitution works on the
+   * text kustomize prints); source locations are matched on the document as kustomize printed it.
+   */
+  transformDocument?: (text: string, object: KubeObject) => string;
 }
 
 /** Remote bases must fail fast instead of prompting for credentials. */
@@ -82,9 +87,28 @@ export async function renderKustomize(dir: string, deps: KustomizeDeps): Promise
   const parsed = parseManifests(res.stdout, `kustomize build ${dir}`);
   for (const e of parsed.errors) result.errors.push(new GitOpsError('parse', e.message, { file: dir, line: e.line }));
   const index = new OriginIndex(await originsP);
+  const texts = deps.transformDocument ? splitDocuments(res.stdout) : [];
   for (const d of parsed.docs) {
     const origin = index.match(d.object);
-    result.objects.push(origin ? { object: d.object, source: origin.source, kustomizeChain: origin.chain } : { object: d.object });
+    let object = d.object;
+    if (deps.transformDocument) {
+      const text = texts[d.documentIndex];
+      try {
+        const out = parseManifests(deps.transformDocument(text ?? '', d.object), `kustomize build ${dir}`);
+        if (out.errors.length > 0 || out.docs.length !== 1) throw new Error(out.errors[0]?.message ?? 'the document did not stay one object');
+        object = out.docs[0].object;
+      } catch (e) {
+        if (isGitOpsError(e)) throw e;
+        result.errors.push(new GitOpsError('render', `${d.object.kind} ${d.object.metadata.name ?? ''}: ${(e as Error).message}`, { file: dir }));
+        continue;
+      }
+    }
+    result.objects.push(origin ? { object, source: origin.source, kustomizeChain: origin.chain } : { object });
   }
   return result;
+}
+
+/** kustomize prints documents separated by `---` lines; the texts in order (empty documents kept as ''). */
+function splitDocuments(stdout: string): string[] {
+  return stdout.split(/^---[ \t]*$\n?/m);
 }

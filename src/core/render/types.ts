@@ -1,6 +1,7 @@
 // Shapes shared by the renderers (directory, kustomize, helm).
 import type { GitOpsError, RenderedObject } from '../model';
 import type { ProcessRunner } from '../ports';
+import type { ObjectLookup } from './fluxVariables';
 
 /** A rendered object plus, for kustomize apps, the kustomization files from the app root down to its resource file. */
 export interface SourcedObject extends RenderedObject {
@@ -12,6 +13,8 @@ export interface RenderResult {
   objects: SourcedObject[];
   skipped: { file: string; reason: string }[];
   errors: GitOpsError[];
+  /** Flux post-build variables whose values came from a Secret: objects holding them must not be shown unmasked. */
+  secretVariables?: string[];
 }
 
 export interface RenderDeps {
@@ -24,4 +27,6 @@ export interface RenderDeps {
   signal?: AbortSignal;
   /** Deadline of each kustomize/helm run; default GITOPS_DRIFT_RENDER_TIMEOUT seconds, else 60 s. */
   timeoutMs?: number;
+  /** Reads Flux substituteFrom ConfigMaps/Secrets from the cluster; without it the workspace's manifests are used. */
+  lookupObject?: ObjectLookup;
 }
