@@ -191,7 +191,10 @@ async function appsCommand(argv: string[], io: CliIo): Promise<number> {
       apps.push({ context: c.context, id: a.id, name: a.name, kind: a.kind, namespace: a.namespace, path: a.path ? path.relative(repo, a.path) || '.' : undefined, sourceType: a.sourceType, repoURL: a.repoURL, targetRevision: a.targetRevision, problem: a.problem ?? 'not in this cluster', sync: undefined, health: undefined, autoSync: undefined, suspended: undefined, drift: summarize([]) });
     }
   }
-  const errors = snap.clusters.filter((c) => c.error).map((c) => ({ context: c.context, reason: c.error!.reason, message: c.error!.message }));
+  // A cluster that could not be read, and an app whose objects could not all be read (a failed or forbidden LIST):
+  // both are errors (exit 2), never a quiet "0 drifted".
+  const errors: { context: string; app?: string; reason: string; message: string }[] = snap.clusters.filter((c) => c.error).map((c) => ({ context: c.context, reason: c.error!.reason, message: c.error!.message }));
+  for (const c of snap.clusters) for (const a of c.apps) for (const e of a.errors) errors.push({ context: c.context, app: a.app.name, reason: e.reason, message: e.message });
   if (values.output === 'json') io.out(JSON.stringify({ apps, errors: errors.length ? errors : undefined }, null, 2) + '\n');
   else {
     for (const a of apps) {
@@ -199,7 +202,7 @@ async function appsCommand(argv: string[], io: CliIo): Promise<number> {
       const state = [a.sync, a.health, a.autoSync === 'paused' ? 'auto-sync paused' : '', a.suspended ? 'suspended' : ''].filter(Boolean).join(', ');
       io.out(`${a.context}  ${a.kind.padEnd(18)} ${a.name.padEnd(24)} ${(a.path ?? '-').padEnd(32)} ${state ? `[${state}] ` : ''}${d.modified + d.missingLive + d.extraLive} drifted / ${d.synced} synced${a.problem ? `  (${a.problem})` : ''}\n`);
     }
-    for (const e of errors) io.err(`error: ${e.context}: ${e.message}\n`);
+    for (const e of errors) io.err(`error: ${e.context}${e.app ? `/${e.app}` : ''}: ${e.message}\n`);
   }
   return errors.length ? 2 : 0;
 }
