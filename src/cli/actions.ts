@@ -253,6 +253,8 @@ async function capture(argv: string[], io: CliIo): Promise<number> {
   const key = refKey({ group, kind, namespace, name });
   const hit = snap.clusters[0].apps.flatMap((a) => a.resources.map((r) => ({ a, r }))).find(({ r }) => refKey(r.ref) === key);
   if (!hit) throw new GitOpsError('notFound', `${values.resource} is not rendered by any app in ${repo}`);
+  // Not read live (a failed LIST or GET): "no live changes" would be a false answer.
+  if (hit.r.status === 'Unknown') throw new GitOpsError('unreachable', `${values.resource} could not be compared with the cluster: ${hit.r.reason ?? (hit.a.errors.map((e) => e.message).join('; ') || 'its live state is unknown')}`);
   const offerable = offerableChanges(hit.r);
   const chosen = values.field?.length ? offerable.filter((c) => values.field!.includes(c.path)) : preselectChanges(hit.r);
   const unknown = (values.field ?? []).filter((f) => !offerable.some((c) => c.path === f));
