@@ -190,7 +190,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => {
+main().then(async () => (await import('./bench-agreement')).benchAgreement()).catch((e) => {
   console.error(e);
   process.exit(1);
 });

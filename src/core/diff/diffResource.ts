@@ -23,7 +23,7 @@ export interface ResourceDiffEx extends ResourceDiff {
   manager?: string;
 }
 
-const BUILTIN_GROUPS = new Set(['', 'apps', 'batch', 'extensions', 'admissionregistration.k8s.io']);
+const BUILTIN_GROUPS = new Set(['', 'apps', 'batch', 'extensions', 'admissionregistration.k8s.io', 'rbac.authorization.k8s.io']);
 
 /** N5 on an object the pipeline owns (pruned in place). */
 function finish(obj: KubeObject): KubeObject {

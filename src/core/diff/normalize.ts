@@ -1,7 +1,7 @@
 // The pre/post normalization pipeline applied to desired, live and predicted objects.
 import type { KubeObject } from '../model';
 import { clone, isObject } from '../k8s/json';
-import { defaultPortProtocols, dropLastApplied, dropNamespaceAndEmptyAnnotations, dropServerMetadata, dropStatus, normalizeRoleRules, normalizeSecret, pruneEmptyInPlace, sortEndpoints } from './rules';
+import { defaultPortProtocols, normalizeConfigMapNulls, dropLastApplied, dropNamespaceAndEmptyAnnotations, dropServerMetadata, dropStatus, normalizeRoleRules, normalizeSecret, pruneEmptyInPlace, sortEndpoints } from './rules';
 
 export interface NormalizeOptions {
   ignoreAggregatedRoles?: boolean;
@@ -31,6 +31,7 @@ export function normalizeObject(obj: KubeObject, opts: NormalizeOptions = {}): K
   o = dropLastApplied(o);
   o = dropStatus(o);
   o = normalizeSecret(o);
+  o = normalizeConfigMapNulls(o);
   o = defaultPortProtocols(o);
   o = sortEndpoints(o);
   o = normalizeRoleRules(o, !!opts.ignoreAggregatedRoles);

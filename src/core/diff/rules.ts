@@ -100,6 +100,13 @@ export function normalizeSecret(obj: KubeObject): KubeObject {
   return obj;
 }
 
+/** N7b: a `null` ConfigMap value is stored as "" (Go decodes null into a string as its zero value; the real server does). */
+export function normalizeConfigMapNulls(obj: KubeObject): KubeObject {
+  if (groupOf(obj.apiVersion ?? '') !== '' || obj.kind !== 'ConfigMap') return obj;
+  if (isObject(obj.data)) for (const k of Object.keys(obj.data)) if (obj.data[k] === null) obj.data[k] = '';
+  return obj;
+}
+
 function defaultProtocol(ports: unknown): void {
   if (Array.isArray(ports)) for (const p of ports) if (isObject(p) && p.protocol === undefined) p.protocol = 'TCP';
 }

@@ -204,6 +204,15 @@ function defaultWebhooks(obj: JsonObject, mutating: boolean, beta: boolean): voi
   });
 }
 
+/** rbac/v1 SetDefaults_RoleBinding / _ClusterRoleBinding / _Subject: an empty apiGroup is defaulted (Go: len == 0). */
+function defaultRoleBinding(obj: JsonObject): void {
+  const ref = child(obj, 'roleRef');
+  if (ref && (ref.apiGroup === undefined || ref.apiGroup === null || ref.apiGroup === '')) ref.apiGroup = 'rbac.authorization.k8s.io';
+  eachObject(obj.subjects, (s) => {
+    if ((s.apiGroup === undefined || s.apiGroup === null || s.apiGroup === '') && (s.kind === 'User' || s.kind === 'Group')) s.apiGroup = 'rbac.authorization.k8s.io';
+  });
+}
+
 /** A copy of `obj` with the defaults the real API server would add on create/update. */
 export function applyServerDefaults<T extends KubeObject>(obj: T): T {
   return applyServerDefaultsInPlace(clone(obj));
@@ -219,6 +228,7 @@ export function applyServerDefaultsInPlace<T extends KubeObject>(out: T): T {
     def(out, 'type', 'Opaque');
   }
   if (group === '' && kind === 'Service' && spec) defaultService(spec);
+  if (group === 'rbac.authorization.k8s.io' && (kind === 'RoleBinding' || kind === 'ClusterRoleBinding')) defaultRoleBinding(out);
   if (group === 'admissionregistration.k8s.io' && kind.endsWith('WebhookConfiguration')) defaultWebhooks(out, kind.startsWith('Mutating'), out.apiVersion.endsWith('v1beta1'));
   if (spec && (group === 'apps' || group === 'batch' || group === 'extensions' || group === '')) defaultWorkload(kind, spec);
   const podPath = podSpecPath(kind);

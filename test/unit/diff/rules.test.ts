@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import type { KubeObject } from '../../../src/core/model';
 import { diffResource } from '../../../src/core/diff';
-import { defaultPortProtocols, dropLastApplied, dropNamespaceAndEmptyAnnotations, dropServerMetadata, dropStatus, LAST_APPLIED, normalizeRoleRules, normalizeSecret, pruneEmpty, pruneEmptyInPlace, sortEndpoints } from '../../../src/core/diff/rules';
+import { defaultPortProtocols, normalizeConfigMapNulls, dropLastApplied, dropNamespaceAndEmptyAnnotations, dropServerMetadata, dropStatus, LAST_APPLIED, normalizeRoleRules, normalizeSecret, pruneEmpty, pruneEmptyInPlace, sortEndpoints } from '../../../src/core/diff/rules';
 import { isZeroScalar, scalarsEqual, secretValuesEqual } from '../../../src/core/diff/equivalence';
 import { parseQuantity, quantitiesEqual } from '../../../src/core/diff/quantity';
 import { durationsEqual, parseDuration } from '../../../src/core/diff/duration';
@@ -156,5 +156,9 @@ describe('diff/normalization rules', () => {
     assert.equal(diffResource(res('invalid'), res('invalid')).status, 'Synced');
     assert.equal(diffResource(res('invalid'), res('1')).status, 'Modified');
     assert.equal(diffResource(deploy({ template: 'not-an-object' }), deploy({ template: 'not-an-object' })).status, 'Synced');
+  });
+  it('N7b: a null ConfigMap value is "" (the real server stores it so; ground-truth case argocd-cmd-params-cm redis.db)', () => {
+    const c = normalizeConfigMapNulls({ apiVersion: 'v1', kind: 'ConfigMap', metadata: {}, data: { 'redis.db': null, a: 'b' } } as unknown as KubeObject) as J;
+    assert.deepEqual(c.data, { 'redis.db': '', a: 'b' });
   });
 });

@@ -93,4 +93,9 @@ describe('k8s/defaults', () => {
     assert.equal(w.webhooks[0].rules[0].scope, '*');
     assert.equal(w.webhooks[0].reinvocationPolicy, 'Never');
   });
+  it('defaults an empty RBAC apiGroup as the server does (roleRef always; subjects of kind User and Group)', () => {
+    const rb = applyServerDefaults({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'r' }, roleRef: { apiGroup: '', kind: 'Role', name: 'x' }, subjects: [{ apiGroup: '', kind: 'User', name: 'jane' }, { kind: 'Group', name: 'g' }, { kind: 'ServiceAccount', name: 'sa', namespace: 'n' }] } as unknown as KubeObject) as J;
+    assert.equal(rb.roleRef.apiGroup, 'rbac.authorization.k8s.io');
+    assert.deepEqual(rb.subjects.map((s: J) => s.apiGroup), ['rbac.authorization.k8s.io', 'rbac.authorization.k8s.io', undefined]);
+  });
 });
