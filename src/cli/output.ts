@@ -3,6 +3,8 @@ import type { AppDrift, DriftSnapshot } from '../core/engine/driftTypes';
 import type { DriftSummary, ResourceDiff } from '../core/model';
 import { summarize } from '../core/diff/summarize';
 import { appOutsideWorkspace } from './appSource';
+import { forecastChange, forecastResource, type ForecastApp, type RevertForecast } from '../core/forecast/revertForecast';
+import { forecastLabel } from '../core/forecast/describeForecast';
 
 export interface JsonResource {
   group: string;
@@ -16,8 +18,10 @@ export interface JsonResource {
   reason?: string;
   /** How the verdict was reached: offline prediction or the API server's dry run. */
   mode?: ResourceDiff['mode'];
-  changes: { path: string; category: string; desired?: unknown; live?: unknown; manager?: string; time?: string }[];
+  changes: { path: string; category: string; desired?: unknown; live?: unknown; manager?: string; time?: string; revert?: RevertForecast }[];
   source?: { file: string; line: number };
+  /** Missing live (created) or prune candidate (deleted): what the controller does with the whole object. */
+  revert?: RevertForecast;
 }
 
 export interface JsonReport {
@@ -26,7 +30,9 @@ export interface JsonReport {
   errors?: { context?: string; app?: string; reason: string; message: string }[];
 }
 
-export function toJsonResource(d: ResourceDiff, context?: string): JsonResource {
+/** `app`: the app the resource belongs to; its live state gives each change a revert forecast. */
+export function toJsonResource(d: ResourceDiff, context?: string, app?: ForecastApp, now: Date = new Date()): JsonResource {
+  const resourceRevert = app ? forecastResource(app, d, now) : undefined;
   return {
     group: d.ref.group,
     version: d.ref.version,
@@ -38,8 +44,9 @@ export function toJsonResource(d: ResourceDiff, context?: string): JsonResource 
     status: d.status,
     reason: d.reason,
     mode: d.mode,
-    changes: d.changes.map((c) => ({ path: c.path, category: c.category, desired: c.desired, live: c.live, manager: c.manager, time: c.time })),
+    changes: d.changes.map((c) => ({ path: c.path, category: c.category, desired: c.desired, live: c.live, manager: c.manager, time: c.time, ...(app ? { revert: forecastChange(app, d, c, now) } : {}) })),
     source: d.source ? { file: d.source.file, line: d.source.startLine } : undefined,
+    ...(resourceRevert ? { revert: resourceRevert } : {}),
   };
 }
 
@@ -47,7 +54,8 @@ export function toJsonResource(d: ResourceDiff, context?: string): JsonResource 
  * `workspace`: the folder searched and its remotes. With `appFilter`, an app whose live source is another repository
  * (nothing matching rendered here) gets one message saying so, instead of the errors of same-named definitions.
  */
-export function reportOf(snap: DriftSnapshot, appFilter?: string, opts: { workspace?: { dir: string; remotes: string[] } } = {}): JsonReport {
+export function reportOf(snap: DriftSnapshot, appFilter?: string, opts: { workspace?: { dir: string; remotes: string[] }; now?: Date } = {}): JsonReport {
+  const now = opts.now ?? new Date();
   const resources: JsonResource[] = [];
   const errors: NonNullable<JsonReport['errors']> = [];
   const all: ResourceDiff[] = [];
@@ -63,7 +71,7 @@ export function reportOf(snap: DriftSnapshot, appFilter?: string, opts: { worksp
       if (!matches(a)) continue;
       for (const e of a.errors) errors.push({ context: c.context, app: a.app.name, reason: e.reason, message: e.message });
       for (const r of a.resources) {
-        resources.push(toJsonResource(r, c.context));
+        resources.push(toJsonResource(r, c.context, a, now));
         all.push(r);
       }
     }
@@ -83,6 +91,11 @@ function ago(iso: string | undefined, now: Date): string {
   return m < 1 ? 'just now' : m < 120 ? `${m} min ago` : `${Math.round(m / 60)} h ago`;
 }
 
+/** `↩ reverted at the next reconcile (~12:02 UTC, in 2 min): Argo CD self-heal … [rule]`. */
+function revertLine(f: RevertForecast, now: Date): string {
+  return `=> ${forecastLabel(f, now)}: ${f.reason} [${f.rule}]`;
+}
+
 export function formatText(report: JsonReport, opts: { all?: boolean; now?: Date } = {}): string {
   const now = opts.now ?? new Date();
   const lines: string[] = [];
@@ -93,7 +106,9 @@ export function formatText(report: JsonReport, opts: { all?: boolean; now?: Date
     for (const c of r.changes) {
       const who = c.manager ? `  [${c.manager}${c.time ? `, ${ago(c.time, now)}` : ''}]` : '';
       lines.push(`  ${c.category.padEnd(9)} ${c.path}: ${val(c.desired)} -> ${val(c.live)}${who}`);
+      if (c.revert) lines.push(`            ${revertLine(c.revert, now)}`);
     }
+    if (r.revert) lines.push(`  forecast  ${revertLine(r.revert, now)}`);
     if (r.source) lines.push(`  source    ${r.source.file}:${r.source.line}`);
   }
   for (const e of report.errors ?? []) lines.push(`error       ${e.context ?? ''}${e.app ? `/${e.app}` : ''}: ${e.message}`);

@@ -75,8 +75,8 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
     session.onDidChangeBusy(() => statusBar.update(session.contexts(), session.snapshot ? session.index : undefined, session.settings.productionContextPattern, session.busy)),
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, docs),
     vscode.workspace.registerFileSystemProvider(LIVE_SCHEME, new LiveFileSystem(session, log), { isCaseSensitive: true }),
-    vscode.languages.registerHoverProvider(yaml, decorations),
-    vscode.languages.registerCodeLensProvider(yaml, decorations),
+    vscode.languages.registerHoverProvider([...yaml, { scheme: SCHEME }], decorations),
+    vscode.languages.registerCodeLensProvider([...yaml, { scheme: SCHEME }], decorations),
     vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((e) => decorations.decorate(e))),
   );
 

@@ -3,6 +3,20 @@ import * as vscode from 'vscode';
 import { annotateSource, short, type SourceAnnotation } from '../core/engine/sourceAnnotations';
 import { relativeTime } from './tree/driftTreeModel';
 import { locatorOf, type DriftIndex, type IndexedResource } from './driftIndex';
+import { forecastChange, forecastDiff, type RevertForecast } from '../core/forecast/revertForecast';
+import { forecastIcon, forecastLabel } from '../core/forecast/describeForecast';
+import { forecastAnchors } from '../core/forecast/forecastAnchors';
+import { parseSideUri, SCHEME } from './diffDocuments';
+
+/** "$(history) reverted at the next reconcile (~12:02 UTC, in 2 min)" + counts of the rest, for a CodeLens title. */
+function lensTitle(forecasts: RevertForecast[], now: Date): string | undefined {
+  if (!forecasts.length) return undefined;
+  const first = forecasts[0];
+  const groups = new Map<string, number>();
+  for (const f of forecasts) groups.set(f.when, (groups.get(f.when) ?? 0) + 1);
+  const rest = forecasts.length - (groups.get(first.when) ?? 0);
+  return `${forecastIcon(first)} ${forecastLabel(first, now)}${rest ? ` · ${rest} other field${rest === 1 ? '' : 's'}: ${[...groups.keys()].filter((w) => w !== first.when).join(', ')}` : ''}`;
+}
 
 function commandLink(command: string, arg: unknown, label: string): string {
   return `[${label}](command:${command}?${encodeURIComponent(JSON.stringify([arg]))})`;
@@ -78,6 +92,7 @@ export class SourceDecorations implements vscode.HoverProvider, vscode.CodeLensP
   }
 
   provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+    if (doc.uri.scheme === SCHEME) return this.sideHover(doc, pos);
     const here = this.annotations(doc).filter(({ ann }) => ann.line - 1 === pos.line);
     if (!here.length) return undefined;
     const md = new vscode.MarkdownString('', true);
@@ -89,6 +104,8 @@ export class SourceDecorations implements vscode.HoverProvider, vscode.CodeLensP
       md.appendMarkdown(`\`${c.path}\`${c.category === 'live-only' ? ' — *live-only edit, not in Git*' : ''}\n\n`);
       md.appendMarkdown(`| Git | Live |\n|---|---|\n| \`${short(c.desired, 60)}\` | \`${short(c.live, 60)}\` |\n\n`);
       if (c.manager) md.appendMarkdown(`Changed live by **${c.manager}**${c.time ? `, ${relativeTime(c.time, now)} (${c.time})` : ''}\n\n`);
+      const f = forecastChange(entry.drift, entry.diff, c, now);
+      md.appendMarkdown(`${forecastIcon(f)} **${forecastLabel(f, now)}** — ${f.reason} *(${f.rule})*\n\n`);
     }
     const entry = here[0].entry;
     const loc = locatorOf(entry);
@@ -99,7 +116,40 @@ export class SourceDecorations implements vscode.HoverProvider, vscode.CodeLensP
     return new vscode.Hover(md);
   }
 
+  /** The resource the live (right) side of a diff editor shows, when the snapshot has it. */
+  private sideEntry(doc: vscode.TextDocument): IndexedResource | undefined {
+    const p = parseSideUri(doc.uri);
+    return p?.side === 'live' ? this.index().resource({ context: p.context, appId: '*', ref: p.ref }) : undefined;
+  }
+
+  /** Diff editor: a forecast above each changed field (the hunk) and for a whole missing / pruned object. */
+  private sideLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const entry = this.sideEntry(doc);
+    if (!entry || entry.diff.status === 'Synced') return [];
+    const now = new Date();
+    const byLine = new Map<number, RevertForecast[]>();
+    for (const a of forecastAnchors(doc.getText(), entry.drift, entry.diff, now)) byLine.set(a.line, [...(byLine.get(a.line) ?? []), a.forecast]);
+    const loc = locatorOf(entry);
+    return [...byLine].map(([line, fs]) => {
+      const l = Math.max(0, Math.min(line - 1, doc.lineCount - 1));
+      const f = fs[0];
+      return new vscode.CodeLens(new vscode.Range(l, 0, l, 0), { title: `${lensTitle(fs, now)} — ${f.reason}`, tooltip: `${f.rule}`, command: 'gitopsDrift.openDiff', arguments: [loc] });
+    });
+  }
+
+  private sideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+    const entry = this.sideEntry(doc);
+    if (!entry) return undefined;
+    const now = new Date();
+    const here = forecastAnchors(doc.getText(), entry.drift, entry.diff, now).filter((a) => a.line - 1 === pos.line);
+    if (!here.length) return undefined;
+    const md = new vscode.MarkdownString('', true);
+    for (const a of here) md.appendMarkdown(`${a.change ? `\`${a.change.path}\`: ` : ''}${forecastIcon(a.forecast)} **${forecastLabel(a.forecast, now)}** — ${a.forecast.reason} *(${a.forecast.rule})*\n\n`);
+    return new vscode.Hover(md);
+  }
+
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    if (doc.uri.scheme === SCHEME) return this.sideLenses(doc);
     const lenses: vscode.CodeLens[] = [];
     for (const entry of this.index().forFile(doc.uri.fsPath)) {
       const d = entry.diff;
@@ -111,6 +161,9 @@ export class SourceDecorations implements vscode.HoverProvider, vscode.CodeLensP
       const what = d.status === 'Modified' ? `${n} field${n === 1 ? '' : 's'} drifted` : d.status === 'MissingLive' ? 'missing live' : d.status === 'Unknown' ? 'drift unknown' : d.status;
       lenses.push(new vscode.CodeLens(range, { title: `$(git-compare) ${what} · ${entry.context}`, command: "gitopsDrift.openDiff", arguments: [loc] }));
       lenses.push(new vscode.CodeLens(range, { title: 'Show diff', command: 'gitopsDrift.openDiff', arguments: [loc] }));
+      const fc = forecastDiff(entry.drift, d, new Date());
+      const forecastTitle = lensTitle(fc.resource ? [fc.resource] : fc.changes, new Date());
+      if (forecastTitle) lenses.push(new vscode.CodeLens(range, { title: forecastTitle, tooltip: (fc.resource ?? fc.changes[0]).reason, command: 'gitopsDrift.openDiff', arguments: [loc] }));
       if (d.status === 'Modified') lenses.push(new vscode.CodeLens(range, { title: 'Capture', command: 'gitopsDrift.captureLive', arguments: [loc] }));
       if (entry.drift.state.controller === 'argo') lenses.push(new vscode.CodeLens(range, { title: 'Sync', command: 'gitopsDrift.sync', arguments: [{ context: loc.context, appId: loc.appId }] }));
       if (entry.drift.state.controller === 'flux') lenses.push(new vscode.CodeLens(range, { title: 'Reconcile', command: 'gitopsDrift.reconcile', arguments: [{ context: loc.context, appId: loc.appId }] }));

@@ -13,7 +13,8 @@ export interface SourceAnnotation {
   text: string;
 }
 
-function toYamlPath(path: string): PathSegment[] | undefined {
+/** A field path (`a.b[name=x]`) as YAML path segments; undefined when it cannot be parsed. */
+export function toYamlPath(path: string): PathSegment[] | undefined {
   try {
     const out: PathSegment[] = [];
     for (const s of parseFieldPath(path)) {

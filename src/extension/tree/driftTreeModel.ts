@@ -4,6 +4,7 @@ import type { AppDrift, ClusterDrift, DriftSnapshot } from '../../core/engine/dr
 import type { FieldChange, ResourceDiff } from '../../core/model';
 import { refKey } from '../../core/model';
 import type { WatchStop } from '../../core/engine/watchPlanner';
+import { resourceForecastLines } from '../../core/forecast/resourceForecastLines';
 
 export type DriftNode =
   | { type: 'cluster'; id: string; cluster: ClusterDrift }
@@ -320,6 +321,7 @@ function presentResource(a: AppDrift, d: ResourceDiff, now: Date): Presentation 
     lines.push(`- \`${c.path}\`: ${fmt(c.desired)} → ${fmt(c.live)}${c.manager ? ` (${c.manager}${c.time ? `, ${relativeTime(c.time, now)}` : ''})` : ''}`);
   }
   if (d.changes.length > 12) lines.push(`- … ${d.changes.length - 12} more`);
+  lines.push(...resourceForecastLines(a, d, now)); // revert forecast (issue 15, src/core/forecast)
   if (d.source) lines.push(`Source: \`${d.source.file}\`:${d.source.startLine}`);
   const first = d.changes[0];
   return {
