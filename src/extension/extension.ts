@@ -32,7 +32,7 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
   const provider = new DriftTreeProvider(model);
   const tree = vscode.window.createTreeView<DriftNode>('gitopsDrift.drift', { treeDataProvider: provider, showCollapseAll: true });
   const docs = new DiffDocumentProvider(createSideContent(session));
-  const decorations = new SourceDecorations(() => session.index, vscode.Uri.joinPath(context.extensionUri, 'media'));
+  const decorations = new SourceDecorations(() => session.index, vscode.Uri.joinPath(context.extensionUri, 'media'), (e) => session.engineForCapture().captureOrigin(e.drift.app, e.diff.ref));
   const statusBar = new DriftStatusBar();
   const diagnostics = new RenderDiagnostics();
   const warnedExpired = new Set<string>();
@@ -78,6 +78,8 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
     vscode.languages.registerHoverProvider([...yaml, { scheme: SCHEME }], decorations),
     vscode.languages.registerCodeLensProvider([...yaml, { scheme: SCHEME }], decorations),
     vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((e) => decorations.decorate(e))),
+    // A diff side gets its text after it is shown: its forecast decorations follow it.
+    vscode.workspace.onDidChangeTextDocument((e) => e.document.uri.scheme === SCHEME && vscode.window.visibleTextEditors.forEach((ed) => ed.document === e.document && decorations.decorate(ed))),
   );
 
   const setFilter = (patch: Partial<typeof model.currentFilter>) => {

@@ -1,6 +1,11 @@
 // Gutter icons and after-text on source YAML lines whose value differs from live, plus hover and CodeLens.
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { annotateSource, short, type SourceAnnotation } from '../core/engine/sourceAnnotations';
+import { short } from '../core/engine/sourceAnnotations';
+import { annotateWithProvenance, settersOf, type ProvenanceAnnotation, type ProvenanceItem } from '../core/engine/provenanceAnnotations';
+import { shortPath } from '../core/engine/fieldSetter';
+import type { CaptureOrigin } from '../core/capture/captureTypes';
+import type { ResourceDiff } from '../core/model';
 import { relativeTime } from './tree/driftTreeModel';
 import { locatorOf, type DriftIndex, type IndexedResource } from './driftIndex';
 import { forecastChange, forecastDiff, type RevertForecast } from '../core/forecast/revertForecast';
@@ -25,15 +30,29 @@ function commandLink(command: string, arg: unknown, label: string): string {
 export class SourceDecorations implements vscode.HoverProvider, vscode.CodeLensProvider {
   private readonly modifiedType: vscode.TextEditorDecorationType;
   private readonly liveOnlyType: vscode.TextEditorDecorationType;
+  /** The revert forecast after each changed field on the live side of a diff editor (CodeLenses are off there by default). */
+  private readonly forecastType: vscode.TextEditorDecorationType;
   private readonly codeLensChanged = new vscode.EventEmitter<void>();
   /** What each file was last decorated with (1-based lines), for tests and the status of open editors. */
   private readonly applied = new Map<string, { line: number; text: string; liveOnly: boolean }[]>();
   readonly onDidChangeCodeLenses = this.codeLensChanged.event;
 
+  /** Pointers on shared-base lines an overlay overrides: plain text, no drift mark. */
+  private readonly pointerType: vscode.TextEditorDecorationType;
+  /** Kustomize provenance per drifted resource (resolved asynchronously, then the editors are redrawn). */
+  private readonly origins = new WeakMap<ResourceDiff, CaptureOrigin | null>();
+  /** Per snapshot index: the files that set some drifted field (overlay kustomizations, patches) → their resources. */
+  private setterFiles?: { index: DriftIndex; files: Map<string, IndexedResource[]> };
+
   constructor(
     private index: () => DriftIndex,
     media: vscode.Uri,
+    /** Where a resource comes from (engine.captureOrigin): the kustomization chain its fields are set in. */
+    private readonly originOf?: (entry: IndexedResource) => Promise<CaptureOrigin>,
   ) {
+    this.pointerType = vscode.window.createTextEditorDecorationType({
+      after: { color: new vscode.ThemeColor('editorCodeLens.foreground'), margin: '0 0 0 2em', fontStyle: 'italic' },
+    });
     this.modifiedType = vscode.window.createTextEditorDecorationType({
       gutterIconPath: vscode.Uri.joinPath(media, 'drift-modified.svg'),
       gutterIconSize: 'contain',
@@ -48,29 +67,113 @@ export class SourceDecorations implements vscode.HoverProvider, vscode.CodeLensP
       overviewRulerLane: vscode.OverviewRulerLane.Right,
       after: { color: new vscode.ThemeColor('editorWarning.foreground'), margin: '0 0 0 2em', fontStyle: 'italic' },
     });
+    this.forecastType = vscode.window.createTextEditorDecorationType({
+      after: { color: new vscode.ThemeColor('editorCodeLens.foreground'), margin: '0 0 0 2em', fontStyle: 'italic' },
+    });
   }
 
-  private annotations(doc: vscode.TextDocument): { entry: IndexedResource; ann: SourceAnnotation }[] {
-    const entries = this.index().forFile(doc.uri.fsPath);
+  /** Live side of a diff editor: the forecast after each changed field's line. */
+  private decorateSide(editor: vscode.TextEditor): void {
+    const entry = this.sideEntry(editor.document);
+    const now = new Date();
+    const perLine = new Map<number, string[]>();
+    if (entry && entry.diff.status !== 'Synced') {
+      for (const a of forecastAnchors(editor.document.getText(), entry.drift, entry.diff, now)) perLine.set(a.line, [...(perLine.get(a.line) ?? []), forecastLabel(a.forecast, now)]);
+    }
+    const opts: vscode.DecorationOptions[] = [];
+    for (const [line, texts] of perLine) {
+      const l = Math.min(line - 1, editor.document.lineCount - 1);
+      const end = editor.document.lineAt(l).range.end;
+      opts.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: `⟲ ${[...new Set(texts)].join(' · ')}` } } });
+    }
+    editor.setDecorations(this.forecastType, opts);
+    this.applied.set(editor.document.uri.toString(), [...perLine].map(([line, texts]) => ({ line, text: [...new Set(texts)].join(' · '), liveOnly: false })));
+  }
+
+  /** The text of a workspace file: the open editor's (unsaved) text first. */
+  private readText = (file: string): string | undefined => {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === file);
+    if (open) return open.getText();
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+
+  /** The resource's kustomize origin when known; asks for it once (then redraws) when not yet. */
+  private originFor(entry: IndexedResource): CaptureOrigin | undefined {
+    const known = this.origins.get(entry.diff);
+    if (known !== undefined) return known ?? undefined;
+    if (!this.originOf || entry.drift.app.sourceType !== 'kustomize' || entry.diff.status !== 'Modified') return undefined;
+    this.origins.set(entry.diff, null);
+    this.originOf(entry).then(
+      (o) => {
+        this.origins.set(entry.diff, o);
+        if (o.kind === 'kustomize') {
+          this.setterFiles = undefined;
+          this.refresh();
+        }
+      },
+      () => undefined,
+    );
+    return undefined;
+  }
+
+  private item(entry: IndexedResource): ProvenanceItem {
+    return { diff: entry.diff, app: entry.drift.app.name, origin: this.originFor(entry) };
+  }
+
+  /** Resources whose drifted fields are set in `file` by a kustomization entry or patch (not their own source). */
+  private settingIn(file: string): IndexedResource[] {
+    const index = this.index();
+    if (this.setterFiles?.index !== index) {
+      const files = new Map<string, IndexedResource[]>();
+      for (const entry of index.allResources()) {
+        const item = this.item(entry);
+        if (item.origin?.kind !== 'kustomize') continue;
+        for (const setter of settersOf(item, this.readText)) {
+          if (!setter || setter.file === entry.diff.source?.file) continue;
+          const list = files.get(setter.file) ?? [];
+          if (!list.includes(entry)) list.push(entry);
+          files.set(setter.file, list);
+        }
+      }
+      this.setterFiles = { index, files };
+    }
+    return this.setterFiles.files.get(file) ?? [];
+  }
+
+  private annotations(doc: vscode.TextDocument): { entry: IndexedResource; ann: ProvenanceAnnotation }[] {
+    const file = doc.uri.fsPath;
+    const entries = [...this.index().forFile(file), ...this.settingIn(file)];
     if (!entries.length) return [];
+    const items = entries.map((e) => this.item(e));
+    const entryOf = new Map(items.map((it, i) => [it, entries[i]]));
     // One parse of the document for all its resources.
-    const entryOf = new Map(entries.map((e) => [e.diff, e]));
-    return annotateSource(doc.getText(), entries.map((e) => e.diff)).map((ann) => ({ entry: entryOf.get(ann.diff)!, ann }));
+    return annotateWithProvenance(file, doc.getText(), items, this.readText).map((ann) => ({ entry: entryOf.get(ann.item)!, ann }));
   }
 
   /** Redraw every visible editor (after a new snapshot or an edit). */
   refresh(): void {
+    this.setterFiles = undefined;
     for (const editor of vscode.window.visibleTextEditors) this.decorate(editor);
     this.codeLensChanged.fire();
   }
 
   decorate(editor: vscode.TextEditor): void {
+    if (editor.document.uri.scheme === SCHEME) return this.decorateSide(editor);
     if (editor.document.uri.scheme !== 'file') return;
     const modified: vscode.DecorationOptions[] = [];
     const liveOnly: vscode.DecorationOptions[] = [];
     // One after-text per line: several changes on one ancestor line are joined.
     const perLine = new Map<number, { texts: string[]; liveOnly: boolean }>();
+    const pointerLines = new Map<number, string[]>();
     for (const { ann } of this.annotations(editor.document)) {
+      if (ann.pointer) {
+        pointerLines.set(ann.line, [...(pointerLines.get(ann.line) ?? []), ann.text]);
+        continue;
+      }
       const e = perLine.get(ann.line) ?? { texts: [], liveOnly: false };
       e.texts.push(ann.text);
       e.liveOnly ||= ann.change.category === 'live-only';
@@ -82,13 +185,34 @@ export class SourceDecorations implements vscode.HoverProvider, vscode.CodeLensP
       const opt: vscode.DecorationOptions = { range, renderOptions: { after: { contentText: e.texts.join(' · ') } } };
       (e.liveOnly ? liveOnly : modified).push(opt);
     }
+    const pointers: vscode.DecorationOptions[] = [];
+    for (const [line, texts] of pointerLines) {
+      // A line that shows drift of another app keeps that; the pointer joins it as text only.
+      if (perLine.has(line)) {
+        perLine.get(line)!.texts.push(...texts.map((t) => `↪ ${t}`));
+        continue;
+      }
+      const l = Math.min(line - 1, editor.document.lineCount - 1);
+      const end = editor.document.lineAt(l).range.end;
+      pointers.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: texts.map((t) => `↪ ${t}`).join(' · ') } } });
+    }
+    for (const [line, e] of perLine) {
+      if (!e.texts.length) continue;
+      const l = Math.min(line - 1, editor.document.lineCount - 1);
+      const target = (e.liveOnly ? liveOnly : modified).find((o) => o.range.start.line === l);
+      if (target) target.renderOptions = { after: { contentText: e.texts.join(' · ') } };
+    }
     editor.setDecorations(this.modifiedType, modified);
     editor.setDecorations(this.liveOnlyType, liveOnly);
-    this.applied.set(editor.document.uri.fsPath, [...perLine].map(([line, e]) => ({ line, text: e.texts.join(' · '), liveOnly: e.liveOnly })));
+    editor.setDecorations(this.pointerType, pointers);
+    this.applied.set(editor.document.uri.fsPath, [
+      ...[...perLine].map(([line, e]) => ({ line, text: e.texts.join(' · '), liveOnly: e.liveOnly })),
+      ...[...pointerLines].filter(([line]) => !perLine.has(line)).map(([line, texts]) => ({ line, text: texts.map((t) => `↪ ${t}`).join(' · '), liveOnly: false })),
+    ]);
   }
 
   decorationsFor(uri: vscode.Uri): { line: number; text: string; liveOnly: boolean }[] {
-    return this.applied.get(uri.fsPath) ?? [];
+    return this.applied.get(uri.scheme === SCHEME ? uri.toString() : uri.fsPath) ?? [];
   }
 
   provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
@@ -98,10 +222,20 @@ export class SourceDecorations implements vscode.HoverProvider, vscode.CodeLensP
     const md = new vscode.MarkdownString('', true);
     md.isTrusted = { enabledCommands: ['gitopsDrift.openDiff', 'gitopsDrift.captureLive', 'gitopsDrift.sync', 'gitopsDrift.reconcile'] };
     const now = new Date();
+    const file = doc.uri.fsPath;
     for (const { entry, ann } of here) {
       const c = ann.change;
-      md.appendMarkdown(`**GitOps Drift** · ${entry.diff.ref.kind} \`${entry.diff.ref.name}\` · ${entry.context}\n\n`);
+      md.appendMarkdown(`**GitOps Drift** · ${entry.diff.ref.kind} \`${entry.diff.ref.name}\` · app **${entry.drift.app.name}** · ${entry.context}\n\n`);
       md.appendMarkdown(`\`${c.path}\`${c.category === 'live-only' ? ' — *live-only edit, not in Git*' : ''}\n\n`);
+      const setter = ann.setter;
+      if (ann.pointer && setter) {
+        const target = vscode.Uri.file(setter.file).with({ fragment: `L${setter.line}` });
+        md.appendMarkdown(`Not this line: for **${entry.drift.app.name}** the effective desired value is \`${short(c.desired, 60)}\`, set in [${shortPath(setter.file, file)}:${setter.line}](${target.toString()}) (${setter.via === 'patch' ? 'a patch' : `\`${setter.via}:\``}). Live: \`${short(c.live, 60)}\`. Editing this base line changes every app that uses it.\n\n`);
+        continue;
+      }
+      if (c.category !== 'live-only') {
+        md.appendMarkdown(`Effective desired value for **${entry.drift.app.name}**: \`${short(c.desired, 60)}\`, set ${setter && setter.file === file ? `here (\`${setter.via === 'patch' ? 'patch' : setter.via + ':'}\` in this file)` : entry.diff.source?.file === file ? 'here' : 'elsewhere'}\n\n`);
+      }
       md.appendMarkdown(`| Git | Live |\n|---|---|\n| \`${short(c.desired, 60)}\` | \`${short(c.live, 60)}\` |\n\n`);
       if (c.manager) md.appendMarkdown(`Changed live by **${c.manager}**${c.time ? `, ${relativeTime(c.time, now)} (${c.time})` : ''}\n\n`);
       const f = forecastChange(entry.drift, entry.diff, c, now);
@@ -159,7 +293,21 @@ export class SourceDecorations implements vscode.HoverProvider, vscode.CodeLensP
       const loc = locatorOf(entry);
       const n = d.changes.length;
       const what = d.status === 'Modified' ? `${n} field${n === 1 ? '' : 's'} drifted` : d.status === 'MissingLive' ? 'missing live' : d.status === 'Unknown' ? 'drift unknown' : d.status;
-      lenses.push(new vscode.CodeLens(range, { title: `$(git-compare) ${what} · ${entry.context}`, command: "gitopsDrift.openDiff", arguments: [loc] }));
+      lenses.push(new vscode.CodeLens(range, { title: `$(git-compare) ${what} · ${entry.drift.app.name} · ${entry.context}`, command: 'gitopsDrift.openDiff', arguments: [loc] }));
+      // Fields whose effective value another file sets (an overlay of this shared base): point there.
+      const item = this.item(entry);
+      const elsewhere = new Map<string, { file: string; line: number; paths: string[] }>();
+      settersOf(item, this.readText).forEach((st, i) => {
+        if (!st || st.file === doc.uri.fsPath) return;
+        const k = `${st.file}:${st.line}`;
+        const e = elsewhere.get(k) ?? { file: st.file, line: st.line, paths: [] };
+        e.paths.push(d.changes[i].path);
+        elsewhere.set(k, e);
+      });
+      for (const e of elsewhere.values()) {
+        const selection = new vscode.Range(e.line - 1, 0, e.line - 1, 0);
+        lenses.push(new vscode.CodeLens(range, { title: `$(arrow-right) ${entry.drift.app.name}: ${e.paths.join(', ')} set in ${shortPath(e.file, doc.uri.fsPath)}:${e.line}`, command: 'vscode.open', arguments: [vscode.Uri.file(e.file), { selection }] }));
+      }
       lenses.push(new vscode.CodeLens(range, { title: 'Show diff', command: 'gitopsDrift.openDiff', arguments: [loc] }));
       const fc = forecastDiff(entry.drift, d, new Date());
       const forecastTitle = lensTitle(fc.resource ? [fc.resource] : fc.changes, new Date());
@@ -174,6 +322,8 @@ export class SourceDecorations implements vscode.HoverProvider, vscode.CodeLensP
   dispose(): void {
     this.modifiedType.dispose();
     this.liveOnlyType.dispose();
+    this.forecastType.dispose();
+    this.pointerType.dispose();
     this.codeLensChanged.dispose();
   }
 }

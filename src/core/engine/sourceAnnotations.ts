@@ -37,7 +37,8 @@ export function short(v: unknown, max = 40): string {
   return s.length > max ? s.slice(0, max - 1) + '…' : s;
 }
 
-function describe(c: FieldChange): string {
+/** The after-text of a change: `live: 5 (kubectl-edit)`, `live adds env DEBUG: 1 (kubectl-edit)`. */
+export function describeChange(c: FieldChange): string {
   const who = c.manager ? ` (${c.manager})` : '';
   if (c.category === 'live-only') return `live adds ${leafName(c.path)}: ${short(liveValue(c.live))}${who}`;
   if (c.category === 'extra') return `live only: ${short(c.live)}${who}`;
@@ -82,7 +83,7 @@ export function annotateSource(text: string, diffs: ResourceDiff[]): SourceAnnot
       if (!segs) continue;
       const exact = lineOf(diff.source.documentIndex, segs);
       const line = exact ?? lineOf(diff.source.documentIndex, segs, { nearest: true }) ?? diff.source.startLine;
-      out.push({ line, change, diff, atAncestor: exact === undefined, text: describe(change) });
+      out.push({ line, change, diff, atAncestor: exact === undefined, text: describeChange(change) });
     }
   }
   return out.sort((a, b) => a.line - b.line);
