@@ -247,7 +247,7 @@ export function forecastResource(a: ForecastApp, diff: ResourceDiff, now: Date =
   if (extra) {
     if (s.autoSync !== 'on') return { when: 'next-sync', rule: 'no spec.syncPolicy.automated', reason: 'deleted only by a sync with Prune: kept until then' };
     if (automated?.prune !== true) return { when: 'never', rule: 'spec.syncPolicy.automated.prune: false', reason: 'auto-sync does not prune: kept (a manual sync with Prune deletes it)' };
-    if (!s.selfHeal) return { when: 'pruned', rule: 'spec.syncPolicy.automated.prune: true', reason: 'deleted at the next auto-sync (the next Git commit) or a sync with Prune' };
+    if (!s.selfHeal) return { when: 'next-sync', rule: 'spec.syncPolicy.automated.prune: true (without selfHeal)', reason: 'deleted at the next auto-sync (the next Git commit) or a sync with Prune' };
     return { when: 'pruned', at: argoNextReconcile(a.liveApp, now), rule: 'spec.syncPolicy.automated.prune: true + selfHeal', reason: 'deleted at the next reconcile (auto-sync with prune and self-heal)' };
   }
   if (s.autoSync !== 'on') return { when: 'next-sync', rule: 'no spec.syncPolicy.automated', reason: 'created by the next sync' };

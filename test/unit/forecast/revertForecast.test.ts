@@ -121,7 +121,7 @@ describe('revert forecast (core)', () => {
       const extra = deploy([], {}, 'ExtraLive');
       assert.equal(forecastResource(argo({ syncPolicy: { automated: { prune: true, selfHeal: true } } }), extra, now)?.when, 'pruned');
       assert.equal(forecastResource(argo({ syncPolicy: { automated: { prune: true, selfHeal: true } } }), extra, now)?.at, '2026-11-28T12:02:00Z');
-      assert.equal(forecastResource(argo({ syncPolicy: { automated: { prune: true } } }), extra, now)?.when, 'pruned');
+      assert.equal(forecastResource(argo({ syncPolicy: { automated: { prune: true } } }), extra, now)?.when, 'next-sync', 'without selfHeal: at the next auto-sync (a Git commit)');
       assert.equal(forecastResource(argo({ syncPolicy: { automated: { selfHeal: true } } }), extra, now)?.when, 'never');
       assert.equal(forecastResource(argo({}), extra, now)?.when, 'next-sync');
       assert.equal(forecastResource(argo({ syncPolicy: { automated: { prune: true, enabled: false } } }), extra, now)?.when, 'while-paused');
