@@ -14,3 +14,4 @@ export * from './shadowTree';
 export * from './fluxKustomization';
 export * from './fluxVariables';
 export * from './renderFlux';
+export * from './renderArgoKustomize';

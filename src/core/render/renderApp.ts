@@ -8,6 +8,7 @@ import { renderDirectory } from './renderDirectory';
 import { needsOverlay, renderWithOverlay } from './renderOverlay';
 import { renderHelm, type HelmOptions } from './renderHelm';
 import { renderKustomize } from './renderKustomize';
+import { argoBuildEnv, argoKustomizeOptions, isKustomizeBinary, renderArgoKustomize } from './renderArgoKustomize';
 import { isFluxKustomizationObject, renderFlux } from './renderFlux';
 import { outOfRepoError } from './repoBounds';
 import type { RenderDeps, RenderResult } from './types';
@@ -18,12 +19,21 @@ function helmOptionsOf(app: App): HelmOptions {
   const spec = (app.definition?.spec ?? {}) as Record<string, unknown>;
   const sources = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])] as Record<string, unknown>[];
   const helm = (sources.find((s) => s && typeof s === 'object' && s.helm)?.helm ?? {}) as Record<string, unknown>;
+  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined);
   return {
-    releaseName: typeof helm.releaseName === 'string' ? helm.releaseName : app.name,
-    namespace: app.destinationNamespace,
-    valueFiles: Array.isArray(helm.valueFiles) ? helm.valueFiles.filter((v): v is string => typeof v === 'string') : undefined,
+    releaseName: typeof helm.releaseName === 'string' && helm.releaseName !== '' ? helm.releaseName : app.name,
+    // helm.namespace (Argo >= 2.11) overrides the destination namespace for the template run.
+    namespace: typeof helm.namespace === 'string' && helm.namespace !== '' ? helm.namespace : app.destinationNamespace,
+    valueFiles: strings(helm.valueFiles),
     values: (helm.valuesObject as Record<string, unknown> | undefined) ?? (typeof helm.values === 'string' ? helm.values : undefined),
     parameters: Array.isArray(helm.parameters) ? (helm.parameters as HelmOptions['parameters']) : undefined,
+    fileParameters: Array.isArray(helm.fileParameters) ? (helm.fileParameters as HelmOptions['fileParameters']) : undefined,
+    ignoreMissingValueFiles: helm.ignoreMissingValueFiles === true,
+    skipCrds: helm.skipCrds === true,
+    skipTests: helm.skipTests === true,
+    kubeVersion: typeof helm.kubeVersion === 'string' && helm.kubeVersion !== '' ? helm.kubeVersion : undefined,
+    apiVersions: strings(helm.apiVersions),
+    env: app.kind === 'argo-application' ? argoBuildEnv(app) : undefined,
   };
 }
 
@@ -79,9 +89,16 @@ export async function renderApp(app: App, deps: RenderDeps): Promise<RenderResul
   }
   try {
     const helm = type === 'helm' ? helmOptionsOf(app) : undefined;
-    const outside = await outOfRepoError({ app, type, valueFiles: helm?.valueFiles, components: overlay ? controllerComponents(app) : [], signal: deps.signal });
+    const outside = await outOfRepoError({ app, type, valueFiles: [...(helm?.valueFiles ?? []), ...(helm?.fileParameters ?? []).map((p) => p.path)], components: overlay ? controllerComponents(app) : [], signal: deps.signal });
     if (outside) return empty(outside);
-    if (overlay) result = await renderWithOverlay({ ...app, sourceType: detected }, deps);
+    if (overlay && app.kind === 'argo-application' && isKustomizeBinary(deps.kustomizePath) && argoKustomizeOptions(app)) {
+      // As repo-server does: `kustomize edit` in (a shadow of) the app folder, then build. Without a kustomize
+      // binary (only `kubectl kustomize`, which has no `edit`), the overlay approximation below is used.
+      result = await renderArgoKustomize({ ...app, sourceType: detected }, deps).catch((e: unknown) => {
+        if (isGitOpsError(e) && e.reason === 'unsupported') return renderWithOverlay({ ...app, sourceType: detected }, deps);
+        throw e;
+      });
+    } else if (overlay) result = await renderWithOverlay({ ...app, sourceType: detected }, deps);
     else if (type === 'kustomize') result = await renderKustomize(app.path, deps);
     else if (type === 'helm') result = await renderHelm(app.path, helm ?? helmOptionsOf(app), deps);
     else if (type === 'directory') result = await renderDirectory(app.path, app.directory, deps.signal);

@@ -17,6 +17,19 @@ export interface HelmOptions {
   /** Inline values (Argo `values` string or `valuesObject`). */
   values?: string | Record<string, unknown>;
   parameters?: { name: string; value: string; forceString?: boolean }[];
+  /** Argo `fileParameters`: `--set-file=name=path` (path relative to the chart folder). */
+  fileParameters?: { name: string; path: string }[];
+  /** Argo `ignoreMissingValueFiles`: value files that do not exist are left out instead of failing. */
+  ignoreMissingValueFiles?: boolean;
+  /** Argo `skipCrds`: no `--include-crds`. */
+  skipCrds?: boolean;
+  /** Argo `skipTests`: `--skip-tests`. */
+  skipTests?: boolean;
+  /** `--kube-version` and `--api-versions` (Argo: the app's, else the destination cluster's). */
+  kubeVersion?: string;
+  apiVersions?: string[];
+  /** Environment of the helm run (Argo's ARGOCD_APP_* build environment). */
+  env?: Record<string, string>;
 }
 
 export interface HelmDeps {
@@ -53,9 +66,17 @@ export async function renderHelm(dir: string, opts: HelmOptions, deps: HelmDeps)
     return result;
   }
   // Flags use `--flag=value` and positional arguments follow `--`, so no value can be taken for an option.
-  const args = ['template', '--include-crds'];
+  const args = ['template'];
+  if (!opts.skipCrds) args.push('--include-crds');
   if (opts.namespace) args.push(`--namespace=${opts.namespace}`);
-  for (const f of opts.valueFiles ?? []) args.push(`--values=${/^https?:\/\//.test(f) ? f : path.resolve(dir, f)}`);
+  if (opts.kubeVersion) args.push(`--kube-version=${opts.kubeVersion}`);
+  for (const v of opts.apiVersions ?? []) args.push(`--api-versions=${v}`);
+  if (opts.skipTests) args.push('--skip-tests');
+  for (const f of opts.valueFiles ?? []) {
+    const file = /^https?:\/\//.test(f) ? f : path.resolve(dir, f);
+    if (opts.ignoreMissingValueFiles && file === path.resolve(dir, f) && !(await fs.stat(file).catch(() => undefined))) continue;
+    args.push(`--values=${file}`);
+  }
   let tmpDir: string | undefined;
   try {
     if (opts.values !== undefined && opts.values !== '') {
@@ -65,11 +86,12 @@ export async function renderHelm(dir: string, opts: HelmOptions, deps: HelmDeps)
       args.push(`--values=${file}`);
     }
     for (const p of opts.parameters ?? []) args.push(`${p.forceString ? '--set-string' : '--set'}=${p.name}=${p.value}`);
+    for (const p of opts.fileParameters ?? []) args.push(`--set-file=${p.name}=${path.resolve(dir, p.path)}`);
     args.push('--', opts.releaseName, dir);
     const bin = deps.helmPath || 'helm';
     let res;
     try {
-      res = await runLimited(deps.runner, bin, args, { cwd: dir, signal: deps.signal, timeoutMs: deps.timeoutMs });
+      res = await runLimited(deps.runner, bin, args, { cwd: dir, signal: deps.signal, timeoutMs: deps.timeoutMs, ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}) });
     } catch (e) {
       if (isGitOpsError(e) && e.reason === 'unsupported') {
         result.errors.push(new GitOpsError('unsupported', `needs helm: ${bin} was not found; install helm or set gitopsDrift.helmPath to render ${dir}`, { file: dir }));

@@ -26,6 +26,8 @@ export interface KustomizeDeps {
    * text kustomize prints); source locations are matched on the document as kustomize printed it.
    */
   transformDocument?: (text: string, object: KubeObject) => string;
+  /** More environment for the build (Argo CD's ARGOCD_APP_* build environment). */
+  env?: Record<string, string>;
 }
 
 /** Remote bases must fail fast instead of prompting for credentials. */
@@ -42,7 +44,7 @@ export async function runKustomize(dir: string, deps: KustomizeDeps, extra: stri
   for (const bin of candidates) {
     const [cmd, args] = commandFor(bin, dir, extra);
     try {
-      return await runLimited(deps.runner, cmd, args, { cwd: dir, signal: deps.signal, timeoutMs: deps.timeoutMs, env: env() });
+      return await runLimited(deps.runner, cmd, args, { cwd: dir, signal: deps.signal, timeoutMs: deps.timeoutMs, env: { ...env(), ...deps.env } });
     } catch (e) {
       if (isGitOpsError(e) && e.reason === 'unsupported') continue;
       throw e;

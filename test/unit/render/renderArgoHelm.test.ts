@@ -1,0 +1,137 @@
+// Issue 14 item 3: Argo CD `spec.source.helm` options, run with the pinned helm as repo-server runs `helm template`.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { App, KubeObject } from '../../../src/core/model';
+import { nodeProcessRunner } from '../../../src/core/ports';
+import { renderApp } from '../../../src/core/render';
+import type { RenderResult } from '../../../src/core/render/types';
+
+const TEMPLATE = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-cfg
+data:
+  release: {{ .Release.Name | quote }}
+  namespace: {{ .Release.Namespace | quote }}
+  greeting: {{ .Values.greeting | quote }}
+  level: {{ .Values.level | quote }}
+  kube: {{ .Capabilities.KubeVersion.Version | quote }}
+  hasWidget: {{ .Capabilities.APIVersions.Has "example.com/v1/Widget" | quote }}
+  cert: {{ .Values.cert | default "" | quote }}
+  fromValuesFile: {{ .Values.fromFile | default "" | quote }}
+`;
+const TEST_POD = `apiVersion: v1
+kind: Pod
+metadata:
+  name: {{ .Release.Name }}-test
+  annotations:
+    helm.sh/hook: test
+spec:
+  containers:
+    - name: t
+      image: busybox
+`;
+const CRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: { kind: Widget, plural: widgets }
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema: { openAPIV3Schema: { type: object } }
+`;
+
+describe('render/renderHelm with Argo CD spec.source.helm options (issue 14 item 3)', function () {
+  this.timeout(60_000);
+  let repo: string;
+  let chart: string;
+  before(async () => {
+    repo = await fs.mkdtemp(path.join(os.tmpdir(), 'gd-argo-helm-'));
+    // A repository: paths are bounded by its root.
+    execFileSync('git', ['init', '-q', repo]);
+    chart = path.join(repo, 'charts', 'demo');
+    await fs.mkdir(path.join(chart, 'templates', 'tests'), { recursive: true });
+    await fs.mkdir(path.join(chart, 'crds'), { recursive: true });
+    await fs.writeFile(path.join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: demo\nversion: 0.1.0\n');
+    await fs.writeFile(path.join(chart, 'values.yaml'), 'greeting: hello\nlevel: info\n');
+    await fs.writeFile(path.join(chart, 'values-prod.yaml'), 'fromFile: prod\nlevel: warn\n');
+    await fs.writeFile(path.join(chart, 'cert.pem'), 'CERTDATA');
+    await fs.writeFile(path.join(chart, 'templates', 'cm.yaml'), TEMPLATE);
+    await fs.writeFile(path.join(chart, 'templates', 'tests', 'test.yaml'), TEST_POD);
+    await fs.writeFile(path.join(chart, 'crds', 'widget.yaml'), CRD);
+  });
+  after(() => fs.rm(repo, { recursive: true, force: true }));
+
+  const render = (helm: Record<string, unknown>): Promise<RenderResult> => {
+    const a: App = {
+      id: 'argo:argocd/demo',
+      name: 'demo-app',
+      kind: 'argo-application',
+      namespace: 'argocd',
+      path: chart,
+      repoRoot: repo,
+      sourceType: 'helm',
+      destinationNamespace: 'shop',
+      definition: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'demo-app', namespace: 'argocd' }, spec: { source: { repoURL: 'https://example.com/r.git', path: 'charts/demo', helm }, destination: { namespace: 'shop' } } },
+    };
+    return renderApp(a, { runner: nodeProcessRunner, trusted: true });
+  };
+  const data = (r: RenderResult): Record<string, string> => {
+    assert.deepEqual(r.errors.map((e) => e.message), []);
+    const cm = r.objects.find((o) => o.object.kind === 'ConfigMap');
+    assert.ok(cm, `a ConfigMap among ${r.objects.map((o) => o.object.kind).join(', ')}`);
+    return cm.object.data as Record<string, string>;
+  };
+  const kinds = (r: RenderResult) => r.objects.map((o: { object: KubeObject }) => o.object.kind).sort();
+
+  it('releaseName defaults to the app name; the destination namespace is the release namespace', async () => {
+    const d = data(await render({}));
+    assert.equal(d.release, 'demo-app');
+    assert.equal(d.namespace, 'shop');
+    assert.equal(data(await render({ releaseName: 'custom' })).release, 'custom');
+  });
+
+  it('valueFiles, then values / valuesObject, then parameters (last wins)', async () => {
+    assert.deepEqual([data(await render({ valueFiles: ['values-prod.yaml'] })).level, data(await render({ valueFiles: ['values-prod.yaml'] })).fromValuesFile], ['warn', 'prod']);
+    assert.equal(data(await render({ valueFiles: ['values-prod.yaml'], values: 'level: debug\n' })).level, 'debug');
+    assert.equal(data(await render({ valuesObject: { level: 'trace' }, values: 'level: debug\n' })).level, 'trace');
+    assert.equal(data(await render({ valuesObject: { level: 'trace' }, parameters: [{ name: 'level', value: 'error' }] })).level, 'error');
+  });
+
+  it('fileParameters: --set-file relative to the chart', async () => {
+    assert.equal(data(await render({ fileParameters: [{ name: 'cert', path: 'cert.pem' }] })).cert, 'CERTDATA');
+  });
+
+  it('a missing value file fails, unless ignoreMissingValueFiles', async () => {
+    const r = await render({ valueFiles: ['nope.yaml'] });
+    assert.equal(r.objects.length, 0);
+    assert.match(r.errors[0].message, /nope\.yaml/);
+    assert.equal(data(await render({ valueFiles: ['nope.yaml', 'values-prod.yaml'], ignoreMissingValueFiles: true })).level, 'warn');
+  });
+
+  it('CRDs are included unless skipCrds; tests unless skipTests', async () => {
+    assert.deepEqual(kinds(await render({})), ['ConfigMap', 'CustomResourceDefinition', 'Pod']);
+    assert.deepEqual(kinds(await render({ skipCrds: true, skipTests: true })), ['ConfigMap']);
+  });
+
+  it('kubeVersion and apiVersions reach the chart’s Capabilities', async () => {
+    const d = data(await render({ kubeVersion: '1.29.3', apiVersions: ['example.com/v1/Widget'] }));
+    assert.equal(d.kube, 'v1.29.3');
+    assert.equal(d.hasWidget, 'true');
+    assert.equal(data(await render({})).hasWidget, 'false');
+  });
+
+  it('a fileParameters path outside the repository is refused without running helm', async () => {
+    const r = await render({ fileParameters: [{ name: 'cert', path: '../../../../../etc/hostname' }] });
+    assert.equal(r.objects.length, 0);
+    assert.match(r.errors[0].message, /outside the repository/);
+  });
+});
