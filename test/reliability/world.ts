@@ -105,7 +105,7 @@ export function createRepo(dir: string): string {
 }
 
 /** Live objects as Argo CD would have applied them (tracking annotation), from the repository's manifests. */
-function tracked(app: string, obj: KubeObject): KubeObject {
+export function tracked(app: string, obj: KubeObject): KubeObject {
   const group = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0] : '';
   const id = `${app}:${group}/${obj.kind}:${obj.metadata.namespace}/${obj.metadata.name}`;
   return { ...obj, metadata: { ...obj.metadata, annotations: { ...(obj.metadata.annotations ?? {}), 'argocd.argoproj.io/tracking-id': id } } };
