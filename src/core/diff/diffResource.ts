@@ -5,7 +5,8 @@ import { applyServerDefaults, applyServerDefaultsInPlace } from '../k8s/defaults
 import { isObject } from '../k8s/json';
 import { attributor } from '../k8s/fieldsV1';
 import { diffValues, type ChangesContext, type FieldChangeEx } from './changes';
-import { applyIgnoreRules, FLUX_SSA, fluxSsaPolicy, removeTrustedManagerFields, trustedManagersFor, valueAtFieldPath } from './ignore';
+import { applyIgnoreRules, FLUX_SSA, fluxMerges, fluxSsaPolicy, removeTrustedManagerFields, trustedManagersFor, valueAtFieldPath } from './ignore';
+import { compareOptionsOf } from './ignoreSources';
 import { findLiveOnly } from './liveOnly';
 import { mergeObjects } from './merge';
 import { normalizeObject } from './normalize';
@@ -63,9 +64,14 @@ export function diffResource(desired: KubeObject | undefined, live: KubeObject |
     if (desired) result.desired = normalizeForDisplay(applyServerDefaults(desired));
     return { ...result, status: 'MissingLive', reason: 'not found in the cluster; applying would create it' };
   }
-  if (!desired) return { ...result, status: 'ExtraLive', reason: 'in the cluster but not in Git (prune candidate)', live: normalizeForDisplay(live) };
+  if (!desired) {
+    // Argo CD: an extraneous resource annotated IgnoreExtraneous does not make the app OutOfSync.
+    if (compareOptionsOf(live).ignoreExtraneous) return { ...result, status: 'Synced', reason: 'not in Git, ignored (argocd.argoproj.io/compare-options: IgnoreExtraneous)', live: normalizeForDisplay(live) };
+    return { ...result, status: 'ExtraLive', reason: 'in the cluster but not in Git (prune candidate)', live: normalizeForDisplay(live) };
+  }
   if (flux) {
-    return { ...result, status: 'Synced', reason: `Flux does not reconcile it (${FLUX_SSA}: ${flux})`, desired: normalizeForDisplay(desired), live: normalizeForDisplay(live) };
+    const why = flux === 'reconcile: disabled' ? 'kustomize.toolkit.fluxcd.io/reconcile: disabled' : `${FLUX_SSA}: ${flux}`;
+    return { ...result, status: 'Synced', reason: `Flux does not reconcile it (${why})`, desired: normalizeForDisplay(desired), live: normalizeForDisplay(live) };
   }
 
   try {
@@ -89,9 +95,9 @@ export function diffResource(desired: KubeObject | undefined, live: KubeObject |
     current = finish(current);
     // Ignore rules after defaulting, so an ignored field is not re-defaulted on one side only.
     const rules = opts.ignoreDifferences ?? [];
-    applyIgnoreRules(predicted, rules, ref);
-    applyIgnoreRules(current, rules, ref);
-    removeTrustedManagerFields(predicted, current, live, trustedManagersFor(rules, ref), ctx);
+    applyIgnoreRules(predicted, rules, ref, desired);
+    applyIgnoreRules(current, rules, ref, desired);
+    removeTrustedManagerFields(predicted, current, live, trustedManagersFor(rules, ref, desired), ctx);
 
     const attribute = attributor(live);
     const changes = diffValues(predicted, current, ctx).map((c) => {
@@ -102,7 +108,8 @@ export function diffResource(desired: KubeObject | undefined, live: KubeObject |
     const covered = new Set(changes.map((c) => c.path));
     const isHuman = (m: string | undefined) => isHumanManager(m, opts) && m !== own.manager;
     // Live-only edits are fields a human manager wrote: with none in managedFields (most objects) there is nothing to walk.
-    const humanWrote = (live.metadata?.managedFields ?? []).some((e) => isHuman(e.manager));
+    // Flux `ssa: Merge` keeps other managers' fields: live-only hand edits are not drift there.
+    const humanWrote = !fluxMerges(desired, live) && (live.metadata?.managedFields ?? []).some((e) => isHuman(e.manager));
     const defaulted = humanWrote && BUILTIN_GROUPS.has(group) ? finish(applyServerDefaults(d)) : d; // d itself stays undefaulted
     const liveOnly = (humanWrote ? findLiveOnly(d, defaulted, current, { ...ctx, attribute, isHuman }) : []).filter(
       (c) => ![...covered].some((p) => c.path === p || c.path.startsWith(`${p}.`) || c.path.startsWith(`${p}[`)),

@@ -5,7 +5,7 @@ import { ownedPathsOf, type FieldPath } from '../k8s/fieldsV1';
 import { isObject } from '../k8s/json';
 import { deepEquivalent, type EquivalenceContext } from './equivalence';
 import { schemaPathOf } from './formatPath';
-import { compileJqPath, deletePaths, evalJqPaths, type ConcretePath } from './jqPath';
+import { compileJqPath, deletePaths, evalJqPaths, type ConcretePath, type JqPathExpression } from './jqPath';
 import type { IgnoreDifference } from './options';
 
 function glob(pattern: string | undefined, value: string): boolean {
@@ -14,9 +14,33 @@ function glob(pattern: string | undefined, value: string): boolean {
   return re.test(value);
 }
 
-/** Argo matching: group/kind globs (omitted group = core), optional exact name and namespace. */
-export function ruleMatches(rule: IgnoreDifference, ref: ObjectRef): boolean {
-  return glob(rule.group ?? '', ref.group) && glob(rule.kind, ref.kind) && (!rule.name || rule.name === ref.name) && (!rule.namespace || rule.namespace === ref.namespace);
+/** Argo matching: group/kind globs (omitted group = core), optional exact name and namespace; Flux targets add
+ *  version and label / annotation selectors, matched against `obj` (the object as Git declares it). */
+export function ruleMatches(rule: IgnoreDifference, ref: ObjectRef, obj?: KubeObject): boolean {
+  if (!(glob(rule.group ?? '', ref.group) && glob(rule.kind, ref.kind) && (!rule.name || rule.name === ref.name) && (!rule.namespace || rule.namespace === ref.namespace))) return false;
+  if (rule.version && obj && !(obj.apiVersion ?? '').endsWith(`/${rule.version}`) && obj.apiVersion !== rule.version) return false;
+  if (rule.labelSelector && !selectorMatches(rule.labelSelector, obj?.metadata?.labels ?? {})) return false;
+  if (rule.annotationSelector && !selectorMatches(rule.annotationSelector, obj?.metadata?.annotations ?? {})) return false;
+  return true;
+}
+
+/** Kubernetes label selector syntax: `k=v`, `k==v`, `k!=v`, `k in (a,b)`, `k notin (a)`, `k`, `!k`, comma-separated. */
+export function selectorMatches(selector: string, labels: Record<string, unknown>): boolean {
+  const parts = selector.match(/(?:[^,(]+(?:\([^)]*\))?)+/g) ?? [];
+  return parts.every((raw) => {
+    const p = raw.trim();
+    if (!p) return true;
+    let m = /^(\S+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(p);
+    if (m) {
+      const values = m[3].split(',').map((v) => v.trim());
+      const has = Object.hasOwn(labels, m[1]) && values.includes(String(labels[m[1]]));
+      return m[2] === 'in' ? has : !has;
+    }
+    m = /^([^!=\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(p);
+    if (m) return m[2] === '!=' ? String(labels[m[1]] ?? '\u0000') !== m[3] : Object.hasOwn(labels, m[1]) && String(labels[m[1]]) === m[3];
+    if (p.startsWith('!')) return !Object.hasOwn(labels, p.slice(1).trim());
+    return Object.hasOwn(labels, p);
+  });
 }
 
 /** RFC 6901 pointer → path; `~1` is `/`, `~0` is `~`. */
@@ -37,9 +61,21 @@ export function removeJsonPointer(obj: unknown, pointer: string): void {
   else if (isObject(cur)) delete cur[last];
 }
 
-/** N15: `del(<expr>)` for the supported jq subset (see jqPath.ts). */
+const compiledJq = new Map<string, JqPathExpression | Error>();
+
+/** N15: `del(<expr>)` for the supported jq subset (see jqPath.ts). Throws for an expression outside it. */
 export function removeJqPath(obj: unknown, expr: string): void {
-  const compiled = compileJqPath(expr);
+  let compiled = compiledJq.get(expr);
+  if (!compiled) {
+    try {
+      compiled = compileJqPath(expr);
+    } catch (e) {
+      compiled = e as Error;
+    }
+    if (compiledJq.size > 1000) compiledJq.clear();
+    compiledJq.set(expr, compiled);
+  }
+  if (compiled instanceof Error) throw compiled;
   deletePaths(obj, evalJqPaths(obj, compiled));
 }
 
@@ -100,26 +136,53 @@ export function removeTrustedManagerFields(predicted: KubeObject, live: KubeObje
   }
 }
 
-/** Applies every matching rule's pointers and jq expressions to `obj` in place. */
-export function applyIgnoreRules(obj: KubeObject, rules: IgnoreDifference[], ref: ObjectRef): void {
+/**
+ * Applies every matching rule's pointers and jq expressions to `obj` in place. A pointer or expression that
+ * cannot be used is skipped here (validateIgnoreRules reports it on the app): it must not turn the resource Unknown.
+ */
+export function applyIgnoreRules(obj: KubeObject, rules: IgnoreDifference[], ref: ObjectRef, declared?: KubeObject): void {
   for (const rule of rules) {
-    if (!ruleMatches(rule, ref)) continue;
-    for (const p of rule.jsonPointers ?? []) removeJsonPointer(obj, p);
-    for (const e of rule.jqPathExpressions ?? []) removeJqPath(obj, e);
+    if (!ruleMatches(rule, ref, declared ?? obj)) continue;
+    for (const p of rule.jsonPointers ?? []) {
+      try {
+        removeJsonPointer(obj, p);
+      } catch {
+        // reported by validateIgnoreRules
+      }
+    }
+    for (const e of rule.jqPathExpressions ?? []) {
+      try {
+        removeJqPath(obj, e);
+      } catch {
+        // reported by validateIgnoreRules
+      }
+    }
   }
 }
 
-export function trustedManagersFor(rules: IgnoreDifference[], ref: ObjectRef): string[] {
-  return rules.filter((r) => ruleMatches(r, ref)).flatMap((r) => r.managedFieldsManagers ?? []);
+export function trustedManagersFor(rules: IgnoreDifference[], ref: ObjectRef, declared?: KubeObject): string[] {
+  return rules.filter((r) => ruleMatches(r, ref, declared)).flatMap((r) => r.managedFieldsManagers ?? []);
 }
 
 export const FLUX_SSA = 'kustomize.toolkit.fluxcd.io/ssa';
 
-/** Flux `ssa: Ignore` (never applied) / `IfNotPresent` (only created): the object is not reconciled. */
-export function fluxSsaPolicy(...objs: Array<KubeObject | undefined>): 'Ignore' | 'IfNotPresent' | undefined {
+export const FLUX_RECONCILE = 'kustomize.toolkit.fluxcd.io/reconcile';
+
+/**
+ * Flux `ssa: Ignore` (never applied) / `IfNotPresent` (only created) / `reconcile: disabled`: the object is not
+ * reconciled. (`ssa: Merge` is reconciled but keeps other managers' fields: see fluxMerges.)
+ */
+export function fluxSsaPolicy(...objs: Array<KubeObject | undefined>): 'Ignore' | 'IfNotPresent' | 'reconcile: disabled' | undefined {
   for (const o of objs) {
-    const v = o?.metadata?.annotations?.[FLUX_SSA];
+    const a = o?.metadata?.annotations;
+    const v = a?.[FLUX_SSA];
     if (v === 'Ignore' || v === 'IfNotPresent') return v;
+    if (a?.[FLUX_RECONCILE] === 'disabled') return 'reconcile: disabled';
   }
   return undefined;
+}
+
+/** Flux `ssa: Merge`: the controller applies without removing fields other managers (kubectl …) set. */
+export function fluxMerges(...objs: Array<KubeObject | undefined>): boolean {
+  return objs.some((o) => o?.metadata?.annotations?.[FLUX_SSA] === 'Merge');
 }

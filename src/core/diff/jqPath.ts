@@ -1,13 +1,15 @@
 // The subset of jq that Argo CD `jqPathExpressions` use in practice, evaluated as paths to delete.
-// Supported: `.a.b`, `.["a.b"]`, `.a[]`, `.a[0]`, optional `?`, pipes `|`, and
-// `select(<path> == <literal>)` / `select(<path> != <literal>)` with JSON literals (strings, numbers, true/false/null).
-// Anything else (functions, alternatives, arithmetic) is rejected when compiled rather than guessed at.
+// Supported: `.a.b`, `.["a.b"]`, `.a[]`, `.a[0]`, optional `?`, pipes `|`, and `select(<condition>)` where the
+// condition is any filter of jqEval.ts (comparisons, and/or/not, startswith, endswith, test, contains, has, any,
+// all, index, …). Anything else (alternatives, arithmetic, other functions) is rejected when compiled rather than
+// guessed at; a condition that fails on some value (jq error) does not select it.
 // The subset has no recursion or loops, so evaluation is bounded and needs no timeout (Argo's 1 s guard).
 import { GitOpsError } from '../model';
 import { isObject } from '../k8s/json';
+import { evalJq, JqRuntimeError, parseJq, truthy, type JqNode } from './jqEval';
 
 type Step = { field: string } | { index: number } | { each: true };
-type Stage = { path: Step[] } | { select: { path: Step[]; op: '==' | '!='; value: unknown } };
+type Stage = { path: Step[] } | { select: JqNode };
 export type JqPathExpression = Stage[];
 export type ConcretePath = Array<string | number>;
 
@@ -63,15 +65,7 @@ export function compileJqPath(expr: string): JqPathExpression {
     const s = part.trim();
     const sel = /^select\((.*)\)$/s.exec(s);
     if (!sel) return { path: parsePath(s, expr) };
-    const cmp = /^(.*?)\s*(==|!=)\s*(.*)$/s.exec(sel[1].trim());
-    if (!cmp) throw new GitOpsError('invalid', `Unsupported jq select in "${expr}": only <path> == / != <literal>`);
-    let value: unknown;
-    try {
-      value = JSON.parse(cmp[3]);
-    } catch {
-      throw new GitOpsError('invalid', `Unsupported jq literal "${cmp[3]}" in "${expr}"`);
-    }
-    return { select: { path: parsePath(cmp[1], expr), op: cmp[2] as '==' | '!=', value } };
+    return { select: parseJq(sel[1], expr) };
   });
 }
 
@@ -97,18 +91,20 @@ function expand(root: unknown, base: ConcretePath, steps: Step[]): ConcretePath[
   return paths;
 }
 
-const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-
 /** Concrete paths (that exist) the expression selects in `root`. */
 export function evalJqPaths(root: unknown, expr: JqPathExpression): ConcretePath[] {
   let paths: ConcretePath[] = [[]];
   for (const stage of expr) {
     if ('path' in stage) paths = paths.flatMap((p) => expand(root, p, stage.path));
     else {
-      const { path, op, value } = stage.select;
+      const cond = stage.select;
       paths = paths.filter((p) => {
-        const v = expand(root, p, path).map((q) => get(root, q));
-        return v.some((x) => (op === '==' ? sameJson(x, value) : !sameJson(x, value)));
+        try {
+          return evalJq(cond, get(root, p) ?? null).some(truthy);
+        } catch (e) {
+          if (e instanceof JqRuntimeError) return false;
+          throw e;
+        }
       });
     }
   }

@@ -13,6 +13,10 @@ export interface IgnoreDifference {
   /** Subset of jq, see ignore/jqPath.ts. */
   jqPathExpressions?: string[];
   managedFieldsManagers?: string[];
+  /** Flux targets: API version, and label / annotation selectors (`a=b,c!=d,e in (x,y),!f`) on the object. */
+  version?: string;
+  labelSelector?: string;
+  annotationSelector?: string;
 }
 
 export interface DiffOptions {

@@ -8,7 +8,9 @@ import type { RenderResult } from '../render/types';
 import type { KubeClient } from '../kube/types';
 import { mapWithConcurrency } from '../kube/concurrency';
 import { diffResource } from '../diff/diffResource';
-import type { DiffOptions, IgnoreDifference } from '../diff/options';
+import type { DiffOptions } from '../diff/options';
+import { appIgnoreRules, type AppIgnoreRules } from '../diff/ignoreSources';
+import { GitOpsError } from '../model';
 import type { FieldChangeEx } from '../diff/changes';
 import { appStateOf } from './appState';
 import { appObjectKey } from './appDiscovery';
@@ -23,10 +25,9 @@ export interface DiffMemoOptions {
   clock: Clock;
 }
 
-/** Argo `spec.ignoreDifferences` of the live (else declared) Application. */
-function ignoreRulesOf(app: App, liveApp?: KubeObject): IgnoreDifference[] | undefined {
-  const spec = (liveApp?.spec ?? app.definition?.spec) as { ignoreDifferences?: IgnoreDifference[] } | undefined;
-  return Array.isArray(spec?.ignoreDifferences) ? spec.ignoreDifferences : undefined;
+/** Ignore rules of the live (else declared) Application / Kustomization (diff/ignoreSources). */
+function ignoreRulesOf(app: App, liveApp?: KubeObject): AppIgnoreRules {
+  return appIgnoreRules(liveApp ?? app.definition);
 }
 
 export function applierOf(app: App): string | undefined {
@@ -97,7 +98,8 @@ export class DiffMemo {
     // "not deployed here" would hide that nothing was checked.
     const unreadable = () => !!appFailure || render.objects.some((r) => cache.failures.has(refKey(refOf(r.object, app.destinationNamespace ?? ''))));
     if (app.kind === 'folder' && live.size === 0 && !unreadable()) return undefined;
-    const diffOpts: DiffOptions = { manager: applierOf(app), humanManagers: this.opts.humanManagers, ignoreDifferences: ignoreRulesOf(app, liveApp), defaultNamespace: app.destinationNamespace, app: app.name };
+    const ignore = ignoreRulesOf(app, liveApp);
+    const diffOpts: DiffOptions = { manager: applierOf(app), humanManagers: this.opts.humanManagers, ignoreDifferences: ignore.rules.length ? ignore.rules : undefined, defaultNamespace: app.destinationNamespace, app: app.name };
     const resources: ResourceDiff[] = [];
     for (const r of render.objects) {
       const key = refKey(refOf(r.object, app.destinationNamespace ?? ''));
@@ -115,7 +117,7 @@ export class DiffMemo {
       }
     }
     for (const obj of extra.values()) resources.push({ ...diffResource(undefined, obj, diffOpts), app: app.name });
-    return { app, liveApp, liveContext: cache.targets.get(app.id), state: appStateOf(liveApp, this.opts.clock.now()), resources, errors: appFailure ? [...render.errors, appFailure] : render.errors, skipped: render.skipped };
+    return { app, liveApp, liveContext: cache.targets.get(app.id), state: appStateOf(liveApp, this.opts.clock.now()), resources, errors: [...render.errors, ...(appFailure ? [appFailure] : []), ...ignore.errors.map((m) => new GitOpsError('invalid', m))], skipped: render.skipped };
   }
 
   private optionsKey(opts: DiffOptions): string {

@@ -21,7 +21,9 @@ describe('diff/ignore helpers (jq subset, JSON pointers, matching)', () => {
   it('rejects jq outside the supported subset', () => {
     assert.throws(() => compileJqPath('.a | to_entries'), /Unsupported jq/);
     assert.throws(() => compileJqPath('.a // 1'), /Unsupported jq/);
-    assert.throws(() => compileJqPath('select(.a > 1)'), /Unsupported jq/);
+    assert.throws(() => compileJqPath('.a[] | select(.a + 1)'), /Unsupported jq/);
+    assert.throws(() => compileJqPath('.a[] | select(.name | map(.x))'), /Unsupported jq/);
+    assert.throws(() => compileJqPath('.a[] | select(startswith())'), /Unsupported jq/);
   });
   it('removes JSON pointers (RFC 6901 escapes), tolerating missing paths', () => {
     assert.deepEqual(parseJsonPointer('/metadata/annotations/a~1b~0c'), ['metadata', 'annotations', 'a/b~c']);
@@ -38,5 +40,33 @@ describe('diff/ignore helpers (jq subset, JSON pointers, matching)', () => {
     assert.ok(ruleMatches({ group: 'apps', kind: 'Deploy*', name: 'd', namespace: 'n' }, ref));
     assert.ok(!ruleMatches({ kind: 'Deployment' }, ref), 'omitted group means core');
     assert.ok(!ruleMatches({ group: 'apps', kind: 'Deployment', name: 'other' }, ref));
+  });
+  it('selects with the functions users write: startswith, endswith, test, contains, has, any, all, index, and/or/not', () => {
+    const d = {
+      spec: {
+        containers: [
+          { name: 'istio-proxy', image: 'istio/proxyv2:1.20', env: [{ name: 'A' }], ports: [{ containerPort: 15090 }] },
+          { name: 'app', image: 'registry.example.com/app:1', env: [], args: ['--debug'] },
+          { name: 'linkerd-proxy', image: 'cr.l5d.io/proxy:stable', resources: { limits: { cpu: '1' } } },
+        ],
+      },
+      metadata: { annotations: { 'sidecar.istio.io/status': '{}', 'kubectl.kubernetes.io/restartedAt': 'x', keep: 'y' } },
+    };
+    const names = (expr: string) => evalJqPaths(d, compileJqPath(expr)).map((p) => p.join('.'));
+    assert.deepEqual(names('.spec.containers[] | select(.name | startswith("istio"))'), ['spec.containers.0']);
+    assert.deepEqual(names('.spec.containers[] | select(.name | endswith("-proxy"))'), ['spec.containers.0', 'spec.containers.2']);
+    assert.deepEqual(names('.spec.containers[] | select(.image | test("^registry\\\\.example\\\\.com/"))'), ['spec.containers.1']);
+    assert.deepEqual(names('.spec.containers[] | select(.image | test("PROXY"; "i"))'), ['spec.containers.0', 'spec.containers.2']);
+    assert.deepEqual(names('.spec.containers[] | select(.image | contains("l5d"))'), ['spec.containers.2']);
+    assert.deepEqual(names('.spec.containers[] | select(has("resources"))'), ['spec.containers.2']);
+    assert.deepEqual(names('.spec.containers[] | select(.env | any(.name == "A")) | .env'), ['spec.containers.0.env']);
+    assert.deepEqual(names('.spec.containers[] | select(.args | all(startswith("--")))'), ['spec.containers.1']);
+    assert.deepEqual(names('.spec.containers[] | select(.name | index("linkerd"))'), ['spec.containers.2'], 'index 0 is truthy in jq');
+    assert.deepEqual(names('.spec.containers[] | select((.name == "app" or has("ports")) and (.name | startswith("x") | not))'), ['spec.containers.0', 'spec.containers.1']);
+    assert.deepEqual(names('.metadata.annotations["kubectl.kubernetes.io/restartedAt"]'), ['metadata.annotations.kubectl.kubernetes.io/restartedAt']);
+    // a condition that errors on some value (startswith on a number) does not select it, and the others still are
+    const mixed = { xs: [{ v: 'ab' }, { v: 1 }, { v: 'ac' }] };
+    assert.deepEqual(evalJqPaths(mixed, compileJqPath('.xs[] | select(.v | startswith("a"))')).map((p) => p.join('.')), ['xs.0', 'xs.2']);
+    assert.deepEqual(evalJqPaths(mixed, compileJqPath('.xs[] | select(.v >= "a" and .v < "b")')).map((p) => p.join('.')), ['xs.0', 'xs.2']);
   });
 });
