@@ -14,6 +14,8 @@ import { createActionCommands } from './actionCommands';
 import { RenderDiagnostics } from './renderDiagnostics';
 import { LIVE_SCHEME, LiveFileSystem } from './liveFileSystem';
 import { relativeTime } from './tree/driftTreeModel';
+import { registerHistory } from './history/registerHistory';
+import type { HistoryView } from './history/historyView';
 
 export interface GitOpsDriftApi {
   /** Registered command ids, for tests. */
@@ -23,6 +25,8 @@ export interface GitOpsDriftApi {
   /** Decorations last applied to a file's editor (1-based lines). */
   decorationsFor(uri: vscode.Uri): { line: number; text: string; liveOnly: boolean }[];
   diagnosticsFor(uri: vscode.Uri): readonly vscode.Diagnostic[];
+  /** The History view (issue 15), for tests. */
+  readonly history: HistoryView;
 }
 
 export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
@@ -37,6 +41,7 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
   const diagnostics = new RenderDiagnostics();
   const warnedExpired = new Set<string>();
   const yaml: vscode.DocumentSelector = [{ scheme: 'file', language: 'yaml' }];
+  const history = registerHistory(context, session, tree);
 
   const redraw = () => {
     model.update(session.snapshot, model.currentFilter);
@@ -118,7 +123,7 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
 
   log.info('GitOps Drift activated');
   void session.refresh();
-  return { commands: COMMAND_IDS, session, tree: model, decorationsFor: (uri) => decorations.decorationsFor(uri), diagnosticsFor: (uri) => diagnostics.get(uri) };
+  return { commands: COMMAND_IDS, session, tree: model, decorationsFor: (uri) => decorations.decorationsFor(uri), diagnosticsFor: (uri) => diagnostics.get(uri), history };
 }
 
 function commandTitle(context: vscode.ExtensionContext, id: CommandId): string {

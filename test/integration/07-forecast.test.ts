@@ -5,8 +5,9 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { screenshot } from './index';
-import { extensionApi, findResource, kubectl, waitFor, world } from './world';
+import { extensionApi, findResource, git, kubectl, waitFor, widenSidebar, world } from './world';
 import type { GitOpsDriftApi } from '../../src/extension/extension';
+import { buildControlEvent } from '../../src/core/control/events';
 
 describe('revert forecasts in the editor (demo world)', function () {
   this.timeout(180_000);
@@ -163,5 +164,55 @@ describe('decorations in a shared kustomize base (issue 17.8, demo world)', func
     const editor = vscode.window.visibleTextEditors.find((e) => e.document === overlay)!;
     editor.selection = new vscode.Selection(count - 1, 6, count - 1, 6);
     await screenshot('shared-base-decorations');
+  });
+});
+
+describe('app history (issue 15, demo world)', function () {
+  this.timeout(120_000);
+  let api: GitOpsDriftApi;
+
+  before(async () => {
+    api = await extensionApi();
+    await waitFor('a snapshot with apps', () => api.session.snapshot?.clusters[0]?.apps.length, 30_000);
+  });
+
+  it('merges Argo CD history, the last operation, the extension\'s Events and live edits; a revision opens the app\'s files then ↔ now', async () => {
+    const w = world();
+    const staging = w.scenarios.missingLive.app;
+    const app = api.session.index.allApps().find((a) => a.drift.app.name === staging)!;
+    assert.ok(app, 'podinfo-staging in the snapshot');
+    // An audit Event as the extension writes it (reporting component gitops-drift), and a live edit by kubectl.
+    const live = JSON.parse(kubectl(['-n', 'argocd', 'get', 'application.argoproj.io', staging, '-o', 'json']));
+    const event = buildControlEvent(live, 'AutoSyncPaused', 'auto-sync paused (automated.enabled: false) by history-test-user', new Date());
+    kubectl(['create', '-f', '-'], { input: JSON.stringify(event) });
+    kubectl(['-n', 'podinfo-staging', 'label', 'deployment/podinfo', 'history-demo=1', '--overwrite']);
+    await waitFor('the label in the snapshot', () => findResource(api, 'Deployment', 'podinfo-staging', 'podinfo')?.diff.changes.some((c) => c.path.includes('history-demo')), 30_000);
+
+    await vscode.commands.executeCommand('gitopsDrift.history.focus');
+    await api.history.show(app.context, app.drift.app.id);
+    const entries = await waitFor('history entries', () => api.history.entries.length >= 3 && api.history.entries, 20_000);
+    const kinds = new Set(entries.map((e) => e.kind));
+    assert.ok(kinds.has('operation') || kinds.has('sync'), JSON.stringify(entries.map((e) => e.title)));
+    assert.ok(entries.some((e) => e.kind === 'event' && /AutoSyncPaused: .* by history-test-user/.test(e.title)), JSON.stringify(entries.map((e) => e.title)));
+    assert.ok(entries.some((e) => e.kind === 'live-edit' && /kubectl-label changed Deployment podinfo-staging\/podinfo live/.test(e.title)), JSON.stringify(entries.map((e) => e.title)));
+    const times = entries.map((e) => Date.parse(e.time));
+    assert.deepEqual(times, [...times].sort((a, b) => b - a), 'newest first');
+    await widenSidebar(4);
+    await screenshot('history-view');
+
+    // The seed synced staging at the first commit: opening that entry compares the overlay then and now.
+    const initialCommit = git(['rev-list', '--max-parents=0', 'HEAD']);
+    const index = entries.findIndex((e) => e.revision === initialCommit);
+    assert.ok(index >= 0, `an entry at the initial commit ${initialCommit}: ${JSON.stringify(entries.map((e) => [e.title, e.revision]))}`);
+    await vscode.commands.executeCommand('gitopsDrift.history.openEntry', index);
+    const tab = await waitFor('the revision diff', () => {
+      const t = vscode.window.tabGroups.activeTabGroup.activeTab;
+      return t?.input instanceof vscode.TabInputTextDiff && t.input.original.scheme === 'gitops-drift-rev' ? t : undefined;
+    }, 15_000);
+    const input = tab.input as vscode.TabInputTextDiff;
+    assert.equal(input.modified.fsPath, path.join(w.repoDir, 'podinfo/overlays/staging/kustomization.yaml'));
+    const then = await vscode.workspace.openTextDocument(input.original);
+    assert.match(then.getText(), /legacy-settings\.yaml/, 'the file as it was at the first commit');
+    await screenshot('history-revision-diff');
   });
 });
