@@ -1,41 +1,35 @@
-// CLI commands that change things: capture, Argo CD / Flux controls, breakglass. Same core as the editor.
-// Confirmations are answered with --yes; without a TTY a command that needs one refuses instead of hanging.
+// CLI commands that change things: capture, Argo CD / Flux controls, breakglass. A thin adapter over the workflow
+// layer (src/core/flows), the same flows as the editor: it parses the flags, finds the app, turns the flags into
+// answers to the flows' prompts (cliPrompter.ts: --yes, --confirm NAME, …) and prints the result.
+// Without a TTY a prompt the flags do not answer refuses instead of hanging.
 import * as path from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { preselectChanges, offerableChanges } from '../core/capture/preselect';
+import { argoDestinationOf, detectUser, findAppTargets, parseTimeSpan, resolveActor } from '../core/control';
 import {
-  describeActor,
-  detectUser,
-  endBreakglass,
-  findAppTargets,
-  argoDestinationOf,
-  parseTimeSpan,
-  describeProduction,
-  productionGuard,
-  actionNeedsGuard,
-  pauseAutoSync,
-  pauseWarnings,
-  reconcileFlux,
-  refreshApplication,
-  resumeAutoSync,
-  resumeFlux,
-  resolveActor,
-  startBreakglass,
-  suspendFlux,
-  syncApplication,
-  waitForOperation,
-  waitForRefresh,
-  type Actor,
-} from '../core/control';
-import { commitCapture, planResourceCapture } from '../core/engine/captureFlow';
-import { writeFileEdits } from '../core/capture/writeFileEdits';
+  BREAKGLASS_END_ACTIONS,
+  CAPTURE_ACTIONS,
+  SYNC_MODE_LABELS,
+  breakglassEndFlow,
+  breakglassStartFlow,
+  captureResourceFlow,
+  isCancelled,
+  pauseFlow,
+  reconcileFlow,
+  refreshFlow,
+  resumeFlow,
+  syncFlow,
+  type Cancelled,
+  type FlowDeps,
+  type FlowTarget,
+} from '../core/flows';
 import { destinationContextResolver } from '../core/kube/kube-config';
 import type { KubeClient } from '../core/kube/types';
-import { GitOpsError, refKey, type ObjectRef } from '../core/model';
+import { GitOpsError, refKey, type App, type ObjectRef } from '../core/model';
 import { nodeProcessRunner } from '../core/ports';
 import type { CliIo } from './cli';
 import { contextsOf, engineFor, kubeClientFactory } from './cli';
+import { cliProgress, cliPrompter, type FlagAnswer, type PromptDescription } from './cliPrompter';
 
 export const ACTION_COMMANDS = ['capture', 'sync', 'refresh', 'pause', 'resume', 'suspend', 'reconcile', 'breakglass'] as const;
 
@@ -43,10 +37,24 @@ const COMMON = {
   kubeconfig: { type: 'string' },
   context: { type: 'string', multiple: true },
   yes: { type: 'boolean', short: 'y', default: false },
+  /** The production guard's typed confirmation: the app name. */
+  confirm: { type: 'string' },
   output: { type: 'string', short: 'o', default: 'text' },
   timeout: { type: 'string', default: '300' },
   'production-pattern': { type: 'string' },
+  'pause-parents': { type: 'boolean', default: false },
 } as const;
+
+interface CommonValues {
+  kubeconfig?: string;
+  yes: boolean;
+  confirm?: string;
+  output: string;
+  'production-pattern'?: string;
+  'pause-parents': boolean;
+}
+
+type Answers = Record<string, (p: PromptDescription) => FlagAnswer>;
 
 /** A typed duration (the same parser as the editor's); a bare number is in `defaultUnit`. */
 function parseDuration(s: string, defaultUnit: 's' | 'm', option: string): number {
@@ -55,44 +63,49 @@ function parseDuration(s: string, defaultUnit: 's' | 'm', option: string): numbe
   return ms;
 }
 
-async function ask(io: CliIo, question: string): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return (await rl.question(question)).trim();
-  } finally {
-    rl.close();
-  }
+/** The flows' ports on a terminal, with the flags as answers. */
+function cliDeps(io: CliIo, values: CommonValues, answers: Answers): FlowDeps {
+  const common: Answers = {
+    'guard.production': () => values.confirm,
+    'pause.warnings': () => (values['pause-parents'] ? 'Pause Parent Too' : undefined),
+  };
+  return {
+    prompter: cliPrompter({ io, yes: values.yes, answers: { ...common, ...answers } }),
+    withProgress: cliProgress(io),
+    productionPattern: values['production-pattern'] ?? io.env.GITOPS_DRIFT_PRODUCTION_PATTERN ?? 'prod',
+    log: warnTo(io),
+    // Who acts: the cluster user (SelfSubjectReview), git identity second; an unknown cluster user is a warning.
+    async actor(client, signal) {
+      const gitUser = await detectUser(nodeProcessRunner, { cwd: io.cwd, signal });
+      return resolveActor(client, { gitUser, signal, log: warnTo(io) });
+    },
+  };
 }
 
+const warnTo = (io: CliIo) => (m: string) => io.err(`warning: ${m}\n`);
+
 /** Resolves `<name>` or `<namespace>/<name>` to one Argo Application / Flux object, asking only on a TTY. */
-async function resolveApp(client: KubeClient, spec: string | undefined, io: CliIo, kinds?: string[]): Promise<ObjectRef> {
+async function resolveApp(client: KubeClient, spec: string | undefined, io: CliIo, values: CommonValues, kinds?: string[]): Promise<ObjectRef> {
   if (!spec) throw new GitOpsError('invalid', 'name the app: <name> or <namespace>/<name>');
   const all = (await findAppTargets(client, spec)).filter((r) => !kinds || kinds.includes(r.kind));
   if (!all.length) throw new GitOpsError('notFound', `no ${kinds?.join(' or ') ?? 'Argo CD Application or Flux Kustomization/HelmRelease'} named ${spec} in ${client.contextName}`);
   if (all.length === 1) return all[0];
-  const list = all.map((r, i) => `  ${i + 1}) ${r.kind} ${r.namespace}/${r.name}`).join('\n');
-  if (!io.isTTY) throw new GitOpsError('invalid', `${spec} is ambiguous:\n${list}\nname it as <namespace>/<name>`);
-  const n = Number(await ask(io, `${spec} is ambiguous:\n${list}\nWhich one? `));
-  if (!all[n - 1]) throw new GitOpsError('cancelled', 'no app chosen');
-  return all[n - 1];
+  const pick = await cliPrompter({ io, yes: false, hints: { 'app.pick': 'name it as <namespace>/<name>' } }).pickOne({ id: 'app.pick', title: `${spec} is ambiguous`, items: all.map((r) => ({ label: `${r.kind} ${r.namespace}/${r.name}`, value: r })) });
+  if (!pick) throw new GitOpsError('cancelled', 'no app chosen');
+  return pick.value;
 }
 
-/**
- * The production guard: --yes, or the app name typed on a TTY. It guards the app's context and, for an Argo CD
- * Application deploying elsewhere (hub and spoke), the destination cluster's context.
- */
-async function confirm(io: CliIo, values: { kubeconfig?: string; 'production-pattern'?: string; yes: boolean }, context: string, ref: ObjectRef, action: string, client: KubeClient): Promise<void> {
-  if (values.yes) return;
-  const pattern = values['production-pattern'] ?? io.env.GITOPS_DRIFT_PRODUCTION_PATTERN ?? 'prod';
-  const appObject = ref.kind === 'Application' ? await client.get(ref) : undefined;
+/** The flow target: the app object and, for an Argo CD app deploying elsewhere, its destination context. */
+async function targetOf(client: KubeClient, context: string, ref: ObjectRef, io: CliIo, values: CommonValues): Promise<FlowTarget> {
+  const appObject = await client.get(ref);
   const dest = argoDestinationOf(appObject);
   const destinationContext = dest ? destinationContextResolver({ kubeconfig: values.kubeconfig, env: io.env })(dest) : undefined;
-  const decision = productionGuard({ context, destinationContext, appObject }, pattern);
-  if (!decision.confirm) return;
-  const where = describeProduction(decision);
-  if (!io.isTTY) throw new GitOpsError('invalid', `${action} on ${where} needs confirmation: pass --yes`);
-  const typed = await ask(io, `${action} on ${where}. Type the app name (${ref.name}) to confirm: `);
-  if (typed !== ref.name) throw new GitOpsError('cancelled', `${action} cancelled`);
+  return { client, context, ref, name: ref.name, appObject, destinationContext };
+}
+
+/** A flow stopped by a "no": exit 2 with why. */
+function refused(result: Cancelled, what: string): never {
+  throw new GitOpsError('cancelled', `${what} cancelled${result.why ? `: ${result.why}` : ''}`);
 }
 
 export async function runActionCommand(cmd: string, argv: string[], io: CliIo): Promise<number> {
@@ -123,117 +136,125 @@ export async function runActionCommand(cmd: string, argv: string[], io: CliIo): 
   const timeoutMs = parseDuration(values.timeout, 's', '--timeout');
   const wait = values.wait && !values['no-wait'];
   const out = (text: string, json: unknown) => io.out(values.output === 'json' ? JSON.stringify(json, null, 2) + '\n' : text + '\n');
+  const kindsOf: Record<string, string[] | undefined> = { sync: ['Application'], refresh: ['Application'], suspend: ['Kustomization', 'HelmRelease', 'GitRepository'], reconcile: ['Kustomization', 'HelmRelease', 'GitRepository'] };
+  if (!['sync', 'refresh', 'pause', 'suspend', 'resume', 'reconcile'].includes(cmd)) throw new GitOpsError('invalid', `unknown command ${cmd}`);
+  const ref = await resolveApp(client, positionals[0], io, values, kindsOf[cmd]);
+  const target = await targetOf(client, context, ref, io, values);
 
   switch (cmd) {
     case 'sync': {
-      const ref = await resolveApp(client, positionals[0], io, ['Application']);
-      if (values.prune) await confirm(io, values, context, ref, 'Sync with prune', client);
-      const before = await client.get(ref);
-      const previousStartedAt = (before.status as { operationState?: { startedAt?: string } } | undefined)?.operationState?.startedAt;
+      const mode = values.prune ? SYNC_MODE_LABELS.prune : values['dry-run'] ? SYNC_MODE_LABELS['dry-run'] : SYNC_MODE_LABELS.sync;
       const resources = (values.resource ?? []).map((r) => {
         const [group, kind, namespace, name] = r.split('/');
         if (!kind || !name) throw new GitOpsError('invalid', `--resource ${r}: use GROUP/KIND/NAMESPACE/NAME (empty group for core)`);
         return { group, kind, namespace, name };
       });
-      const actor = await actorOf(client, io);
-      const username = describeActor(actor);
-      await syncApplication(client, ref, { username, prune: values.prune, dryRun: values['dry-run'], resources: resources.length ? resources : undefined }, undefined, { actor, log: warnTo(io) });
-      if (!wait) return out(`sync requested for ${ref.namespace}/${ref.name}`, { requested: true }), 0;
-      const o = await waitForOperation(client, ref, { previousStartedAt, timeoutMs, onProgress: (p, m) => io.err(`${p}${m ? `: ${m}` : ''}\n`) });
-      const lines = [`sync ${o.phase}${o.message ? `: ${o.message}` : ''} (revision ${o.revision ?? '?'}, ${o.syncStatus ?? '?'}, ${o.health ?? '?'})`, ...o.resources.map((r) => `  ${r.kind} ${r.namespace}/${r.name}: ${r.status}${r.message ? ` — ${r.message}` : ''}`)];
+      const r = await syncFlow(cliDeps(io, values, { 'sync.mode': () => mode }), { target, resources: resources.length ? resources : undefined, wait, timeoutMs });
+      if (isCancelled(r)) refused(r, 'sync');
+      const o = r.outcome;
+      if (!o) return out(`sync requested for ${ref.namespace}/${ref.name}`, { requested: true }), 0;
+      const lines = [`sync ${o.phase}${o.message ? `: ${o.message}` : ''} (revision ${o.revision ?? '?'}, ${o.syncStatus ?? '?'}, ${o.health ?? '?'})`, ...o.resources.map((x) => `  ${x.kind} ${x.namespace}/${x.name}: ${x.status}${x.message ? ` — ${x.message}` : ''}`)];
       out(lines.join('\n'), { phase: o.phase, message: o.message, revision: o.revision, syncStatus: o.syncStatus, health: o.health, resources: o.resources });
-      return o.succeeded ? 0 : 1;
+      return r.ok ? 0 : 1;
     }
     case 'refresh': {
-      const ref = await resolveApp(client, positionals[0], io, ['Application']);
-      const before = await client.get(ref);
-      await refreshApplication(client, ref, { hard: values.hard });
-      if (wait) await waitForRefresh(client, ref, (before.status as { reconciledAt?: string } | undefined)?.reconciledAt, { timeoutMs });
-      out(`${values.hard ? 'hard ' : ''}refresh ${wait ? 'done' : 'requested'} for ${ref.namespace}/${ref.name}`, { refreshed: true });
+      const r = await refreshFlow(cliDeps(io, values, {}), { target, hard: values.hard, wait, timeoutMs });
+      out(r.summary, { refreshed: true });
       return 0;
     }
     case 'pause':
     case 'suspend': {
-      const ref = await resolveApp(client, positionals[0], io, cmd === 'suspend' ? ['Kustomization', 'HelmRelease', 'GitRepository'] : undefined);
-      const warnings = await pauseWarnings(client, await client.get(ref), { action: ref.kind === 'Application' ? 'auto-sync' : undefined });
-      for (const w of warnings) io.err(`warning: ${w.message}${w.route ? `\n  ${w.route}` : ''}\n`);
-      if (warnings.some((w) => w.undoes) && !values.yes) throw new GitOpsError('invalid', 'this pause would be undone (see the warnings); pass --yes to pause anyway');
-      await confirm(io, values, context, ref, cmd, client);
-      if (ref.kind === 'Application') {
-        const r = await pauseAutoSync(client, ref, { actor: await actorOf(client, io), log: warnTo(io) });
-        out(r.changed ? `auto-sync paused on ${ref.namespace}/${ref.name} (${r.method}); resume restores ${JSON.stringify(r.previous)}` : `auto-sync was already off on ${ref.namespace}/${ref.name}`, { changed: r.changed, method: r.method, previous: r.previous });
-      } else {
-        const r = await suspendFlux(client, ref, undefined, { actor: await actorOf(client, io), log: warnTo(io) });
-        out(r.changed ? `${ref.kind} ${ref.namespace}/${ref.name} suspended` : `${ref.kind} ${ref.namespace}/${ref.name} was already suspended`, { changed: r.changed });
-      }
+      const r = await pauseFlow(cliDeps(io, values, {}), { target, kind: ref.kind === 'Application' ? 'auto-sync' : 'flux-suspend' });
+      if (isCancelled(r)) refused(r, cmd);
+      out(r.summary, { changed: r.changed, ...(r.method ? { method: r.method, previous: r.previous } : {}), pausedParents: r.parents });
       return 0;
     }
     case 'resume': {
-      const ref = await resolveApp(client, positionals[0], io);
-      // Resuming hands the cluster back to the controller (it applies Git, and prunes, at once): guarded like pause.
-      if (actionNeedsGuard(ref.kind === 'Application' ? 'resume-auto-sync' : 'flux-resume')) await confirm(io, values, context, ref, cmd, client);
-      if (ref.kind === 'Application') {
-        const r = await resumeAutoSync(client, ref, { actor: await actorOf(client, io), log: warnTo(io) });
-        out(r.changed ? `auto-sync resumed on ${ref.namespace}/${ref.name}` : `auto-sync was not paused on ${ref.namespace}/${ref.name}`, { changed: r.changed });
-        return 0;
-      }
-      const r = await resumeFlux(client, ref, { wait, timeoutMs, actor: await actorOf(client, io), log: warnTo(io) });
-      out(`${ref.kind} ${ref.namespace}/${ref.name} resumed${wait ? `: ${r.ready ? 'Ready' : 'not Ready'}${r.message ? ` — ${r.message}` : ''}` : ''}`, { changed: r.changed, ready: r.ready, message: r.message });
-      return !wait || r.ready ? 0 : 1;
+      const r = await resumeFlow(cliDeps(io, values, {}), { target, kind: ref.kind === 'Application' ? 'auto-sync' : 'flux', wait, timeoutMs });
+      if (isCancelled(r)) refused(r, 'resume');
+      out(r.summary, { changed: r.changed, ...(r.ready !== undefined ? { ready: r.ready, message: r.message } : {}) });
+      return r.ok ? 0 : 1;
     }
     case 'reconcile': {
-      const ref = await resolveApp(client, positionals[0], io, ['Kustomization', 'HelmRelease', 'GitRepository']);
-      const r = await reconcileFlux(client, ref, { withSource: values['with-source'], wait, timeoutMs, onProgress: (m) => io.err(m + '\n') });
-      out(`${ref.kind} ${ref.namespace}/${ref.name}: ${wait ? (r.ready ? 'Ready' : 'not Ready') : 'reconcile requested'}${r.message ? ` — ${r.message}` : ''}${r.revision ? ` (${r.revision})` : ''}`, { ready: r.ready, message: r.message, revision: r.revision, token: r.token });
-      return !wait || r.ready ? 0 : 1;
+      const r = await reconcileFlow(cliDeps(io, values, {}), { target, withSource: values['with-source'], wait, timeoutMs });
+      if (isCancelled(r)) refused(r, 'reconcile');
+      out(r.summary, { ready: r.ready, message: r.message, revision: r.revision, token: r.token });
+      return r.ok ? 0 : 1;
     }
   }
   throw new GitOpsError('invalid', `unknown command ${cmd}`);
 }
 
-/** Who acts: the cluster user (SelfSubjectReview), git identity second; an unknown cluster user is a warning, never a failure. */
-async function actorOf(client: KubeClient, io: CliIo): Promise<Actor> {
-  const gitUser = await detectUser(nodeProcessRunner, { cwd: io.cwd });
-  return resolveActor(client, { gitUser, log: warnTo(io) });
-}
-
-const warnTo = (io: CliIo) => (m: string) => io.err(`warning: ${m}\n`);
-
 async function breakglassStart(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...COMMON, reason: { type: 'string' }, ticket: { type: 'string' }, expires: { type: 'string', default: '1h' } } });
-  if (!values.reason?.trim()) throw new GitOpsError('invalid', 'breakglass start needs --reason');
   const [context] = contextsOf(values, io);
   const client = kubeClientFactory(values, io)(context);
-  const ref = await resolveApp(client, positionals[0], io);
-  const warnings = await pauseWarnings(client, await client.get(ref), { action: 'breakglass' });
-  for (const w of warnings) io.err(`warning: ${w.message}${w.route ? `\n  ${w.route}` : ''}\n`);
-  if (warnings.some((w) => w.undoes) && !values.yes) throw new GitOpsError('invalid', 'the pause would be undone (see the warnings); pass --yes to go ahead');
-  await confirm(io, values, context, ref, 'Breakglass', client);
-  const actor = await actorOf(client, io);
-  const { record } = await startBreakglass({ client, app: ref, reason: values.reason, ticket: values.ticket, expiresAt: new Date(Date.now() + parseDuration(values.expires, 'm', '--expires')), actor, log: warnTo(io) });
+  const ref = await resolveApp(client, positionals[0], io, values);
+  const target = await targetOf(client, context, ref, io, values);
+  // The expiry is checked as the CLI always did (a bare number is minutes) before the flow reads it.
+  const expires = `${parseDuration(values.expires, 'm', '--expires') / 60_000}m`;
+  const answers: Answers = {
+    'breakglass.reason': () => values.reason,
+    'breakglass.ticket': () => values.ticket ?? (io.isTTY && values.reason === undefined ? undefined : ''),
+    'breakglass.expires': () => expires,
+  };
+  const r = await breakglassStartFlow(cliDeps(io, values, answers), { target });
+  if (isCancelled(r)) refused(r, 'breakglass start');
+  const record = r.record;
   io.out(values.output === 'json' ? JSON.stringify(record, null, 2) + '\n' : `breakglass started on ${ref.kind} ${ref.namespace}/${ref.name} by ${record.user} until ${record.expires}: ${record.reason}\n`);
   return 0;
 }
 
 async function breakglassEnd(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...COMMON, repo: { type: 'string' }, 'no-resume': { type: 'boolean', default: false }, commit: { type: 'string' }, branch: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { ...COMMON, repo: { type: 'string' }, 'no-resume': { type: 'boolean', default: false }, capture: { type: 'boolean' }, 'no-capture': { type: 'boolean', default: false }, branch: { type: 'string' }, push: { type: 'boolean', default: false }, 'allow-dirty': { type: 'boolean', default: false } },
+  });
   const [context] = contextsOf(values, io);
   const client = kubeClientFactory(values, io)(context);
-  const ref = await resolveApp(client, positionals[0], io);
-  if (!values['no-resume']) {
-    // Resuming lets the controller revert live fixes that are not in Git yet: check when the repository is known.
-    if (values.repo) {
-      const snap = await engineFor(values, io).compute([context]);
-      const app = snap.clusters[0]?.apps.find((a) => a.app.name === ref.name && a.app.namespace === ref.namespace);
-      const pending = (app?.resources ?? []).filter((r) => r.status === 'Modified' && preselectChanges(r).length > 0);
-      if (pending.length && !values.yes) {
-        throw new GitOpsError('invalid', `${pending.length} live change(s) are not in Git (${pending.map((r) => `${r.ref.kind}/${r.ref.name}`).join(', ')}); capture them first (gitops-drift capture), end with --no-resume, or pass --yes to resume and let the controller revert them`);
-      }
-    } else io.err('warning: resuming lets the controller revert live changes that are not captured in Git (pass --repo to check)\n');
-  }
-  const actor = await actorOf(client, io);
-  const r = await endBreakglass({ client, app: ref, resume: !values['no-resume'], commit: values.commit, branch: values.branch, actor, log: warnTo(io) });
-  io.out(values.output === 'json' ? JSON.stringify(r.record, null, 2) + '\n' : `breakglass ended on ${ref.kind} ${ref.namespace}/${ref.name}${r.resumed ? ', resumed' : ', still paused'}\n`);
+  const ref = await resolveApp(client, positionals[0], io, values);
+  const target = await targetOf(client, context, ref, io, values);
+  const engine = values.repo ? engineFor(values, io) : undefined;
+  const noResume = values['no-resume'];
+  const wantCapture = values['no-capture'] ? false : values.capture;
+  const A = BREAKGLASS_END_ACTIONS;
+  const answers: Answers = {
+    'breakglass.end': (p) => {
+      const actions = (p as { actions: string[] }).actions;
+      if (actions.includes(A.resume)) return noResume ? A.keepPaused : A.resume;
+      if (wantCapture === true) return noResume ? A.captureKeepPaused : A.captureResume;
+      if (wantCapture === false) return noResume ? A.keepPausedWithoutCapture : A.resumeWithoutCapture;
+      return noResume ? A.keepPausedWithoutCapture : undefined;
+    },
+    'capture.plan': () => (values.push ? CAPTURE_ACTIONS.push : CAPTURE_ACTIONS.commit),
+    'capture.includeDirty': () => (values['allow-dirty'] ? 'Include Them' : undefined),
+  };
+  const deps = cliDeps(io, values, answers);
+  let app: App | undefined;
+  const r = await breakglassEndFlow(deps, {
+    target,
+    ports: {
+      async pending(signal) {
+        if (!engine) return undefined;
+        const snap = await engine.compute([context], { signal });
+        if (snap.clusters[0]?.error) throw snap.clusters[0].error;
+        const drift = snap.clusters[0]?.apps.find((a) => a.app.name === ref.name && a.app.namespace === ref.namespace);
+        app = drift?.app;
+        return (drift?.resources ?? []).filter((x) => x.status === 'Modified' && preselectChanges(x).length > 0);
+      },
+      async capture(diff, { first }) {
+        if (!engine || !app) return undefined;
+        // Each capture branches off the previous one (stacked); an explicit --branch names the first.
+        const c = await captureResourceFlow(deps, { engine, app, diff, context, branch: first ? values.branch : undefined, stack: !first });
+        if (isCancelled(c) || !c.result) return undefined;
+        io.err(`${c.summary}\n`);
+        return { commit: c.result.commit, branch: c.result.branch };
+      },
+    },
+  });
+  if (isCancelled(r)) refused(r, 'breakglass end');
+  io.out(values.output === 'json' ? JSON.stringify(r.record, null, 2) + '\n' : `breakglass ended on ${ref.kind} ${ref.namespace}/${ref.name}${r.commit ? `, captured in ${r.commit.slice(0, 8)} on ${r.branch}` : ''}${r.resumed ? ', resumed' : ', still paused'}\n`);
   return 0;
 }
 
@@ -256,33 +277,22 @@ async function capture(argv: string[], io: CliIo): Promise<number> {
   // Not read live (a failed LIST or GET): "no live changes" would be a false answer.
   if (hit.r.status === 'Unknown') throw new GitOpsError('unreachable', `${values.resource} could not be compared with the cluster: ${hit.r.reason ?? (hit.a.errors.map((e) => e.message).join('; ') || 'its live state is unknown')}`);
   const offerable = offerableChanges(hit.r);
-  const chosen = values.field?.length ? offerable.filter((c) => values.field!.includes(c.path)) : preselectChanges(hit.r);
   const unknown = (values.field ?? []).filter((f) => !offerable.some((c) => c.path === f));
   if (unknown.length) throw new GitOpsError('invalid', `not a capturable change of ${values.resource}: ${unknown.join(', ')} (drifted: ${offerable.map((c) => c.path).join(', ') || 'none'})`);
-  if (!chosen.length) {
+  const answers: Answers = {
+    'capture.fields': (p) => (values.field?.length ? values.field : (p as { items: { label: string; picked?: boolean }[] }).items.filter((i) => i.picked).map((i) => i.label)),
+    'capture.plan': () => (values.push ? CAPTURE_ACTIONS.push : values.commit ? CAPTURE_ACTIONS.commit : CAPTURE_ACTIONS.writeOnly),
+    'capture.includeDirty': () => (values['allow-dirty'] ? 'Include Them' : undefined),
+  };
+  const r = await captureResourceFlow(cliDeps(io, values, answers), { engine, app: hit.a.app, diff: hit.r, context, branch: values.branch, stack: values.stack, offerWriteOnly: true });
+  if (isCancelled(r)) refused(r, 'capture');
+  if (!r.chosen.length) {
     io.out(values.output === 'json' ? JSON.stringify({ captured: [], explanation: ['no live changes by human field managers'] }) + '\n' : 'nothing to capture: no live changes by human field managers (name fields with --field)\n');
     return 0;
   }
-  const plan = await planResourceCapture({ engine, app: hit.a.app, diff: hit.r, changes: chosen });
-  let result: Awaited<ReturnType<typeof commitCapture>> | undefined;
-  if (plan.edits.length) {
-    // Ctrl-C while writing, committing or pushing stops the work and puts the user back (branch, files), instead of
-    // killing the process half-way (e.g. on the capture branch with a push still hanging).
-    const ac = new AbortController();
-    const onInterrupt = (): void => ac.abort();
-    process.once('SIGINT', onInterrupt);
-    try {
-      if (values.commit || values.push) {
-        result = await commitCapture({ app: hit.a.app, diff: hit.r, plan, context, branch: values.branch, push: values.push, allowDirty: values['allow-dirty'], stack: values.stack, signal: ac.signal });
-      } else {
-        // All files or none: a kustomization must never name a patch file that could not be written.
-        await writeFileEdits(plan.edits, ac.signal);
-      }
-    } finally {
-      process.off('SIGINT', onInterrupt);
-    }
-  }
-  const json = { captured: plan.captured.map((c) => ({ path: c.change.path, file: c.file, target: c.target, desired: c.change.desired, live: c.change.live })), refused: plan.refused.map((r) => ({ path: r.change.path, reason: r.reason })), files: plan.edits.map((e) => e.file), explanation: plan.explanation, commit: result };
+  const plan = r.plan!;
+  const result = r.result;
+  const json = { captured: plan.captured.map((c) => ({ path: c.change.path, file: c.file, target: c.target, desired: c.change.desired, live: c.change.live })), refused: plan.refused.map((x) => ({ path: x.change.path, reason: x.reason })), files: plan.edits.map((e) => e.file), explanation: plan.explanation, commit: result };
   io.out(values.output === 'json' ? JSON.stringify(json, null, 2) + '\n' : plan.explanation.join('\n') + '\n' + (result ? `committed ${result.commit.slice(0, 8)} on ${result.branch}${result.pushed ? ' (pushed)' : ''}${result.compareUrl ? `\n${result.compareUrl}` : ''}\n` : plan.edits.length ? 'files written (not committed; use --commit)\n' : ''));
   return plan.edits.length ? 0 : 1;
 }

@@ -3,13 +3,14 @@
 // URI: gitops-drift-live:/<context>/<group|_core>/<kind>/<namespace|_>/<name>.yaml
 import * as vscode from 'vscode';
 import { parse } from 'yaml';
-import { applyLiveEdit, isProductionContext } from '../core/control';
+import { isCancelled, liveSaveFlow } from '../core/flows';
 import { toDisplayYaml } from '../core/engine/displayYaml';
 import { liveEditBody } from '../core/control/liveEditBody';
 import { maskSecretForDisplay } from '../core/engine/maskSecret';
 import { GitOpsError, type KubeObject, type ObjectRef } from '../core/model';
 import type { DriftSession } from './driftSession';
 import { describeError } from './errors';
+import { vscodeFlowDeps } from './vscodePrompter';
 
 export const LIVE_SCHEME = 'gitops-drift-live';
 
@@ -18,7 +19,7 @@ export function liveUri(context: string, ref: ObjectRef): vscode.Uri {
   return vscode.Uri.from({ scheme: LIVE_SCHEME, path: '/' + parts.join('/') });
 }
 
-function parseLiveUri(uri: vscode.Uri): { context: string; ref: ObjectRef } {
+export function parseLiveUri(uri: vscode.Uri): { context: string; ref: ObjectRef } {
   const parts = uri.path.split('/').slice(1).map(decodeURIComponent);
   if (parts.length !== 5) throw vscode.FileSystemError.FileNotFound(uri);
   const [context, group, kind, namespace, file] = parts;
@@ -80,22 +81,20 @@ export class LiveFileSystem implements vscode.FileSystemProvider {
     }
     if (!body) return;
     const app = this.session.index.allApps().find((a) => (a.drift.liveContext ?? a.context) === context && a.drift.resources.some((r) => r.ref.kind === ref.kind && r.ref.name === ref.name && r.ref.namespace === ref.namespace));
-    const inBreakglass = !!app?.drift.state.breakglass?.active;
-    if (!inBreakglass || isProductionContext(context, this.session.settings.productionContextPattern)) {
-      const go = await vscode.window.showWarningMessage(
-        `Apply this edit to ${ref.kind} ${ref.name} in ${context}?`,
-        { modal: true, detail: `${inBreakglass ? '' : 'No breakglass is active for its app: the GitOps controller may revert the change.\n'}The edited fields are applied as field manager gitops-drift-breakglass.` },
-        'Apply Live',
-      );
-      if (go !== 'Apply Live') throw vscode.FileSystemError.NoPermissions('Not applied');
-    }
     try {
-      const saved = await applyLiveEdit(this.session.client(context), body, { resourceVersion: base.metadata.resourceVersion as string | undefined });
+      const saved = await liveSaveFlow(vscodeFlowDeps(this.log, this.session.settings.productionContextPattern), {
+        client: this.session.client(context),
+        context,
+        body,
+        resourceVersion: base.metadata.resourceVersion as string | undefined,
+        inBreakglass: !!app?.drift.state.breakglass?.active,
+      });
+      if (isCancelled(saved)) throw vscode.FileSystemError.NoPermissions('Not applied');
       this.opened.set(uri.toString(), forEditing(saved));
-      this.log.info(`applied live edit to ${ref.kind} ${ref.namespace}/${ref.name} in ${context}: ${JSON.stringify(body)}`);
       this.changed.fire([{ type: vscode.FileChangeType.Changed, uri }]);
       void this.session.refresh({ quiet: true, reuseLive: true });
     } catch (e) {
+      if (e instanceof vscode.FileSystemError) throw e;
       this.log.error(`live edit of ${ref.kind} ${ref.name} failed: ${describeError(e)}`);
       if (e instanceof GitOpsError && e.reason === 'conflict') throw vscode.FileSystemError.Unavailable(`${describeError(e)} (revert the file to reload it)`);
       throw vscode.FileSystemError.Unavailable(describeError(e));

@@ -2,8 +2,9 @@
 import * as vscode from 'vscode';
 import type { AppDrift } from '../core/engine/driftTypes';
 import type { ObjectRef } from '../core/model';
-import { sideUri } from './diffDocuments';
-import { liveUri } from './liveFileSystem';
+import { parseSideUri, SCHEME as SIDE_SCHEME, sideUri } from './diffDocuments';
+import { LIVE_SCHEME, liveUri, parseLiveUri } from './liveFileSystem';
+import { resourcePickItem, resourcesAtLine, resourcesOfRef, unambiguous } from './resourceInView';
 import type { DriftSession } from './driftSession';
 import type { IndexedResource, ResourceLocator } from './driftIndex';
 import { locatorOf } from './driftIndex';
@@ -38,6 +39,30 @@ export function appFromArg(session: DriftSession, arg: unknown): { context: stri
   return undefined;
 }
 
+/**
+ * The resource the user is looking at, when unambiguous (issue 17.16): the one of the active Git ↔ live diff or live
+ * document, else the manifest under the cursor in a source file (one resource of one app).
+ */
+export function resourceInView(session: DriftSession, editor: vscode.TextEditor | undefined = vscode.window.activeTextEditor): IndexedResource | undefined {
+  if (!editor) return undefined;
+  const uri = editor.document.uri;
+  const all = () => session.index.allResources();
+  if (uri.scheme === SIDE_SCHEME) {
+    const side = parseSideUri(uri);
+    return side && unambiguous(resourcesOfRef(all(), side.context, side.ref, false));
+  }
+  if (uri.scheme === LIVE_SCHEME) {
+    try {
+      const live = parseLiveUri(uri);
+      return unambiguous(resourcesOfRef(all(), live.context, live.ref, true));
+    } catch {
+      return undefined;
+    }
+  }
+  if (uri.scheme !== 'file') return undefined;
+  return unambiguous(resourcesAtLine(session.index.forFile(uri.fsPath), editor.selection.active.line + 1));
+}
+
 export async function pickResource(session: DriftSession, opts: { driftedOnly?: boolean; title?: string } = {}): Promise<IndexedResource | undefined> {
   const all = session.index.allResources().filter((r) => !opts.driftedOnly || r.diff.status !== 'Synced');
   if (!all.length) {
@@ -45,13 +70,8 @@ export async function pickResource(session: DriftSession, opts: { driftedOnly?: 
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
-    all.map((r) => ({
-      label: `${r.diff.ref.kind} ${r.diff.ref.name}`,
-      description: `${r.diff.ref.namespace} · ${r.drift.app.name} · ${r.context}`,
-      detail: resourceStateLabel(r.diff),
-      r,
-    })),
-    { title: opts.title ?? 'Pick a resource', matchOnDescription: true },
+    all.map((r) => ({ ...resourcePickItem(r), detail: resourceStateLabel(r.diff), r })),
+    { title: opts.title ?? 'Pick a resource', placeHolder: 'Type a kind, name, namespace or app', matchOnDescription: true, matchOnDetail: true },
   );
   return pick?.r;
 }
@@ -65,7 +85,7 @@ export async function pickApp(session: DriftSession, filter: (a: AppDrift) => bo
   if (apps.length === 1) return apps[0];
   const pick = await vscode.window.showQuickPick(
     apps.map((a) => ({ label: a.drift.app.name, description: `${a.drift.app.namespace ?? ''} · ${a.context}`, detail: [a.drift.state.sync, a.drift.state.health].filter(Boolean).join(' · '), a })),
-    { title },
+    { title, matchOnDescription: true },
   );
   return pick?.a;
 }
@@ -75,7 +95,7 @@ export function refLabel(ref: ObjectRef): string {
 }
 
 export async function openDiff(session: DriftSession, arg: unknown): Promise<void> {
-  const r = resourceFromArg(session, arg) ?? (await pickResource(session, { title: 'Show diff for…' }));
+  const r = resourceFromArg(session, arg) ?? (arg === undefined ? resourceInView(session) : undefined) ?? (await pickResource(session, { title: 'Show diff for…' }));
   if (!r) return;
   const left = sideUri('desired', r.context, r.diff.ref);
   const right = sideUri('live', r.context, r.diff.ref);
@@ -83,7 +103,7 @@ export async function openDiff(session: DriftSession, arg: unknown): Promise<voi
 }
 
 export async function openLive(session: DriftSession, arg: unknown): Promise<void> {
-  const r = resourceFromArg(session, arg) ?? (await pickResource(session, { title: 'Open live object…' }));
+  const r = resourceFromArg(session, arg) ?? (arg === undefined ? resourceInView(session) : undefined) ?? (await pickResource(session, { title: 'Open live object…' }));
   if (!r) return;
   if (r.diff.status === 'MissingLive') {
     void vscode.window.showInformationMessage(`${refLabel(r.diff.ref)} does not exist in ${r.context}.`);
@@ -96,7 +116,7 @@ export async function openLive(session: DriftSession, arg: unknown): Promise<voi
 }
 
 export async function revealSource(session: DriftSession, arg: unknown): Promise<void> {
-  const r = resourceFromArg(session, arg) ?? (await pickResource(session, { title: 'Reveal source of…' }));
+  const r = resourceFromArg(session, arg) ?? (arg === undefined ? resourceInView(session) : undefined) ?? (await pickResource(session, { title: 'Reveal source of…' }));
   if (!r) return;
   if (!r.diff.source) {
     void vscode.window.showInformationMessage(`${refLabel(r.diff.ref)} has no source file in the workspace (generated, from a chart, or only live).`);

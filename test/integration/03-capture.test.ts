@@ -8,6 +8,7 @@ import { screenshot } from './index';
 import { editorEnv, extensionApi, findResource, git, kubectl, waitFor, world } from './world';
 import type { GitOpsDriftApi } from '../../src/extension/extension';
 import type { CaptureOutcome } from '../../src/extension/captureCommand';
+import { dialog, pick, withPrompts } from './prompts';
 import * as vscode from 'vscode';
 
 describe('capture live edits into Git (demo world)', function () {
@@ -43,7 +44,16 @@ describe('capture live edits into Git (demo world)', function () {
     const headBefore = git(['rev-parse', 'HEAD']);
 
     // 3. Capture (human edits preselected).
-    const outcome = (await vscode.commands.executeCommand('gitopsDrift.captureLive', { context: drift.context, appId: drift.drift.app.id, ref: drift.diff.ref }, { fields: 'preselected', yes: true })) as CaptureOutcome;
+    const { result: outcome } = await withPrompts(
+      [
+        pick(/^Capture live changes of Deployment .*redis into Git$/, 'picked', (p) => {
+          assert.ok(p.picked?.includes('spec.replicas'), `kubectl's change is preselected: ${p.picked}`);
+          assert.ok(p.picked?.some((l) => l.endsWith('env[name=REDIS_IO_THREADS]')), `${p.picked}`);
+        }),
+        dialog(/^Capture \d+ live change\(s\) of Deployment .*redis\?$/, 'Commit on New Branch', (p) => assert.match(p.detail ?? '', /infra\/redis\.yaml/)),
+      ],
+      () => vscode.commands.executeCommand<CaptureOutcome>('gitopsDrift.captureLive', { context: drift.context, appId: drift.drift.app.id, ref: drift.diff.ref }),
+    );
     assert.ok(outcome?.result, 'a commit was made');
     const branch = git(['rev-parse', '--abbrev-ref', 'HEAD']);
     assert.match(branch, /^breakglass\/infra-deployment-redis-\d{8}-\d{4}$/);
@@ -86,7 +96,10 @@ describe('capture live edits into Git (demo world)', function () {
     const b = world().scenarios.breakglass;
     const r = findResource(api, 'Deployment', b.namespace, b.deployment)!;
     assert.equal(r.diff.status, 'Modified');
-    const outcome = (await vscode.commands.executeCommand('gitopsDrift.captureLive', { context: r.context, appId: r.drift.app.id, ref: r.diff.ref }, { fields: 'preselected', yes: true })) as CaptureOutcome;
+    const { result: outcome } = await withPrompts(
+      [pick(/^Capture live changes of Deployment /, 'picked'), dialog(/^Capture \d+ live change\(s\) of Deployment /, 'Commit on New Branch', (p) => assert.match(p.detail ?? '', /overlays\/production/))],
+      () => vscode.commands.executeCommand<CaptureOutcome>('gitopsDrift.captureLive', { context: r.context, appId: r.drift.app.id, ref: r.diff.ref }),
+    );
     assert.ok(outcome?.result);
     const files = git(['show', '--name-only', '--format=', 'HEAD']).split('\n');
     assert.ok(files.length >= 1 && files.every((f) => f.startsWith('podinfo/overlays/production/')), files.join(', '));

@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import { screenshot } from './index';
 import { editorEnv, extensionApi, findResource, git, kubectl, sleep, waitFor, world } from './world';
 import type { GitOpsDriftApi } from '../../src/extension/extension';
-import type { OperationOutcome } from '../../src/core/control';
+import type { SyncFlowResult } from '../../src/core/flows';
+import { dialog, input, pick, withPrompts } from './prompts';
 
 function getJson(args: string[]): any {
   return JSON.parse(kubectl([...args, '-o', 'json']));
@@ -35,8 +36,14 @@ describe('Argo CD and Flux controls (demo world)', function () {
     try {
       await waitFor('refreshed after the setting', () => api.session.snapshot?.clusters[0]?.apps.length);
       const startedBefore = app('podinfo-staging').status?.operationState?.startedAt;
-      const r = await vscode.commands.executeCommand('gitopsDrift.sync', loc('podinfo-staging'), { prune: true, confirm: 'not-the-name' });
-      assert.equal(r, undefined);
+      const { result: r } = await withPrompts(
+        [
+          pick(/^Sync podinfo-staging$/, 'Sync and Prune', (p) => assert.deepEqual(p.options, ['Sync', 'Sync and Prune', 'Dry Run'])),
+          input(new RegExp(`^Sync with prune on production context ${world().contextName}$`), 'not-the-name', (p) => assert.match(p.detail ?? '', /Type the app name "podinfo-staging" to confirm/)),
+        ],
+        () => vscode.commands.executeCommand<{ cancelled?: boolean }>('gitopsDrift.sync', loc('podinfo-staging')),
+      );
+      assert.equal(r?.cancelled, true);
       await sleep(500);
       const now = app('podinfo-staging');
       assert.equal(now.operation, undefined, 'no operation was requested');
@@ -49,7 +56,8 @@ describe('Argo CD and Flux controls (demo world)', function () {
   it('syncs an OutOfSync app with prune and reports the result', async () => {
     const w = world();
     await waitFor('apps back after the setting change', () => api.session.index.allApps().some((a) => a.drift.app.name === 'podinfo-staging'));
-    const outcome = (await vscode.commands.executeCommand('gitopsDrift.sync', loc('podinfo-staging'), { prune: true })) as OperationOutcome;
+    const { result } = await withPrompts([pick(/^Sync podinfo-staging$/, 'Sync and Prune')], () => vscode.commands.executeCommand<SyncFlowResult>('gitopsDrift.sync', loc('podinfo-staging')));
+    const outcome = result.outcome!;
     assert.equal(outcome.phase, 'Succeeded', outcome.message);
     assert.ok(outcome.resources.some((r) => r.kind === 'Ingress' && r.status === 'Synced'));
     assert.ok(outcome.resources.some((r) => r.name === w.scenarios.pruneCandidate.name && r.status === 'Pruned'));
@@ -64,7 +72,10 @@ describe('Argo CD and Flux controls (demo world)', function () {
   it('warns that an ApplicationSet would undo a pause, and changes nothing when cancelled', async () => {
     const s = world().scenarios.appSetOwned;
     const before = app(s.app).spec.syncPolicy;
-    const r = (await vscode.commands.executeCommand('gitopsDrift.pauseAutoSync', loc(s.app), { onWarnings: 'cancel' })) as { cancelled: boolean; warnings: { code: string; message: string }[] };
+    const { result: r } = await withPrompts(
+      [dialog(new RegExp(`^Pausing ${s.app} may be undone$`), undefined, (p) => assert.match(p.detail ?? '', new RegExp(`ApplicationSet ${s.appSet}`)))],
+      () => vscode.commands.executeCommand<{ cancelled: boolean; warnings: { code: string; message: string }[] }>('gitopsDrift.pauseAutoSync', loc(s.app)),
+    );
     assert.equal(r.cancelled, true);
     assert.equal(r.warnings[0].code, 'applicationset-owned');
     assert.match(r.warnings[0].message, new RegExp(s.appSet));
@@ -74,7 +85,7 @@ describe('Argo CD and Flux controls (demo world)', function () {
   it('resumes, reconciles and suspends a Flux Kustomization; resuming reverts the drift', async () => {
     const k = world().scenarios.suspendedKustomization;
     const appLoc = loc(k.name);
-    await vscode.commands.executeCommand('gitopsDrift.resume', appLoc);
+    await withPrompts([], () => vscode.commands.executeCommand('gitopsDrift.resume', appLoc));
     const ks = getJson(['-n', k.namespace, 'get', 'kustomizations.kustomize.toolkit.fluxcd.io', k.name]);
     assert.notEqual(ks.spec.suspend, true);
     // Flux re-applies Git (main) and removes the fields kubectl added: the live Deployment is back to Git's.
@@ -85,11 +96,11 @@ describe('Argo CD and Flux controls (demo world)', function () {
     }, 15_000);
     assert.equal(dep.spec.replicas, 1);
     const handledBefore = getJson(['-n', k.namespace, 'get', 'kustomizations.kustomize.toolkit.fluxcd.io', k.name]).status.lastHandledReconcileAt;
-    await vscode.commands.executeCommand('gitopsDrift.reconcile', appLoc);
+    await withPrompts([], () => vscode.commands.executeCommand('gitopsDrift.reconcile', appLoc));
     const after = getJson(['-n', k.namespace, 'get', 'kustomizations.kustomize.toolkit.fluxcd.io', k.name]);
     assert.notEqual(after.status.lastHandledReconcileAt, handledBefore);
     assert.ok(after.status.conditions.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True'));
-    await vscode.commands.executeCommand('gitopsDrift.suspend', appLoc, { onWarnings: 'anyway' });
+    await withPrompts([], () => vscode.commands.executeCommand('gitopsDrift.suspend', appLoc));
     assert.equal(getJson(['-n', k.namespace, 'get', 'kustomizations.kustomize.toolkit.fluxcd.io', k.name]).spec.suspend, true);
     await waitFor('tree shows suspended', () => api.session.index.allApps().find((a) => a.drift.app.name === k.name)?.drift.state.suspended === true, 10_000);
   });
@@ -109,7 +120,14 @@ describe('Argo CD and Flux controls (demo world)', function () {
     const before = app(name);
     assert.equal(before.spec.syncPolicy.automated.selfHeal, true);
 
-    await vscode.commands.executeCommand('gitopsDrift.breakglassStart', loc(name), { reason: 'INC-7: checkout latency, need more replicas', ticket: 'INC-7', expires: '1h', yes: true });
+    await withPrompts(
+      [
+        input(new RegExp(`^Breakglass on ${name} \\(1/3\\)$`), 'INC-7: checkout latency, need more replicas'),
+        input(new RegExp(`^Breakglass on ${name} \\(2/3\\)$`), 'INC-7'),
+        input(new RegExp(`^Breakglass on ${name} \\(3/3\\)$`), '1h'),
+      ],
+      () => vscode.commands.executeCommand('gitopsDrift.breakglassStart', loc(name)),
+    );
     const paused = app(name);
     const record = JSON.parse(paused.metadata.annotations['gitops-drift.dev/breakglass']);
     // The cluster identity first (what `kubectl auth whoami` says for this kubeconfig), the git identity second.
@@ -157,7 +175,21 @@ describe('Argo CD and Flux controls (demo world)', function () {
     await waitFor('the edit in the tree', () => findResource(api, 'Deployment', depNs, depName)?.diff.changes.some((c) => c.path === 'spec.replicas' && c.live === 4 && c.manager === 'kubectl-edit'), 10_000);
 
     // End: capture into a branch, keep paused until the change is merged (the controller follows main).
-    const ended = (await vscode.commands.executeCommand('gitopsDrift.breakglassEnd', loc(name), { capture: true, fields: 'preselected', yes: true, resume: false })) as { commit?: string; branch?: string };
+    const { result: ended } = await withPrompts(
+      [
+        dialog(new RegExp(`^End breakglass on ${name}$`), 'Capture, Keep Paused', (p) => {
+          assert.match(p.detail ?? '', /live change\(s\) are not in Git \(Deployment\/guestbook-ui\)/);
+          assert.deepEqual(p.options, ['Capture and Resume', 'Capture, Keep Paused', 'Resume Without Capture', 'Keep Paused Without Capture']);
+        }),
+        pick(/^Capture live changes of Deployment guestbook\/guestbook-ui into Git$/, 'picked', (p) => {
+          // The kubectl edit and the field saved from the live document (manager gitops-drift-breakglass) are preselected.
+          for (const f of ['spec.replicas', 'spec.revisionHistoryLimit']) assert.ok(p.picked?.includes(f), `${f} preselected: ${p.picked}`);
+          assert.ok(p.picked?.some((l) => l.endsWith('env[name=CHECKOUT_TIMEOUT_MS]')), `${p.picked}`);
+        }),
+        dialog(/^Capture \d+ live change\(s\) of Deployment guestbook\/guestbook-ui\?$/, 'Commit on New Branch'),
+      ],
+      () => vscode.commands.executeCommand<{ commit?: string; branch?: string }>('gitopsDrift.breakglassEnd', loc(name)),
+    );
     assert.ok(ended.commit && ended.branch);
     const endRecord = JSON.parse(app(name).metadata.annotations['gitops-drift.dev/breakglass']);
     assert.ok(endRecord.ended);
@@ -169,7 +201,7 @@ describe('Argo CD and Flux controls (demo world)', function () {
     git(['checkout', '-q', 'main']);
     git(['merge', '-q', '--ff-only', ended.branch!]);
     const mainHead = git(['rev-parse', 'HEAD']);
-    await vscode.commands.executeCommand('gitopsDrift.resumeAutoSync', loc(name));
+    await withPrompts([], () => vscode.commands.executeCommand('gitopsDrift.resumeAutoSync', loc(name)));
     const synced = await waitFor('Synced at the new revision', () => {
       const a = app(name);
       return a.status?.sync?.status === 'Synced' && a.status?.sync?.revision === mainHead ? a : undefined;

@@ -3,6 +3,7 @@
 // (scripts/integration.ts selects it by the @untrusted marker).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { withPrompts } from './prompts';
 import { screenshot } from './index';
 import { extensionApi, findResource, git, kubectl, waitFor, widenSidebar, world } from './world';
 
@@ -42,7 +43,8 @@ describe('@untrusted workspace (demo world)', function () {
       const d = findResource(api, 'Deployment', k.deploymentNamespace, k.deployment);
       return d?.diff.changes.some((c) => c.path === 'spec.replicas' && c.live === 4) ? d : undefined;
     }, 30_000);
-    const r = await vscode.commands.executeCommand('gitopsDrift.captureLive', { context: drift.context, appId: drift.drift.app.id, ref: drift.diff.ref }, { fields: ['spec.replicas'], yes: true });
+    const { result: r, seen } = await withPrompts([], () => vscode.commands.executeCommand('gitopsDrift.captureLive', { context: drift.context, appId: drift.drift.app.id, ref: drift.diff.ref }));
+    assert.ok(seen.some((p) => p.kind === 'notification' && /untrusted workspace/.test(p.text)), JSON.stringify(seen));
     assert.equal(r, undefined, 'nothing captured');
     assert.deepEqual([git(['rev-parse', 'HEAD']), git(['rev-parse', '--abbrev-ref', 'HEAD']), git(['status', '--porcelain'])], [head, branch, status], `repository ${repo} unchanged`);
   });

@@ -16,3 +16,4 @@ export { withConflictRetry } from './conflict-retry';
 export * from './liveEditBody';
 export * from './identity';
 export * from './events';
+export * from './syncWindows';

@@ -1,0 +1,64 @@
+// The editor's side of the workflow layer (src/core/flows): the Prompter as quick picks, input boxes and modal
+// dialogs, progress as a cancellable notification. Titles and labels come from the flows and stay stable (the
+// journey tests read them).
+import * as vscode from 'vscode';
+import type { FlowDeps, Prompter, PromptItem, RunWithProgress } from '../core/flows/types';
+import { detectUser, resolveActor } from '../core/control';
+import { nodeProcessRunner } from '../core/ports';
+import { toAbortSignal } from './errors';
+
+export function vscodePrompter(log: vscode.LogOutputChannel): Prompter {
+  const quickItems = <T>(items: PromptItem<T>[]) => items.map((i) => ({ label: i.label, description: i.description, detail: i.detail, picked: i.picked, item: i }));
+  return {
+    async confirm(p) {
+      const options = { modal: true, detail: p.detail };
+      return p.severity === 'info' ? vscode.window.showInformationMessage(p.message, options, ...p.actions) : vscode.window.showWarningMessage(p.message, options, ...p.actions);
+    },
+    typedConfirmation(p) {
+      return Promise.resolve(
+        vscode.window.showInputBox({
+          title: p.title,
+          prompt: p.prompt,
+          placeHolder: p.expected,
+          ignoreFocusOut: true,
+          validateInput: (v) => (v === p.expected || v === '' ? undefined : `Type exactly ${p.expected}`),
+        }),
+      );
+    },
+    async pickOne(p) {
+      const pick = await vscode.window.showQuickPick(quickItems(p.items), { title: p.title, placeHolder: p.placeHolder, matchOnDescription: true, matchOnDetail: true });
+      return pick?.item;
+    },
+    async pickMany(p) {
+      const picks = await vscode.window.showQuickPick(quickItems(p.items), { title: p.title, placeHolder: p.placeHolder, canPickMany: true, matchOnDescription: true });
+      return picks?.map((x) => x.item);
+    },
+    input(p) {
+      return Promise.resolve(vscode.window.showInputBox({ title: p.title, prompt: p.prompt, value: p.value, placeHolder: p.placeHolder, ignoreFocusOut: true, validateInput: p.validate }));
+    },
+    notify(severity, message, detail) {
+      if (detail) log.info(`${message}\n${detail}`);
+      if (severity === 'info') void vscode.window.showInformationMessage(message);
+      else if (severity === 'warning') void vscode.window.showWarningMessage(message);
+      else void vscode.window.showErrorMessage(message, 'Open Output').then((p) => p && log.show(true));
+    },
+  };
+}
+
+export const vscodeProgress: RunWithProgress = (title, work) =>
+  Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (p, token) => work({ report: (message) => p.report({ message }) }, toAbortSignal(token))));
+
+/** The flows' ports in the editor. */
+export function vscodeFlowDeps(log: vscode.LogOutputChannel, productionPattern: string | undefined): FlowDeps {
+  return {
+    prompter: vscodePrompter(log),
+    withProgress: vscodeProgress,
+    productionPattern,
+    log: (m) => log.warn(m),
+    // Who acts on a context: the cluster user (SelfSubjectReview), git identity second; never fails.
+    async actor(client, signal) {
+      const gitUser = await detectUser(nodeProcessRunner, { cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, signal });
+      return resolveActor(client, { gitUser, signal, log: (m) => log.warn(m) });
+    },
+  };
+}
