@@ -138,8 +138,8 @@ export async function captureResourceFlow(deps: FlowDeps, input: CaptureFlowInpu
     const go = await deps.prompter.confirm({
       id: 'capture.includeDirty',
       severity: 'warning',
-      message: `${e.files.join(', ')} already has uncommitted changes.`,
-      detail: 'Capturing now would commit those changes too. Commit or stash them first, or include them.',
+      message: `${e.message}.`,
+      detail: 'Commit or stash them first, or include them in the capture commit.',
       actions: ['Include Them'],
     });
     if (go !== 'Include Them') return cancelled('target files have uncommitted changes');
