@@ -33,6 +33,7 @@ const DEFAULT_HINTS: Record<string, string> = {
   'breakglass.reason': 'pass --reason TEXT',
   'breakglass.end': 'pass --capture (capture, then resume), --no-capture (resume; the controller reverts them), --no-resume, or --yes (capture and resume)',
   'capture.includeDirty': 'commit or stash them first, or pass --allow-dirty to include them',
+  'capture.stack': 'go back to where the first capture started (git switch …) and capture again, or pass --stack to build on it',
 };
 
 async function readLine(question: string): Promise<string> {
@@ -57,7 +58,7 @@ export function cliPrompter(opts: CliPrompterOptions): Prompter {
 
   return {
     async confirm(p) {
-      const text = `${p.message}${p.detail ? `\n${p.detail}` : ''}`;
+      const text = `${p.message}${p.detail ? `: ${p.detail}` : ''}`;
       if (!p.actions.length) {
         io.err(`${text}\n`);
         return undefined;

@@ -90,6 +90,8 @@ describe('capture live edits into Git (demo world)', function () {
     // Leave the user's work as it was before this test.
     git(['restore', '--staged', 'README.md']);
     git(['checkout', '--', 'README.md', 'guestbook/configmap.yaml']);
+    // Back where the capture started, as after opening the pull request (a capture on its branch would stack).
+    git(['checkout', '-q', 'main']);
   });
 
   it('writes into the kustomize overlay when the app is an overlay', async () => {
@@ -105,5 +107,6 @@ describe('capture live edits into Git (demo world)', function () {
     assert.ok(files.length >= 1 && files.every((f) => f.startsWith('podinfo/overlays/production/')), files.join(', '));
     assert.ok(outcome.explanation.some((e) => /overlays\/production/.test(e)), outcome.explanation.join('\n'));
     await waitFor('podinfo in sync after capture', () => findResource(api, 'Deployment', b.namespace, b.deployment)?.diff.status === 'Synced', 15_000);
+    git(['checkout', '-q', 'main']);
   });
 });

@@ -2,7 +2,8 @@
 // dialogs the commands show go through `vscode.window`, which the suites share with the extension; this replaces
 // those functions for the duration of a test, checks each prompt against what the test expects (title / message,
 // items, buttons) and answers it by label, the way a person would. Commands get no answers as arguments.
-// Non-modal notifications pass through to the workbench and are recorded.
+// Non-modal notifications are shown in the workbench, recorded, and answered as dismissed; an error notification
+// fails the test.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 
@@ -105,7 +106,11 @@ export async function withPrompts<T>(script: Expectation[], fn: () => Thenable<T
       if (!options?.modal) {
         seen.push({ kind: 'notification', text, options: buttons.map(labelOf) });
         const show = kind === 'warning' ? original.showWarningMessage : kind === 'info' ? original.showInformationMessage : original.showErrorMessage;
-        return (show as (m: string, ...items: unknown[]) => Thenable<unknown>)(text, ...buttons);
+        // Shown in the workbench, but answered at once as "dismissed": a command that awaits its error message
+        // (showError) would otherwise never finish, and the test would time out instead of naming the error.
+        void (show as (m: string, ...items: unknown[]) => Thenable<unknown>)(text, ...buttons);
+        if (kind === 'error') failures.push(`error notification: ${text}`);
+        return undefined;
       }
       const p: SeenPrompt = { kind: 'dialog', text, detail: options.detail, options: buttons.map(labelOf) };
       const e = next(p, 'dialog');

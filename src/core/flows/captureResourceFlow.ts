@@ -7,7 +7,7 @@ import type { CaptureOrigin, CapturePlan } from '../capture/captureTypes';
 import { offerableChanges, preselectChanges } from '../capture/preselect';
 import { planCapture } from '../capture/planCapture';
 import { writeFileEdits } from '../capture/writeFileEdits';
-import { isDirtyTargetError, type CaptureCommitResult } from '../git/captureCommit';
+import { isDirtyTargetError, isStackedCaptureError, type CaptureCommitResult } from '../git/captureCommit';
 import { commitCapture } from '../engine/captureFlow';
 import { short } from '../engine/sourceAnnotations';
 import { cancelled, type Cancelled, type FlowDeps } from './types';
@@ -128,22 +128,38 @@ export async function captureResourceFlow(deps: FlowDeps, input: CaptureFlowInpu
     return { chosen, plan, files, explanation: plan.explanation, summary: 'files written (not committed)' };
   }
   const push = answer === CAPTURE_ACTIONS.push;
-  const commit = (allowDirty: boolean) =>
-    deps.withProgress(`Capturing ${what}`, (_p, signal) => commitCapture({ app, diff, plan: finalPlan, context: input.context, branchPattern: input.branchPattern, branch: input.branch, push, allowDirty, stack: input.stack, signal }));
-  let result: CaptureCommitResult;
-  try {
-    result = await commit(false);
-  } catch (e) {
-    if (!isDirtyTargetError(e)) throw e;
-    const go = await deps.prompter.confirm({
-      id: 'capture.includeDirty',
-      severity: 'warning',
-      message: `${e.message}.`,
-      detail: 'Commit or stash them first, or include them in the capture commit.',
-      actions: ['Include Them'],
-    });
-    if (go !== 'Include Them') return cancelled('target files have uncommitted changes');
-    result = await commit(true);
+  const commit = (allowDirty: boolean, stack: boolean) =>
+    deps.withProgress(`Capturing ${what}`, (_p, signal) => commitCapture({ app, diff, plan: finalPlan, context: input.context, branchPattern: input.branchPattern, branch: input.branch, push, allowDirty, stack, signal }));
+  let allowDirty = false;
+  let stack = input.stack ?? false;
+  let result: CaptureCommitResult | undefined;
+  while (!result) {
+    try {
+      result = await commit(allowDirty, stack);
+    } catch (e) {
+      if (isDirtyTargetError(e) && !allowDirty) {
+        const go = await deps.prompter.confirm({
+          id: 'capture.includeDirty',
+          severity: 'warning',
+          message: `${e.message}.`,
+          detail: 'Commit or stash them first, or include them in the capture commit.',
+          actions: ['Include Them'],
+        });
+        if (go !== 'Include Them') return cancelled('target files have uncommitted changes');
+        allowDirty = true;
+      } else if (isStackedCaptureError(e) && !stack) {
+        // HEAD is on an earlier capture's branch: stacking is a choice, never a surprise.
+        const go = await deps.prompter.confirm({
+          id: 'capture.stack',
+          severity: 'warning',
+          message: `HEAD is ${e.branch}, the branch of an earlier capture`,
+          detail: `${e.message}.`,
+          actions: ['Stack on It'],
+        });
+        if (go !== 'Stack on It') return cancelled(e.message);
+        stack = true;
+      } else throw e;
+    }
   }
   const summary = `Captured ${plan.captured.length} change(s) into ${result.branch} (${result.commit.slice(0, 8)})${result.pushed ? ', pushed' : ''}.`;
   return { chosen, plan, result, files, explanation: plan.explanation, summary };
