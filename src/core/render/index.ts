@@ -15,3 +15,4 @@ export * from './fluxKustomization';
 export * from './fluxVariables';
 export * from './renderFlux';
 export * from './renderArgoKustomize';
+export * from './helmReleaseSecret';
