@@ -10,6 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   clusterModuleDir,
+  FLUX_VERSION,
+  fluxModuleDir,
   HELM_VERSION,
   KUBERNETES_VERSION,
   KUSTOMIZE_VERSION,
@@ -109,6 +111,32 @@ function goInstall(modulePath: string, version: string, ldflags: string): Promis
   return run('go', args, { env: { ...process.env, GOBIN: binDir } });
 }
 
+/**
+ * flux embeds its install manifests (`cmd/flux/manifests/*.yaml`), which its Makefile generates and the module
+ * zip leaves out, so `go install` of the module fails. We build a copy of the module source (at the version
+ * test/flux/go.mod pins, checked against its go.sum) with its own go.mod, and a placeholder in place of the install
+ * manifests: build and diff, which the referee uses, do not need them (`flux install` in this build has nothing).
+ */
+async function buildFlux(): Promise<void> {
+  const mod = `github.com/fluxcd/flux2/v2@${FLUX_VERSION}`;
+  const info = JSON.parse(output('go', ['mod', 'download', '-json', mod], fluxModuleDir())) as { Dir?: string; Error?: string };
+  if (!info.Dir) throw new Error(`go mod download ${mod} failed: ${info.Error ?? 'no Dir'}`);
+  const src = path.join(binDir, '..', 'src', `flux2-${FLUX_VERSION}`);
+  fs.rmSync(src, { recursive: true, force: true });
+  fs.cpSync(info.Dir, src, { recursive: true });
+  for (const e of fs.readdirSync(src, { withFileTypes: true, recursive: true })) {
+    const p = path.join(e.parentPath, e.name);
+    fs.chmodSync(p, e.isDirectory() ? 0o755 : 0o644);
+  }
+  fs.chmodSync(src, 0o755);
+  fs.mkdirSync(path.join(src, 'cmd', 'flux', 'manifests'), { recursive: true });
+  fs.writeFileSync(path.join(src, 'cmd', 'flux', 'manifests', 'not-embedded.yaml'), '# gitops-drift builds flux for build/diff only: the install manifests are not embedded.\n');
+  await run('go', ['build', '-trimpath', `-ldflags=${fluxLdflags}`, '-o', toolPath('flux'), './cmd/flux'], { cwd: src });
+  fs.rmSync(src, { recursive: true, force: true });
+}
+
+const fluxLdflags = `-s -w -X main.VERSION=${FLUX_VERSION.replace(/^v/, '')}`;
+
 const helmLdflags = `-s -w -X helm.sh/helm/v4/internal/version.version=${HELM_VERSION} -X helm.sh/helm/v4/internal/version.gitTreeState=clean`;
 let k8sLdflags = '';
 
@@ -138,6 +166,13 @@ const groups: Group[] = [
     version: HELM_VERSION,
     inputs: () => helmLdflags,
     build: () => goInstall('helm.sh/helm/v4/cmd/helm', HELM_VERSION, helmLdflags),
+  },
+  {
+    label: `flux ${FLUX_VERSION}`,
+    tools: ['flux'],
+    version: FLUX_VERSION,
+    inputs: () => `${fluxLdflags}\n${hashFiles([path.join(fluxModuleDir(), 'go.mod'), path.join(fluxModuleDir(), 'go.sum')])}`,
+    build: buildFlux,
   },
 ];
 
@@ -179,6 +214,7 @@ async function main(): Promise<void> {
     ['gitops-drift-apiserver', ['--version']],
     ['kustomize', ['version']],
     ['helm', ['version', '--short']],
+    ['flux', ['version', '--client']],
   ];
   for (const [tool, args] of show) {
     const out = output(toolPath(tool), args).split('\n').filter((l) => l.trim() !== '').join('; ');

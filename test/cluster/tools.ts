@@ -14,7 +14,10 @@ export const KUSTOMIZE_VERSION = 'v5.8.1';
 /** Helm 4; it is built against k8s.io/client-go v0.37.2 too. */
 export const HELM_VERSION = 'v4.3.2';
 
-export type ToolName = 'kubectl' | 'gitops-drift-apiserver' | 'kustomize' | 'helm';
+/** The Flux CLI (`flux build/diff kustomization`, the referee of the Flux rendering), built from test/flux. */
+export const FLUX_VERSION = 'v2.9.5';
+
+export type ToolName = 'kubectl' | 'gitops-drift-apiserver' | 'kustomize' | 'helm' | 'flux';
 
 /** The repository root (this file is test/cluster/tools.ts). */
 export function repoRoot(): string {
@@ -24,6 +27,11 @@ export function repoRoot(): string {
 /** The Go module that pins Kubernetes: test/cluster. */
 export function clusterModuleDir(): string {
   return path.join(repoRoot(), 'test', 'cluster');
+}
+
+/** The Go module that pins the flux CLI (flux2 pins its own k8s.io versions): test/flux. */
+export function fluxModuleDir(): string {
+  return path.join(repoRoot(), 'test', 'flux');
 }
 
 /** Where `npm run tools` puts the binaries: .tools/bin (git-ignored), or $GITOPS_DRIFT_TOOLS_BIN when set. */
