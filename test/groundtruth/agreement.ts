@@ -138,6 +138,8 @@ export async function runGroundTruth(opts: RunOptions): Promise<AgreementReport>
   for (const c of all) if (c.object.metadata?.namespace) namespaces.add(c.object.metadata.namespace);
   for (const ns of namespaces) {
     await rest.call('PATCH', `/api/v1/namespaces/${encodeURIComponent(ns)}`, { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, contentType: APPLY_PATCH, query: { fieldManager: SETUP_MANAGER, force: 'true' } });
+    // what the serviceaccount controller would make (Pods need it; the test server runs no controllers)
+    await rest.call('PATCH', `/api/v1/namespaces/${encodeURIComponent(ns)}/serviceaccounts/default`, { body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns } }, contentType: APPLY_PATCH, query: { fieldManager: SETUP_MANAGER, force: 'true' } });
   }
   const rest0 = all.filter((c) => c.object.kind !== 'CustomResourceDefinition');
   await mapWithConcurrency(rest0.filter((c) => c.object.kind === 'Namespace'), 4, tryApply, opts.signal);

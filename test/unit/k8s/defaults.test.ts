@@ -56,7 +56,7 @@ describe('k8s/defaults', () => {
     const rs = applyServerDefaults({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: {}, spec: { template: { spec: pod() } } }) as J;
     assert.equal(rs.spec.replicas, 1);
   });
-  it('defaults Job and CronJob including the nested job template', () => {
+  it('defaults Job and CronJob, and the pod template of the CronJob but not its JobSpec (as the real server)', () => {
     const job = applyServerDefaults({ apiVersion: 'batch/v1', kind: 'Job', metadata: {}, spec: { template: { spec: { ...pod(), restartPolicy: 'Never' } } } }) as J;
     assert.equal(job.spec.backoffLimit, 6);
     assert.equal(job.spec.completions, 1);
@@ -65,7 +65,7 @@ describe('k8s/defaults', () => {
     assert.equal(cj.spec.concurrencyPolicy, 'Allow');
     assert.equal(cj.spec.successfulJobsHistoryLimit, 3);
     assert.equal(cj.spec.failedJobsHistoryLimit, 1);
-    assert.equal(cj.spec.jobTemplate.spec.backoffLimit, 6);
+    assert.equal(cj.spec.jobTemplate.spec.backoffLimit, undefined, 'the real server leaves the jobTemplate JobSpec alone');
     assert.equal(cj.spec.jobTemplate.spec.template.spec.containers[0].terminationMessagePolicy, 'File');
   });
   it('defaults Service fields but never allocates a clusterIP', () => {
