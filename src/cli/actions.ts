@@ -4,7 +4,7 @@
 // Without a TTY a prompt the flags do not answer refuses instead of hanging.
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { preselectChanges, offerableChanges } from '../core/capture/preselect';
+import { offerableChanges } from '../core/capture/preselect';
 import { argoDestinationOf, detectUser, findAppTargets, parseTimeSpan, resolveActor } from '../core/control';
 import {
   BREAKGLASS_END_ACTIONS,
@@ -12,6 +12,7 @@ import {
   SYNC_MODE_LABELS,
   breakglassEndFlow,
   breakglassStartFlow,
+  humanEditsToCapture,
   captureResourceFlow,
   isCancelled,
   pauseFlow,
@@ -241,7 +242,7 @@ async function breakglassEnd(argv: string[], io: CliIo): Promise<number> {
         if (snap.clusters[0]?.error) throw snap.clusters[0].error;
         const drift = snap.clusters[0]?.apps.find((a) => a.app.name === ref.name && a.app.namespace === ref.namespace);
         app = drift?.app;
-        return (drift?.resources ?? []).filter((x) => x.status === 'Modified' && preselectChanges(x).length > 0);
+        return humanEditsToCapture(drift?.resources ?? []);
       },
       async capture(diff, { first }) {
         if (!engine || !app) return undefined;

@@ -6,10 +6,10 @@ import * as vscode from 'vscode';
 import type { AppDrift } from '../core/engine/driftTypes';
 import { controlRefOfApp, FLUX_KINDS, fluxRef } from '../core/control';
 import { fluxObjectDrift } from '../core/control/fluxObjectDrift';
-import { preselectChanges } from '../core/capture/preselect';
 import {
   breakglassEndFlow,
   breakglassStartFlow,
+  humanEditsToCapture,
   isCancelled,
   pauseFlow,
   reconcileFlow,
@@ -179,7 +179,7 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
           // Refresh first: the edits made during the breakglass must be in the diff we capture from.
           await session.refresh({ quiet: true });
           const fresh = session.index.app(a.context, a.drift.app.id)?.drift ?? a.drift;
-          return fresh.resources.filter((r) => r.status === 'Modified' && preselectChanges(r, session.settings.humanFieldManagers).length > 0);
+          return humanEditsToCapture(fresh.resources, session.settings.humanFieldManagers);
         },
         async capture(diff, { first }) {
           const fresh = session.index.app(a.context, a.drift.app.id)?.drift ?? a.drift;

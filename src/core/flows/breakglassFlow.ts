@@ -5,6 +5,7 @@
 // Capture command → keep paused when something was not captured → sync windows, impact preview and production guard
 // before resuming → end the record (commit, branch) and resume.
 import type { ResourceDiff } from '../model';
+import { preselectChanges } from '../capture/preselect';
 import { endBreakglass, startBreakglass, type BreakglassRecord } from '../control/breakglass';
 import { parseTimeSpan } from '../control/timeSpan';
 import { pauseWarnings } from '../control/warnings';
@@ -39,6 +40,11 @@ export async function breakglassStartFlow(deps: FlowDeps, input: { target: FlowT
   });
   deps.log(`breakglass started on ${t.ref.kind} ${t.ref.namespace}/${t.ref.name} by ${record.user}: ${record.reason} (expires ${record.expires})`);
   return { ok: true, record, summary: `Breakglass on ${t.name} by ${record.user} until ${record.expires}: the controller is paused until you end it. Edit live (kubectl or Open Live Object), then End Breakglass to capture and resume.` };
+}
+
+/** The resources of an app whose live changes by human field managers a breakglass end captures (or would lose). */
+export function humanEditsToCapture(resources: ResourceDiff[], humanManagers: readonly string[] = []): ResourceDiff[] {
+  return resources.filter((r) => r.status === 'Modified' && preselectChanges(r, humanManagers).length > 0);
 }
 
 export const BREAKGLASS_END_ACTIONS = {
