@@ -72,6 +72,8 @@ export interface App {
   definedIn?: SourceLocation;
   /** The declaring object itself (Application / Kustomization), for ignoreDifferences etc. */
   definition?: KubeObject;
+  /** `namespace/name` of the ApplicationSet that generates this Application. */
+  appSet?: string;
   /** Root of the repository checkout the app's paths are relative to (Flux source root, Argo repo root). */
   repoRoot?: string;
   /** Flux `spec.dependsOn`: `namespace/name` of the Kustomizations / HelmReleases this one waits for. */

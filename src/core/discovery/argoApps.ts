@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { App, KubeObject, SourceLocation, SourceType } from '../model';
 import { isWithin, isWithinReal } from '../render/repoBounds';
 import { detectSourceTypeSync, isDirectorySync } from './detectSourceTypeSync';
+import { expandGenerator } from './appSetGenerators';
 import { resolveRepo, type RepoInfo } from './repoInfo';
 
 type Obj = Record<string, unknown>;
@@ -97,8 +98,9 @@ export function fillTemplate<T>(value: T, params: Obj, goTemplate: boolean): T {
 }
 
 /**
- * List generators are expanded into one App per element. Other generators (git, cluster, matrix, SCM, ...)
- * need a cluster or an API to expand, so the ApplicationSet is listed once with a `problem`.
+ * List, git (directories, files; the repository checked out here) and matrix / merge generators over those are
+ * expanded into one App per parameter set (each naming its set in `appSet`). Other generators (cluster, SCM,
+ * pull request…) need a cluster or an API, so the ApplicationSet is listed once with a `problem`.
  */
 export function appsFromApplicationSet(obj: KubeObject, repos: RepoInfo[], definedIn?: SourceLocation): App[] {
   const name = obj.metadata.name ?? '';
@@ -110,21 +112,18 @@ export function appsFromApplicationSet(obj: KubeObject, repos: RepoInfo[], defin
   const apps: App[] = [];
   const notExpanded: string[] = [];
   for (const g of generators) {
-    const list = asObj(g.list);
-    if (g.list && Array.isArray(list.elements) && !list.elementsYaml) {
-      for (const el of list.elements.map(asObj)) {
-        const t = fillTemplate(template, el, goTemplate);
-        const meta = asObj(t.metadata);
-        const generated: KubeObject = {
-          apiVersion: obj.apiVersion,
-          kind: 'Application',
-          metadata: { ...meta, name: str(meta.name) ?? name, namespace: str(meta.namespace) ?? namespace },
-          spec: t.spec,
-        };
-        apps.push(appFromArgoApplication(generated, repos, definedIn));
-      }
-    } else {
-      notExpanded.push(Object.keys(g).find((k) => k !== 'selector' && k !== 'values') ?? 'unknown');
+    const { params, notExpanded: skipped } = expandGenerator(g, repos, goTemplate);
+    notExpanded.push(...skipped);
+    for (const el of params) {
+      const t = fillTemplate(template, el, goTemplate);
+      const meta = asObj(t.metadata);
+      const generated: KubeObject = {
+        apiVersion: obj.apiVersion,
+        kind: 'Application',
+        metadata: { ...meta, name: str(meta.name) ?? name, namespace: str(meta.namespace) ?? namespace },
+        spec: t.spec,
+      };
+      apps.push({ ...appFromArgoApplication(generated, repos, definedIn), appSet: `${namespace}/${name}` });
     }
   }
   if (notExpanded.length > 0 || generators.length === 0) {

@@ -74,7 +74,7 @@ describe('discovery/discoverApps on real repositories', function () {
     assert.match(dev.problem ?? '', /branch main checked out; the app tracks dev-team/);
   });
 
-  it('argo-cd ApplicationSet list generator: expands both flavours, lists other generators as not expanded', async () => {
+  it('argo-cd ApplicationSet list generator: expands both flavours (git generators are expanded too, see appSetGenerators)', async () => {
     const apps = await discoverApps([path.join(ARGO, 'applicationset/examples/list-generator'), path.join(ARGO, 'applicationset/examples/git-generator-directory')], {
       repos: [{ root: ARGO, urls: ['https://github.com/argoproj/argo-cd.git'] }],
       folders: false,
@@ -90,12 +90,13 @@ describe('discovery/discoverApps on real repositories', function () {
       ],
     );
     assert.equal((listApps[0].definition?.spec as { destination: { server: string } }).destination.server, 'https://kubernetes.default.svc');
-    const git = apps.filter((a) => a.definedIn?.file.includes('git-generator-directory'));
-    assert.ok(git.length >= 2);
-    for (const a of git) {
-      assert.ok(a.id.startsWith('argo-appset:argocd/cluster-addons'), a.id);
-      assert.equal(a.problem, 'ApplicationSet generator git is not expanded locally');
-    }
+    const git = apps.filter((a) => a.definedIn?.file.includes('git-generator-directory') && !a.definedIn.file.includes('excludes'));
+    assert.deepEqual(git.map((a) => [a.name, rel(ARGO, a.path), a.appSet]).sort(), [
+      ['argo-workflows', 'applicationset/examples/git-generator-directory/cluster-addons/argo-workflows', 'argocd/cluster-addons'],
+      ['argo-workflows', 'applicationset/examples/git-generator-directory/cluster-addons/argo-workflows', 'argocd/cluster-addons'],
+      ['prometheus-operator', 'applicationset/examples/git-generator-directory/cluster-addons/prometheus-operator', 'argocd/cluster-addons'],
+      ['prometheus-operator', 'applicationset/examples/git-generator-directory/cluster-addons/prometheus-operator', 'argocd/cluster-addons'],
+    ]);
   });
 
   it('argo-cd e2e testdata as its own repo: self-managed-app points at its own folder, which is then no folder app', async () => {

@@ -1,0 +1,189 @@
+// ApplicationSet generators that can be expanded from the workspace alone: list, git (directories and files, when
+// the repository is checked out here), and matrix / merge over those. Parameters have the shapes the
+// ApplicationSet controller gives them: flat `path.basename` keys for the default `{{param}}` syntax, nested
+// objects (`.path.basename`, `.path.segments`) with goTemplate. Other generators (cluster, SCM, pull request…) need
+// the cluster or an API: the expansion says which one it could not do.
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import picomatch from 'picomatch';
+import { parse } from 'yaml';
+import { resolveRepo, type RepoInfo } from './repoInfo';
+
+type Obj = Record<string, unknown>;
+const asObj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+export interface Expansion {
+  params: Obj[];
+  /** Generators that could not be expanded here, by kind (and why). */
+  notExpanded: string[];
+}
+
+const MAX_DIRS = 20000;
+
+/** Every folder of the checkout relative to its root (`a`, `a/b`), skipping hidden ones as repo-server does. */
+function allDirs(root: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    if (out.length > MAX_DIRS) return;
+    let entries;
+    try {
+      entries = readdirSync(path.join(root, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (!e.isDirectory() || e.name.startsWith('.') || e.name === 'node_modules') continue;
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      out.push(r);
+      walk(r);
+    }
+  };
+  walk('');
+  return out.sort();
+}
+
+function allFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    if (out.length > MAX_DIRS * 5) return;
+    let entries;
+    try {
+      entries = readdirSync(path.join(root, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e.name === '.git' || e.name === 'node_modules') continue;
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(r);
+      else if (e.isFile()) out.push(r);
+    }
+  };
+  walk('');
+  return out.sort();
+}
+
+/** `a/b-c_d.e` → `b-c-d-e`-style DNS label, as the ApplicationSet controller's basenameNormalized. */
+function normalize(s: string): string {
+  return s.replace(/[^a-zA-Z0-9-.]/g, '-').replace(/\./g, '-').toLowerCase();
+}
+
+/** The path parameters of a folder (git directories) or of a file's folder (git files). */
+function pathParams(dirRel: string, goTemplate: boolean, prefix: string | undefined, file?: string): Obj {
+  const segments = dirRel.split('/').filter(Boolean);
+  const base = path.posix.basename(dirRel);
+  const p: Obj = { path: dirRel, basename: base, basenameNormalized: normalize(base), segments };
+  if (file) {
+    p.filename = path.posix.basename(file);
+    p.filenameNormalized = normalize(path.posix.basename(file));
+  }
+  const key = prefix ? `${prefix}.path` : 'path';
+  if (goTemplate) return prefix ? { [prefix]: { path: p } } : { path: p };
+  const flat: Obj = { [key]: dirRel, [`${key}.basename`]: base, [`${key}.basenameNormalized`]: normalize(base) };
+  if (file) {
+    flat[`${key}.filename`] = p.filename;
+    flat[`${key}.filenameNormalized`] = p.filenameNormalized;
+  }
+  segments.forEach((s, i) => (flat[`${key}[${i}]`] = s));
+  return flat;
+}
+
+/** Flattens nested keys to `a.b.c` for the default syntax (the controller's flattening of a files generator's data). */
+function flatten(o: Obj, prefix = '', out: Obj = {}): Obj {
+  for (const [k, v] of Object.entries(o)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) flatten(v as Obj, key, out);
+    else out[key] = typeof v === 'string' ? v : JSON.stringify(v);
+  }
+  return out;
+}
+
+function withValues(params: Obj, values: Obj, goTemplate: boolean): Obj {
+  if (Object.keys(values).length === 0) return params;
+  return goTemplate ? { ...params, values } : { ...params, ...Object.fromEntries(Object.entries(values).map(([k, v]) => [`values.${k}`, v])) };
+}
+
+function gitGenerator(g: Obj, repos: RepoInfo[], goTemplate: boolean): Expansion {
+  const repoURL = str(g.repoURL) ?? '';
+  const { repo, problem } = resolveRepo(repos, repoURL, str(g.revision));
+  if (!repo || problem) return { params: [], notExpanded: [`git (${problem ?? `repo not in workspace: ${repoURL}`})`] };
+  const prefix = str(g.pathParamPrefix);
+  const values = asObj(g.values);
+  const params: Obj[] = [];
+  if (Array.isArray(g.directories)) {
+    const rules = g.directories.map(asObj);
+    const dirs = allDirs(repo.root);
+    const include = rules.filter((r) => r.exclude !== true && str(r.path)).map((r) => picomatch(r.path as string, { dot: false }));
+    const exclude = rules.filter((r) => r.exclude === true && str(r.path)).map((r) => picomatch(r.path as string, { dot: false }));
+    for (const d of dirs) {
+      if (include.some((m) => m(d)) && !exclude.some((m) => m(d))) params.push(withValues(pathParams(d, goTemplate, prefix), values, goTemplate));
+    }
+  }
+  if (Array.isArray(g.files)) {
+    const rules = g.files.map(asObj);
+    const include = rules.filter((r) => r.exclude !== true && str(r.path)).map((r) => picomatch(r.path as string));
+    const exclude = rules.filter((r) => r.exclude === true && str(r.path)).map((r) => picomatch(r.path as string));
+    for (const f of allFiles(repo.root)) {
+      if (!include.some((m) => m(f)) || exclude.some((m) => m(f))) continue;
+      let data: unknown;
+      try {
+        data = parse(readFileSync(path.join(repo.root, f), 'utf8'));
+      } catch {
+        return { params: [], notExpanded: [`git (file ${f} is not JSON or YAML)`] };
+      }
+      // A file holding a list yields one parameter set per element.
+      for (const item of (Array.isArray(data) ? data : [data]).map(asObj)) {
+        const dir = path.posix.dirname(f) === '.' ? '' : path.posix.dirname(f);
+        const base = goTemplate ? { ...item } : flatten(item);
+        params.push(withValues({ ...base, ...pathParams(dir, goTemplate, prefix, f) }, values, goTemplate));
+      }
+    }
+  }
+  return { params, notExpanded: [] };
+}
+
+function deepMerge(a: Obj, b: Obj): Obj {
+  const out: Obj = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const cur = out[k];
+    out[k] = typeof v === 'object' && v !== null && !Array.isArray(v) && typeof cur === 'object' && cur !== null && !Array.isArray(cur) ? deepMerge(cur as Obj, v as Obj) : v;
+  }
+  return out;
+}
+
+function listGenerator(g: Obj, goTemplate: boolean): Expansion {
+  if (g.elementsYaml || !Array.isArray(g.elements)) return { params: [], notExpanded: ['list (elementsYaml)'] };
+  return { params: g.elements.map(asObj).map((e) => (goTemplate ? e : { ...flatten(e), ...e })), notExpanded: [] };
+}
+
+/** One generator's parameter sets. */
+export function expandGenerator(g: Obj, repos: RepoInfo[], goTemplate: boolean, depth = 0): Expansion {
+  if (g.list) return listGenerator(asObj(g.list), goTemplate);
+  if (g.git) return gitGenerator(asObj(g.git), repos, goTemplate);
+  if (depth < 2 && (g.matrix || g.merge)) {
+    const spec = asObj(g.matrix ?? g.merge);
+    const children = (Array.isArray(spec.generators) ? spec.generators : []).map(asObj).map((c) => expandGenerator(c, repos, goTemplate, depth + 1));
+    const notExpanded = children.flatMap((c) => c.notExpanded);
+    if (notExpanded.length > 0 || children.length === 0) return { params: [], notExpanded: [`${g.matrix ? 'matrix' : 'merge'} (${notExpanded.join(', ') || 'no generators'})`] };
+    if (g.matrix) {
+      // Cartesian product; later generators' keys win on a clash (goTemplate: a deep merge, as mergo.WithOverride).
+      const join = (a: Obj, p: Obj) => (goTemplate ? deepMerge(a, p) : { ...a, ...p });
+      return { params: children.reduce<Obj[]>((acc, c) => acc.flatMap((a) => c.params.map((p) => join(a, p))), [{}]), notExpanded: [] };
+    }
+    // merge: the first generator is the base; others override the base sets whose mergeKeys match.
+    const keys = (Array.isArray(spec.mergeKeys) ? spec.mergeKeys : []).filter((k): k is string => typeof k === 'string');
+    const id = (p: Obj) => JSON.stringify(keys.map((k) => (goTemplate ? k.split('.').reduce<unknown>((v, s) => asObj(v)[s], p) : p[k])));
+    const [base, ...rest] = children;
+    return {
+      params: base.params.map((b) => {
+        let merged = b;
+        for (const c of rest) for (const p of c.params) if (id(p) === id(b)) merged = goTemplate ? deepMerge(merged, p) : { ...merged, ...p };
+        return merged;
+      }),
+      notExpanded: [],
+    };
+  }
+  const kind = Object.keys(g).find((k) => k !== 'selector' && k !== 'values' && k !== 'template') ?? 'unknown';
+  return { params: [], notExpanded: [kind] };
+}

@@ -1,0 +1,73 @@
+// Issue 14 item 5: ApplicationSet generators expanded from the workspace (argo-cd's own examples as the input).
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { discoverApps } from '../../../src/core/discovery';
+import { expandGenerator } from '../../../src/core/discovery/appSetGenerators';
+import type { App } from '../../../src/core/model';
+
+const ARGO = path.resolve(__dirname, '../../fixtures/real-repos/argoproj__argo-cd');
+const EX = path.join(ARGO, 'applicationset/examples');
+const repos = [{ root: ARGO, urls: ['https://github.com/argoproj/argo-cd.git'] }];
+const appsIn = async (dir: string): Promise<App[]> => discoverApps([path.join(EX, dir)], { repos, folders: false });
+const summary = (apps: App[], file: string) =>
+  apps
+    .filter((a) => path.basename(a.definedIn!.file) === file)
+    .map((a) => [a.name, a.path && path.relative(ARGO, a.path), a.destinationNamespace, a.problem])
+    .sort((x, y) => String(x[0]).localeCompare(String(y[0])));
+
+describe('discovery/appSetGenerators (issue 14 item 5)', () => {
+  it('git directories, goTemplate and {{param}} syntax alike; exclude rules drop folders', async () => {
+    const apps = await appsIn('git-generator-directory');
+    const want = [
+      ['argo-workflows', 'applicationset/examples/git-generator-directory/cluster-addons/argo-workflows', 'argo-workflows', undefined],
+      ['prometheus-operator', 'applicationset/examples/git-generator-directory/cluster-addons/prometheus-operator', 'prometheus-operator', undefined],
+    ];
+    assert.deepEqual(summary(apps, 'git-directories-example.yaml'), want);
+    assert.deepEqual(summary(apps, 'git-directories-example-fasttemplate.yaml'), want);
+    const excluded = summary(apps, 'git-directories-exclude-example-fasttemplate.yaml').map((a) => a[0]);
+    assert.ok(excluded.length > 0 && !excluded.includes('exclude-helm-guestbook'), excluded.join(', '));
+  });
+
+  it('git files: one app per config file, its keys as parameters (nested with goTemplate, flattened otherwise)', async () => {
+    const apps = await appsIn('git-generator-files-discovery');
+    const want = [
+      ['engineering-dev-guestbook', 'applicationset/examples/git-generator-files-discovery/apps/guestbook', 'guestbook', undefined],
+      ['engineering-prod-guestbook', 'applicationset/examples/git-generator-files-discovery/apps/guestbook', 'guestbook', undefined],
+    ];
+    assert.deepEqual(summary(apps, 'git-generator-files.yaml'), want);
+    assert.deepEqual(summary(apps, 'git-generator-files-fasttemplate.yaml'), want);
+  });
+
+  it('matrix of git directories and a list: the product, with list values deep-merged (goTemplate)', async () => {
+    const apps = await appsIn('matrix');
+    assert.deepEqual(
+      summary(apps, 'list-and-git.yaml').map((a) => a[0]),
+      ['argo-workflows-engineering-dev', 'argo-workflows-engineering-prod', 'prometheus-operator-engineering-dev', 'prometheus-operator-engineering-prod'],
+    );
+    const p = apps.find((a) => a.name === 'argo-workflows-engineering-prod' && path.basename(a.definedIn!.file) === 'list-and-git.yaml')!;
+    assert.equal((p.definition!.spec as { project: string }).project, 'prod');
+    // Cluster generators need the cluster's Secrets: the set is listed once, saying so.
+    const cluster = apps.filter((a) => path.basename(a.definedIn!.file) === 'cluster-and-git.yaml');
+    assert.deepEqual(cluster.map((a) => a.problem), ['ApplicationSet generator matrix (clusters) is not expanded locally']);
+  });
+
+  it('merge: the base sets, overridden by later generators on equal mergeKeys', () => {
+    const r = expandGenerator(
+      {
+        merge: {
+          mergeKeys: ['name'],
+          generators: [{ list: { elements: [{ name: 'a', size: 's' }, { name: 'b', size: 's' }] } }, { list: { elements: [{ name: 'b', size: 'xl' }, { name: 'c', size: 'm' }] } }],
+        },
+      },
+      repos,
+      false,
+    );
+    assert.deepEqual(r, { params: [{ name: 'a', size: 's' }, { name: 'b', size: 'xl' }], notExpanded: [] });
+  });
+
+  it('a git generator over a repository that is not in the workspace says so', () => {
+    const r = expandGenerator({ git: { repoURL: 'https://github.com/other/repo', directories: [{ path: '*' }] } }, repos, true);
+    assert.deepEqual(r.params, []);
+    assert.match(r.notExpanded[0], /git \(repo not in workspace: https:\/\/github.com\/other\/repo\)/);
+  });
+});
