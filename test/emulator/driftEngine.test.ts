@@ -90,7 +90,11 @@ describe('drift engine on the demo world (CLI)', function () {
     const s = world.scenarios.breakglass;
     const d = ssd.resources.find((r) => r.kind === 'Deployment' && r.namespace === s.namespace && r.name === s.deployment)!;
     assert.equal(d.mode, 'server-side');
-    assert.deepEqual(d.changes.find((c) => c.path === 'spec.replicas'), { path: 'spec.replicas', category: 'modified', desired: 3, live: 5, manager: 'kubectl-edit', time: d.changes.find((c) => c.path === 'spec.replicas')!.time });
+    const offline = report.resources.find((r) => r.kind === 'Deployment' && r.namespace === s.namespace && r.name === s.deployment)!;
+    const offlineReplicas = offline.changes.find((c) => c.path === 'spec.replicas')!;
+    // The same change, the same attribution and the same revert forecast as the offline mode.
+    assert.ok(offlineReplicas.revert, 'the offline report forecasts the revert');
+    assert.deepEqual(d.changes.find((c) => c.path === 'spec.replicas'), { path: 'spec.replicas', category: 'modified', desired: 3, live: 5, manager: 'kubectl-edit', time: d.changes.find((c) => c.path === 'spec.replicas')!.time, revert: offlineReplicas.revert });
     assert.ok(ssd.resources.filter((r) => r.status === 'Synced').every((r) => r.mode === 'server-side' || r.mode === 'offline'));
     assert.ok(ssd.resources.some((r) => r.status === 'Synced' && r.mode === 'server-side'), 'synced objects were checked by the server too');
   });
