@@ -19,14 +19,16 @@ type Outcome =
   /** Nothing of the user's changed. */
   | { kind: 'unchanged' }
   /** The documented success: on the new branch, one commit changing only TARGET; all else as it was. */
-  | { kind: 'captured'; branch: string }
+  | { kind: 'captured'; branch: string; target?: string; fromBranch?: string }
   /** A failed push: the capture commit stays on its branch, the user is back where they were. */
-  | { kind: 'kept'; branch: string };
+  | { kind: 'kept'; branch: string; target?: string; fromBranch?: string };
 
 interface Case {
   name: string;
   /** Puts the repository in the state under test; answers extra CLI arguments. */
   setup(dir: string, world: World): Promise<string[] | void> | string[] | void;
+  /** The object captured (default web's Deployment). */
+  resource?: string;
   code: number;
   message?: RegExp;
   notMessage?: RegExp;
@@ -34,26 +36,36 @@ interface Case {
   cleanup?(dir: string): void;
 }
 
-/** What `before` becomes after a successful capture onto `branch` (see Outcome). */
+/**
+ * What `before` becomes after a successful capture onto `branch` (see Outcome): the new commit sits on where the
+ * user was (or on `fromBranch`, the base of an earlier capture the user was on) and changes only the target; every
+ * path that differs between where the user was and the new commit now holds the new commit's version in the index
+ * and the work tree; nothing else changes.
+ */
 function documented(before: GitState, after: GitState, dir: string, o: Outcome): GitState {
   if (o.kind === 'unchanged') return before;
   const commit = after.branches[`refs/heads/${o.branch}`];
+  const target = o.target ?? TARGET;
   assert.ok(commit, `branch ${o.branch} exists after the capture`);
-  assert.equal(git(dir, 'rev-parse', `${commit}~1`).trim(), before.headCommit, 'the capture commit sits on where the user was');
-  assert.equal(git(dir, 'diff', '--name-only', `${commit}~1`, commit).trim(), TARGET, 'the capture commit changes only the captured file');
+  const parent = o.fromBranch ? before.branches[`refs/heads/${o.fromBranch}`] : before.headCommit;
+  assert.equal(git(dir, 'rev-parse', `${commit}~1`).trim(), parent, 'the capture commit sits on where it should start');
+  assert.equal(git(dir, 'diff', '--name-only', `${commit}~1`, commit).trim(), target, 'the capture commit changes only the captured file');
   const branches = { ...before.branches, [`refs/heads/${o.branch}`]: commit };
   if (o.kind === 'kept') return { ...before, branches };
-  const blob = git(dir, 'rev-parse', `${commit}:${TARGET}`).trim();
+  const changed = git(dir, 'diff', '--name-only', '--no-renames', before.headCommit, commit).split('\n').filter(Boolean);
   const index = before.index
     .split('\n')
-    .map((l) => (l.endsWith(`\t${TARGET}`) ? l.replace(/^(\d+) [0-9a-f]+ /, `$1 ${blob} `) : l))
+    .map((l) => {
+      const p = l.slice(l.indexOf('\t') + 1);
+      return changed.includes(p) ? l.replace(/^(\d+) [0-9a-f]+ /, `$1 ${git(dir, 'rev-parse', `${commit}:${p}`).trim()} `) : l;
+    })
     .join('\n');
-  const committedBytes = git(dir, 'show', `${commit}:${TARGET}`);
-  const files = { ...before.files, [TARGET]: createHash('sha256').update(committedBytes).digest('hex') };
+  const files = { ...before.files };
+  for (const p of changed) files[p] = createHash('sha256').update(git(dir, 'show', `${commit}:${p}`)).digest('hex');
   // The target is now committed as it is on disk: it leaves `git status` (with --allow-dirty, with the user's edit).
   const status = before.status
     .split('\n')
-    .filter((l) => !l.endsWith(` ${TARGET}`))
+    .filter((l) => !l.endsWith(` ${target}`))
     .join('\n');
   return { ...before, head: `ref: refs/heads/${o.branch}`, headCommit: commit, branches, index, files, status };
 }
@@ -70,7 +82,7 @@ describe('reliability: capture fault matrix (issue 18 item 21)', function () {
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
   });
 
-  const captureArgs = (dir: string): string[] => ['capture', '--repo', dir, '--kubeconfig', world.kubeconfigPath, '--resource', 'apps/Deployment/rel-web/web', '--commit'];
+  const captureArgs = (dir: string, resource = 'apps/Deployment/rel-web/web'): string[] => ['capture', '--repo', dir, '--kubeconfig', world.kubeconfigPath, '--resource', resource, '--commit'];
   const newRepo = (): string => {
     const d = createRepo(tempDir('rel-capture-'));
     dirs.push(d);
@@ -192,7 +204,7 @@ describe('reliability: capture fault matrix (issue 18 item 21)', function () {
       outcome: { kind: 'unchanged' },
     },
     {
-      name: 'on the branch of an earlier capture (issue 18 item 18): refused, naming the branch and its base',
+      name: 'on the branch of an earlier capture of the same file (issue 18 item 18): refused, naming the branch, its base and the file',
       setup: async (d, w) => {
         const first = await cli([...captureArgs(d), '--branch', 'breakglass/first']);
         assert.equal(first.code, 0, first.stderr);
@@ -200,8 +212,43 @@ describe('reliability: capture fault matrix (issue 18 item 21)', function () {
         return ['--branch', 'breakglass/second'];
       },
       code: 2,
-      message: /HEAD is breakglass\/first, the branch of an earlier capture \(started from main\).*git switch main.*--stack/,
+      message: /HEAD is breakglass\/first, the branch of an earlier capture \(started from main\), and that capture changed apps\/web\/deployment\.yaml too.*git switch main.*--stack/,
       outcome: { kind: 'unchanged' },
+    },
+    {
+      name: 'on the branch of an earlier capture, another object: captured from main (where the first started), work carried along',
+      setup: async (d, w) => {
+        const first = await cli([...captureArgs(d), '--branch', 'breakglass/first']);
+        assert.equal(first.code, 0, first.stderr);
+        // The second target must be clean: drop the user's unstaged edit of it, then edit the object live.
+        git(d, 'checkout', '--', 'apps/web/config.yaml');
+        await w.rest.call('PATCH', '/api/v1/namespaces/rel-web/configmaps/web-config', { body: { data: { mode: 'debug' } }, contentType: 'application/merge-patch+json', query: { fieldManager: 'kubectl-edit' } });
+        return ['--branch', 'breakglass/second'];
+      },
+      resource: '/ConfigMap/rel-web/web-config',
+      code: 0,
+      outcome: { kind: 'captured', branch: 'breakglass/second', target: 'apps/web/config.yaml', fromBranch: 'main' },
+    },
+    {
+      name: 'on the branch of an earlier capture, another object, push rejected: back on the earlier branch with its files, the commit kept',
+      setup: async (d, w) => {
+        const first = await cli([...captureArgs(d), '--branch', 'breakglass/first']);
+        assert.equal(first.code, 0, first.stderr);
+        git(d, 'checkout', '--', 'apps/web/config.yaml');
+        await w.rest.call('PATCH', '/api/v1/namespaces/rel-web/configmaps/web-config', { body: { data: { mode: 'debug' } }, contentType: 'application/merge-patch+json', query: { fieldManager: 'kubectl-edit' } });
+        const remote = tempDir('rel-remote-');
+        dirs.push(remote);
+        git(remote, 'init', '-q', '--bare', '-b', 'main');
+        fs.writeFileSync(path.join(remote, 'hooks/pre-receive'), '#!/bin/sh\necho "protected: captures need review" >&2\nexit 1\n');
+        fs.chmodSync(path.join(remote, 'hooks/pre-receive'), 0o755);
+        git(d, 'remote', 'set-url', '--push', 'origin', remote);
+        return ['--push', '--branch', 'breakglass/second'];
+      },
+      resource: '/ConfigMap/rel-web/web-config',
+      code: 2,
+      message: /Push failed: .*protected: captures need review.*kept, not pushed.*branch breakglass\/first/,
+      notMessage: /Rollback problems/,
+      outcome: { kind: 'kept', branch: 'breakglass/second', target: 'apps/web/config.yaml', fromBranch: 'main' },
     },
     {
       name: 'on the branch of an earlier capture with --stack: captured on top of it',
@@ -239,7 +286,7 @@ describe('reliability: capture fault matrix (issue 18 item 21)', function () {
       const before = gitState(dir);
       let run: CliRun;
       try {
-        run = await cli([...captureArgs(dir), ...extra], { deadlineMs: 60_000 });
+        run = await cli([...captureArgs(dir, c.resource), ...extra], { deadlineMs: 60_000 });
       } finally {
         c.cleanup?.(dir);
       }

@@ -25,7 +25,10 @@ export interface CaptureCommitOptions {
   pushTimeoutMs?: number;
   /** The user agreed to commit over uncommitted changes in target files (see DirtyTargetError). */
   allowDirty?: boolean;
-  /** The user agreed to build on the capture branch HEAD is on (see StackedCaptureError). */
+  /**
+   * HEAD is an earlier capture's branch: by default the new branch starts where that capture started (its base),
+   * carrying the user's uncommitted work along; with `stack` it starts from HEAD (on top of the earlier capture).
+   */
   stack?: boolean;
   signal?: AbortSignal;
 }
@@ -35,6 +38,8 @@ export interface CaptureCommitResult {
   commit: string;
   /** Where the user was: a branch name, or a detached commit. */
   previous: { branch?: string; commit: string };
+  /** Where the new branch starts: `previous`, or the base of the earlier capture whose branch the user was on. */
+  base: string;
   /** Repo-relative paths committed. */
   files: string[];
   pushed: boolean;
@@ -54,18 +59,25 @@ export function isDirtyTargetError(e: unknown): e is DirtyTargetError {
 }
 
 /**
- * HEAD is a branch an earlier capture made: a new capture would branch from it and carry the earlier capture's
- * commit into its own review. The user goes back to `base` first, or agrees to stack (`stack`).
+ * HEAD is a branch an earlier capture made, and the new capture cannot start from where that one started (`base`):
+ * the earlier capture changed the same files (`files`), so the plan would have to be made again from `base`, or
+ * `base` is gone. Stacking on the earlier capture's commit is only done when asked (`stack`).
  */
 export class StackedCaptureError extends GitOpsError {
   constructor(
     readonly branch: string,
     readonly base: string,
+    readonly files: string[] = [],
   ) {
-    const from = /^[0-9a-f]{40,64}$/.test(base) ? `commit ${base.slice(0, 12)}` : base;
+    const from = isCommitId(base) ? `commit ${base.slice(0, 12)}` : base;
     const back = from === base ? `git switch ${base}` : `git switch --detach ${base.slice(0, 12)}`;
-    super('conflict', `HEAD is ${branch}, the branch of an earlier capture (started from ${from}): a new capture would stack on it. Go back to where the first capture started (${back}) and capture again, or stack on purpose (gitops-drift capture --stack)`);
+    const why = files.length ? `, and that capture changed ${files.join(', ')} too` : `, which no longer exists`;
+    super('conflict', `HEAD is ${branch}, the branch of an earlier capture (started from ${from})${why}: a new capture cannot start from ${from} with this plan, and would stack on ${branch}. Go back to where the first capture started (${back}) and capture again, or stack on purpose (gitops-drift capture --stack)`, { file: files[0] });
   }
+}
+
+function isCommitId(s: string): boolean {
+  return /^[0-9a-f]{40,64}$/.test(s);
 }
 
 export function isStackedCaptureError(e: unknown): e is StackedCaptureError {
@@ -101,6 +113,8 @@ interface State {
   /** Index entries (`mode sha stage\tpath` lines) of target paths before we touched anything. */
   indexBefore: Map<string, string | undefined>;
   branchCreated: boolean;
+  /** The new branch started from an earlier capture's base (a checkout that changed other files): undo with one. */
+  switched?: boolean;
   /** The new contents, already in temporary files beside their targets; `written` lists the files replaced. */
   files: PreparedEdits;
   committed?: string;
@@ -137,10 +151,20 @@ async function captureLocked(opts: CaptureCommitOptions, top: string): Promise<C
   await refuseInProgressOperation(git, top);
   const branchRef = (await gitText(git, ['symbolic-ref', '-q', 'HEAD']).catch(() => '')).trim();
   const previous = { branch: branchRef.startsWith('refs/heads/') ? branchRef.slice('refs/heads/'.length) : undefined, commit };
-  // Back-to-back captures: the second must not silently start from the first one's branch.
+  // Back-to-back captures: the second must not silently start from the first one's branch. It starts where the
+  // first started, when the first did not change the files this one writes (else the plan is not valid there).
   const stackedOn = previous.branch ? (await gitText(git, ['config', '--get', BASE_KEY(previous.branch)]).catch(() => '')).trim() : '';
-  if (stackedOn && !opts.stack) throw new StackedCaptureError(previous.branch!, stackedOn);
+  let fromBase: string | undefined;
+  if (stackedOn && !opts.stack) {
+    const ref = isCommitId(stackedOn) ? stackedOn : `refs/heads/${stackedOn}`;
+    fromBase = (await gitText(git, ['rev-parse', '--verify', '-q', `${ref}^{commit}`]).catch(() => '')).trim();
+    if (!fromBase) throw new StackedCaptureError(previous.branch!, stackedOn);
+    const touched = (await gitText(git, [...LITERAL, 'diff', '--name-only', '-z', fromBase, 'HEAD', '--', ...rel])).split('\0').filter(Boolean);
+    if (touched.length) throw new StackedCaptureError(previous.branch!, stackedOn, touched);
+  }
   const base = stackedOn || previous.branch || previous.commit;
+  /** The branch the capture is reviewed against (pull request base, push remote). */
+  const baseBranch = fromBase ? (isCommitId(stackedOn) ? undefined : stackedOn) : previous.branch;
 
   await gitText(git, ['check-ref-format', '--branch', opts.branch]).catch(() => {
     throw new GitOpsError('invalid', `"${opts.branch}" is not a valid branch name`);
@@ -163,7 +187,11 @@ async function captureLocked(opts: CaptureCommitOptions, top: string): Promise<C
   const state: State = { top, previous, indexBefore, branchCreated: false, files };
   try {
     throwIfAborted(opts.signal);
-    await git.raw(['checkout', '-q', '-b', opts.branch]);
+    if (fromBase) {
+      // The targets are the same there (checked above); other uncommitted work is carried along, or git refuses.
+      await git.raw(['checkout', '-q', '-b', opts.branch, fromBase]);
+      state.switched = true;
+    } else await git.raw(['checkout', '-q', '-b', opts.branch]);
     state.branchCreated = true;
     // Deleted with the branch's config section by a rollback's `branch -D`.
     await git.raw(['config', '--local', BASE_KEY(opts.branch), base]);
@@ -176,14 +204,14 @@ async function captureLocked(opts: CaptureCommitOptions, top: string): Promise<C
     if (head === previous.commit) throw new GitOpsError('git', 'git commit reported success but made no commit');
     state.committed = head;
 
-    const result: CaptureCommitResult = { branch: opts.branch, commit: state.committed, previous, files: rel, pushed: false };
+    const result: CaptureCommitResult = { branch: opts.branch, commit: state.committed, previous, base: fromBase ? stackedOn : (previous.branch ?? previous.commit), files: rel, pushed: false };
     if (opts.push) {
-      const remote = opts.remote ?? (await pushRemote(git, previous.branch));
+      const remote = opts.remote ?? (await pushRemote(git, baseBranch));
       result.remote = remote;
       await pushWithDeadline(top, ['push', '--porcelain', '--set-upstream', '--', remote, `refs/heads/${opts.branch}:refs/heads/${opts.branch}`], opts.pushTimeoutMs ?? DEFAULT_PUSH_TIMEOUT_MS, opts.signal);
       result.pushed = true;
       const url = (await gitText(git, ['remote', 'get-url', '--', remote]).catch(() => '')).trim();
-      result.compareUrl = url ? compareUrl(url, opts.branch, previous.branch ?? (await remoteDefaultBranch(git, remote))) : undefined;
+      result.compareUrl = url ? compareUrl(url, opts.branch, baseBranch ?? (await remoteDefaultBranch(git, remote))) : undefined;
     }
     return result;
   } catch (e) {
@@ -295,7 +323,10 @@ function strictExit(error: Buffer | Error | undefined, result: { exitCode: numbe
   return undefined;
 }
 
-/** Puts index entries, file contents and HEAD back exactly as they were, without a checkout touching other files. */
+/**
+ * Puts index entries, file contents and HEAD back exactly as they were, without a checkout touching other files
+ * (except after starting from an earlier capture's base, which a checkout undoes).
+ */
 async function rollback(git: SimpleGit, state: State, opts: CaptureCommitOptions, rel: string[]): Promise<string[]> {
   const problems: string[] = [];
   const attempt = async (what: string, fn: () => Promise<unknown>): Promise<void> => {
@@ -305,7 +336,7 @@ async function rollback(git: SimpleGit, state: State, opts: CaptureCommitOptions
       problems.push(`${what}: ${firstLines((e as Error).message)}`);
     }
   };
-  if (state.branchCreated) {
+  if (state.branchCreated && !state.switched) {
     // HEAD moves back first (no work-tree change), then the target paths' index entries and contents.
     if (state.previous.branch) await attempt('restore branch', () => git.raw(['symbolic-ref', 'HEAD', `refs/heads/${state.previous.branch}`]));
     else await attempt('restore detached HEAD', () => git.raw(['update-ref', '--no-deref', 'HEAD', state.previous.commit]));
@@ -320,6 +351,12 @@ async function rollback(git: SimpleGit, state: State, opts: CaptureCommitOptions
   }
   problems.push(...(await state.files.undo()));
   await state.files.discard();
+  if (state.branchCreated && state.switched) {
+    // Started from the earlier capture's base: with the targets as they were, a checkout brings back the files that
+    // capture changed and carries the user's other uncommitted work along, as the checkout away from it did.
+    await attempt('return to branch', () => git.raw(['checkout', '-q', state.previous.branch!]));
+    if (!state.committed) await attempt('delete branch', () => git.raw(['branch', '-D', '--', opts.branch]));
+  }
   return problems;
 }
 

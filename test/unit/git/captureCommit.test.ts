@@ -308,39 +308,57 @@ describe('git/captureCommit', function () {
     assert.equal(res.compareUrl, 'https://github.com/acme/shop/compare/main...breakglass/shop-web?expand=1');
   });
 
-  it('back-to-back captures do not stack silently: on a capture branch it refuses, naming the branch and its base; stack only when asked', async () => {
+  it('back-to-back captures do not stack silently: on a capture branch the next starts from its base; the same file is refused; stack only when asked', async () => {
     const dir = repo();
     const main = git(dir, 'rev-parse', 'HEAD').trim();
     const { plan, message } = await planned(dir);
     const first = await captureCommit({ repoDir: dir, files: plan.edits, branch: 'breakglass/shop-web-1', message });
     assert.equal(git(dir, 'symbolic-ref', '--short', 'HEAD').trim(), 'breakglass/shop-web-1', 'the first capture leaves the user on its branch');
-    // A second capture of another change, planned from the file as it now is (on the first capture branch).
-    const now = readFileSync(path.join(dir, 'deploy.yaml'), 'utf8');
-    const second = [{ file: path.join(dir, 'deploy.yaml'), before: now, after: now.replace('nginx:1.27', 'nginx:1.28') }];
+    const captured = readFileSync(path.join(dir, 'deploy.yaml'), 'utf8');
+    // Another change of the same file, planned from the file as it now is: it cannot start from main with this plan.
+    const second = [{ file: path.join(dir, 'deploy.yaml'), before: captured, after: captured.replace('nginx:1.27', 'nginx:1.28') }];
     const before = { head: first.commit, branches: git(dir, 'branch', '--list'), status: git(dir, 'status', '--porcelain') };
     await assert.rejects(captureCommit({ repoDir: dir, files: second, branch: 'breakglass/shop-web-2', message: 'second' }), (e: Error & { reason?: string }) => {
       assert.ok(isStackedCaptureError(e), String(e));
       assert.equal(e.reason, 'conflict');
-      assert.match(e.message, /breakglass\/shop-web-1/);
-      assert.match(e.message, /started from main/);
+      assert.match(e.message, /HEAD is breakglass\/shop-web-1, the branch of an earlier capture \(started from main\), and that capture changed deploy\.yaml too/);
       assert.match(e.message, /git switch main/);
       return true;
     });
     assert.deepEqual({ head: git(dir, 'rev-parse', 'HEAD').trim(), branches: git(dir, 'branch', '--list'), status: git(dir, 'status', '--porcelain') }, before, 'nothing changed');
-    assert.equal(readFileSync(path.join(dir, 'deploy.yaml'), 'utf8'), now);
-    // Asked for: it stacks, and the stacked branch keeps the original base (a third capture is refused the same way).
-    const stacked = await captureCommit({ repoDir: dir, files: second, branch: 'breakglass/shop-web-2', message: 'second', stack: true });
-    assert.equal(git(dir, 'rev-parse', `${stacked.commit}~1`).trim(), first.commit);
-    assert.equal(git(dir, 'rev-parse', `${first.commit}~1`).trim(), main);
-    const third = readFileSync(path.join(dir, 'deploy.yaml'), 'utf8');
-    await assert.rejects(captureCommit({ repoDir: dir, files: [{ file: path.join(dir, 'deploy.yaml'), before: third, after: third.replace('replicas: 5', 'replicas: 6') }], branch: 'cap/3', message: 'x' }), /started from main/);
-    // Back on the base, a capture starts from it as always.
-    git(dir, 'stash', '-q');
-    git(dir, 'switch', '-q', 'main');
-    git(dir, 'stash', 'pop', '-q', '--index');
-    const fromMain = readFileSync(path.join(dir, 'deploy.yaml'), 'utf8');
-    const again = await captureCommit({ repoDir: dir, files: [{ file: path.join(dir, 'deploy.yaml'), before: fromMain, after: fromMain.replace('nginx:1.27', 'nginx:1.29') }], branch: 'breakglass/shop-web-3', message: 'third' });
-    assert.equal(git(dir, 'rev-parse', `${again.commit}~1`).trim(), main);
+    assert.equal(readFileSync(path.join(dir, 'deploy.yaml'), 'utf8'), captured);
+    // A capture of another file starts from main: the earlier capture's change is not in it, nor in the work tree now.
+    const other = { file: path.join(dir, 'other.yaml'), before: undefined, after: 'kind: ConfigMap\n' };
+    const fromMain = await captureCommit({ repoDir: dir, files: [other], branch: 'breakglass/other', message: 'other' });
+    assert.equal(fromMain.base, 'main');
+    assert.equal(git(dir, 'rev-parse', `${fromMain.commit}~1`).trim(), main);
+    assert.equal(git(dir, 'symbolic-ref', '--short', 'HEAD').trim(), 'breakglass/other');
+    assert.equal(readFileSync(path.join(dir, 'deploy.yaml'), 'utf8'), DEPLOY, "the earlier capture's file is main's again");
+    assert.equal(git(dir, 'rev-parse', 'breakglass/shop-web-1').trim(), first.commit, 'the earlier capture is kept');
+    assertUserStateIntact(dir);
+    // Asked for: it stacks on HEAD, and the stacked branch keeps the original base.
+    const stacked = await captureCommit({ repoDir: dir, files: [{ file: path.join(dir, 'deploy.yaml'), before: DEPLOY, after: DEPLOY.replace('nginx:1.27', 'nginx:1.29') }], branch: 'breakglass/stacked', message: 'stacked', stack: true });
+    assert.equal(git(dir, 'rev-parse', `${stacked.commit}~1`).trim(), fromMain.commit);
+    assert.equal(stacked.base, 'breakglass/other', 'it starts on HEAD');
+    assert.equal(git(dir, 'config', '--get', 'branch.breakglass/stacked.gitopsDriftBase').trim(), 'main', 'and records the original base');
+    assertUserStateIntact(dir);
+  });
+
+  it('starting from the earlier capture\'s base, a failure puts the user back on that capture branch with its files', async () => {
+    const dir = repo();
+    const { plan, message } = await planned(dir);
+    const first = await captureCommit({ repoDir: dir, files: plan.edits, branch: 'breakglass/first', message });
+    const captured = readFileSync(path.join(dir, 'deploy.yaml'), 'utf8');
+    const hook = path.join(dir, '.git', 'hooks', 'pre-commit');
+    writeFileSync(hook, '#!/bin/sh\nexit 1\n');
+    chmodSync(hook, 0o755);
+    await assert.rejects(captureCommit({ repoDir: dir, files: [{ file: path.join(dir, 'other.yaml'), before: undefined, after: 'kind: ConfigMap\n' }], branch: 'breakglass/fails', message: 'x' }), /Capture commit failed.*branch breakglass\/first/);
+    assert.equal(git(dir, 'symbolic-ref', '--short', 'HEAD').trim(), 'breakglass/first');
+    assert.equal(git(dir, 'rev-parse', 'HEAD').trim(), first.commit);
+    assert.equal(readFileSync(path.join(dir, 'deploy.yaml'), 'utf8'), captured, "the earlier capture's file is back");
+    assert.equal(existsSync(path.join(dir, 'other.yaml')), false);
+    assert.equal(git(dir, 'branch', '--list', 'breakglass/fails'), '');
+    assert.equal(git(dir, 'status', '--porcelain', '--', 'deploy.yaml', 'other.yaml'), '');
     assertUserStateIntact(dir);
   });
 
@@ -379,7 +397,11 @@ describe('git/captureCommit', function () {
       assert.match(e.message, new RegExp(`started from commit ${commit.slice(0, 12)}`));
       return true;
     });
+    const next = await captureCommit({ repoDir: dir, files: [{ file: path.join(dir, 'other.yaml'), before: undefined, after: 'a: 1\n' }], branch: 'cap/next', message: 'x' });
+    assert.equal(git(dir, 'rev-parse', `${next.commit}~1`).trim(), commit);
+    assert.equal(next.base, commit);
   });
+
 
   it('honours an aborted signal before touching anything', async () => {
     const dir = repo();
