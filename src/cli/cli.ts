@@ -75,10 +75,18 @@ export function engineFor(values: { repo?: string; kubeconfig?: string }, io: Cl
     trusted: true,
     kustomizePath: io.env.GITOPS_DRIFT_KUSTOMIZE,
     helmPath: io.env.GITOPS_DRIFT_HELM,
+    renderCacheDir: renderCacheDirOf(io.env),
     diffMode: opts.diffMode,
     contextForDestination: destinationContextResolver({ kubeconfig: values.kubeconfig, env: io.env }),
     log: stderrLogger(io, opts.verbose ?? false),
   });
+}
+
+/** GITOPS_DRIFT_CACHE_DIR (empty: no persistent render cache), else $XDG_CACHE_HOME/gitops-drift, else ~/.cache/gitops-drift. */
+function renderCacheDirOf(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.GITOPS_DRIFT_CACHE_DIR !== undefined) return env.GITOPS_DRIFT_CACHE_DIR || undefined;
+  const base = env.XDG_CACHE_HOME || (env.HOME ? path.join(env.HOME, '.cache') : undefined);
+  return base ? path.join(base, 'gitops-drift') : undefined;
 }
 
 export function contextsOf(values: { kubeconfig?: string; context?: string[] }, io: CliIo): string[] {

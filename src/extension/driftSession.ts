@@ -32,6 +32,8 @@ export class DriftSession implements vscode.Disposable {
   constructor(
     private readonly state: vscode.Memento,
     private readonly log: vscode.LogOutputChannel,
+    /** The extension's storage folder: the persistent render cache lives under it. */
+    private readonly storageDir?: string,
   ) {
     this.scheduler = new RefreshScheduler({
       run: (req, signal, files) => this.run(req, signal, files),
@@ -114,6 +116,7 @@ export class DriftSession implements vscode.Disposable {
         kustomizePath: s.kustomizePath || undefined,
         helmPath: s.helmPath || undefined,
         humanManagers: s.humanFieldManagers,
+        renderCacheDir: this.storageDir,
         diffMode: s.diffMode,
         contextForDestination: destinationContextResolver({ kubeconfig: s.kubeconfig.length ? s.kubeconfig : undefined }),
         log: this.logger,

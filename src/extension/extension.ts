@@ -31,7 +31,7 @@ export interface GitOpsDriftApi {
 
 export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
   const log = vscode.window.createOutputChannel('GitOps Drift', { log: true });
-  const session = new DriftSession(context.workspaceState, log);
+  const session = new DriftSession(context.workspaceState, log, context.globalStorageUri.fsPath);
   const model = new DriftTreeModel(undefined, { driftedOnly: false });
   const provider = new DriftTreeProvider(model);
   const tree = vscode.window.createTreeView<DriftNode>('gitopsDrift.drift', { treeDataProvider: provider, showCollapseAll: true });

@@ -27,6 +27,8 @@ export interface DriftEngineOptions {
   kustomizePath?: string;
   helmPath?: string;
   humanManagers?: string[];
+  /** Folder of the persistent render cache (kustomize/helm renders by content hash of their inputs); none: memory only. */
+  renderCacheDir?: string;
   /**
    * `server-side`: each object that exists live is also sent as a server-side apply dry run (`dryRun=All`,
    * force, as the app's field manager) and the server's answer is what is compared with live; objects the server
@@ -62,7 +64,7 @@ export class DriftEngine {
     this.log = opts.log ?? silentLogger;
     this.clock = opts.clock ?? systemClock;
     this.discovery = new AppDiscovery(opts.roots, opts.runner);
-    this.renders = new RenderStore({ runner: opts.runner, trusted: opts.trusted, kustomizePath: opts.kustomizePath, helmPath: opts.helmPath });
+    this.renders = new RenderStore({ runner: opts.runner, trusted: opts.trusted, kustomizePath: opts.kustomizePath, helmPath: opts.helmPath, cacheDir: opts.renderCacheDir });
     this.live = new LiveStore({ clientFor: opts.clientFor, contextForDestination: opts.contextForDestination });
     this.diffs = new DiffMemo({ humanManagers: opts.humanManagers, log: this.log, clock: this.clock });
   }
@@ -153,6 +155,11 @@ export class DriftEngine {
   /** The app's rendered objects (capture needs them to know whether an image is shared). */
   async renderedObjects(app: App, signal?: AbortSignal): Promise<KubeObject[]> {
     return (await this.renders.render(app, undefined, signal)).objects.map((o) => o.object);
+  }
+
+  /** How many renders the persistent cache answered and how many ran a tool (for the benchmark and logs). */
+  get renderStats(): { cached: number; rendered: number } {
+    return { ...this.renders.stats };
   }
 
   /** Contexts other than the selected ones that hold apps' objects (Argo CD destinations), to watch as well. */

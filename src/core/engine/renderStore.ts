@@ -8,6 +8,7 @@ import { renderApp } from '../render/renderApp';
 import type { RenderResult } from '../render/types';
 import { parseManifests } from '../yaml/parseManifests';
 import { defaultNamespace } from '../render/clusterScoped';
+import { isToolRendered, isUnder, RenderCache } from '../render/renderCache';
 
 export interface RenderStoreOptions {
   runner: ProcessRunner;
@@ -15,6 +16,8 @@ export interface RenderStoreOptions {
   trusted: boolean;
   kustomizePath?: string;
   helmPath?: string;
+  /** Folder of the persistent render cache (extension storage, CLI cache dir); none: renders are kept in memory only. */
+  cacheDir?: string;
 }
 
 export function isInside(file: string, dir: string): boolean {
@@ -24,16 +27,49 @@ export function isInside(file: string, dir: string): boolean {
 
 export class RenderStore {
   private readonly renders = new Map<string, Promise<RenderResult>>();
+  /** Files and folders each tool-rendered app's last render could read (its kustomization tree, chart, values). */
+  private readonly inputs = new Map<string, string[]>();
+  private readonly cache: RenderCache;
+  /** Renders answered from the persistent cache / run, since the store was made. */
+  readonly stats = { cached: 0, rendered: 0 };
 
-  constructor(private readonly opts: RenderStoreOptions) {}
+  constructor(private readonly opts: RenderStoreOptions) {
+    this.cache = new RenderCache({ dir: opts.cacheDir, runner: opts.runner, kustomizePath: opts.kustomizePath, helmPath: opts.helmPath });
+  }
 
   /** Drops cached renders of the apps (of `known`) that may read these files; nothing known drops everything. */
   invalidate(files: string[], known: readonly App[]): void {
-    // Kustomize and helm apps may read files outside their folder (bases, value files): re-render them all.
     for (const app of known) {
-      if (app.sourceType !== 'directory' || (app.path && files.some((f) => isInside(f, app.path!)))) this.renders.delete(app.id);
+      if (!this.renders.has(app.id)) continue;
+      // A tool-rendered app reads the files of its kustomization tree (bases, components, patches) or chart; when
+      // that set is not known yet, it may read anything.
+      const reads = app.sourceType === 'directory' && !isToolRendered(app) ? (app.path ? [app.path] : []) : this.inputs.get(app.id);
+      if (!reads || files.some((f) => reads.some((r) => isUnder(f, r)))) this.renders.delete(app.id);
     }
     if (!known.length) this.renders.clear();
+  }
+
+  /** A fresh render: from the persistent cache when the app's inputs are unchanged, else by the tool. */
+  private async renderFresh(app: App): Promise<RenderResult> {
+    const deps = { runner: this.opts.runner, kustomizePath: this.opts.kustomizePath, helmPath: this.opts.helmPath, trusted: this.opts.trusted };
+    if (!this.opts.trusted || !isToolRendered(app)) {
+      this.inputs.delete(app.id);
+      return renderApp(app, deps);
+    }
+    const inputs = await this.cache.inputsOf(app).catch(() => undefined);
+    if (inputs) this.inputs.set(app.id, inputs.roots);
+    else this.inputs.delete(app.id);
+    if (inputs?.key) {
+      const hit = await this.cache.load(app, inputs.key);
+      if (hit) {
+        this.stats.cached++;
+        return hit;
+      }
+    }
+    const result = await renderApp(app, deps);
+    this.stats.rendered++;
+    if (inputs?.key) this.cache.save(app, inputs.key, result).catch(() => undefined);
+    return result;
   }
 
   /** The render shared by every caller (never under one caller's signal: a cancelled refresh must not fail the next). */
@@ -43,7 +79,7 @@ export class RenderStore {
     if (!dirty.length) {
       let p = this.renders.get(app.id);
       if (!p) {
-        p = renderApp(app, { runner: this.opts.runner, kustomizePath: this.opts.kustomizePath, helmPath: this.opts.helmPath, trusted: this.opts.trusted });
+        p = this.renderFresh(app);
         this.renders.set(app.id, p);
         p.catch(() => this.renders.delete(app.id));
       }
