@@ -12,11 +12,15 @@ interface Input {
   applications: KubeObject[];
   crdFile: string;
   driftEvery: number;
+  /** Context name of this cluster (several benchmark clusters run side by side). */
+  name?: string;
+  /** Where to write the kubeconfig (default: next to the input file). */
+  kubeconfigPath?: string;
 }
 
 async function main(): Promise<void> {
   const input: Input = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
-  const emu = await startEmulator({ kubeconfigPath: path.join(path.dirname(process.argv[2]), 'kubeconfig') });
+  const emu = await startEmulator({ name: input.name, kubeconfigPath: input.kubeconfigPath ?? path.join(path.dirname(process.argv[2]), 'kubeconfig') });
   const { parseAllDocuments } = await import('yaml');
   const crd = parseAllDocuments(fs.readFileSync(input.crdFile, 'utf8')).map((d) => d.toJSON() as KubeObject);
   emu.seed(crd);
@@ -37,7 +41,7 @@ async function main(): Promise<void> {
       drifted++;
     }
   });
-  process.stdout.write(JSON.stringify({ kubeconfigPath: emu.kubeconfigPath, drifted }) + '\n');
+  process.stdout.write(JSON.stringify({ kubeconfigPath: emu.kubeconfigPath, contextName: emu.contextName, drifted }) + '\n');
   process.stdin.resume();
   process.stdin.on('end', () => void emu.stop().then(() => process.exit(0)));
 }
