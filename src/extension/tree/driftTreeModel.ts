@@ -69,8 +69,17 @@ export function attribution(c: FieldChange, now: Date): string {
 
 export type { WatchStop } from '../../core/engine/watchPlanner';
 
+/** Above this many apps in a cluster, drifted apps start collapsed: the first paint stays small at scale. */
+export const AUTO_EXPAND_MAX_APPS = 50;
+/** Above this many targeted updates, one refresh of the whole tree is cheaper. */
+const MAX_NODE_UPDATES = 50;
+
 export class DriftTreeModel {
   private watchStops: ReadonlyMap<string, readonly WatchStop[]> = new Map();
+  /** Drifted counts, computed once per snapshot (AppDrift / ClusterDrift objects are new in each snapshot). */
+  private readonly counts = new WeakMap<object, number>();
+  /** What the tree showed at the last takeChanges(), to refresh only what changed since. */
+  private shown?: { snapshot: DriftSnapshot | undefined; filter: TreeFilter; watchStops: ReadonlyMap<string, readonly WatchStop[]> };
 
   constructor(
     private snapshot: DriftSnapshot | undefined,
@@ -86,6 +95,121 @@ export class DriftTreeModel {
   /** Per context, the watches that stopped for good; kept across snapshots until the watches are restarted. */
   setWatchStops(stops: ReadonlyMap<string, readonly WatchStop[]>): void {
     this.watchStops = stops;
+  }
+
+  private appDrifted(a: AppDrift): number {
+    let n = this.counts.get(a);
+    if (n === undefined) this.counts.set(a, (n = a.resources.filter(isDrifted).length));
+    return n;
+  }
+
+  private clusterDrifted(c: ClusterDrift): number {
+    let n = this.counts.get(c);
+    if (n === undefined) this.counts.set(c, (n = c.apps.reduce((k, a) => k + this.appDrifted(a), 0)));
+    return n;
+  }
+
+  /**
+   * The nodes to refresh since the last call: a resource whose diff changed without changing the counts above
+   * it is refreshed alone, an app whose counts, state or set of resources changed is refreshed with its subtree,
+   * a cluster whose count changed likewise. Undefined: refresh the whole tree (first paint, filter changed, apps
+   * added or removed, many changes). The diff memo returns the same ResourceDiff object for an unchanged pair,
+   * so unchanged resources are found by identity.
+   */
+  /** Per snapshot: clusters by context and apps by context and id, to find a node's current data. */
+  private index?: { snapshot: DriftSnapshot; clusters: Map<string, ClusterDrift>; apps: Map<string, AppDrift>; resources: WeakMap<AppDrift, Map<string, ResourceDiff>> };
+
+  /**
+   * The node with the current snapshot's data (a host may hold node objects from an earlier snapshot), or
+   * undefined when it is gone.
+   */
+  fresh(node: DriftNode): DriftNode | undefined {
+    const snap = this.snapshot;
+    if (!snap) return undefined;
+    if (this.index?.snapshot !== snap) {
+      const clusters = new Map(snap.clusters.map((c) => [c.context, c]));
+      const apps = new Map(snap.clusters.flatMap((c) => c.apps.map((a): [string, AppDrift] => [`${c.context}\u0000${a.app.id}`, a])));
+      this.index = { snapshot: snap, clusters, apps, resources: new WeakMap() };
+    }
+    const idx = this.index;
+    const appOf = (context: string, id: string) => idx.apps.get(`${context}\u0000${id}`);
+    switch (node.type) {
+      case 'cluster': {
+        const c = idx.clusters.get(node.cluster.context);
+        return c && { ...node, cluster: c };
+      }
+      case 'app': {
+        const a = appOf(node.context, node.drift.app.id);
+        return a && { ...node, drift: a };
+      }
+      case 'kind': {
+        const a = appOf(node.context, node.drift.app.id);
+        return a && { ...node, drift: a, resources: this.kindResources(a, node.kind) };
+      }
+      case 'resource': {
+        const a = appOf(node.context, node.drift.app.id);
+        if (!a) return undefined;
+        let byKey = idx.resources.get(a);
+        if (!byKey) idx.resources.set(a, (byKey = new Map(a.resources.map((r) => [refKey(r.ref), r]))));
+        const d = byKey.get(refKey(node.diff.ref));
+        return d && { ...node, drift: a, diff: d };
+      }
+      default:
+        return node;
+    }
+  }
+
+  /** The visible resources of one kind of an app, drifted first, then by name. */
+  private kindResources(a: AppDrift, kind: string): ResourceDiff[] {
+    return a.resources.filter((r) => r.ref.kind === kind && this.visible(r)).sort((x, y) => Number(isDrifted(y)) - Number(isDrifted(x)) || x.ref.name.localeCompare(y.ref.name));
+  }
+
+  takeChanges(): DriftNode[] | undefined {
+    const prev = this.shown;
+    this.shown = { snapshot: this.snapshot, filter: this.filter, watchStops: this.watchStops };
+    const cur = this.snapshot;
+    if (!prev || !prev.snapshot || !cur || JSON.stringify(prev.filter) !== JSON.stringify(this.filter)) return undefined;
+    if (prev.snapshot.clusters.length !== cur.clusters.length) return undefined;
+    const out: DriftNode[] = [];
+    for (let i = 0; i < cur.clusters.length; i++) {
+      const pc = prev.snapshot.clusters[i];
+      const cc = cur.clusters[i];
+      if (pc.context !== cc.context || pc.apps.length !== cc.apps.length || !!pc.error !== !!cc.error) return undefined;
+      const clusterNode: DriftNode = { type: 'cluster', id: `c:${cc.context}`, cluster: cc };
+      const stopsChanged = prev.watchStops.get(cc.context) !== this.watchStops.get(cc.context);
+      if (stopsChanged || cc.error?.message !== pc.error?.message || this.clusterDrifted(pc) !== this.clusterDrifted(cc) || (pc.notDeployed?.length ?? 0) !== (cc.notDeployed?.length ?? 0)) {
+        out.push(clusterNode);
+        continue;
+      }
+      for (let j = 0; j < cc.apps.length; j++) {
+        const pa = pc.apps[j];
+        const ca = cc.apps[j];
+        if (pa.app.id !== ca.app.id) return undefined;
+        if (pa === ca) continue;
+        const appNode: DriftNode = { type: 'app', id: `${clusterNode.id}/a:${ca.app.id}`, context: cc.context, drift: ca };
+        const sameSet = pa.resources.length === ca.resources.length && pa.resources.every((r, k) => refKey(r.ref) === refKey(ca.resources[k].ref));
+        if (!sameSet || this.appDrifted(pa) !== this.appDrifted(ca) || JSON.stringify(pa.state) !== JSON.stringify(ca.state) || pa.errors.length !== ca.errors.length) {
+          out.push(appNode);
+          continue;
+        }
+        let whole = false;
+        const changed: ResourceDiff[] = [];
+        ca.resources.forEach((r, k) => {
+          const before = pa.resources[k];
+          if (before === r) return;
+          // Drifted ↔ in sync reorders its kind and changes counts: the app's subtree.
+          if (isDrifted(before) !== isDrifted(r)) whole = true;
+          else changed.push(r);
+        });
+        if (whole) out.push(appNode);
+        // The app's tooltip lists its drifted resources: refresh its row, and each changed resource's row.
+        else if (changed.length) {
+          out.push(...changed.map((d): DriftNode => ({ type: 'resource', id: `${appNode.id}/k:${d.ref.kind}/r:${refKey(d.ref)}`, context: cc.context, drift: ca, diff: d })));
+        }
+      }
+      if (out.length > MAX_NODE_UPDATES) return undefined;
+    }
+    return out;
   }
 
   get currentFilter(): TreeFilter {
@@ -179,7 +303,7 @@ export class DriftTreeModel {
     switch (node.type) {
       case 'cluster': {
         const c = node.cluster;
-        const drifted = c.apps.reduce((n, a) => n + a.resources.filter(isDrifted).length, 0);
+        const drifted = this.clusterDrifted(c);
         const stops = this.watchStops.get(c.context) ?? [];
         const off = stops.length ? ` · live updates off: ${[...new Set(stops.map((w) => w.reason))].join(', ')}` : '';
         const offTip = stops.map((w) => `  \n$(debug-disconnect) live updates off: ${w.type} — ${w.message}`).join('');
@@ -192,8 +316,12 @@ export class DriftTreeModel {
           collapsible: 'expanded',
         };
       }
-      case 'app':
-        return presentApp(node.drift, now);
+      case 'app': {
+        const p = presentApp(node.drift, now, this.appDrifted(node.drift));
+        // At scale, drifted apps start collapsed (children are made when the user expands one).
+        const many = (this.snapshot?.clusters.find((c) => c.context === node.context)?.apps.length ?? 0) > AUTO_EXPAND_MAX_APPS;
+        return many && p.collapsible === 'expanded' ? { ...p, collapsible: 'collapsed' } : p;
+      }
       case 'kind': {
         const drifted = node.resources.filter(isDrifted).length;
         return {
@@ -217,9 +345,8 @@ export class DriftTreeModel {
   }
 }
 
-function presentApp(a: AppDrift, now: Date): Presentation {
+function presentApp(a: AppDrift, now: Date, drifted: number): Presentation {
   const s = a.state;
-  const drifted = a.resources.filter(isDrifted).length;
   const badges: string[] = [];
   if (s.controller === 'argo') {
     if (s.sync) badges.push(s.sync);

@@ -12,17 +12,34 @@ export class DriftTreeProvider implements vscode.TreeDataProvider<DriftNode> {
   private readonly changed = new vscode.EventEmitter<DriftNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private parents = new Map<string, DriftNode>();
+  /** The node objects handed to VS Code, by id: it finds tree items by element identity. */
+  private shown = new Map<string, DriftNode>();
 
   constructor(private readonly model: DriftTreeModel) {}
 
+  /** Refreshes what changed since the last refresh: the nodes the model names, else the whole tree. */
   refresh(): void {
-    this.parents.clear();
-    this.changed.fire(undefined);
+    const nodes = this.model.takeChanges();
+    if (!nodes) {
+      this.parents.clear();
+      this.shown.clear();
+      this.changed.fire(undefined);
+      return;
+    }
+    for (const n of nodes) {
+      // Only rows VS Code has: the others are read fresh (model.fresh) when their parent is expanded.
+      const shown = this.shown.get(n.id);
+      if (!shown) continue;
+      Object.assign(shown, n);
+      this.changed.fire(shown);
+    }
   }
 
   getChildren(node?: DriftNode): DriftNode[] {
-    const children = node ? this.model.children(node) : this.model.roots();
+    const current = node && (this.model.fresh(node) ?? node);
+    const children = current ? this.model.children(current) : this.model.roots();
     if (node) for (const c of children) this.parents.set(c.id, node);
+    for (const c of children) this.shown.set(c.id, c);
     return children;
   }
 
@@ -31,7 +48,7 @@ export class DriftTreeProvider implements vscode.TreeDataProvider<DriftNode> {
   }
 
   getTreeItem(node: DriftNode): vscode.TreeItem {
-    const p = this.model.present(node);
+    const p = this.model.present(this.model.fresh(node) ?? node);
     const item = new vscode.TreeItem(p.label, COLLAPSE[p.collapsible]);
     item.id = node.id;
     item.description = p.description;
