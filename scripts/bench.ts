@@ -91,7 +91,9 @@ function generateRepo(dir: string): { clusters: ClusterInput[]; total: number; k
   let total = 0;
   let kustomizeApps = 0;
   let generated = 0;
-  fs.mkdirSync(path.join(dir, 'argocd'), { recursive: true });
+  // Each cluster's Applications in its own folder (as per-cluster app-of-apps folders are); the ApplicationSet apart.
+  for (let c = 0; c < CLUSTERS; c++) fs.mkdirSync(path.join(dir, 'clusters', `c${c}`), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'appsets'), { recursive: true });
   const width = String(APPS - 1).length;
   const perFile = Math.max(1, Math.ceil(PER_APP / 10));
   for (let a = 0; a < APPS; a++) {
@@ -124,7 +126,7 @@ function generateRepo(dir: string): { clusters: ClusterInput[]; total: number; k
     };
     cluster.applications.push(application);
     if (fromAppSet) generated++;
-    else fs.writeFileSync(path.join(dir, 'argocd', `${app}.yaml`), stringify(application));
+    else fs.writeFileSync(path.join(dir, 'clusters', `c${a % CLUSTERS}`, `${app}.yaml`), stringify(application));
   }
   // The generated apps' ApplicationSet (a list generator), as Git holds it.
   const elements = clusters.flatMap((c) => c.applications).filter((a) => a.metadata.ownerReferences).map((a) => ({ app: a.metadata.name, ns: `bench-${a.metadata.name}` }));
@@ -137,7 +139,7 @@ function generateRepo(dir: string): { clusters: ClusterInput[]; total: number; k
       template: { metadata: { name: '{{app}}' }, spec: { project: 'default', source: { repoURL: REPO_URL, path: 'apps/{{app}}', targetRevision: 'main' }, destination: { server: 'https://kubernetes.default.svc', namespace: '{{ns}}' } } },
     },
   };
-  if (elements.length) fs.writeFileSync(path.join(dir, 'argocd', 'bench-set.yaml'), stringify(appSet));
+  if (elements.length) fs.writeFileSync(path.join(dir, 'appsets', 'bench-set.yaml'), stringify(appSet));
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
   git('init', '-q', '-b', 'main');
   git('remote', 'add', 'origin', REPO_URL);

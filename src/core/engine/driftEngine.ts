@@ -1,6 +1,8 @@
 // The drift pipeline's orchestrator: discover apps → render desired state → fetch live state → diff, per cluster
 // context. Each stage keeps its own state between runs (appDiscovery.ts, renderStore.ts, liveStore.ts,
 // diffMemo.ts) so that the editor can re-diff one object or one app without starting over.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { App, KubeObject, ObjectRef } from '../model';
 import type { CaptureOrigin } from '../capture/captureTypes';
 import { isGitOpsError, refKey, refOf } from '../model';
@@ -9,7 +11,7 @@ import type { RepoInfo } from '../discovery/repoInfo';
 import type { RenderResult } from '../render/types';
 import type { KubeClient } from '../kube/types';
 import { AppDiscovery, type WatchScope } from './appDiscovery';
-import { RenderStore } from './renderStore';
+import { isInside, RenderStore } from './renderStore';
 import { LiveStore, toGitOpsError, type LiveEventType } from './liveStore';
 import { DiffMemo } from './diffMemo';
 import type { AppDrift, ClusterDrift, DriftSnapshot, DriftTimings } from './driftTypes';
@@ -52,6 +54,27 @@ export interface ComputeOptions {
   reuseLive?: boolean;
 }
 
+/** Kinds whose objects define apps (an app of apps, a Flux Kustomization…): a file holding one is re-discovered. */
+const APP_KINDS = /^kind:\s*["']?(Application|ApplicationSet|Kustomization|HelmRelease|GitRepository|OCIRepository|Bucket|HelmRepository)\b/m;
+const LAYOUT_FILES = /^(kustomization\.ya?ml|Kustomization|Chart\.ya?ml|values.*\.ya?ml)$/i;
+
+/**
+ * Whether a changed file can change which apps the workspace has (then discovery runs again): a file outside
+ * every known app, an app's definition, a kustomization or chart file, a file declaring an app kind, or one that
+ * is gone. An edit of an app's manifest (the common save) keeps the apps known.
+ */
+function mayChangeApps(file: string, known: readonly App[], roots: readonly string[]): boolean {
+  if (!known.length || LAYOUT_FILES.test(path.basename(file))) return true;
+  if (known.some((a) => a.definedIn?.file === file)) return true;
+  // An app rooted at a workspace folder contains every file: a new folder below it may be a new app.
+  if (!known.some((a) => a.path && !roots.includes(a.path) && isInside(file, a.path))) return true;
+  try {
+    return APP_KINDS.test(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
 export class DriftEngine {
   private readonly discovery: AppDiscovery;
   private readonly renders: RenderStore;
@@ -72,7 +95,7 @@ export class DriftEngine {
   /** Drops cached renders of apps containing these files; app definitions changing drops discovery too. */
   invalidateFiles(files: string[]): void {
     if (!files.length) return;
-    this.discovery.invalidate();
+    if (files.some((f) => mayChangeApps(f, this.discovery.resolved, this.opts.roots))) this.discovery.invalidate();
     // Workspace apps and apps found in the clusters (they render from this workspace too).
     this.renders.invalidate(files, [...this.discovery.resolved, ...[...this.live.caches()].flatMap((c) => c.apps)]);
   }
