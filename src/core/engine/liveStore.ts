@@ -19,6 +19,8 @@ export interface ClusterCache {
   liveApps: Map<string, KubeObject>;
   /** refKeys each app renders, to pick up objects created after the last list. */
   desired: Map<string, Set<string>>;
+  /** The render result `desired` was computed from, per app id (an unchanged render is not keyed again). */
+  desiredFrom: Map<string, object>;
   /** Objects (by refKey) or apps (`app:<id>`) whose live state could not be read. */
   failures: Map<string, GitOpsError>;
   /** Ids of the workspace apps the cache was built for. */
@@ -79,13 +81,15 @@ export class LiveStore {
     for (const o of appObjects) liveApps.set(refKey(refOf(o)), o);
     // The workspace apps this cluster runs (the definition at each live app's path), plus apps that live in the
     // cluster and render from this workspace's repositories.
-    return { live: new Map(), extra: new Map(), liveApps, desired: new Map(), failures: new Map(), predicted: new Map(), targets: new Map(), apps: appsForCluster(wsApps, appObjects, repos), wsIds, appScopes, appFailures, scopes: new Map() };
+    return { live: new Map(), extra: new Map(), liveApps, desired: new Map(), desiredFrom: new Map(), failures: new Map(), predicted: new Map(), targets: new Map(), apps: appsForCluster(wsApps, appObjects, repos), wsIds, appScopes, appFailures, scopes: new Map() };
   }
 
   /** Records the keys each app renders; true when some app's set changed (its live state must be read again). */
   setDesired(cache: ClusterCache, apps: App[], rendered: { objects: RenderedObject[] }[]): boolean {
     let changed = false;
     for (let i = 0; i < apps.length; i++) {
+      if (cache.desiredFrom.get(apps[i].id) === rendered[i] && cache.desired.has(apps[i].id)) continue;
+      cache.desiredFrom.set(apps[i].id, rendered[i]);
       const keys = new Set(rendered[i].objects.map((o) => refKey(refOf(o.object, apps[i].destinationNamespace ?? ''))));
       const before = cache.desired.get(apps[i].id);
       if (!before || before.size !== keys.size || [...keys].some((k) => !before.has(k))) changed = true;
