@@ -72,6 +72,13 @@ export interface App {
   definedIn?: SourceLocation;
   /** The declaring object itself (Application / Kustomization), for ignoreDifferences etc. */
   definition?: KubeObject;
+  /**
+   * Multi-source Application: one entry per rendered source (each a single-source App); the app's objects are all
+   * of theirs. `$ref/...` value files are resolved to absolute paths in the ref source's checkout.
+   */
+  sources?: App[];
+  /** Absolute `$ref` value files (checked to lie in their own repository when resolved). */
+  refValueFiles?: string[];
   /** `namespace/name` of the ApplicationSet that generates this Application. */
   appSet?: string;
   /** Root of the repository checkout the app's paths are relative to (Flux source root, Argo repo root). */

@@ -33,8 +33,59 @@ function explicitType(source: Obj): SourceType | undefined {
   return undefined;
 }
 
+/**
+ * A multi-source Application as one App per rendered source (a source with a path or chart; `ref`-only sources are
+ * not rendered), `$ref/...` helm value files resolved in the ref source's checkout. Undefined for single-source apps.
+ */
+function multiSource(obj: KubeObject, repos: RepoInfo[], definedIn?: SourceLocation): App[] | undefined {
+  const spec = asObj(obj.spec);
+  if (!Array.isArray(spec.sources) || spec.sources.length === 0) return undefined;
+  const sources = spec.sources.map(asObj);
+  const refs = new Map<string, { root?: string; problem?: string }>();
+  for (const s of sources) {
+    if (!str(s.ref)) continue;
+    const { repo, problem } = resolveRepo(repos, str(s.repoURL) ?? '', str(s.targetRevision));
+    refs.set(s.ref as string, { root: repo?.root, problem: repo ? undefined : problem });
+  }
+  const rendered = sources.filter((s) => str(s.path) || str(s.chart));
+  return rendered.map((s, i) => {
+    const refFiles: string[] = [];
+    let problem: string | undefined;
+    const helm = asObj(s.helm);
+    const valueFiles = (Array.isArray(helm.valueFiles) ? helm.valueFiles : []).map((f) => {
+      const m = typeof f === 'string' ? /^\$([^/]+)\/(.*)$/.exec(f) : null;
+      if (!m) return f;
+      const ref = refs.get(m[1]);
+      if (!ref?.root) {
+        problem ??= `value file ${String(f)}: ${ref ? ref.problem : `no source has ref: ${m[1]}`}`;
+        return f;
+      }
+      const abs = path.resolve(ref.root, m[2]);
+      if (!isWithin(ref.root, abs) || !isWithinReal(ref.root, abs)) {
+        problem ??= `value file ${String(f)} is outside the repository ${ref.root}; refused`;
+        return f;
+      }
+      refFiles.push(abs);
+      return abs;
+    });
+    const one = { ...s, ...(s.helm ? { helm: { ...helm, valueFiles } } : {}) };
+    const sub: KubeObject = { ...obj, spec: { ...Object.fromEntries(Object.entries(spec).filter(([k]) => k !== 'sources')), source: one } };
+    const app = appFromArgoApplication(sub, repos, definedIn);
+    return { ...app, id: `${app.id}#source-${i + 1}`, ...(refFiles.length > 0 ? { refValueFiles: refFiles } : {}), ...(problem && !app.problem ? { problem } : {}) };
+  });
+}
+
 /** Converts one Application; `definedIn` is set when it comes from a workspace file. */
 export function appFromArgoApplication(obj: KubeObject, repos: RepoInfo[], definedIn?: SourceLocation): App {
+  const parts = multiSource(obj, repos, definedIn);
+  if (parts) {
+    const name = obj.metadata.name ?? '';
+    const namespace = obj.metadata.namespace ?? DEFAULT_ARGO_NAMESPACE;
+    const first = parts.find((p) => p.path) ?? parts[0];
+    if (!first) return { id: `argo:${namespace}/${name}`, name, kind: 'argo-application', namespace, sourceType: 'unknown', definedIn, definition: obj, problem: 'the Application has no source with a repoURL and a path or chart' };
+    // The app is its first rendered source for display, and all of them for rendering.
+    return { ...first, id: `argo:${namespace}/${name}`, definition: obj, sources: parts, problem: parts.length === 1 ? first.problem : undefined };
+  }
   const name = obj.metadata.name ?? '';
   const namespace = obj.metadata.namespace ?? DEFAULT_ARGO_NAMESPACE;
   const spec = asObj(obj.spec);

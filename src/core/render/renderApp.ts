@@ -59,6 +59,11 @@ async function hasHelmCharts(dir: string, deps: RenderDeps): Promise<boolean> {
 export async function renderApp(app: App, deps: RenderDeps): Promise<RenderResult> {
   const empty = (err: GitOpsError): RenderResult => ({ objects: [], skipped: [], errors: [err] });
   throwIfAborted(deps.signal);
+  if (app.sources && app.sources.length > 0) {
+    // Multi-source Application: every rendered source, together (as repo-server renders them).
+    const parts = await Promise.all(app.sources.map((s) => renderApp(s, deps)));
+    return { objects: parts.flatMap((p) => p.objects), skipped: parts.flatMap((p) => p.skipped), errors: parts.flatMap((p) => p.errors) };
+  }
   if (!app.path) return empty(new GitOpsError('notFound', `${app.name}: ${app.problem ?? 'its folder is not in the workspace'}`));
   const detected = app.sourceType === 'unknown' ? await detectSourceType(app.path) : app.sourceType;
   const overlay = needsOverlay({ ...app, sourceType: detected });
@@ -89,7 +94,7 @@ export async function renderApp(app: App, deps: RenderDeps): Promise<RenderResul
   }
   try {
     const helm = type === 'helm' ? helmOptionsOf(app) : undefined;
-    const outside = await outOfRepoError({ app, type, valueFiles: [...(helm?.valueFiles ?? []), ...(helm?.fileParameters ?? []).map((p) => p.path)], components: overlay ? controllerComponents(app) : [], signal: deps.signal });
+    const outside = await outOfRepoError({ app, type, valueFiles: [...(helm?.valueFiles ?? []).filter((f) => !app.refValueFiles?.includes(f)), ...(helm?.fileParameters ?? []).map((p) => p.path)], components: overlay ? controllerComponents(app) : [], signal: deps.signal });
     if (outside) return empty(outside);
     if (overlay && app.kind === 'argo-application' && isKustomizeBinary(deps.kustomizePath) && argoKustomizeOptions(app)) {
       // As repo-server does: `kustomize edit` in (a shadow of) the app folder, then build. Without a kustomize
