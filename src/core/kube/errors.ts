@@ -39,7 +39,9 @@ export function errorFromStatus(status: number, body: unknown, ctx: RequestConte
     case 409:
       return new GitOpsError('conflict', `Conflict on ${ctx.verb} ${where(ctx)}${suffix}`, details);
     case 410:
-      return new GitOpsError('conflict', `Gone: the watch of ${ctx.resource} is too old and must be relisted${suffix}`, details);
+      // On a watch: its resourceVersion was compacted away; on a LIST: an expired continue token or resourceVersion.
+      if (ctx.verb === 'watch') return new GitOpsError('conflict', `Gone: the watch of ${ctx.resource} is too old and must be relisted${suffix}`, details);
+      return new GitOpsError('conflict', `Gone: ${ctx.verb} ${where(ctx)} expired (its resourceVersion or continue token is too old); read it again${suffix}`, details);
     case 408:
     case 504:
       return new GitOpsError('timeout', `Timed out: ${ctx.verb} ${where(ctx)}${suffix}`, details);
