@@ -116,4 +116,82 @@ describe('ground truth on the real kube-apiserver', function () {
       assert.equal(ss.code, off.code);
     });
   });
+
+  describe('custom resources: the engine reads list and map types from the CRD in the workspace', () => {
+    const NS = 'gt-crd';
+    let repo: string;
+    const quantity = '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'widgets.gt.example.com' },
+      spec: {
+        group: 'gt.example.com',
+        scope: 'Namespaced',
+        names: { kind: 'Widget', plural: 'widgets', singular: 'widget', listKind: 'WidgetList' },
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: {
+                type: 'object',
+                properties: {
+                  spec: {
+                    type: 'object',
+                    properties: {
+                      items: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, size: { anyOf: [{ type: 'integer' }, { type: 'string' }], pattern: quantity, 'x-kubernetes-int-or-string': true } } } },
+                      selector: { type: 'object', 'x-kubernetes-map-type': 'atomic', additionalProperties: { type: 'string' } },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        ],
+      },
+    };
+    const widget = (name: string) => ({ apiVersion: 'gt.example.com/v1', kind: 'Widget', metadata: { name, namespace: NS }, spec: { items: [{ name: 'a', size: '1Gi' }], selector: { app: 'x' } } });
+    const apply = async (o: any, manager: string) => rest.call('PATCH', await rest.objectPath(o), { body: o, contentType: APPLY_PATCH, query: { fieldManager: manager, force: 'true' } });
+    const truthChanges = async (o: any) => {
+      const live = await rest.call('GET', await rest.objectPath(o));
+      const dry = await rest.call('PATCH', await rest.objectPath(o), { body: o, contentType: APPLY_PATCH, query: { fieldManager: 'argocd-controller', force: 'true', dryRun: 'All' } });
+      return JSON.stringify(dry.spec) !== JSON.stringify(live.spec);
+    };
+
+    before(async () => {
+      repo = fs.mkdtempSync(path.join(os.tmpdir(), 'gt-crd-'));
+      fs.mkdirSync(path.join(repo, 'apps', 'widgets'), { recursive: true });
+      fs.writeFileSync(path.join(repo, 'apps', 'widgets', 'all.yaml'), [crd, widget('merged'), widget('replaced'), widget('respelled')].map((o) => stringify(o)).join('---\n'));
+      await rest.call('PATCH', `/api/v1/namespaces/${NS}`, { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }, contentType: APPLY_PATCH, query: { fieldManager: 'gt-setup', force: 'true' } });
+      await apply(crd, 'argocd-controller');
+      const deadline = Date.now() + 30_000;
+      while (!(await rest.resource('gt.example.com/v1', 'Widget')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      for (const n of ['merged', 'replaced', 'respelled']) await apply(widget(n), 'argocd-controller');
+      // another manager adds a list-map item (kept by the controller's apply), takes the atomic selector (replaced
+      // by it), and respells a quantity (a custom resource keeps strings as given: the apply rewrites it)
+      await apply({ apiVersion: 'gt.example.com/v1', kind: 'Widget', metadata: { name: 'merged', namespace: NS }, spec: { items: [{ name: 'b', size: '2' }] } }, 'team-operator');
+      await apply({ apiVersion: 'gt.example.com/v1', kind: 'Widget', metadata: { name: 'replaced', namespace: NS }, spec: { selector: { app: 'x', canary: 'true' } } }, 'team-operator');
+      await apply({ apiVersion: 'gt.example.com/v1', kind: 'Widget', metadata: { name: 'respelled', namespace: NS }, spec: { items: [{ name: 'a', size: '1024Mi' }] } }, 'team-operator');
+    });
+    after(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+    it('agrees with the server on each edit', async () => {
+      const o = { stdout: '', stderr: '', env: { ...process.env, KUBECONFIG: '' }, cwd: repo, isTTY: false } as unknown as CliIo & { stdout: string; stderr: string };
+      o.out = (x) => (o.stdout += x);
+      o.err = (x) => (o.stderr += x);
+      await main(['diff', '--repo', repo, '--kubeconfig', cluster.kubeconfigPath, '-o', 'json'], o);
+      const report = JSON.parse(o.stdout) as JsonReport;
+      for (const name of ['merged', 'replaced', 'respelled']) {
+        const r = report.resources.find((x) => x.kind === 'Widget' && x.name === name)!;
+        const offline = r.changes.some((c) => c.category !== 'live-only');
+        const truth = await truthChanges(widget(name));
+        assert.equal(offline, truth, `${name}: offline ${JSON.stringify(r.changes)}, server ${truth ? 'changes it' : 'changes nothing'}`);
+      }
+      assert.equal(await truthChanges(widget('merged')), false);
+      assert.equal(await truthChanges(widget('replaced')), true);
+      assert.equal(await truthChanges(widget('respelled')), true);
+    });
+  });
 });

@@ -3,6 +3,7 @@ import { isObject } from '../k8s/json';
 import { durationsEqual } from './duration';
 import { formatAt } from '../k8s/listKeys';
 import type { SchemaSources } from '../schema/fieldSchema';
+import { builtinSchema } from '../schema/builtinSchema';
 import { isConfiguredQuantityPath, quantitiesEqual } from './quantity';
 
 export interface EquivalenceContext {
@@ -45,7 +46,9 @@ export function scalarsEqual(path: string[], a: unknown, b: unknown, ctx: Equiva
   if (ctx.group === '' && ctx.kind === 'Secret' && path.length === 2 && path[0] === 'data') return secretValuesEqual(a, b);
   const format = formatAt(ctx.group, ctx.kind, path, ctx.schemas);
   // int-or-string keeps its type on the server: 80 and "80" differ, so only the formats below compare by value.
-  if ((format === 'quantity' || isConfiguredQuantityPath(path, ctx.quantityPaths)) && quantitiesEqual(a, b)) return true;
+  // Quantities only where the server canonicalizes them (built-in kinds: `1024Mi` is stored as `1Gi`); a custom
+  // resource keeps the string it was given, so an apply of another spelling does change it (ground truth).
+  if (((format === 'quantity' && builtinSchema().has(ctx.group, ctx.kind)) || isConfiguredQuantityPath(path, ctx.quantityPaths)) && quantitiesEqual(a, b)) return true;
   if ((format === 'duration' || ctx.durationPaths?.includes(path.join('.'))) && durationsEqual(a, b)) return true;
   if (format === 'date-time' && timesEqual(a, b)) return true;
   return false;

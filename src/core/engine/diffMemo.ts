@@ -10,6 +10,7 @@ import { mapWithConcurrency } from '../kube/concurrency';
 import { diffResource } from '../diff/diffResource';
 import type { DiffOptions } from '../diff/options';
 import { appIgnoreRules, type AppIgnoreRules } from '../diff/ignoreSources';
+import type { SchemaSource } from '../schema/schemaTypes';
 import { GitOpsError } from '../model';
 import type { FieldChangeEx } from '../diff/changes';
 import { appStateOf } from './appState';
@@ -86,7 +87,7 @@ export class DiffMemo {
   }
 
   /** The app's drift in one cluster, or undefined when the app does not run there. */
-  diffApp(app: App, render: RenderResult, cache: ClusterCache): AppDrift | undefined {
+  diffApp(app: App, render: RenderResult, cache: ClusterCache, schemas?: SchemaSource[]): AppDrift | undefined {
     const key = appObjectKey(app);
     const liveApp = key ? cache.liveApps.get(key) : undefined;
     const appFailure = cache.failures.get(`app:${app.id}`);
@@ -99,7 +100,7 @@ export class DiffMemo {
     const unreadable = () => !!appFailure || render.objects.some((r) => cache.failures.has(refKey(refOf(r.object, app.destinationNamespace ?? ''))));
     if (app.kind === 'folder' && live.size === 0 && !unreadable()) return undefined;
     const ignore = ignoreRulesOf(app, liveApp);
-    const diffOpts: DiffOptions = { manager: applierOf(app), humanManagers: this.opts.humanManagers, ignoreDifferences: ignore.rules.length ? ignore.rules : undefined, defaultNamespace: app.destinationNamespace, app: app.name };
+    const diffOpts: DiffOptions = { manager: applierOf(app), humanManagers: this.opts.humanManagers, ignoreDifferences: ignore.rules.length ? ignore.rules : undefined, defaultNamespace: app.destinationNamespace, app: app.name, ...(schemas ? { schemas } : {}) };
     const resources: ResourceDiff[] = [];
     for (const r of render.objects) {
       const key = refKey(refOf(r.object, app.destinationNamespace ?? ''));

@@ -3,6 +3,7 @@
 // diffMemo.ts) so that the editor can re-diff one object or one app without starting over.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { crdSchemaSourceFor } from '../schema/crdSchema';
 import type { App, KubeObject, ObjectRef } from '../model';
 import type { CaptureOrigin } from '../capture/captureTypes';
 import { isGitOpsError, refKey, refOf } from '../model';
@@ -145,8 +146,10 @@ export class DriftEngine {
       const tDiff = Date.now();
       const drifts: AppDrift[] = [];
       const notDeployed: App[] = [];
+      // CRD schemas (list/map types, formats of custom resources): the workspace's CRD manifests and the live CRDs held.
+      const crdSchemas = crdSchemaSourceFor([...rendered.flatMap((r) => r.objects.map((o) => o.object)), ...[...cache.live.values()].flatMap((m) => [...m.values()])]);
       for (let i = 0; i < apps.length; i++) {
-        const drift = this.diffs.diffApp(apps[i], rendered[i], cache);
+        const drift = this.diffs.diffApp(apps[i], rendered[i], cache, crdSchemas && [crdSchemas]);
         if (drift) drifts.push(drift);
         else notDeployed.push(apps[i]);
       }

@@ -2,6 +2,7 @@
 import { FORMAT_CODES, type CompactSchema, type FieldSchema, type ListType, type SchemaNode, type SchemaSource } from './schemaTypes';
 
 const GROUP_VERSIONS_PREFERRED = ['v2', 'v1'];
+let instances = 0;
 
 function toField(n: SchemaNode, types: Record<string, SchemaNode>): FieldSchema {
   const t = n.t ? types[n.t] : undefined;
@@ -23,6 +24,7 @@ function toField(n: SchemaNode, types: Record<string, SchemaNode>): FieldSchema 
 /** A SchemaSource over one CompactSchema; `versions` orders the versions tried when the caller gives none. */
 export class CompactSchemaSource implements SchemaSource {
   private readonly byKind = new Map<string, string[]>();
+  private readonly id = ++instances;
   private readonly cache = new Map<string, FieldSchema | null>();
 
   /** `preferred`: `group/Kind` → the version to read when the caller names none (a CRD's storage version). */
@@ -41,6 +43,11 @@ export class CompactSchemaSource implements SchemaSource {
       const first = preferred.get(k);
       vs.sort((a, b) => Number(b === first) - Number(a === first) || rank(a) - rank(b));
     }
+  }
+
+  /** Options holding a source are memo keys (JSON): one short identity per instance, not the whole schema. */
+  toJSON(): string {
+    return `schema#${this.id}:${this.schema.source}`;
   }
 
   has(group: string, kind: string): boolean {

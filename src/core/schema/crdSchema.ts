@@ -23,3 +23,33 @@ export function crdSchemaSource(crds: readonly KubeObject[]): CompactSchemaSourc
   }
   return new CompactSchemaSource(compactFromOpenApi([{ components: { schemas } }], 'CustomResourceDefinitions'), storage);
 }
+
+const ids = new WeakMap<object, number>();
+let nextId = 0;
+const recent = new Map<string, CompactSchemaSource>();
+
+/**
+ * crdSchemaSource over the CustomResourceDefinitions among `objects` (rendered from the workspace, or live), or
+ * undefined when there are none. The same CRD objects (by reference) give the same source instance, so results
+ * memoized per options stay valid across runs.
+ */
+export function crdSchemaSourceFor(objects: Iterable<KubeObject>): CompactSchemaSource | undefined {
+  const crds: KubeObject[] = [];
+  for (const o of objects) if (o.kind === 'CustomResourceDefinition' && (o.apiVersion ?? '').startsWith('apiextensions.k8s.io/')) crds.push(o);
+  if (crds.length === 0) return undefined;
+  const key = crds
+    .map((c) => {
+      let id = ids.get(c);
+      if (id === undefined) ids.set(c, (id = nextId++));
+      return id;
+    })
+    .sort((a, b) => a - b)
+    .join(',');
+  let source = recent.get(key);
+  if (!source) {
+    source = crdSchemaSource(crds);
+    if (recent.size >= 8) recent.delete(recent.keys().next().value!);
+    recent.set(key, source);
+  }
+  return source;
+}

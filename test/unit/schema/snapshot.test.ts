@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { generateSnapshot, SNAPSHOT_FILE } from '../../../scripts/gen-schema-snapshot';
 import { builtinSchema } from '../../../src/core/schema/builtinSchema';
-import { crdSchemaSource } from '../../../src/core/schema/crdSchema';
+import { crdSchemaSource, crdSchemaSourceFor } from '../../../src/core/schema/crdSchema';
 import { fieldSchemaAt } from '../../../src/core/schema/fieldSchema';
 import type { KubeObject } from '../../../src/core/model';
 
@@ -67,5 +67,15 @@ describe('schema snapshot', () => {
     assert.deepEqual(fieldSchemaAt('example.com', 'Widget', ['metadata', 'finalizers'], s)?.list, { type: 'set' });
     assert.equal(fieldSchemaAt('example.com', 'Widget', ['spec', 'other'], s), undefined);
     assert.equal(fieldSchemaAt('example.com', 'Gadget', ['spec', 'memory'], s), undefined);
+  });
+  it('crdSchemaSourceFor: one source per set of CRD objects (by reference), a short JSON identity for memo keys', () => {
+    const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'a.x.io' }, spec: { group: 'x.io', names: { kind: 'A' }, versions: [{ name: 'v1', storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { l: { type: 'array', 'x-kubernetes-list-type': 'set' } } } } } } }] } } as unknown as KubeObject;
+    const other = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } } as KubeObject;
+    assert.equal(crdSchemaSourceFor([other]), undefined);
+    const a = crdSchemaSourceFor([other, crd]);
+    assert.ok(a && a === crdSchemaSourceFor([crd, other]));
+    assert.notEqual(crdSchemaSourceFor([structuredClone(crd)]), a, 'another object (e.g. a new live version) is read again');
+    assert.ok(JSON.stringify({ schemas: [a] }).length < 100);
+    assert.deepEqual(a!.fieldAt('x.io', 'A', ['spec', 'l'])?.list, { type: 'set' });
   });
 });
