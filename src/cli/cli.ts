@@ -23,8 +23,12 @@ const USAGE = `Usage:
   gitops-drift diff --desired FILE --live FILE [--manager NAME] [-o text|json]
   gitops-drift apps [--repo DIR] [--kubeconfig FILE] [--context NAME]... [-o text|json]
   gitops-drift capture --repo DIR --resource GROUP/KIND/NAMESPACE/NAME [--field PATH]... [--branch NAME] [--commit] [--push] [--allow-dirty] [--stack] [-o json]
-  gitops-drift sync|refresh|pause|resume|suspend|reconcile APP [--kubeconfig FILE] [--context NAME] [--yes] ...
-  gitops-drift breakglass start APP --reason TEXT [--ticket ID] [--expires 1h] | breakglass end APP [--repo DIR] [--no-resume] [--yes]
+  gitops-drift sync|refresh|pause|resume|suspend|reconcile APP [--kubeconfig FILE] [--context NAME] [--yes] [--confirm APP] [--pause-parents] ...
+  gitops-drift breakglass start APP --reason TEXT [--ticket ID] [--expires 1h]
+  gitops-drift breakglass end APP [--repo DIR] [--capture|--no-capture] [--no-resume] [--push] [--yes] [--confirm APP]
+
+Questions are asked on a terminal; flags answer them. --yes answers confirmations, never the production guard:
+on a production context type the app name, or pass --confirm APP.
 
 Exit codes: 0 in sync / done, 1 drift found / action failed, 2 error.
 kubeconfig: --kubeconfig, else KUBECONFIG, else ~/.kube/config; --context never changes the file.

@@ -28,7 +28,7 @@ import type { CommandId } from './commandIds';
 import type { DriftSession } from './driftSession';
 import { captureLive, captureOne } from './captureCommand';
 import { vscodeFlowDeps } from './vscodePrompter';
-import { appFromArg, pickApp, resourceFromArg, resourceInView } from './viewCommands';
+import { appFromArg, pickApp, pickResource, resourceFromArg, resourceInView } from './viewCommands';
 
 export interface ActionDeps {
   session: DriftSession;
@@ -195,7 +195,7 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
     'gitopsDrift.captureLive': (arg) => captureLive(session, log, arg),
     'gitopsDrift.sync': (arg) => sync(arg),
     'gitopsDrift.syncResource': async (arg) => {
-      const r = resourceFromArg(session, arg) ?? (arg === undefined ? resourceInView(session) : undefined);
+      const r = resourceFromArg(session, arg) ?? (arg === undefined ? (resourceInView(session) ?? (await pickResource(session, { title: 'Sync which resource?' }))) : undefined);
       if (!r) return undefined;
       return sync({ context: r.context, appId: r.drift.app.id }, [r.diff.ref]);
     },
