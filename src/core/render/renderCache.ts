@@ -70,6 +70,15 @@ export class RenderCache {
   /** The app's inputs and cache key (reads the kustomization tree; files unchanged since the last call are not re-read). */
   async inputsOf(app: App): Promise<RenderInputs> {
     if (!app.path) return { roots: [] };
+    if (app.sources && app.sources.length > 0) {
+      // Multi-source (render/issue 14): every source's inputs, plus $ref value files; cacheable only if all are.
+      const parts = await Promise.all(app.sources.map((s) => this.inputsOf(s)));
+      const roots = [...new Set([...parts.flatMap((p) => p.roots), ...(app.refValueFiles ?? [])])].sort();
+      if (parts.some((p) => !p.key)) return { roots };
+      const hashed: string[] = [FORMAT, app.id, ...parts.map((p) => p.key as string)];
+      for (const r of app.refValueFiles ?? []) hashed.push(r, await this.hashPath(r));
+      return { roots, key: sha(hashed.join('\u0000')) };
+    }
     const roots = new Set<string>();
     let remote = false;
     const visit = async (dir: string): Promise<void> => {
@@ -121,6 +130,9 @@ export class RenderCache {
         }
       }
     }
+    // Flux substituteFrom values come from ConfigMaps/Secrets (cluster or workspace manifests): not tracked here.
+    const postBuild = (spec.postBuild ?? {}) as { substituteFrom?: unknown };
+    if (Array.isArray(postBuild.substituteFrom) && postBuild.substituteFrom.length > 0) remote = true;
     const list = [...roots].sort();
     if (remote) return { roots: list };
     const parts: string[] = [FORMAT, await this.toolVersion(app), app.id, app.path, app.sourceType, app.destinationNamespace ?? '', JSON.stringify(spec)];

@@ -9,6 +9,7 @@ import { appFromArgoApplication } from '../../../src/core/discovery';
 import type { KubeObject } from '../../../src/core/model';
 import { nodeProcessRunner } from '../../../src/core/ports';
 import { renderApp } from '../../../src/core/render';
+import { RenderCache } from '../../../src/core/render/renderCache';
 
 describe('render: multi-source Argo CD Applications (issue 14 item 4)', function () {
   this.timeout(60_000);
@@ -65,5 +66,31 @@ describe('render: multi-source Argo CD Applications (issue 14 item 4)', function
     assert.match(missing.sources![0].problem ?? '', /no source has ref: nope/);
     const escape = appFromArgoApplication(application('$values/../charts/web/values.yaml'), repos());
     assert.match(escape.sources![0].problem ?? '', /outside the repository/);
+  });
+});
+
+describe('render/renderCache inputs for issue 14 renders', () => {
+  it('a multi-source app reads every source and its $ref value files; a Flux app with substituteFrom is never cached', async () => {
+    const ws = await fs.mkdtemp(path.join(os.tmpdir(), 'gd-ms-cache-'));
+    try {
+      await fs.mkdir(path.join(ws, 'a'));
+      await fs.mkdir(path.join(ws, 'b'));
+      await fs.writeFile(path.join(ws, 'a', 'kustomization.yaml'), 'resources: []\n');
+      await fs.writeFile(path.join(ws, 'b', 'kustomization.yaml'), 'resources: []\n');
+      await fs.writeFile(path.join(ws, 'vals.yaml'), 'x: 1\n');
+      const cache = new RenderCache({ runner: nodeProcessRunner });
+      const sub = (p: string) => ({ id: `argo:argocd/m#${p}`, name: 'm', kind: 'argo-application' as const, path: path.join(ws, p), sourceType: 'kustomize' as const });
+      const multi = { ...sub('a'), id: 'argo:argocd/m', sources: [sub('a'), sub('b')], refValueFiles: [path.join(ws, 'vals.yaml')] };
+      const inputs = await cache.inputsOf(multi);
+      assert.deepEqual(inputs.roots.map((r) => path.relative(ws, r)).sort(), ['a', 'b', 'vals.yaml']);
+      const before = inputs.key;
+      assert.ok(before);
+      await fs.writeFile(path.join(ws, 'vals.yaml'), 'x: 2\n');
+      assert.notEqual((await new RenderCache({ runner: nodeProcessRunner }).inputsOf(multi)).key, before, 'a $ref value file change is a new key');
+      const flux = { ...sub('a'), kind: 'flux-kustomization' as const, definition: { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'm' }, spec: { postBuild: { substituteFrom: [{ kind: 'ConfigMap', name: 'vars' }] } } } };
+      assert.equal((await cache.inputsOf(flux)).key, undefined);
+    } finally {
+      await fs.rm(ws, { recursive: true, force: true });
+    }
   });
 });
