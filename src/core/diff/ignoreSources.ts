@@ -175,3 +175,20 @@ export function appIgnoreRules(appObject: KubeObject | undefined, argoCm?: KubeO
   errors.push(...validateIgnoreRules(rules));
   return { rules, errors, ...(ignoreAggregatedRoles !== undefined ? { ignoreAggregatedRoles } : {}) };
 }
+
+/**
+ * Argo CD's `argocd-cm` among objects (the live ones first, then the workspace's manifests): the ConfigMap of that
+ * name carrying the `app.kubernetes.io/part-of: argocd` label, else any ConfigMap named `argocd-cm`.
+ */
+export function findArgoCm(...sources: Iterable<KubeObject>[]): KubeObject | undefined {
+  for (const objects of sources) {
+    let any: KubeObject | undefined;
+    for (const o of objects) {
+      if (o.kind !== 'ConfigMap' || o.metadata?.name !== 'argocd-cm' || (o.apiVersion ?? 'v1') !== 'v1') continue;
+      if (o.metadata.labels?.['app.kubernetes.io/part-of'] === 'argocd') return o;
+      any ??= o;
+    }
+    if (any) return any;
+  }
+  return undefined;
+}

@@ -27,8 +27,8 @@ export interface DiffMemoOptions {
 }
 
 /** Ignore rules of the live (else declared) Application / Kustomization (diff/ignoreSources). */
-function ignoreRulesOf(app: App, liveApp?: KubeObject): AppIgnoreRules {
-  return appIgnoreRules(liveApp ?? app.definition);
+function ignoreRulesOf(app: App, liveApp?: KubeObject, argoCm?: KubeObject): AppIgnoreRules {
+  return appIgnoreRules(liveApp ?? app.definition, argoCm);
 }
 
 export function applierOf(app: App): string | undefined {
@@ -87,7 +87,7 @@ export class DiffMemo {
   }
 
   /** The app's drift in one cluster, or undefined when the app does not run there. */
-  diffApp(app: App, render: RenderResult, cache: ClusterCache, schemas?: SchemaSource[]): AppDrift | undefined {
+  diffApp(app: App, render: RenderResult, cache: ClusterCache, schemas?: SchemaSource[], argoCm?: KubeObject): AppDrift | undefined {
     const key = appObjectKey(app);
     const liveApp = key ? cache.liveApps.get(key) : undefined;
     const appFailure = cache.failures.get(`app:${app.id}`);
@@ -99,8 +99,8 @@ export class DiffMemo {
     // "not deployed here" would hide that nothing was checked.
     const unreadable = () => !!appFailure || render.objects.some((r) => cache.failures.has(refKey(refOf(r.object, app.destinationNamespace ?? ''))));
     if (app.kind === 'folder' && live.size === 0 && !unreadable()) return undefined;
-    const ignore = ignoreRulesOf(app, liveApp);
-    const diffOpts: DiffOptions = { manager: applierOf(app), humanManagers: this.opts.humanManagers, ignoreDifferences: ignore.rules.length ? ignore.rules : undefined, defaultNamespace: app.destinationNamespace, app: app.name, ...(schemas ? { schemas } : {}) };
+    const ignore = ignoreRulesOf(app, liveApp, argoCm);
+    const diffOpts: DiffOptions = { manager: applierOf(app), humanManagers: this.opts.humanManagers, ignoreDifferences: ignore.rules.length ? ignore.rules : undefined, defaultNamespace: app.destinationNamespace, app: app.name, ...(schemas ? { schemas } : {}), ...(ignore.ignoreAggregatedRoles ? { ignoreAggregatedRoles: true } : {}) };
     const resources: ResourceDiff[] = [];
     for (const r of render.objects) {
       const key = refKey(refOf(r.object, app.destinationNamespace ?? ''));

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crdSchemaSourceFor } from '../schema/crdSchema';
+import { findArgoCm } from '../diff/ignoreSources';
 import type { App, KubeObject, ObjectRef } from '../model';
 import type { CaptureOrigin } from '../capture/captureTypes';
 import { isGitOpsError, refKey, refOf } from '../model';
@@ -147,9 +148,13 @@ export class DriftEngine {
       const drifts: AppDrift[] = [];
       const notDeployed: App[] = [];
       // CRD schemas (list/map types, formats of custom resources): the workspace's CRD manifests and the live CRDs held.
-      const crdSchemas = crdSchemaSourceFor([...rendered.flatMap((r) => r.objects.map((o) => o.object)), ...[...cache.live.values()].flatMap((m) => [...m.values()])]);
+      const desiredObjects = rendered.flatMap((r) => r.objects.map((o) => o.object));
+      const liveObjects = [...cache.live.values()].flatMap((m) => [...m.values()]);
+      const crdSchemas = crdSchemaSourceFor([...desiredObjects, ...liveObjects]);
+      // Argo CD's system-wide ignore rules: argocd-cm as held live, else as the workspace declares it.
+      const argoCm = findArgoCm(liveObjects, desiredObjects);
       for (let i = 0; i < apps.length; i++) {
-        const drift = this.diffs.diffApp(apps[i], rendered[i], cache, crdSchemas && [crdSchemas]);
+        const drift = this.diffs.diffApp(apps[i], rendered[i], cache, crdSchemas && [crdSchemas], argoCm);
         if (drift) drifts.push(drift);
         else notDeployed.push(apps[i]);
       }

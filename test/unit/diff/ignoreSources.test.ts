@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import type { KubeObject } from '../../../src/core/model';
 import { diffResource } from '../../../src/core/diff';
 import { selectorMatches } from '../../../src/core/diff/ignore';
-import { appIgnoreRules, argoSettingsOf, compareOptionsOf, fluxIgnoreRulesOf, validateIgnoreRules } from '../../../src/core/diff/ignoreSources';
+import { appIgnoreRules, argoSettingsOf, compareOptionsOf, findArgoCm, fluxIgnoreRulesOf, validateIgnoreRules } from '../../../src/core/diff/ignoreSources';
 
 const deploy = (replicas: number, annotations: Record<string, string> = {}, labels: Record<string, string> = { app: 'web' }): KubeObject =>
   ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop', labels, annotations }, spec: { replicas, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27', env: [{ name: 'A', value: '1' }, { name: 'INJECTED', value: 'x' }] }] } } } }) as unknown as KubeObject;
@@ -96,5 +96,18 @@ describe('ignore rules users already have', () => {
     assert.ok(!selectorMatches('app=api', l));
     assert.ok(!selectorMatches('tier notin (front)', l));
     assert.ok(!selectorMatches('canary', l));
+  });
+  it('finds argocd-cm live first, then in the workspace, and uses it for Argo CD apps only', () => {
+    const cm = (ns: string, data: Record<string, string>, labels?: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-cm', namespace: ns, ...(labels ? { labels } : {}) }, data }) as unknown as KubeObject;
+    const live = cm('argocd', { 'resource.customizations.ignoreDifferences.apps_Deployment': 'jsonPointers: [/spec/replicas]' }, { 'app.kubernetes.io/part-of': 'argocd' });
+    const ws = cm('argocd', {});
+    assert.equal(findArgoCm([ws, live]), live, 'the labelled one wins');
+    assert.equal(findArgoCm([], [ws]), ws);
+    assert.equal(findArgoCm([live], [ws]), live);
+    assert.equal(findArgoCm([]), undefined);
+    const argoApp = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'a' }, spec: {} } as unknown as KubeObject;
+    assert.equal(appIgnoreRules(argoApp, live).rules.length, 1);
+    assert.equal(appIgnoreRules({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'k' }, spec: {} } as unknown as KubeObject, live).rules.length, 0);
+    assert.equal(appIgnoreRules(argoApp, cm('argocd', { 'resource.compareoptions': 'ignoreAggregatedRoles: true' })).ignoreAggregatedRoles, true);
   });
 });
