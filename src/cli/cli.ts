@@ -17,6 +17,8 @@ import { runActionCommand, ACTION_COMMANDS } from './actions';
 import { liveSourceOf, sourceNotInWorkspaceMessage } from './appSource';
 import { readRepoInfo, sameRepo } from '../core/discovery/repoInfo';
 import { findAppTargets } from '../core/control/find-app';
+import { appForecast } from '../core/forecast/appForecast';
+import type { RevertForecast } from '../core/forecast/revertForecast';
 
 const USAGE = `Usage:
   gitops-drift diff [--repo DIR] [--kubeconfig FILE] [--context NAME]... [--app NAME] [--mode offline|server-side] [-o text|json] [--all]
@@ -195,12 +197,14 @@ async function appsCommand(argv: string[], io: CliIo): Promise<number> {
       autoSync: a.state.autoSync,
       suspended: a.state.suspended,
       drift: summarize(a.resources),
+      /** What the controller does with a live edit of a field Git sets (revert forecast, issue 15). */
+      revert: appForecast(a) as RevertForecast | undefined,
     })),
   );
   // Workspace apps this cluster does not run are listed too, marked as such.
   for (const c of snap.clusters) {
     for (const a of c.notDeployed ?? []) {
-      apps.push({ context: c.context, id: a.id, name: a.name, kind: a.kind, namespace: a.namespace, path: a.path ? path.relative(repo, a.path) || '.' : undefined, sourceType: a.sourceType, repoURL: a.repoURL, targetRevision: a.targetRevision, problem: a.problem ?? 'not in this cluster', sync: undefined, health: undefined, autoSync: undefined, suspended: undefined, drift: summarize([]) });
+      apps.push({ context: c.context, id: a.id, name: a.name, kind: a.kind, namespace: a.namespace, path: a.path ? path.relative(repo, a.path) || '.' : undefined, sourceType: a.sourceType, repoURL: a.repoURL, targetRevision: a.targetRevision, problem: a.problem ?? 'not in this cluster', sync: undefined, health: undefined, autoSync: undefined, suspended: undefined, drift: summarize([]), revert: undefined });
     }
   }
   // A cluster that could not be read, and an app whose objects could not all be read (a failed or forbidden LIST):

@@ -4,6 +4,7 @@ import type { App, FieldChange, KubeObject, ResourceDiff } from '../../../src/co
 import { forecastChange, forecastDiff, forecastResource, type ForecastApp } from '../../../src/core/forecast/revertForecast';
 import { forecastLabel, forecastText } from '../../../src/core/forecast/describeForecast';
 import { parseGoDuration } from '../../../src/core/forecast/goDuration';
+import { appForecast } from '../../../src/core/forecast/appForecast';
 
 const now = new Date('2026-11-28T12:00:00Z');
 
@@ -250,5 +251,14 @@ describe('revert forecast (core)', () => {
     assert.equal(parseGoDuration('500ms'), 500);
     assert.equal(parseGoDuration('10 minutes'), undefined);
     assert.equal(parseGoDuration(''), undefined);
+  });
+});
+
+describe('app-level forecast (apps listing)', () => {
+  it('answers for a field Git sets: self-heal, paused, suspended', () => {
+    assert.equal(appForecast(argo({ syncPolicy: { automated: { selfHeal: true } } }), now).when, 'next-reconcile');
+    assert.equal(appForecast(argo({ syncPolicy: { automated: { enabled: false } } }), now).when, 'while-paused');
+    assert.equal(appForecast(flux({ suspend: true }), now).when, 'while-paused');
+    assert.equal(appForecast(flux({}), now).at, '2026-11-28T12:05:00Z');
   });
 });
