@@ -30,6 +30,7 @@ import { GitOpsError, refKey, type App, type ObjectRef } from '../core/model';
 import { nodeProcessRunner } from '../core/ports';
 import type { CliIo } from './cli';
 import { contextsOf, engineFor, kubeClientFactory } from './cli';
+import { dryRun, parseResourceRef } from './dryRun';
 import { cliProgress, cliPrompter, type FlagAnswer, type PromptDescription } from './cliPrompter';
 
 export const ACTION_COMMANDS = ['capture', 'sync', 'refresh', 'pause', 'resume', 'suspend', 'reconcile', 'breakglass'] as const;
@@ -124,6 +125,7 @@ export async function runActionCommand(cmd: string, argv: string[], io: CliIo): 
       ...COMMON,
       prune: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
+      repo: { type: 'string' },
       resource: { type: 'string', multiple: true },
       hard: { type: 'boolean', default: false },
       'with-source': { type: 'boolean', default: false },
@@ -140,6 +142,8 @@ export async function runActionCommand(cmd: string, argv: string[], io: CliIo): 
   const kindsOf: Record<string, string[] | undefined> = { sync: ['Application'], refresh: ['Application'], suspend: ['Kustomization', 'HelmRelease', 'GitRepository'], reconcile: ['Kustomization', 'HelmRelease', 'GitRepository'] };
   if (!['sync', 'refresh', 'pause', 'suspend', 'resume', 'reconcile'].includes(cmd)) throw new GitOpsError('invalid', `unknown command ${cmd}`);
   const ref = await resolveApp(client, positionals[0], io, values, kindsOf[cmd]);
+  // --dry-run: what the controller would change (impact preview, issue 15); nothing is sent.
+  if (values['dry-run'] && (cmd === 'sync' || cmd === 'resume' || cmd === 'reconcile')) return dryRun({ cmd, ref, values, resources: (values.resource ?? []).map(parseResourceRef) }, io);
   const target = await targetOf(client, context, ref, io, values);
 
   switch (cmd) {

@@ -71,3 +71,10 @@ export async function dryRun(input: DryRunInput, io: CliIo): Promise<number> {
   io.out(formatPreview(drift.app.name, action, p, input.values.output === 'json'));
   return drift.errors.length ? 2 : 0;
 }
+
+/** `--resource GROUP/KIND/NAMESPACE/NAME` (empty group for core). */
+export function parseResourceRef(r: string): ObjectRef {
+  const [group, kind, namespace, name] = r.split('/');
+  if (!kind || !name) throw new GitOpsError('invalid', `--resource ${r}: use GROUP/KIND/NAMESPACE/NAME (empty group for core)`);
+  return { group, kind, namespace, name };
+}

@@ -28,6 +28,8 @@ import type { CommandId } from './commandIds';
 import type { DriftSession } from './driftSession';
 import { captureLive, captureOne } from './captureCommand';
 import { vscodeFlowDeps } from './vscodePrompter';
+import { editorImpactPreview } from './impactPreviewProvider';
+import { captureFirstInEditor } from './captureFirst';
 import { appFromArg, pickApp, pickResource, resourceFromArg, resourceInView } from './viewCommands';
 
 export interface ActionDeps {
@@ -58,7 +60,8 @@ const FLUX_OTHER_KINDS = ['HelmRelease', 'GitRepository', 'OCIRepository', 'Helm
 
 export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: unknown) => unknown> {
   const { session, log } = deps;
-  const flowDeps = (): FlowDeps => vscodeFlowDeps(log, session.settings.productionContextPattern);
+  // The impact preview (issue 15) before sync / resume / reconcile / breakglass end; "Capture These First" captures.
+  const flowDeps = (): FlowDeps => ({ ...vscodeFlowDeps(log, session.settings.productionContextPattern), preview: editorImpactPreview(() => session.index, () => session.settings.humanFieldManagers, () => session.refresh({ quiet: true })), captureFirst: captureFirstInEditor(session) });
 
   const flowTarget = (context: string, drift: AppDrift, ref: ObjectRef = controlRefOfApp(drift.app)): FlowTarget => ({
     client: session.client(context),

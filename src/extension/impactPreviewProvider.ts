@@ -12,8 +12,10 @@ export interface PreviewRequestLike {
 }
 
 /** Undefined when the snapshot does not have the app, or when the action changes nothing (no prompt then). */
-export function editorImpactPreview(index: () => DriftIndex, humanManagers: () => readonly string[]): (req: PreviewRequestLike) => Promise<ImpactPreview | undefined> {
+export function editorImpactPreview(index: () => DriftIndex, humanManagers: () => readonly string[], refresh?: () => Promise<void>): (req: PreviewRequestLike) => Promise<ImpactPreview | undefined> {
   return async (req) => {
+    // The live state as of now, not as of the last watch event: the preview is what the action will change.
+    await refresh?.();
     const key = refKey(req.target.ref);
     const found = index()
       .allApps()

@@ -182,6 +182,19 @@ describe('core/flows against the cluster', function () {
     assert.ok(JSON.parse(after.metadata.annotations!['gitops-drift.dev/breakglass']).ended);
   });
 
+  it('the impact preview offers "Capture These First" for human live edits: it captures them and does not act (issue 15)', async () => {
+    await client.patch(applicationRef('argocd', 'parent'), { spec: { syncPolicy: { automated: { enabled: false } } } }, { type: 'merge', fieldManager: 'kubectl-patch' });
+    const reverts = [{ ref: { group: 'apps', kind: 'Deployment', namespace: 'parent', name: 'web' }, paths: ['spec.replicas'] }];
+    const captured: unknown[] = [];
+    const deps = (p: ScriptedPrompter) =>
+      testDeps(p, { preview: async () => ({ summary: 'reverts 1 field', lines: ['revert  Deployment parent/web spec.replicas: 5 -> 2'], reverts }), captureFirst: async (_t, r) => void captured.push(r) });
+    const { result, prompter } = await run([['preview.resume', 'Capture These First']], (p) => resumeFlow(deps(p), { target: target('parent'), kind: 'auto-sync' }));
+    assert.ok(isCancelled(result));
+    assert.deepEqual(prompter.asked[0].options, ['Resume', 'Capture These First']);
+    assert.deepEqual(captured, [reverts]);
+    assert.equal(((await app('parent')).spec as any).syncPolicy.automated.enabled, false, 'not resumed');
+  });
+
   it('breakglass end keeps the app paused when a capture did not happen', async () => {
     await run([['breakglass.reason', 'r'], ['breakglass.ticket', ''], ['breakglass.expires', '1h']], (p) => breakglassStartFlow(testDeps(p), { target: target('web') }));
     const pendingDiff = { ref: { group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'web', name: 'web' } as ObjectRef } as ResourceDiff;

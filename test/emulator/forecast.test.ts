@@ -18,12 +18,13 @@ import { createKubeClient } from '../../src/core/kube/http-kube-client';
 import { nodeProcessRunner } from '../../src/core/ports';
 import type { AppDrift } from '../../src/core/engine/driftTypes';
 import { forecastChange, type RevertForecast } from '../../src/core/forecast/revertForecast';
+import { main, type CliIo } from '../../src/cli/cli';
 
 const APPS = '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications';
 const KS = '/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations';
 const deployPath = (ns: string) => `/apis/apps/v1/namespaces/${ns}/deployments/web`;
 /** Long enough for the engine to compute between an edit and the controller's answer, short enough for a test. */
-const TIMING = { pollMs: 50, reconcileIntervalMs: 4000, selfHealDelayMs: 4000 };
+const TIMING = { pollMs: 50, reconcileIntervalMs: 8000, selfHealDelayMs: 8000 };
 
 function argoApp(name: string, syncPolicy: Record<string, unknown>): string {
   return `apiVersion: argoproj.io/v1alpha1
@@ -219,5 +220,31 @@ describe('revert forecast matches the simulated controllers (on the test cluster
     const d = await deployment('fluxoff');
     assert.equal(d.spec.replicas, 5);
     assert.ok(envNames(d).includes('HOTFIX'));
+  });
+
+  it('CLI resume --dry-run prints what resuming would change (reverts, lost live-only edits) and applies nothing', async () => {
+    const io = (): CliIo & { stdout: string; stderr: string } => {
+      const o = { stdout: '', stderr: '', env: { ...process.env }, cwd: repo, isTTY: false } as CliIo & { stdout: string; stderr: string };
+      o.out = (x: string) => void (o.stdout += x);
+      o.err = (x: string) => void (o.stderr += x);
+      return o;
+    };
+    const flux = io();
+    assert.equal(await main(['resume', 'fluxoff', '--dry-run', '--repo', repo, '--kubeconfig', cluster.kubeconfigPath], flux), 0, flux.stderr);
+    assert.match(flux.stdout, /^fluxoff: resume — reverts 1 field, loses 1 live-only edit$/m);
+    assert.match(flux.stdout, /revert {2}Deployment fluxoff\/web spec\.replicas: 5 -> 2 \(set live by kubectl-edit/);
+    assert.match(flux.stdout, /lose {4}Deployment fluxoff\/web spec\.template\.spec\.containers\[name=web\]\.env\[name=HOTFIX\]: .*added live by kubectl-edit/);
+    assert.match(flux.stdout, /nothing was applied \(--dry-run\)/);
+    const argo = io();
+    assert.equal(await main(['resume', 'paused', '--dry-run', '--repo', repo, '--kubeconfig', cluster.kubeconfigPath, '-o', 'json'], argo), 0, argo.stderr);
+    const json = JSON.parse(argo.stdout);
+    assert.equal(json.applied, false);
+    assert.deepEqual(json.changes.map((c: { change: string; path: string }) => [c.change, c.path]), [['revert', 'spec.replicas']], 'argocd-controller leaves the live-only env var');
+    // Nothing was applied: still suspended / paused, the live edits still there after the controllers ran again.
+    await controllers.settled();
+    assert.equal((await rest.call('GET', `${KS}/fluxoff`)).spec.suspend, true);
+    assert.equal((await rest.call('GET', `${APPS}/paused`)).spec.syncPolicy.automated.enabled, false);
+    assert.equal((await deployment('fluxoff')).spec.replicas, 5);
+    assert.equal((await deployment('paused')).spec.replicas, 5);
   });
 });

@@ -39,6 +39,8 @@ describe('Argo CD and Flux controls (demo world)', function () {
       const { result: r } = await withPrompts(
         [
           pick(/^Sync podinfo-staging$/, 'Sync and Prune', (p) => assert.deepEqual(p.options, ['Sync', 'Sync and Prune', 'Dry Run'])),
+          // The impact preview (issue 15) comes before the guard.
+          dialog(/^Sync podinfo-staging: .*creates 1 object, prunes 1 object/, 'Sync'),
           input(new RegExp(`^Sync with prune on production context ${world().contextName}$`), 'not-the-name', (p) => assert.match(p.detail ?? '', /Type the app name "podinfo-staging" to confirm/)),
         ],
         () => vscode.commands.executeCommand<{ cancelled?: boolean }>('gitopsDrift.sync', loc('podinfo-staging')),
@@ -56,7 +58,16 @@ describe('Argo CD and Flux controls (demo world)', function () {
   it('syncs an OutOfSync app with prune and reports the result', async () => {
     const w = world();
     await waitFor('apps back after the setting change', () => api.session.index.allApps().some((a) => a.drift.app.name === 'podinfo-staging'));
-    const { result } = await withPrompts([pick(/^Sync podinfo-staging$/, 'Sync and Prune')], () => vscode.commands.executeCommand<SyncFlowResult>('gitopsDrift.sync', loc('podinfo-staging')));
+    const { result } = await withPrompts(
+      [
+        pick(/^Sync podinfo-staging$/, 'Sync and Prune'),
+        dialog(/^Sync podinfo-staging: .*creates 1 object, prunes 1 object/, 'Sync', (p) => {
+          assert.match(p.detail ?? '', /^create {2}Ingress podinfo-staging\/podinfo$/m);
+          assert.match(p.detail ?? '', new RegExp(`^prune {3}ConfigMap podinfo-staging/${w.scenarios.pruneCandidate.name}$`, 'm'));
+        }),
+      ],
+      () => vscode.commands.executeCommand<SyncFlowResult>('gitopsDrift.sync', loc('podinfo-staging')),
+    );
     const outcome = result.outcome!;
     assert.equal(outcome.phase, 'Succeeded', outcome.message);
     assert.ok(outcome.resources.some((r) => r.kind === 'Ingress' && r.status === 'Synced'));
@@ -85,7 +96,11 @@ describe('Argo CD and Flux controls (demo world)', function () {
   it('resumes, reconciles and suspends a Flux Kustomization; resuming reverts the drift', async () => {
     const k = world().scenarios.suspendedKustomization;
     const appLoc = loc(k.name);
-    await withPrompts([], () => vscode.commands.executeCommand('gitopsDrift.resume', appLoc));
+    // The impact preview: what resuming reverts (Git's replicas) and which kubectl-added fields it removes.
+    await withPrompts(
+      [dialog(new RegExp(`^Resume ${k.name}: reverts \\d+ fields?.*, loses \\d+ live-only edits?`), 'Resume', (p) => assert.match(p.detail ?? '', /^revert {2}Deployment infra\/redis spec\.replicas: /m))],
+      () => vscode.commands.executeCommand('gitopsDrift.resume', appLoc),
+    );
     const ks = getJson(['-n', k.namespace, 'get', 'kustomizations.kustomize.toolkit.fluxcd.io', k.name]);
     assert.notEqual(ks.spec.suspend, true);
     // Flux re-applies Git (main) and removes the fields kubectl added: the live Deployment is back to Git's.
@@ -95,6 +110,8 @@ describe('Argo CD and Flux controls (demo world)', function () {
       return d.spec.replicas === 1 && !env.some((e: { name: string }) => e.name === 'REDIS_IO_THREADS' || e.name === 'REDIS_MAXMEMORY') ? d : undefined;
     }, 15_000);
     assert.equal(dep.spec.replicas, 1);
+    // Reverted: a reconcile now changes nothing, so no impact preview is shown.
+    await waitFor('redis in sync in the tree', () => findResource(api, 'Deployment', k.deploymentNamespace, k.deployment)?.diff.status === 'Synced', 15_000);
     const handledBefore = getJson(['-n', k.namespace, 'get', 'kustomizations.kustomize.toolkit.fluxcd.io', k.name]).status.lastHandledReconcileAt;
     await withPrompts([], () => vscode.commands.executeCommand('gitopsDrift.reconcile', appLoc));
     const after = getJson(['-n', k.namespace, 'get', 'kustomizations.kustomize.toolkit.fluxcd.io', k.name]);
@@ -202,6 +219,8 @@ describe('Argo CD and Flux controls (demo world)', function () {
     git(['checkout', '-q', 'main']);
     git(['merge', '-q', '--ff-only', ended.branch!]);
     const mainHead = git(['rev-parse', 'HEAD']);
+    // Merged: the live fix is desired state now, so resuming changes nothing and no impact preview is shown.
+    await waitFor('the merged fix is desired state in the tree', () => findResource(api, 'Deployment', depNs, depName)?.diff.status === 'Synced', 15_000);
     await withPrompts([], () => vscode.commands.executeCommand('gitopsDrift.resumeAutoSync', loc(name)));
     const synced = await waitFor('Synced at the new revision', () => {
       const a = app(name);

@@ -55,12 +55,20 @@ export async function checkSyncWindows(deps: FlowDeps, t: FlowTarget, kind: 'man
  * The impact preview step (issue 17, forecast): what the action will revert, create or prune, shown before acting.
  * Skipped when the host has no preview provider or it has nothing to say. Prompt `preview.<action>`.
  */
+/** The preview's button that captures the human live edits before acting (the action is not run then). */
+export const CAPTURE_FIRST = 'Capture These First';
+
 export async function showPreview(deps: FlowDeps, t: FlowTarget, action: PreviewAction, verb: string, resources?: ObjectRef[]): Promise<boolean> {
   const provider = deps.preview;
   if (!provider) return true;
   const preview = await deps.withProgress(`Previewing ${verb.toLowerCase()} of ${t.name}`, (_p, signal) => provider({ action, target: t, resources }, signal));
   if (!preview) return true;
-  const answer = await deps.prompter.confirm({ id: `preview.${action}`, severity: 'warning', message: `${verb} ${t.name}: ${preview.summary}`, detail: preview.lines.join('\n'), actions: [verb], yesAction: verb });
+  const captureFirst = preview.reverts?.length && deps.captureFirst ? CAPTURE_FIRST : undefined;
+  const answer = await deps.prompter.confirm({ id: `preview.${action}`, severity: 'warning', message: `${verb} ${t.name}: ${preview.summary}`, detail: preview.lines.join('\n'), actions: captureFirst ? [verb, captureFirst] : [verb], yesAction: verb });
+  if (answer === CAPTURE_FIRST && captureFirst) {
+    await deps.withProgress(`Capturing the live edits of ${t.name}`, (_p, signal) => deps.captureFirst!(t, preview.reverts!, signal));
+    return false;
+  }
   return answer === verb;
 }
 

@@ -117,6 +117,8 @@ export interface FlowDeps {
   log(message: string): void;
   /** Impact preview (see PreviewRequest); undefined: no preview step. */
   preview?(req: PreviewRequest, signal: AbortSignal): Promise<ImpactPreview | undefined>;
+  /** "Capture these first" at the preview: captures the human live edits the action would undo (the flow then stops). */
+  captureFirst?(target: FlowTarget, reverts: NonNullable<ImpactPreview['reverts']>, signal: AbortSignal): Promise<void>;
   now?(): Date;
 }
 
