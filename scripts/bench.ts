@@ -218,6 +218,11 @@ async function runOne(): Promise<Row> {
     row.cold = coldMs;
     console.log(`cold (empty render cache): ${ms(coldMs)}  (${phases(cold.timings)}); ${apps} apps, ${resources.length} resources, ${found} drifted; ${engine.renderStats.rendered} renders`);
     for (const c of cold.clusters) if (c.error) console.log(`  ${c.context} error: ${c.error.message}`);
+    if (process.env.BENCH_DEBUG) {
+      const kinds = new Map<string, number>();
+      for (const c of cold.clusters) for (const a of c.apps) kinds.set(`${c.context} ${a.app.kind} ${a.app.id.split(':')[0]}`, (kinds.get(`${c.context} ${a.app.kind} ${a.app.id.split(':')[0]}`) ?? 0) + 1);
+      console.log(JSON.stringify([...kinds]), JSON.stringify(cold.clusters.map((c) => c.apps.slice(0, 3).map((a) => [a.app.id, a.app.path, a.resources.length]))));
+    }
     if (process.env.BENCH_DEBUG) for (const r of resources.filter((x) => x.status !== 'Synced').slice(0, 3)) console.log(JSON.stringify({ ref: r.ref, status: r.status, reason: r.reason, changes: r.changes.slice(0, 4) }));
 
     const t1 = performance.now();
