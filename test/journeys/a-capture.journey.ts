@@ -10,11 +10,7 @@ describe('journey (a): find drift → diff → capture from the hover → commit
     const w = journeyWorld();
     const { wb, page } = w;
     const s = w.world.scenarios.suspendedKustomization;
-    wb.startJourney('a-capture');
-    await wb.reload();
-    await wb.closeAllEditors();
-    await wb.openView('GitOps', 'Drift');
-    await wb.widenSidebar();
+    await wb.begin('a-capture');
 
     // Find: the app with drift, its drifted Deployment.
     const app = wb.treeRow(s.name);

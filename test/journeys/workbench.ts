@@ -75,13 +75,41 @@ export class Workbench {
   // ---- views and the tree ----
 
   /** Clicks the activity-bar entry of a view container (e.g. "GitOps") unless its view is already showing. */
-  async openView(container: string, view?: string): Promise<void> {
+  async openView(container: string, view: string): Promise<void> {
     const entry = this.page.locator(`.activitybar [role="tab"][aria-label^="${container}"], .activitybar a.action-label[aria-label^="${container}"]`).first();
     await entry.waitFor({ state: 'visible', timeout: 120_000 });
-    const selected = await entry.evaluate((e) => e.getAttribute('aria-selected') === 'true' || e.closest('.action-item')?.classList.contains('checked') === true);
-    if (!selected) await entry.click();
     // The side bar's title names the container and, when it holds one view, that view ("GITOPS: DRIFT").
-    if (view) await this.page.locator('.sidebar .composite.title .title-label', { hasText: new RegExp(`${escapeRegExp(container)}.*${escapeRegExp(view)}`, 'i') }).first().waitFor({ state: 'visible', timeout: this.timeoutMs });
+    const title = this.page.locator('.part.sidebar .composite.title .title-label', { hasText: new RegExp(`${escapeRegExp(container)}.*${escapeRegExp(view)}`, 'i') }).first();
+    // Clicking the entry of the container already showing closes the side bar, and a window still restoring its
+    // layout may open it right after a click: click until the view shows, as a person would.
+    for (let attempt = 0; !(await title.isVisible()); attempt++) {
+      if (attempt === 5) throw new Error(`the ${container} view did not open`);
+      await entry.click();
+      await title.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => {});
+    }
+  }
+
+  /**
+   * Waits until the extension is idle: its status bar entry names the cluster and shows no spinning refresh icon
+   * (a person waits for the spinner before acting on rows that are about to be replaced).
+   */
+  async waitForIdle(timeoutMs = 120_000): Promise<void> {
+    await this.page
+      .locator('.statusbar-item', { hasText: /drifted|in sync/ })
+      .filter({ hasNot: this.page.locator('.codicon-modifier-spin, .codicon-sync\\~spin') })
+      .first()
+      .waitFor({ state: 'visible', timeout: timeoutMs });
+  }
+
+  /** A journey's start: a reloaded window, no editors, the Drift view open and wide, the extension idle. */
+  async begin(journey: string): Promise<void> {
+    this.startJourney(journey);
+    await this.reload();
+    await this.closeAllEditors();
+    await this.openView('GitOps', 'Drift');
+    await this.widenSidebar();
+    await this.waitForIdle();
+    await this.recordNotifications();
   }
 
   /** Tree rows of the side bar, as their text reads (label, then description). */
@@ -100,12 +128,55 @@ export class Workbench {
     return row.first();
   }
 
+  /**
+   * The row labelled `path[path.length - 1]` inside the rows labelled by the earlier entries (each one deeper in the
+   * tree than the one before), e.g. `['podinfo-staging', 'podinfo']`. Waits until such a row is shown.
+   */
+  async treeRowAt(path: string[]): Promise<Locator> {
+    // Expand the way down, as a person clicks the twisties.
+    for (let k = 1; k < path.length; k++) await this.expand(await this.findRow(path.slice(0, k)));
+    return this.findRow(path);
+  }
+
+  private async findRow(path: string[]): Promise<Locator> {
+    const find = (want: string[]) => {
+      const rows = [...document.querySelectorAll<HTMLElement>('.sidebar .monaco-list-row[role="treeitem"]')]
+        .map((e) => ({ index: Number(e.dataset.index), level: Number(e.getAttribute('aria-level')), label: (e.querySelector('.label-name') as HTMLElement | null)?.innerText.replace(/\s+/g, ' ').trim() ?? '' }))
+        .sort((x, y) => x.index - y.index);
+      let from = 0;
+      let minLevel = 0;
+      for (let k = 0; k < want.length; k++) {
+        let hit = -1;
+        for (let i = from; i < rows.length && rows[i].level > minLevel; i++) {
+          if (rows[i].label === want[k]) {
+            hit = i;
+            break;
+          }
+        }
+        if (hit < 0) return undefined;
+        // + 1: waitForFunction waits for a truthy value, and the first row's index is 0.
+        if (k === want.length - 1) return rows[hit].index + 1;
+        minLevel = rows[hit].level;
+        from = hit + 1;
+      }
+      return undefined;
+    };
+    let index: number;
+    try {
+      index = (await (await this.page.waitForFunction(find, path, { timeout: this.timeoutMs })).jsonValue()) as number;
+    } catch (e) {
+      throw new Error(`no tree row ${path.join(' › ')} (rows: ${(await this.treeRows()).join(' | ')})`, { cause: e });
+    }
+    return this.page.locator(`.sidebar ${ROW}[data-index="${index - 1}"]`);
+  }
+
   /** Waits for a row and makes sure it is expanded. */
   async expand(row: Locator): Promise<void> {
     await row.waitFor({ state: 'visible', timeout: this.timeoutMs });
     if ((await row.getAttribute('aria-expanded')) === 'false') {
+      const el = await row.elementHandle();
       await row.locator('.monaco-tl-twistie').click();
-      await this.page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await row.elementHandle(), { timeout: this.timeoutMs });
+      await this.page.waitForFunction((e) => e?.getAttribute('aria-expanded') === 'true', el, { timeout: this.timeoutMs });
     }
   }
 
@@ -158,7 +229,11 @@ export class Workbench {
     await row.waitFor({ state: 'visible', timeout: this.timeoutMs });
     await row.click({ button: 'right' });
     const menu = this.page.locator('.context-view .monaco-menu');
-    await menu.waitFor({ state: 'visible', timeout: this.timeoutMs });
+    // The tree focuses the row and shows its menu while handling the same right-click; a row with no items shows
+    // none. So: wait until the row is focused, let the renderer paint, then the menu is there or there is none.
+    await this.page.waitForFunction((el) => el?.classList.contains('focused') === true, await row.elementHandle(), { timeout: this.timeoutMs });
+    await this.page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    if (!(await menu.isVisible())) return [];
     const items = await menu.locator('.action-item:not(.disabled) .action-label').allInnerTexts();
     return items.map(normal).filter(Boolean);
   }
@@ -174,6 +249,7 @@ export class Workbench {
   }
 
   async closeMenu(): Promise<void> {
+    if (!(await this.page.locator('.context-view .monaco-menu').isVisible())) return;
     await this.page.keyboard.press('Escape');
     await this.page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden', timeout: this.timeoutMs });
   }
@@ -254,9 +330,13 @@ export class Workbench {
   async dialog(): Promise<{ message: string; detail: string; buttons: string[] }> {
     const box = this.page.locator(DIALOG);
     await box.waitFor({ state: 'visible', timeout: this.timeoutMs });
+    // A dialog without detail shows its message in the detail element.
+    const text = box.locator('.dialog-message-text');
+    const message = (await text.count()) ? normal(await text.innerText()) : '';
+    const detail = (await box.locator('.dialog-message-detail').innerText().catch(() => '')).trim();
     return {
-      message: normal(await box.locator('.dialog-message-text').innerText()),
-      detail: (await box.locator('.dialog-message-detail').innerText().catch(() => '')).trim(),
+      message: message || normal(detail),
+      detail: message ? detail : '',
       buttons: (await box.locator('.dialog-buttons .monaco-button').allInnerTexts()).map(normal),
     };
   }
@@ -267,6 +347,38 @@ export class Workbench {
     await box.waitFor({ state: 'visible', timeout: this.timeoutMs });
     await box.locator('.dialog-buttons .monaco-button', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }).first().click();
     await box.waitFor({ state: 'hidden', timeout: this.timeoutMs });
+  }
+
+  /**
+   * Starts recording every notification toast that appears (severity and message), so a journey can assert
+   * afterwards that no error was shown between its steps, however briefly.
+   */
+  async recordNotifications(): Promise<void> {
+    // Plain text: the test bundler would wrap named functions in a helper the page does not have.
+    await this.page.evaluate(`(() => {
+      window.__journeyToasts = [];
+      if (window.__journeyObserver) window.__journeyObserver.disconnect();
+      const seen = new WeakSet();
+      const scan = () => {
+        for (const t of document.querySelectorAll('.notification-toast .notification-list-item')) {
+          if (seen.has(t)) continue;
+          const m = t.querySelector('.notification-list-item-message');
+          const message = m ? m.innerText.replace(/\\s+/g, ' ').trim() : '';
+          if (!message) continue;
+          seen.add(t);
+          const icon = (t.querySelector('.notification-list-item-icon') || {}).className || '';
+          window.__journeyToasts.push({ severity: /error/.test(icon) ? 'error' : /warning/.test(icon) ? 'warning' : 'info', message });
+        }
+      };
+      window.__journeyObserver = new MutationObserver(scan);
+      window.__journeyObserver.observe(document.body, { childList: true, subtree: true, characterData: true });
+      scan();
+    })()`);
+  }
+
+  /** The toasts recorded since recordNotifications(). */
+  async recordedNotifications(): Promise<{ severity: string; message: string }[]> {
+    return this.page.evaluate(() => (window as unknown as { __journeyToasts?: { severity: string; message: string }[] }).__journeyToasts ?? []);
   }
 
   /** Waits for a notification toast whose message matches; returns its text. */

@@ -457,7 +457,9 @@ function presentResource(a: AppDrift, d: ResourceDiff, now: Date): Presentation 
     tooltip: lines.join('  \n'),
     icon,
     // `:breakglass` when the app is in one: the menus offer End (not a second Start) on its resources too.
-    contextValue: `resource:${a.state.controller === 'none' ? 'folder' : a.state.controller}${isDrifted(d) ? ':drifted' : ''}${a.state.breakglass?.active ? ':breakglass' : ''}`,
+    // `:modified` (something to capture), `:missing` (nothing live to open), `:nosource` (no file to reveal): the
+    // menus offer only what can work on it.
+    contextValue: `resource:${a.state.controller === 'none' ? 'folder' : a.state.controller}${isDrifted(d) ? ':drifted' : ''}${d.status === 'Modified' ? ':modified' : ''}${d.status === 'MissingLive' ? ':missing' : ''}${d.source ? '' : ':nosource'}${a.state.breakglass?.active ? ':breakglass' : ''}`,
     collapsible: 'none',
   };
 }
