@@ -81,8 +81,9 @@ describe('DriftTreeModel', () => {
     const web = m.allResources().find((r) => r.diff.ref.kind === 'Deployment' && r.diff.ref.name === 'web')!;
     const p = m.present(web);
     assert.equal(p.description, 'modified · 1 live-only · kubectl-edit 12 min ago');
-    // The shop app is in a breakglass: its resources say so (End Breakglass, not a second Start, in their menu).
-    assert.equal(p.contextValue, 'resource:argo:drifted:breakglass');
+    // The shop app is in a breakglass: its resources say so (End Breakglass, not a second Start, in their menu);
+    // modified (something to capture), no source file here (nothing to reveal).
+    assert.equal(p.contextValue, 'resource:argo:drifted:modified:nosource:breakglass');
     assert.equal(resourceStateLabel(res('x', 'ExtraLive')), 'prune candidate');
     assert.equal(resourceStateLabel(res('x', 'MissingLive')), 'missing live');
     assert.equal(resourceStateLabel(res('x', 'Modified', [{ path: 'metadata.labels.x', category: 'live-only', live: 'y' }])), 'live-only edit');
