@@ -55,6 +55,7 @@ async function main(): Promise<number> {
     await mocha.loadFilesAsync();
     const failures = await new Promise<number>((resolve) => mocha.run(resolve));
     code = failures ? 1 : 0;
+    if (jw.wb.issues.length) console.log(`[journeys] product issues worked around (see the screenshots):\n${jw.wb.issues.map((i) => `  - ${i}`).join('\n')}`);
     if (failures) console.error(`[journeys] code-server output (tail):\n${jw.serverOutput().split('\n').slice(-60).join('\n')}`);
   } finally {
     await jw.stop();

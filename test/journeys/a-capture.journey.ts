@@ -73,5 +73,7 @@ describe('journey (a): find drift → diff → capture from the hover → commit
     await wb.waitForDescription(resource, /^Synced/, 60_000);
     await wb.waitForDescription(app, /^suspended$/, 60_000);
     await wb.screenshot('tree-synced');
+    // Back to main in a terminal, as after pushing the branch for review (the next journeys start from main).
+    git(w, ['checkout', '--quiet', 'main']);
   });
 });

@@ -2,7 +2,8 @@
 // code-server with the extension under development, and a headless Chromium page showing the workbench. The
 // journeys act only through that page (and, as a person in a terminal would, kubectl and git).
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -50,6 +51,7 @@ export async function startJourneyWorld(opts: JourneyWorldOptions = {}): Promise
     stops.push(() => world.stop());
     // Capture commits need an identity, as on a user's machine.
     for (const [k, v] of [['user.email', 'sre@example.test'], ['user.name', 'Journey SRE']]) execFileSync('git', ['config', k, v], { cwd: world.repoDir });
+    await addProductionDestination(world);
     log(`[journeys] demo world on the ${world.backend === 'real' ? 'real kube-apiserver' : 'emulator'}: ${world.repoDir}`);
 
     const entry = codeServer.locateCodeServer() ?? (await codeServer.installCodeServer({ log }));
@@ -91,6 +93,33 @@ export async function startJourneyWorld(opts: JourneyWorldOptions = {}): Promise
   }
 }
 
+/** The app of journey (b): listed in the demo cluster, deploying to the production cluster `prod-eu`. */
+export const PROD_APP = { name: 'billing-eu', namespace: 'billing-eu', context: 'prod-eu' };
+
+/**
+ * Hub and spoke, as a platform team runs it: the kubeconfig gains a context `prod-eu` (here the same API server
+ * under another name) and Argo CD in the demo cluster gets an Application deploying there by cluster name, synced by
+ * hand. Its objects are read through `prod-eu`, whose name matches the default production pattern.
+ */
+async function addProductionDestination(world: DemoWorld): Promise<void> {
+  const kc = (args: string[], input?: string) => kubectlIn(world.kubeconfigPath, args, { input });
+  const current = JSON.parse(await kc(['config', 'view', '--minify', '-o', 'json'])).contexts[0].context;
+  await kc(['config', 'set-context', PROD_APP.context, `--cluster=${current.cluster}`, `--user=${current.user}`]);
+  const app = {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name: PROD_APP.name, namespace: 'argocd' },
+    spec: {
+      project: 'default',
+      source: { repoURL: world.repo.repoURL, targetRevision: 'main', path: 'teams/billing' },
+      destination: { name: PROD_APP.context, namespace: PROD_APP.namespace },
+      syncPolicy: { syncOptions: ['CreateNamespace=true'] },
+    },
+  };
+  await kc(['apply', '--server-side', '-f', '-'], JSON.stringify(app));
+  await until('the prod-eu Application to be compared by Argo CD', async () => JSON.parse(await kc(['-n', 'argocd', 'get', 'application', PROD_APP.name, '-o', 'json'])).status?.sync?.status, 60_000);
+}
+
 /**
  * Attaches to a world started by `tsx scripts/journeys.ts --serve` (its serve.json): for writing journeys against a
  * running workbench. `stop()` only disconnects.
@@ -105,13 +134,26 @@ export async function attachJourneyWorld(file: string, opts: { log?: (line: stri
   return { world, url: info.url, browser, page, wb, serverOutput: () => '', stop: async () => {} };
 }
 
-/** kubectl (the pinned one from .tools/bin, first on PATH) against the journey world. */
-export function kubectl(w: JourneyWorld, args: string[], env: NodeJS.ProcessEnv = {}): string {
-  return execFileSync('kubectl', ['--kubeconfig', w.world.kubeconfigPath, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+/**
+ * kubectl (the pinned one from .tools/bin, first on PATH). Asynchronous: the emulator answers from this very
+ * process, so a blocking call would wait for a server that cannot run.
+ */
+async function kubectlIn(kubeconfig: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<string> {
+  const run = promisify(execFile);
+  if (opts.input === undefined) return (await run('kubectl', ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8', env: { ...process.env, ...opts.env }, timeout: 60_000 })).stdout;
+  return new Promise((resolve, reject) => {
+    const child = execFile('kubectl', ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8', env: { ...process.env, ...opts.env }, timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(`kubectl ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout)));
+    child.stdin!.end(opts.input);
+  });
 }
 
-export function kubectlJson(w: JourneyWorld, args: string[]): any {
-  return JSON.parse(kubectl(w, [...args, '-o', 'json']));
+/** kubectl against the journey world, as a person runs it in a terminal (`env` e.g. a scripted EDITOR). */
+export function kubectl(w: JourneyWorld, args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+  return kubectlIn(w.world.kubeconfigPath, args, { env });
+}
+
+export async function kubectlJson(w: JourneyWorld, args: string[]): Promise<any> {
+  return JSON.parse(await kubectl(w, [...args, '-o', 'json']));
 }
 
 /** git in the demo repository, as the user would run it in a terminal. */
