@@ -370,9 +370,11 @@ export class Workbench {
     await input.press('Enter');
   }
 
-  /** The validation message shown under the input box, or '' when there is none. */
-  async inputBoxMessage(): Promise<string> {
-    return normal(await this.page.locator(`${QUICK_INPUT} .quick-input-message`).innerText().catch(() => ''));
+  /** Waits until the message under the input box (prompt or validation) matches; returns it. */
+  async inputBoxMessage(want: RegExp): Promise<string> {
+    const message = this.page.locator(`${QUICK_INPUT} .quick-input-message`).filter({ hasText: want }).first();
+    await this.waitVisible(message, this.timeoutMs);
+    return normal(await message.innerText());
   }
 
   async quickInputHidden(): Promise<void> {
