@@ -26,7 +26,7 @@ describe('journey (c): breakglass → kubectl edit → survives self-heal → En
     assert.match(await wb.quickInputTitle(), /\(3\/3\)/);
     await wb.screenshot('breakglass-expiry-prompt');
     await wb.inputBox('2h', { title: /\(3\/3\)/ });
-    await wb.notification(/^Breakglass on guestbook: the controller is paused/, 120_000);
+    await wb.notification(/^Breakglass on guestbook\b.*the controller is paused/, 120_000);
     await wb.waitForDescription(await wb.treeRowAt(appPath), /(^|· )breakglass( ·|$)/);
     await wb.screenshot('breakglass-started');
     const started = await kubectlJson(w, ['-n', 'argocd', 'get', 'application', APP]);

@@ -110,7 +110,7 @@ describe('journey (d): each offered context-menu item does its job', function ()
     await wb.contextMenu(await wb.treeRowAt(path), HARD_REFRESH);
 
     await wb.contextMenu(await wb.treeRowAt(path), PAUSE);
-    await wb.notification(/^Pause auto-sync: guestbook/);
+    await wb.notification(/^(Pause auto-sync: guestbook|auto-sync paused on .*guestbook)/);
     await wb.waitForDescription(await wb.treeRowAt(path), /auto-sync paused/);
     await wb.screenshot('auto-sync-paused');
     const paused = await wb.contextMenuItems(await wb.treeRowAt(path));
@@ -143,7 +143,7 @@ describe('journey (d): each offered context-menu item does its job', function ()
     const path = ['gitops-demo', 'infra'];
 
     await wb.contextMenu(await wb.treeRowAt(path), RESUME);
-    await wb.notification(/^infra: Ready/, 120_000);
+    await wb.notification(/^(infra: Ready|Kustomization flux-system\/infra resumed: Ready)/, 120_000);
     await wb.waitForDescription(await wb.treeRowAt(path), /^(?!.*suspended)/);
     await wb.screenshot('resumed');
     const items = await wb.contextMenuItems(await wb.treeRowAt(path));
@@ -152,15 +152,15 @@ describe('journey (d): each offered context-menu item does its job', function ()
 
     await wb.clearNotifications();
     await wb.contextMenu(await wb.treeRowAt(path), RECONCILE);
-    await wb.notification(/^infra: Ready/, 120_000);
+    await wb.notification(/^(infra: Ready|Kustomization flux-system\/infra: Ready)/, 120_000);
     await wb.screenshot('reconciled');
     await wb.clearNotifications();
     await wb.contextMenu(await wb.treeRowAt(path), RECONCILE_SOURCE);
-    await wb.notification(/^infra: Ready/, 120_000);
+    await wb.notification(/^(infra: Ready|Kustomization flux-system\/infra: Ready)/, 120_000);
     await wb.screenshot('reconciled-with-source');
 
     await wb.contextMenu(await wb.treeRowAt(path), SUSPEND);
-    await wb.notification(/^Suspend: infra/);
+    await wb.notification(/^(Suspend: infra|Kustomization flux-system\/infra suspended)/);
     await wb.waitForDescription(await wb.treeRowAt(path), /suspended/);
     await wb.screenshot('suspended');
 

@@ -121,19 +121,31 @@ export class Workbench {
 
   // ---- views and the tree ----
 
-  /** Clicks the activity-bar entry of a view container (e.g. "GitOps") unless its view is already showing. */
+  /**
+   * Clicks the activity-bar entry of a view container (e.g. "GitOps") unless it is already showing, and gives the
+   * view (e.g. "Drift") the whole side bar: other views of the container are collapsed, as a person does to see
+   * more rows.
+   */
   async openView(container: string, view: string): Promise<void> {
     const entry = this.page.locator(`.activitybar [role="tab"][aria-label^="${container}"], .activitybar a.action-label[aria-label^="${container}"]`).first();
     await entry.waitFor({ state: 'visible', timeout: 120_000 });
-    // The side bar's title names the container and, when it holds one view, that view ("GITOPS: DRIFT").
-    const title = this.page.locator('.part.sidebar .composite.title .title-label', { hasText: new RegExp(`${escapeRegExp(container)}.*${escapeRegExp(view)}`, 'i') }).first();
+    // The side bar's title names the container ("GITOPS", or "GITOPS: DRIFT" when it holds one view).
+    const title = this.page.locator('.part.sidebar .composite.title .title-label', { hasText: new RegExp(`^\\s*${escapeRegExp(container)}`, 'i') }).first();
     // Clicking the entry of the container already showing closes the side bar, and a window still restoring its
-    // layout may open it right after a click: click until the view shows, as a person would.
+    // layout may open it right after a click: click until the container shows, as a person would.
     for (let attempt = 0; !(await title.isVisible()); attempt++) {
-      if (attempt === 5) throw new Error(`the ${container} view did not open`);
+      if (attempt === 5) throw new Error(`the ${container} view container did not open`);
       await entry.click();
       await title.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => {});
     }
+    const headers = this.page.locator('.part.sidebar .pane-header[aria-expanded="true"]:not(.hidden)');
+    for (let i = 0; i < (await headers.count()); i++) {
+      const h = headers.nth(i);
+      const label = (await h.getAttribute('aria-label')) ?? '';
+      if (!label.toLowerCase().startsWith(view.toLowerCase())) await h.click();
+    }
+    const own = this.page.locator(`.part.sidebar .pane-header[aria-label^="${view}" i]`).first();
+    if ((await own.isVisible()) && (await own.getAttribute('aria-expanded')) === 'false') await own.click();
   }
 
   /**
