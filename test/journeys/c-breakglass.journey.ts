@@ -66,7 +66,7 @@ describe('journey (c): breakglass → kubectl edit → survives self-heal → En
     await wb.contextMenu(await wb.treeRowAt(appPath), 'End Breakglass…');
     const end = await wb.dialog();
     assert.match(end.message, /End breakglass on guestbook/);
-    assert.match(end.detail, new RegExp(`Deployment ${DEPLOYMENT}`));
+    assert.match(end.detail, new RegExp(DEPLOYMENT));
     await wb.screenshot('end-breakglass-dialog');
     await wb.dialogButton('Capture and Resume');
     const plan = await wb.dialog();

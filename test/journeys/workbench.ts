@@ -469,7 +469,8 @@ export class Workbench {
       const t = toasts.first();
       await t.hover();
       const close = t.locator('.codicon-notifications-clear, .action-label[aria-label^="Clear"]').first();
-      if (await close.isVisible().catch(() => false)) await close.click();
+      // force: a toast still sliding in is never "stable".
+      if (await close.isVisible().catch(() => false)) await close.click({ force: true, timeout: 5_000 }).catch(() => {});
       else break;
       await t.waitFor({ state: 'detached', timeout: this.timeoutMs }).catch(() => {});
     }
