@@ -69,10 +69,29 @@ export class Workbench {
    * Waits until `target` is visible. If a command lost its row instead (see lostRowPicker), the person picks that
    * row's app or resource in the picker and the wait goes on; the product issue is logged and kept in `issues`.
    */
+  /** The impact preview shown before a sync, resume or reconcile ("Resume infra: 1 live edit will be reverted"). */
+  private previewDialog(): Locator {
+    return this.page.locator(`${DIALOG} .dialog-message-text`, { hasText: /^(Sync|Resume|Reconcile) [^:]+: / });
+  }
+
+  /** Reads an impact preview and goes on with the action (its verb button), keeping a screenshot of it. */
+  private async acceptPreview(): Promise<boolean> {
+    const preview = this.previewDialog();
+    if (!(await preview.isVisible())) return false;
+    const message = normal(await preview.innerText());
+    const verb = /^(Sync|Resume|Reconcile) /.exec(message)![1];
+    this.log(`    impact preview: ${message}`);
+    await this.screenshot('impact-preview');
+    await this.page.locator(`${DIALOG} .dialog-buttons .monaco-button`, { hasText: new RegExp(`^\\s*${verb}\\s*$`) }).first().click();
+    await preview.waitFor({ state: 'hidden', timeout: this.timeoutMs });
+    return true;
+  }
+
   private async waitVisible(target: Locator, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      await target.or(this.lostRowPicker()).first().waitFor({ state: 'visible', timeout: Math.max(1, deadline - Date.now()) });
+      await target.or(this.lostRowPicker()).or(this.previewDialog()).first().waitFor({ state: 'visible', timeout: Math.max(1, deadline - Date.now()) });
+      if (await this.acceptPreview()) continue;
       if (await target.first().isVisible()) return;
       if (!(await this.recoverLostRow())) {
         await target.first().waitFor({ state: 'visible', timeout: Math.max(1, deadline - Date.now()) });
