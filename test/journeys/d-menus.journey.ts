@@ -122,7 +122,7 @@ describe('journey (d): each offered context-menu item does its job', function ()
 
     await wb.contextMenu(await wb.treeRowAt(path), SKIP_ON);
     const warn = await wb.dialog();
-    assert.match(warn.message, /Skip reconcile stops all processing/);
+    assert.match(`${warn.message} ${warn.detail}`, /Skip reconcile/);
     await wb.screenshot('skip-reconcile-warning');
     await wb.dialogButton('Skip Reconcile');
     await wb.waitForDescription(await wb.treeRowAt(path), /skip-reconcile/);
