@@ -129,6 +129,9 @@ describe('core/kube against the emulator', function () {
       emu.setFaults({ closeWatchAfterEvents: 1, goneOnWatchResume: true });
       emu.seed([cm('w3', 'web')]);
       await until(() => events.some((e) => e.type === 'SYNC' && e.items.some((i) => i.metadata.name === 'w3')) || seen('w3'), 'w3');
+      // The stream closes after w3's event; its resume gets 410 and the watch lists again. Clear the faults only
+      // after that relist (cleared earlier, a slow resume would find the faults gone and never see the 410).
+      await until(() => events.filter((e) => e.type === 'SYNC').length >= 2, 'the relist after 410');
       emu.setFaults({});
       emu.seed([cm('w4', 'web')]);
       await until(() => seen('w4'), 'w4 after faults cleared');
