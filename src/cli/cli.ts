@@ -82,6 +82,7 @@ export function engineFor(values: { repo?: string; kubeconfig?: string }, io: Cl
     kustomizePath: io.env.GITOPS_DRIFT_KUSTOMIZE,
     helmPath: io.env.GITOPS_DRIFT_HELM,
     renderCacheDir: renderCacheDirOf(io.env),
+    schemaCacheDir: renderCacheDirOf(io.env),
     diffMode: opts.diffMode,
     contextForDestination: destinationContextResolver({ kubeconfig: values.kubeconfig, env: io.env }),
     log: stderrLogger(io, opts.verbose ?? false),

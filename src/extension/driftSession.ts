@@ -117,6 +117,7 @@ export class DriftSession implements vscode.Disposable {
         helmPath: s.helmPath || undefined,
         humanManagers: s.humanFieldManagers,
         renderCacheDir: this.storageDir,
+        schemaCacheDir: this.storageDir,
         diffMode: s.diffMode,
         contextForDestination: destinationContextResolver({ kubeconfig: s.kubeconfig.length ? s.kubeconfig : undefined }),
         log: this.logger,

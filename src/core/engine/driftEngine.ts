@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crdSchemaSourceFor } from '../schema/crdSchema';
+import { ClusterSchemas } from '../schema/clusterSchemas';
 import { findArgoCm } from '../diff/ignoreSources';
 import type { App, KubeObject, ObjectRef } from '../model';
 import type { CaptureOrigin } from '../capture/captureTypes';
@@ -33,6 +34,8 @@ export interface DriftEngineOptions {
   humanManagers?: string[];
   /** Folder of the persistent render cache (kustomize/helm renders by content hash of their inputs); none: memory only. */
   renderCacheDir?: string;
+  /** Folder of the schemas read from clusters' /openapi/v3 (one file per server version); none: memory only. */
+  schemaCacheDir?: string;
   /**
    * `server-side`: each object that exists live is also sent as a server-side apply dry run (`dryRun=All`,
    * force, as the app's field manager) and the server's answer is what is compared with live; objects the server
@@ -82,6 +85,7 @@ export class DriftEngine {
   private readonly renders: RenderStore;
   private readonly live: LiveStore;
   private readonly diffs: DiffMemo;
+  private readonly schemas: ClusterSchemas;
   private readonly log: Logger;
   private readonly clock: Clock;
 
@@ -92,6 +96,7 @@ export class DriftEngine {
     this.renders = new RenderStore({ runner: opts.runner, trusted: opts.trusted, kustomizePath: opts.kustomizePath, helmPath: opts.helmPath, cacheDir: opts.renderCacheDir });
     this.live = new LiveStore({ clientFor: opts.clientFor, contextForDestination: opts.contextForDestination });
     this.diffs = new DiffMemo({ humanManagers: opts.humanManagers, log: this.log, clock: this.clock });
+    this.schemas = new ClusterSchemas({ cacheDir: opts.schemaCacheDir, log: this.log });
   }
 
   /** Drops cached renders of apps containing these files; app definitions changing drops discovery too. */
@@ -127,6 +132,8 @@ export class DriftEngine {
       const tRender = Date.now();
       // API discovery (part of fetching) runs while kustomize renders; a failure surfaces from the fetch below.
       if (!opts.reuseLive) client.discover(signal).catch(() => {});
+      // The cluster's schemas (its /openapi/v3 once per server version, its CRDs each refresh) are read meanwhile too.
+      const clusterSchemas = this.schemas.read(client, !opts.reuseLive, signal);
       const rendered = await Promise.all(apps.map((a) => this.renders.render(a, opts.overlays, signal).catch((e): RenderResult => ({ objects: [], skipped: [], errors: [toGitOpsError(e)] }))));
       timings.renderMs = Math.max(timings.renderMs, Date.now() - tRender);
       throwIfAborted(signal);
@@ -150,11 +157,11 @@ export class DriftEngine {
       // CRD schemas (list/map types, formats of custom resources): the workspace's CRD manifests and the live CRDs held.
       const desiredObjects = rendered.flatMap((r) => r.objects.map((o) => o.object));
       const liveObjects = [...cache.live.values()].flatMap((m) => [...m.values()]);
-      const crdSchemas = crdSchemaSourceFor([...desiredObjects, ...liveObjects]);
+      const schemas = ClusterSchemas.ordered(await clusterSchemas, crdSchemaSourceFor([...desiredObjects, ...liveObjects]));
       // Argo CD's system-wide ignore rules: argocd-cm as held live, else as the workspace declares it.
       const argoCm = findArgoCm(liveObjects, desiredObjects);
       for (let i = 0; i < apps.length; i++) {
-        const drift = this.diffs.diffApp(apps[i], rendered[i], cache, crdSchemas && [crdSchemas], argoCm);
+        const drift = this.diffs.diffApp(apps[i], rendered[i], cache, schemas, argoCm);
         if (drift) drifts.push(drift);
         else notDeployed.push(apps[i]);
       }

@@ -310,6 +310,12 @@ class HttpKubeClient implements KubeClient {
     return { items, resourceVersion };
   }
 
+  async getPath(p: string, signal?: AbortSignal): Promise<unknown> {
+    const url = new URL(p, 'http://path.invalid');
+    const query = Object.fromEntries(url.searchParams.entries());
+    return (await this.call('GET', url.pathname, query, { verb: 'get', resource: url.pathname }, { signal })).body;
+  }
+
   async get(ref: ObjectRef, signal?: AbortSignal): Promise<KubeObject> {
     const rt = await this.resolve(ref, signal);
     const ctx = { verb: 'get', resource: rbacName(rt), name: ref.name, namespace: rt.namespaced ? ref.namespace : undefined };

@@ -86,6 +86,11 @@ export interface KubeClient {
    */
   create?(type: TypeRef, body: unknown, opts?: { namespace?: string; fieldManager?: string; signal?: AbortSignal }): Promise<KubeObject>;
   watch(type: TypeRef, opts: WatchOptions): Disposable;
+  /**
+   * GET a non-resource path (`/version`, `/openapi/v3/...`, query included) and answer its JSON body. Optional:
+   * without it the cluster's OpenAPI is not read (the shipped snapshot answers).
+   */
+  getPath?(path: string, signal?: AbortSignal): Promise<unknown>;
 }
 
 export const CONTENT_TYPES: Record<PatchType, string> = {
