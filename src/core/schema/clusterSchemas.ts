@@ -1,12 +1,13 @@
 // Schemas read from a connected cluster: the built-in kinds from its own /openapi/v3 (the documents of the
 // group-versions the apiserver serves itself, derived into the compact form of the shipped snapshot, fetched once
-// per server version and cached on disk) and custom resources from its CustomResourceDefinitions (listed on each
-// refresh). A failed or forbidden read falls back (to the snapshot, to the workspace's CRD manifests) and is
-// logged, never an error of the app; a failure is never written to the cache.
+// per server version and set of documents, cached on disk) and custom resources from its CustomResourceDefinitions
+// (listed on each refresh). A failed or forbidden read falls back (to the snapshot, to the workspace's CRD
+// manifests) and is logged, never an error of the app; a failure is never written to the cache.
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { KubeObject } from '../model';
+import { isObject } from '../k8s/json';
 import { silentLogger, type Logger } from '../ports';
 import type { KubeClient } from '../kube/types';
 import { CompactSchemaSource } from './compactSource';
@@ -45,24 +46,46 @@ export function isBuiltinGroupVersionPath(p: string): boolean {
   return !!m && (!m[1].includes('.') || m[1].endsWith('.k8s.io')) && !m[1].endsWith('.x-k8s.io');
 }
 
-/** The server's gitVersion and the compact schema of its built-in group-versions, read from /openapi/v3. */
-export async function fetchOpenApiSchema(get: (p: string, signal?: AbortSignal) => Promise<unknown>, signal?: AbortSignal): Promise<{ version: string; schema: CompactSchema }> {
-  const version = (await get('/version', signal)) as { gitVersion?: unknown };
-  if (typeof version?.gitVersion !== 'string') throw new Error('/version has no gitVersion');
-  return { version: version.gitVersion, schema: await openApiSchemaOf(get, version.gitVersion, signal) };
+type GetPath = (p: string, signal?: AbortSignal) => Promise<unknown>;
+
+/** The server's gitVersion and the built-in group-versions its /openapi/v3 index lists (path → URL with its hash). */
+export interface OpenApiIndex {
+  version: string;
+  paths: Array<[string, string]>;
 }
 
-async function openApiSchemaOf(get: (p: string, signal?: AbortSignal) => Promise<unknown>, gitVersion: string, signal?: AbortSignal): Promise<CompactSchema> {
+export async function readOpenApiIndex(get: GetPath, signal?: AbortSignal): Promise<OpenApiIndex> {
+  const version = (await get('/version', signal)) as { gitVersion?: unknown };
+  if (typeof version?.gitVersion !== 'string') throw new Error('/version has no gitVersion');
   const index = (await get('/openapi/v3', signal)) as { paths?: Record<string, { serverRelativeURL?: string }> };
-  const paths = Object.entries(index?.paths ?? {}).filter(([p]) => isBuiltinGroupVersionPath(p));
+  const paths = Object.entries(index?.paths ?? {})
+    .filter(([p]) => isBuiltinGroupVersionPath(p))
+    .map(([p, v]): [string, string] => [p, v?.serverRelativeURL ?? `/openapi/v3/${p}`])
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (!paths.length) throw new Error('/openapi/v3 lists no built-in group-versions');
+  return { version: version.gitVersion, paths };
+}
+
+/** The compact schema (the snapshot's form) of the documents the index lists. */
+export async function openApiSchemaOf(get: GetPath, index: OpenApiIndex, signal?: AbortSignal): Promise<CompactSchema> {
   const docs: OpenApiDocument[] = [];
   // A few at a time: the core document alone is megabytes.
-  for (let i = 0; i < paths.length; i += 4) {
-    const batch = paths.slice(i, i + 4).map(([p, v]) => get(v.serverRelativeURL ?? `/openapi/v3/${p}`, signal) as Promise<OpenApiDocument>);
-    docs.push(...(await Promise.all(batch)));
+  for (let i = 0; i < index.paths.length; i += 4) {
+    docs.push(...(await Promise.all(index.paths.slice(i, i + 4).map(([, url]) => get(url, signal) as Promise<OpenApiDocument>))));
   }
-  return compactFromOpenApi(docs, `kubernetes ${gitVersion} OpenAPI v3 from the cluster (${paths.length} group-versions)`);
+  const schema = compactFromOpenApi(docs.map(describedOnly), `kubernetes ${index.version} OpenAPI v3 from the cluster (${index.paths.length} group-versions)`);
+  if (!Object.keys(schema.kinds).length) throw new Error('/openapi/v3 describes the fields of no built-in kind');
+  return schema;
+}
+
+/**
+ * The document without the kinds it does not describe: a root that preserves unknown fields says nothing about the
+ * kind's fields (no real apiserver serves a built-in kind so; API emulators do), and the snapshot then answers.
+ */
+function describedOnly(doc: OpenApiDocument): OpenApiDocument {
+  const schemas = doc.components?.schemas ?? {};
+  const kept = Object.entries(schemas).filter(([, s]) => !(isObject(s) && s['x-kubernetes-preserve-unknown-fields'] === true && Array.isArray(s['x-kubernetes-group-version-kind'])));
+  return { components: { schemas: Object.fromEntries(kept) } };
 }
 
 function withDeadline(signal: AbortSignal | undefined, ms: number): AbortSignal {
@@ -71,7 +94,7 @@ function withDeadline(signal: AbortSignal | undefined, ms: number): AbortSignal 
 
 export class ClusterSchemas {
   private readonly openApiByServer = new Map<string, { at: number; ok: boolean; source: Promise<CompactSchemaSource | undefined> }>();
-  private readonly byVersion = new Map<string, CompactSchemaSource>();
+  private readonly byKey = new Map<string, CompactSchemaSource>();
   private readonly crdsByServer = new Map<string, { key: string; source: CompactSchemaSource }>();
   /** Servers whose CRD list failed and was logged (said once, asked again each refresh). */
   private readonly crdListFailed = new Set<string>();
@@ -115,28 +138,32 @@ export class ClusterSchemas {
     return entry.source;
   }
 
-  private async load(get: (p: string, signal?: AbortSignal) => Promise<unknown>, signal: AbortSignal): Promise<CompactSchemaSource> {
-    const version = (await get('/version', signal)) as { gitVersion?: unknown };
-    if (typeof version?.gitVersion !== 'string') throw new Error('/version has no gitVersion');
-    const v = version.gitVersion;
-    const known = this.byVersion.get(v);
+  /**
+   * The schema of the server's version: from memory, else from the disk, else fetched and written there. The key
+   * is the version and the index's document hashes, so two servers of one version that serve different documents
+   * (feature gates, an emulator) do not share an entry.
+   */
+  private async load(get: GetPath, signal: AbortSignal): Promise<CompactSchemaSource> {
+    const index = await readOpenApiIndex(get, signal);
+    const key = createHash('sha256').update(JSON.stringify([index.version, index.paths])).digest('hex').slice(0, 32);
+    const known = this.byKey.get(key);
     if (known) return known;
-    const file = this.opts.cacheDir ? path.join(this.opts.cacheDir, FORMAT, `${createHash('sha256').update(v).digest('hex').slice(0, 32)}.json`) : undefined;
+    const file = this.opts.cacheDir ? path.join(this.opts.cacheDir, FORMAT, `${key}.json`) : undefined;
     let schema: CompactSchema | undefined;
     if (file) {
       try {
-        const entry = JSON.parse(await fs.readFile(file, 'utf8')) as { version?: string; schema?: CompactSchema };
-        if (entry.version === v && entry.schema?.kinds && entry.schema.types) schema = entry.schema;
+        const entry = JSON.parse(await fs.readFile(file, 'utf8')) as { key?: string; schema?: CompactSchema };
+        if (entry.key === key && entry.schema?.kinds && entry.schema.types) schema = entry.schema;
       } catch {}
     }
     if (!schema) {
-      schema = await openApiSchemaOf(get, v, signal);
-      this.log.info(`read the OpenAPI v3 schemas of ${v} from the cluster (${Object.keys(schema.kinds).length} kinds)`);
+      schema = await openApiSchemaOf(get, index, signal);
+      this.log.info(`read the OpenAPI v3 schemas of ${index.version} from the cluster (${Object.keys(schema.kinds).length} kinds)`);
       if (file) {
         try {
           await fs.mkdir(path.dirname(file), { recursive: true });
           const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-          await fs.writeFile(tmp, JSON.stringify({ version: v, schema }));
+          await fs.writeFile(tmp, JSON.stringify({ version: index.version, key, schema }));
           await fs.rename(tmp, file);
         } catch (e) {
           this.log.warn(`cannot write the schema cache ${file}: ${(e as Error).message}`);
@@ -144,7 +171,7 @@ export class ClusterSchemas {
       }
     }
     const source = new CompactSchemaSource(schema);
-    this.byVersion.set(v, source);
+    this.byKey.set(key, source);
     return source;
   }
 

@@ -18,6 +18,8 @@ const OPENAPI_DIR = path.join(__dirname, '..', '..', 'fixtures', 'kubernetes-ope
 class OpenApiClient extends FakeKubeClient {
   readonly paths: string[] = [];
   failOpenApi?: GitOpsError;
+  /** Serve every kind as an API emulator does: a root that preserves unknown fields, nothing about its fields. */
+  permissive = false;
   gitVersion = 'v1.37.2';
   async getPath(p: string): Promise<unknown> {
     this.paths.push(p);
@@ -28,11 +30,15 @@ class OpenApiClient extends FakeKubeClient {
       const paths: Record<string, { serverRelativeURL: string }> = { 'apis/argoproj.io/v1alpha1': { serverRelativeURL: '/openapi/v3/apis/argoproj.io/v1alpha1?hash=C' } };
       for (const f of files) {
         const gv = f.replace(/_openapi\.json$/, '').split('__').join('/');
-        paths[gv] = { serverRelativeURL: `/openapi/v3/${gv}?hash=H${gv.length}` };
+        paths[gv] = { serverRelativeURL: `/openapi/v3/${gv}?hash=${this.permissive ? 'P' : 'H'}${gv.length}` };
       }
       return { paths };
     }
     const gv = p.replace(/^\/openapi\/v3\//, '').replace(/\?.*$/, '');
+    if (this.permissive) {
+      const gvk = [{ group: gv.split('/').length === 3 ? gv.split('/')[1] : '', version: gv.split('/').at(-1), kind: 'Thing' }];
+      return { components: { schemas: { [`x.${gv}.Thing`]: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, 'x-kubernetes-group-version-kind': gvk } } } };
+    }
     assert.ok(isBuiltinGroupVersionPath(gv), `only built-in group-versions are fetched, not ${gv}`);
     return JSON.parse(readFileSync(path.join(OPENAPI_DIR, `${gv.split('/').join('__')}_openapi.json`), 'utf8'));
   }
@@ -112,6 +118,19 @@ describe('schemas read from the cluster', () => {
     client.gitVersion = 'v1.37.3';
     await new ClusterSchemas({ cacheDir }).openApi(client);
     assert.equal(client.docs().length, 2 * fetched);
+  });
+
+  it('documents that describe no field of a kind (an API emulator) are no schema: the snapshot answers, nothing is cached', async () => {
+    const cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gitops-drift-schema-cache-'));
+    const client = new OpenApiClient();
+    client.permissive = true;
+    const log = recordingLog();
+    assert.equal(await new ClusterSchemas({ cacheDir, log }).openApi(client), undefined);
+    assert.ok(log.warnings.some((w) => /describes the fields of no built-in kind/.test(w)), log.warnings.join('\n'));
+    assert.equal(existsSync(path.join(cacheDir, 'openapi-v3-cache-v1')), false);
+    // The same version served with real documents is read then (the key has the documents' hashes).
+    client.permissive = false;
+    assert.ok(await new ClusterSchemas({ cacheDir, log }).openApi(client));
   });
 
   it('a forbidden /openapi/v3 falls back to the snapshot, is logged, is not cached, and the app is diffed normally', async () => {
