@@ -17,7 +17,7 @@ import type { CompactSchema, SchemaSource } from './schemaTypes';
 
 const FORMAT = 'openapi-v3-cache-v1';
 /** Whole read of a cluster's OpenAPI (version, index, every document) or of its CRD list. */
-const DEADLINE_MS = 30_000;
+const DEADLINE_MS = 15_000;
 /** A failed OpenAPI read is tried again after this long (in memory only). */
 const RETRY_MS = 5 * 60_000;
 const CRD_TYPE = { group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition' };
