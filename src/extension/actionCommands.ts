@@ -119,6 +119,10 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
   async function target(arg: unknown, controller: 'argo' | 'flux', title: string): Promise<FlowTarget | undefined> {
     const direct = arg as Partial<{ context: string; ref: ObjectRef; appId: string }> | undefined;
     if (controller === 'flux' && direct?.context && direct.ref && !direct.appId && FLUX_KINDS[direct.ref.kind]) return fluxObjectTarget(direct.context, direct.ref);
+    // A tree row or link naming an app that is gone must not turn into "which app?" (nor act on another one).
+    if (controller === 'flux' && direct && ((direct as { type?: unknown }).type !== undefined || direct.appId) && !appFromArg(session, arg)) {
+      throw new GitOpsError('notFound', 'That app is not in the drift view any more; refresh and try again');
+    }
     if (controller === 'flux' && !appFromArg(session, arg)) {
       const inView = resourceInView(session);
       if (!(arg && typeof arg === 'object') && inView?.drift.state.controller === 'flux') return flowTarget(inView.context, inView.drift);

@@ -4,6 +4,7 @@ import { COMMAND_IDS, type CommandId } from './commandIds';
 import { DiffDocumentProvider, SCHEME } from './diffDocuments';
 import { DriftSession } from './driftSession';
 import { showError } from './errors';
+import { GitOpsError } from '../core/model';
 import { createSideContent } from './sideContent';
 import { SourceDecorations } from './sourceDecorations';
 import { DriftStatusBar } from './statusBar';
@@ -113,6 +114,14 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
     context.subscriptions.push(
       vscode.commands.registerCommand(id, async (...args: unknown[]) => {
         try {
+          // A row from the tree may be an object of an earlier snapshot (the tree refreshed between the right-click
+          // and the menu choice): act on that row's current data, found by its stable id, or say it is gone.
+          const row = args[0];
+          if (isTreeRow(row)) {
+            const current = model.nodeById(row.id);
+            if (!current) throw new GitOpsError('notFound', `${rowName(row)} is not in the drift view any more; refresh and try again`);
+            args = [current, ...args.slice(1)];
+          }
           return await handlers[id](...args);
         } catch (e) {
           await showError(log, commandTitle(context, id), e);
@@ -132,3 +141,22 @@ function commandTitle(context: vscode.ExtensionContext, id: CommandId): string {
 }
 
 export function deactivate(): void {}
+
+function isTreeRow(arg: unknown): arg is Exclude<DriftNode, { type: 'message' }> {
+  if (!arg || typeof arg !== 'object') return false;
+  const n = arg as Partial<DriftNode>;
+  return typeof n.id === 'string' && (n.type === 'cluster' || n.type === 'app' || n.type === 'kind' || n.type === 'resource');
+}
+
+function rowName(n: Exclude<DriftNode, { type: 'message' }>): string {
+  switch (n.type) {
+    case 'cluster':
+      return n.cluster.context;
+    case 'app':
+      return `${n.drift.app.name} (${n.context})`;
+    case 'kind':
+      return `${n.kind} of ${n.drift.app.name} (${n.context})`;
+    case 'resource':
+      return `${n.diff.ref.kind} ${n.diff.ref.name} of ${n.drift.app.name} (${n.context})`;
+  }
+}

@@ -272,6 +272,25 @@ export class DriftTreeModel {
     }
   }
 
+  /**
+   * The node with this id in the current snapshot and filter, or undefined when it is gone. Ids are stable across
+   * snapshots (context, app id, kind, resource ref), so a row VS Code handed back from an earlier snapshot (a
+   * context-menu command after a refresh) resolves to the same object's current data, never to another row.
+   */
+  nodeById(id: string): DriftNode | undefined {
+    const walk = (level: DriftNode[]): DriftNode | undefined => {
+      const hit = level.find((n) => n.id === id);
+      if (hit) return hit;
+      for (const n of level) {
+        if (!id.startsWith(n.id + '/') && !id.startsWith(n.id + ':')) continue;
+        const deeper = walk(this.children(n));
+        if (deeper) return deeper;
+      }
+      return undefined;
+    };
+    return walk(this.roots());
+  }
+
   /** The parent of a node (for reveal), found by walking down along the ids' prefixes. */
   parent(node: DriftNode): DriftNode | undefined {
     const walk = (nodes: DriftNode[]): DriftNode | undefined => {

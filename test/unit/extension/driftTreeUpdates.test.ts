@@ -84,4 +84,24 @@ describe('DriftTreeModel updates', () => {
     const big = new DriftTreeModel(many, { driftedOnly: false });
     assert.equal(big.present(big.children(big.roots()[0])[0]).collapsible, 'collapsed');
   });
+  // A context-menu command gets the row object VS Code holds, which may come from an earlier snapshot when the
+  // tree refreshed between the right-click and the menu choice: it resolves by its stable id to the current data.
+  it('nodeById resolves a row held from an earlier snapshot to its current data, and a gone row to undefined', () => {
+    const s = base();
+    const m = new DriftTreeModel(s, { driftedOnly: false });
+    const appNode = m.children(m.roots()[0])[1] as Extract<DriftNode, { type: 'app' }>;
+    const kind = m.children(m.children(m.roots()[0])[0])[0];
+    const resource = m.children(kind)[0] as Extract<DriftNode, { type: 'resource' }>;
+    const s2 = next(s, (a, i) => (i === 1 ? [res('db', 'Modified', 3)] : i === 0 ? [res('web', 'Modified', 8), a.resources[1]] : a.resources));
+    m.update(s2);
+    const app1 = m.nodeById(appNode.id) as Extract<DriftNode, { type: 'app' }>;
+    assert.equal(app1.drift, s2.clusters[0].apps[1], 'the app of the current snapshot, not the held one');
+    assert.equal(app1.drift.app.name, 'a1');
+    const r = m.nodeById(resource.id) as Extract<DriftNode, { type: 'resource' }>;
+    assert.equal(r.diff.changes[0].live, 8);
+    assert.equal(m.nodeById(kind.id)?.type, 'kind');
+    m.update(snap([s2.clusters[0].apps[0]]));
+    assert.equal(m.nodeById(appNode.id), undefined, 'a1 is gone: no other app stands in for it');
+    assert.equal(m.nodeById('c:prod/a:folder:a'), undefined);
+  });
 });
