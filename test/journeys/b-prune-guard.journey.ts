@@ -6,9 +6,7 @@ import { journeyWorld } from './current';
 import { kubectlJson, PROD_APP } from './harness';
 
 describe('journey (b): prune-sync to a production destination asks for the typed app name', function () {
-  // Green before the impact preview landed on main (20:30 UTC); since then the prompt after "Sync and Prune" is
-  // not the typed-name box this journey expects: to be adapted (see the journeys report).
-  it.skip('refuses a wrong name, then syncs with prune on the right one', async function () {
+  it('refuses a wrong name, then syncs with prune on the right one', async function () {
     const w = journeyWorld();
     const { wb } = w;
     await wb.begin('b-prune-guard');

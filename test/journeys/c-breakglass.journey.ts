@@ -12,9 +12,7 @@ const NS = 'guestbook';
 const DEPLOYMENT = 'guestbook-ui';
 
 describe('journey (c): breakglass → kubectl edit → survives self-heal → End Breakglass captures and resumes', function () {
-  // Green up to End Breakglass before the impact preview landed on main (20:30 UTC); End Breakglass now shows
-  // another dialog first: to be adapted (see the journeys report).
-  it.skip('pauses, keeps the live fix, captures it and resumes', async function () {
+  it('pauses, keeps the live fix, captures it and resumes', async function () {
     const w = journeyWorld();
     const { wb } = w;
     await wb.begin('c-breakglass');
@@ -71,6 +69,11 @@ describe('journey (c): breakglass → kubectl edit → survives self-heal → En
     assert.match(end.detail, new RegExp(DEPLOYMENT));
     await wb.screenshot('end-breakglass-dialog');
     await wb.dialogButton('Capture and Resume');
+    // Which of the live changes to capture: the ones kubectl wrote are preselected; keep both.
+    assert.match(await wb.quickInputTitle(), /Capture live changes of Deployment guestbook\/guestbook-ui/);
+    assert.equal((await wb.quickPickChecked()).length, 2);
+    await wb.screenshot('capture-pick');
+    await wb.quickInputAccept();
     const plan = await wb.dialog();
     assert.match(plan.message, /Capture 2 live change\(s\) of Deployment guestbook\/guestbook-ui/);
     await wb.screenshot('capture-plan');

@@ -90,7 +90,8 @@ export class Workbench {
   private async waitVisible(target: Locator, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      await target.or(this.lostRowPicker()).or(this.previewDialog()).first().waitFor({ state: 'visible', timeout: Math.max(1, deadline - Date.now()) });
+      // Only visible ones: `.first()` of the union is in document order, and a hidden quick input widget comes first.
+      await target.or(this.lostRowPicker()).or(this.previewDialog()).filter({ visible: true }).first().waitFor({ state: 'visible', timeout: Math.max(1, deadline - Date.now()) });
       if (await this.acceptPreview()) continue;
       if (await target.first().isVisible()) return;
       if (!(await this.recoverLostRow())) {
@@ -394,6 +395,8 @@ export class Workbench {
 
   /** Types into the open input box (replacing what is there) and presses Enter. */
   async inputBox(text: string, opts: { title?: RegExp } = {}): Promise<void> {
+    // The box of a multi-step input keeps its widget between steps: wait for this step's title, not just any box.
+    if (opts.title) await this.waitVisible(this.page.locator(`${QUICK_INPUT} .quick-input-title`, { hasText: opts.title }), this.timeoutMs).catch(() => {});
     const title = await this.quickInputTitle();
     if (opts.title && !opts.title.test(title)) throw new Error(`input box "${title}" is not the expected ${opts.title}`);
     const input = this.page.locator(`${QUICK_INPUT} .quick-input-box input`);
