@@ -78,7 +78,7 @@ describe('journey (c): breakglass → kubectl edit → survives self-heal → En
     assert.match(plan.message, /Capture 2 live change\(s\) of Deployment guestbook\/guestbook-ui/);
     await wb.screenshot('capture-plan');
     await wb.dialogButton('Commit on New Branch');
-    const done = await wb.notification(/^Breakglass ended on guestbook/, 120_000);
+    const done = await wb.notification(/^Breakglass ended on guestbook/, 120_000, { recorded: true });
     await wb.screenshot('breakglass-ended');
     const m = /captured on (\S+);/.exec(done);
     assert.ok(m, `the branch in "${done}"`);

@@ -473,10 +473,34 @@ export class Workbench {
   }
 
   /** Waits for a notification toast whose message matches; returns its text. */
-  async notification(text: string | RegExp, timeoutMs = this.timeoutMs): Promise<string> {
+  async notification(text: string | RegExp, timeoutMs = this.timeoutMs, opts: { recorded?: boolean } = {}): Promise<string> {
     const toast = this.page.locator(TOAST).filter({ has: this.page.locator('.notification-list-item-message', { hasText: text }) }).first();
-    await this.waitVisible(toast, timeoutMs);
-    return normal(await toast.locator('.notification-list-item-message').innerText());
+    if (!opts.recorded) {
+      await this.waitVisible(toast, timeoutMs);
+      return normal(await toast.locator('.notification-list-item-message').innerText());
+    }
+    // With `recorded` (a message shown once per journey): a toast can come and go between two polls (VS Code hides toasts, e.g. when a newer one replaces it): what the
+    // recorder saw counts too.
+    const want = typeof text === 'string' ? (m: string) => m.includes(text) : (m: string) => text.test(m);
+    const recorded = async () => (await this.recordedNotifications()).map((n) => n.message).find(want);
+    const seen = await recorded();
+    if (seen) return seen;
+    const controller = { stop: false };
+    const fromRecorder = (async () => {
+      while (!controller.stop) {
+        const m = await recorded().catch(() => undefined);
+        if (m) return m;
+        await this.page.waitForTimeout(250);
+      }
+      return undefined;
+    })();
+    try {
+      const first = await Promise.race([this.waitVisible(toast, timeoutMs).then(() => undefined), fromRecorder.then((m) => m ?? new Promise<never>(() => {}))]);
+      if (first) return first;
+      return normal(await toast.locator('.notification-list-item-message').innerText());
+    } finally {
+      controller.stop = true;
+    }
   }
 
   /** The messages of the toasts showing now. */
