@@ -36,6 +36,9 @@ const DEFAULT_SETTINGS = {
   'telemetry.telemetryLevel': 'off',
   'update.mode': 'none',
   'chat.disableAIFeatures': true,
+  // VS Code for the Web (code-server) saves after 1 s by default; desktop VS Code, which users run, does not. With
+  // it on, an unsaved edit a test makes is written to disk whenever the machine is slow (seen in CI).
+  'files.autoSave': 'off',
 };
 
 /** Where code-server is cached (git-ignored); GITOPS_DRIFT_CODE_SERVER_DIR overrides it. */

@@ -1,6 +1,7 @@
 // The editor experience against the demo world: tree states, diff editor, decorations/hover/CodeLens, live
 // updates without refresh, and the desired side following edits in the working tree.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { screenshot } from './index';
@@ -109,16 +110,23 @@ describe('drift in the editor (demo world)', function () {
     const doc = await vscode.workspace.openTextDocument(file);
     const editor = await vscode.window.showTextDocument(doc);
     const k = w.scenarios.suspendedKustomization;
+    // undefined while the resource is not in the snapshot (e.g. mid-refresh): neither drift nor its absence.
     const has = () => findResource(api, 'Deployment', k.deploymentNamespace, k.deployment)?.diff.changes.some((c) => c.path === 'spec.replicas');
     assert.ok(has(), 'replicas drift before the edit');
     const line = doc.getText().split('\n').findIndex((l) => /^\s*replicas:/.test(l));
     const original = doc.lineAt(line).text;
-    await editor.edit((e) => e.replace(doc.lineAt(line).range, original.replace(/replicas:\s*\d+/, 'replicas: 2')));
-    await waitFor('replicas drift gone', () => !has(), 5000);
-    assert.ok(doc.isDirty, 'nothing was saved');
-    await editor.edit((e) => e.replace(doc.lineAt(line).range, original));
-    await waitFor('replicas drift back once the edit is undone', () => has(), 5000);
-    await doc.save();
+    try {
+      assert.ok(await editor.edit((e) => e.replace(doc.lineAt(line).range, original.replace(/replicas:\s*\d+/, 'replicas: 2'))), 'the edit applied');
+      await waitFor('replicas drift gone', () => has() === false, 5000);
+      await waitFor('the document is dirty (nothing was saved)', () => doc.isDirty, 2000);
+      assert.match(fs.readFileSync(file, 'utf8'), /replicas: 1\b/, 'the file on disk is untouched');
+      assert.ok(await editor.edit((e) => e.replace(doc.lineAt(line).range, original)), 'the undo applied');
+      await waitFor('replicas drift back once the edit is undone', () => has() === true, 5000);
+    } finally {
+      // Never leave the edit behind for the next suites (a failure here used to fail capture and Flux tests too).
+      if (doc.lineAt(line).text !== original) await editor.edit((e) => e.replace(doc.lineAt(line).range, original));
+      await doc.save();
+    }
   });
 
   it('puts a malformed manifest in the Problems panel at its line, and clears it when fixed', async () => {
