@@ -91,8 +91,9 @@ export class DiffMemo {
     const key = appObjectKey(app);
     const liveApp = key ? cache.liveApps.get(key) : undefined;
     const appFailure = cache.failures.get(`app:${app.id}`);
-    // A declared Argo/Flux app that this cluster does not run belongs to another cluster (unless it was unreadable).
-    if (key && !liveApp && app.kind !== 'folder' && !appFailure) return undefined;
+    // A declared Argo/Flux app that this cluster does not run belongs to another cluster, unless its own object was
+    // unreadable here (a failed LIST of its resources says nothing about where it runs).
+    if (key && !liveApp && app.kind !== 'folder' && !cache.appFailures.has(app.id)) return undefined;
     const live = cache.live.get(app.id) ?? new Map<string, KubeObject>();
     const extra = cache.extra.get(app.id) ?? new Map<string, KubeObject>();
     // A folder app is shown only where some of its objects exist, or where they could not be read (e.g. forbidden):

@@ -153,7 +153,7 @@ export class DriftEngine {
 
       const tDiff = Date.now();
       const drifts: AppDrift[] = [];
-      const notDeployed: App[] = [];
+      const notDeployed: App[] = [...cache.elsewhere];
       // CRD schemas (list/map types, formats of custom resources): the workspace's CRD manifests and the live CRDs held.
       const desiredObjects = rendered.flatMap((r) => r.objects.map((o) => o.object));
       const liveObjects = [...cache.live.values()].flatMap((m) => [...m.values()]);

@@ -9,7 +9,7 @@ import type { KubeClient } from '../kube/types';
 import { fetchLiveState } from '../kube/live-state';
 import { isTrackedBy } from '../kube/tracking';
 import { isClusterScoped } from '../render/clusterScoped';
-import { isAppObject, listAppObjects, type WatchScope } from './appDiscovery';
+import { appObjectKey, isAppObject, listAppObjects, type WatchScope } from './appDiscovery';
 
 export interface ClusterCache {
   /** Live objects by refKey, per app id. */
@@ -29,7 +29,13 @@ export interface ClusterCache {
   targets: Map<string, string>;
   /** Server-side dry-run answers by app id and refKey, with the live resourceVersion they were computed for. */
   predicted: Map<string, { liveVersion: string; desired: KubeObject; object: KubeObject }>;
+  /** The apps computed in this cluster: those it runs, live apps rendering from here, and apps not placeable. */
   apps: App[];
+  /**
+   * Workspace Argo CD / Flux apps whose own object is not in this cluster (they run in another one, or nowhere yet):
+   * never rendered, read or diffed here, whatever else fails in this cluster.
+   */
+  elsewhere: App[];
   /** Where the app kinds (Application, Kustomization…) were listed: all namespaces, or only those the user may read. */
   appScopes: WatchScope[];
   /** Workspace apps whose own Application / Kustomization object could not be read (forbidden), by app id. */
@@ -56,6 +62,15 @@ export function toGitOpsError(e: unknown): GitOpsError {
   return new GitOpsErrorClass('internal', e instanceof Error ? e.message : String(e), { cause: e });
 }
 
+/**
+ * Whether an app is computed in a cluster: folder apps always (their objects decide), an Argo CD / Flux app when
+ * its own object is there or could not be read there (then where it runs is unknown and it is shown as such).
+ */
+export function placedHere(app: App, liveApps: ReadonlyMap<string, KubeObject>, appFailures: ReadonlyMap<string, GitOpsError>): boolean {
+  const key = app.kind === 'folder' ? undefined : appObjectKey(app);
+  return !key || liveApps.has(key) || appFailures.has(app.id);
+}
+
 export class LiveStore {
   private readonly clusters = new Map<string, ClusterCache>();
   /** Event buffers of the full fetches in flight. */
@@ -75,13 +90,17 @@ export class LiveStore {
   async open(context: string, client: KubeClient, wsApps: App[], repos: RepoInfo[], reuseLive: boolean, signal?: AbortSignal): Promise<ClusterCache> {
     const cache = this.clusters.get(context);
     const wsIds = wsApps.map((a) => a.id).join('\u0000');
-    if (cache && reuseLive && cache.wsIds === wsIds) return cache;
+    // An Application / Kustomization created or deleted since (a watch event) moves an app in or out: read again.
+    if (cache && reuseLive && cache.wsIds === wsIds && !cache.elsewhere.some((a) => placedHere(a, cache.liveApps, cache.appFailures))) return cache;
     const { objects: appObjects, scopes: appScopes, failures: appFailures } = await listAppObjects(client, wsApps, signal);
     const liveApps = new Map<string, KubeObject>();
     for (const o of appObjects) liveApps.set(refKey(refOf(o)), o);
     // The workspace apps this cluster runs (the definition at each live app's path), plus apps that live in the
-    // cluster and render from this workspace's repositories.
-    return { live: new Map(), extra: new Map(), liveApps, desired: new Map(), desiredFrom: new Map(), failures: new Map(), predicted: new Map(), targets: new Map(), apps: appsForCluster(wsApps, appObjects, repos), wsIds, appScopes, appFailures, scopes: new Map() };
+    // cluster and render from this workspace's repositories. Declared apps whose object is not here run elsewhere.
+    const candidates = appsForCluster(wsApps, appObjects, repos);
+    const apps = candidates.filter((a) => placedHere(a, liveApps, appFailures));
+    const elsewhere = candidates.filter((a) => !placedHere(a, liveApps, appFailures));
+    return { live: new Map(), extra: new Map(), liveApps, desired: new Map(), desiredFrom: new Map(), failures: new Map(), predicted: new Map(), targets: new Map(), apps, elsewhere, wsIds, appScopes, appFailures, scopes: new Map() };
   }
 
   /** Records the keys each app renders; true when some app's set changed (its live state must be read again). */
