@@ -182,6 +182,30 @@ describe('render/renderApp guards', () => {
     ]);
   });
 
+  it('runs kustomize without Go garbage collection below 256 MiB of heap, unless the user tuned the Go runtime (issue 16)', async () => {
+    const envs: NodeJS.ProcessEnv[] = [];
+    const runner: ProcessRunner = {
+      async run(_cmd, _args, opts) {
+        envs.push(opts.env ?? {});
+        return { code: 0, stdout: '', stderr: '' };
+      },
+    };
+    const saved = { GOGC: process.env.GOGC, GOMEMLIMIT: process.env.GOMEMLIMIT };
+    try {
+      delete process.env.GOGC;
+      delete process.env.GOMEMLIMIT;
+      await renderApp(folderApp(kustomizeDir), { runner, trusted: true, kustomizePath: '/opt/bin/kustomize' });
+      process.env.GOGC = '150';
+      await renderApp(folderApp(kustomizeDir), { runner, trusted: true, kustomizePath: '/opt/bin/kustomize' });
+    } finally {
+      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    assert.equal(envs.length, 2);
+    assert.deepEqual([envs[0].GOGC, envs[0].GOMEMLIMIT, envs[0].GIT_TERMINAL_PROMPT], ['off', '256MiB', '0']);
+    assert.deepEqual([envs[1].GOGC, envs[1].GOMEMLIMIT, envs[1].GIT_TERMINAL_PROMPT], ['150', undefined, '0']);
+  });
+
   it('says "needs helm" for a chart when helm is missing, never an empty success', async () => {
     const chart = path.join(REAL, 'stefanprodan__podinfo/charts/podinfo');
     const r = await renderApp(folderApp(chart), { runner: nodeProcessRunner, trusted: true, helmPath: path.join(os.tmpdir(), 'no-such-dir', 'helm') });
