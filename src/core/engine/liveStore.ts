@@ -7,7 +7,7 @@ import { appsForCluster } from '../discovery/appsForCluster';
 import type { RepoInfo } from '../discovery/repoInfo';
 import type { KubeClient } from '../kube/types';
 import { fetchLiveState } from '../kube/live-state';
-import { isTrackedBy } from '../kube/tracking';
+import { argoInstanceName, argoTrackingApp, fluxOwner } from '../kube/tracking';
 import { isClusterScoped } from '../render/clusterScoped';
 import { appObjectKey, isAppObject, listAppObjects, type WatchScope } from './appDiscovery';
 
@@ -71,7 +71,30 @@ export function placedHere(app: App, liveApps: ReadonlyMap<string, KubeObject>, 
   return !key || liveApps.has(key) || appFailures.has(app.id);
 }
 
+/**
+ * Which apps of a cluster an event can concern, so that an event (and a watch's first list of 20,000 objects)
+ * costs lookups, not a pass over every app: the apps declaring each key, the apps holding it as an extra, and
+ * the apps by the owner an object names (Argo CD instance, Flux Kustomization), which is what isTrackedBy compares.
+ */
+interface EventIndex {
+  declaring: Map<string, App[]>;
+  byOwner: Map<string, App[]>;
+  /** Rebuilt from cache.extra when undefined (a fetch or relist changed the extras). */
+  holding?: Map<string, Set<App>>;
+}
+
+const ownerKeyOf = (app: App): string | undefined =>
+  app.kind === 'argo-application' ? `argo|${argoInstanceName(app.name, app.namespace)}` : app.kind === 'flux-kustomization' ? `flux|${app.namespace ?? ''}/${app.name}` : undefined;
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const a = m.get(k);
+  if (a) a.push(v);
+  else m.set(k, [v]);
+}
+
 export class LiveStore {
+  /** Per cluster cache: dropped when what it was built from (the desired keys) changes. */
+  private readonly indexes = new WeakMap<ClusterCache, EventIndex>();
   private readonly clusters = new Map<string, ClusterCache>();
   /** Event buffers of the full fetches in flight. */
   private readonly eventBuffers = new Set<BufferedEvent[]>();
@@ -109,6 +132,7 @@ export class LiveStore {
     for (let i = 0; i < apps.length; i++) {
       if (cache.desiredFrom.get(apps[i].id) === rendered[i] && cache.desired.has(apps[i].id)) continue;
       cache.desiredFrom.set(apps[i].id, rendered[i]);
+      this.indexes.delete(cache);
       const keys = new Set(rendered[i].objects.map((o) => refKey(refOf(o.object, apps[i].destinationNamespace ?? ''))));
       const before = cache.desired.get(apps[i].id);
       if (!before || before.size !== keys.size || [...keys].some((k) => !before.has(k))) changed = true;
@@ -127,6 +151,8 @@ export class LiveStore {
     try {
       if (fetching) await this.fetch(context, client, cache, rendered, signal);
       this.clusters.set(context, cache);
+      // Events applied while the LISTs ran indexed the state being replaced.
+      if (fetching) this.indexes.delete(cache);
     } finally {
       this.eventBuffers.delete(buffered);
     }
@@ -137,6 +163,7 @@ export class LiveStore {
     const apps = cache.apps;
     const desired = new Map(apps.map((a, i) => [a.id, rendered[i].objects]));
     cache.failures = new Map([...cache.appFailures].map(([id, e]) => [`app:${id}`, e]));
+    this.indexes.delete(cache);
     cache.targets = new Map();
     cache.scopes = new Map();
     // Apps are read from the cluster their objects live in: this one, or an Argo CD destination elsewhere.
@@ -261,6 +288,8 @@ export class LiveStore {
     const present = new Set(items.map((o) => refKey(refOf(o))));
     let changed = false;
     for (const [hub, cache] of this.clusters) {
+      const index = this.indexes.get(cache);
+      if (index) index.holding = undefined;
       for (const app of cache.apps) {
         if ((cache.targets.get(app.id) ?? hub) !== context) continue;
         for (const m of [cache.live.get(app.id), cache.extra.get(app.id)]) {
@@ -286,6 +315,14 @@ export class LiveStore {
     for (const b of this.eventBuffers) b.push({ context, type, obj });
     const key = refKey(refOf(obj));
     let changed = false;
+    // The object's owners, read once per event (not once per app).
+    let owners: string[] | undefined;
+    const ownersOf = (): string[] => {
+      if (owners) return owners;
+      const argo = argoTrackingApp(obj, isClusterScoped(obj.kind));
+      const flux = fluxOwner(obj);
+      return (owners = [...(argo ? [`argo|${argo}`] : []), ...(flux?.kind === 'Kustomization' ? [`flux|${flux.namespace}/${flux.name}`] : [])]);
+    };
     for (const [hub, cache] of this.clusters) {
       if (hub === context && isAppObject(obj, refOf(obj).group)) {
         if (type === 'DELETED') cache.liveApps.delete(key);
@@ -293,7 +330,11 @@ export class LiveStore {
         changed = true;
         // An Application can also be a resource of a parent app (app of apps): fall through.
       }
-      for (const app of cache.apps) {
+      const index = this.indexFor(cache);
+      // Apps declaring the object, holding it as an extra, or (unless deleted) named as its owner: no other app
+      // is concerned (isTrackedBy compares exactly that owner).
+      const concerned = new Set<App>([...(index.declaring.get(key) ?? []), ...(index.holding!.get(key) ?? []), ...(type === 'DELETED' ? [] : ownersOf().flatMap((o) => index.byOwner.get(o) ?? []))]);
+      for (const app of concerned) {
         // Each app reads its objects from its destination cluster (its own cluster unless Argo deploys elsewhere).
         if ((cache.targets.get(app.id) ?? hub) !== context) continue;
         const live = cache.live.get(app.id);
@@ -305,13 +346,47 @@ export class LiveStore {
             live.set(key, obj);
             changed = true;
           }
-        } else if (extra.has(key) || (type !== 'DELETED' && isTrackedBy(app, obj, isClusterScoped(obj.kind)))) {
-          if (type === 'DELETED') extra.delete(key);
-          else extra.set(key, obj);
+        } else if (extra.has(key) || (type !== 'DELETED' && ownersOf().includes(ownerKeyOf(app)!))) {
+          if (type === 'DELETED') {
+            extra.delete(key);
+            index.holding!.get(key)?.delete(app);
+          } else {
+            extra.set(key, obj);
+            let h = index.holding!.get(key);
+            if (!h) index.holding!.set(key, (h = new Set()));
+            h.add(app);
+          }
           changed = true;
         }
       }
     }
     return changed;
   }
+
+  /** The cache's event index, built on first use after the desired keys or the extras changed. */
+  private indexFor(cache: ClusterCache): EventIndex {
+    let index = this.indexes.get(cache);
+    if (!index) {
+      index = { declaring: new Map(), byOwner: new Map() };
+      for (const app of cache.apps) {
+        for (const key of cache.desired.get(app.id) ?? []) push(index.declaring, key, app);
+        const owner = ownerKeyOf(app);
+        if (owner) push(index.byOwner, owner, app);
+      }
+      this.indexes.set(cache, index);
+    }
+    if (!index.holding) {
+      const holding = new Map<string, Set<App>>();
+      for (const app of cache.apps) {
+        for (const key of cache.extra.get(app.id)?.keys() ?? []) {
+          let h = holding.get(key);
+          if (!h) holding.set(key, (h = new Set()));
+          h.add(app);
+        }
+      }
+      index.holding = holding;
+    }
+    return index;
+  }
+
 }

@@ -123,6 +123,44 @@ describe('engine: each Argo CD app is shown in the cluster that runs it (issue 1
     }
   });
 
+  it('watch events reach exactly the apps they concern: declared objects, tracked extras (kept when the tracking goes), deletions', async () => {
+    const { repo, clients, engine } = await world();
+    try {
+      await engine.compute(['east', 'west']);
+      const east = clients.get('east')!;
+      const statuses = async () => {
+        const snap = await engine.compute(['east', 'west'], { reuseLive: true });
+        return Object.fromEntries(snap.clusters.flatMap((c) => c.apps.filter((a) => a.app.kind === 'argo-application').map((a) => [`${c.context}/${a.app.name}`, a.resources.map((r) => `${r.ref.name}:${r.status}`).sort().join(' ')])));
+      };
+      const before = await statuses();
+      // A declared object edited live: only a0 changes.
+      const edited = east.put({ ...tracked('a0', configMap('a0')), data: { MODE: 'debug' } });
+      assert.equal(engine.applyLiveEvent('east', 'MODIFIED', edited), true);
+      // An object a1 tracks but Git does not declare: an extra of a1 only (a0 and the west apps unchanged).
+      const stray = east.put(tracked('a1', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'stray', namespace: 'a1' }, data: { x: '1' } }));
+      assert.equal(engine.applyLiveEvent('east', 'ADDED', stray), true);
+      // The same object in west names an app west does not run: nothing there changes.
+      assert.equal(engine.applyLiveEvent('west', 'ADDED', stray), false);
+      let now = await statuses();
+      assert.equal(now['east/a0'], 'a0-config:Modified a0:Synced');
+      assert.equal(now['east/a1'], 'a1-config:Synced a1:Synced stray:ExtraLive');
+      for (const k of ['west/b0', 'west/b1']) assert.equal(now[k], before[k]);
+      // Its tracking annotation removed: still held as a1's extra (as before: the prune candidate does not vanish).
+      const untracked = east.put({ ...stray, metadata: { ...stray.metadata, annotations: {} } });
+      assert.equal(engine.applyLiveEvent('east', 'MODIFIED', untracked), true);
+      assert.equal((await statuses())['east/a1'], 'a1-config:Synced a1:Synced stray:ExtraLive');
+      // Deleted: gone from a1, even without the annotation that named a1.
+      assert.equal(engine.applyLiveEvent('east', 'DELETED', untracked), true);
+      // A declared object deleted: a0's Deployment is missing now.
+      assert.equal(engine.applyLiveEvent('east', 'DELETED', tracked('a0', deployment('a0'))), true);
+      now = await statuses();
+      assert.equal(now['east/a1'], 'a1-config:Synced a1:Synced');
+      assert.equal(now['east/a0'], 'a0-config:Modified a0:MissingLive');
+    } finally {
+      await fs.rm(repo, { recursive: true, force: true });
+    }
+  });
+
   it('an app whose own Application cannot be read in a cluster is still shown there as unreadable', async () => {
     const { repo, clients, engine } = await world();
     try {
