@@ -10,7 +10,7 @@ import { compareOptionsOf } from './ignoreSources';
 import { findLiveOnly } from './liveOnly';
 import { mergeObjects } from './merge';
 import { normalizeObject } from './normalize';
-import { isHumanManager, type DiffOptions } from './options';
+import { isHumanManager, statusIgnored, type DiffOptions } from './options';
 import { ownershipOf, type Ownership } from './ownership';
 import { pruneEmptyInPlace } from './rules';
 import { maskSecretsInPlace } from './secrets';
@@ -77,7 +77,10 @@ export function diffResource(desired: KubeObject | undefined, live: KubeObject |
   try {
     const group = groupOf(desired.apiVersion ?? '');
     const ctx: ChangesContext = { group, kind: desired.kind, quantityPaths: opts.quantityPaths, durationPaths: opts.durationPaths, resolver: opts.listTypeResolver, schemas: opts.schemas };
-    const nopts = { ignoreAggregatedRoles: opts.ignoreAggregatedRoles };
+    // Argo CD ignores `/status` through an ignore rule (every kind by default); where it does not, a status declared in
+    // Git is compared (one Git leaves out is live's own, never drift).
+    const keepStatus = desired.status !== undefined && !statusIgnored(opts.ignoreResourceStatusField, group, desired.kind);
+    const nopts = { ignoreAggregatedRoles: opts.ignoreAggregatedRoles, keepStatus };
     const d = normalizeObject(desired, nopts);
     const l = normalizeObject(live, nopts);
     const own = ownershipOf(live, { manager: opts.manager, resolver: opts.listTypeResolver, schemas: opts.schemas });

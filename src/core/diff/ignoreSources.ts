@@ -18,7 +18,7 @@ export const COMPARE_OPTIONS = 'argocd.argoproj.io/compare-options';
 export interface ArgoSettings {
   rules: IgnoreDifference[];
   ignoreAggregatedRoles?: boolean;
-  /** `crd` (Argo's default), `all` or `none`; status is never compared offline (see README Status). */
+  /** `all` (Argo CD v3's default), `crd` or `none` / `off` / `false` (see diff/options statusIgnored). */
   ignoreResourceStatusField?: string;
   /** Keys that could not be read, with why. */
   errors: string[];
@@ -70,7 +70,12 @@ export function argoSettingsOf(cm: KubeObject | undefined): ArgoSettings {
       const o = yaml(key);
       if (isObject(o)) {
         if (typeof o.ignoreAggregatedRoles === 'boolean') out.ignoreAggregatedRoles = o.ignoreAggregatedRoles;
-        if (typeof o.ignoreResourceStatusField === 'string') out.ignoreResourceStatusField = o.ignoreResourceStatusField;
+        const f = o.ignoreResourceStatusField;
+        // YAML 1.1 readers (Argo CD's) turn an unquoted `off` into false; Argo CD accepts `off` and `false`.
+        if (typeof f === 'string' || typeof f === 'boolean') out.ignoreResourceStatusField = String(f);
+        if (out.ignoreResourceStatusField !== undefined && !['', 'all', 'crd', 'none', 'off', 'false'].includes(out.ignoreResourceStatusField)) {
+          out.errors.push(`argocd-cm resource.compareoptions: unrecognized ignoreResourceStatusField '${out.ignoreResourceStatusField}'; status is ignored on every resource, as Argo CD does`);
+        }
       }
     }
   }
@@ -150,6 +155,8 @@ export interface AppIgnoreRules {
   /** Rules that cannot be used, to report on the app (the resources are still diffed, without them). */
   errors: string[];
   ignoreAggregatedRoles?: boolean;
+  /** Argo CD apps: argocd-cm's `resource.compareoptions.ignoreResourceStatusField`. */
+  ignoreResourceStatusField?: string;
 }
 
 /**
@@ -162,6 +169,7 @@ export function appIgnoreRules(appObject: KubeObject | undefined, argoCm?: KubeO
   const rules: IgnoreDifference[] = [];
   const errors: string[] = [];
   let ignoreAggregatedRoles: boolean | undefined;
+  let ignoreResourceStatusField: string | undefined;
   if (group === 'argoproj.io') {
     const own = isObject(appObject!.spec) && Array.isArray(appObject!.spec.ignoreDifferences) ? (appObject!.spec.ignoreDifferences as IgnoreDifference[]) : [];
     rules.push(...own);
@@ -170,10 +178,11 @@ export function appIgnoreRules(appObject: KubeObject | undefined, argoCm?: KubeO
       rules.push(...s.rules);
       errors.push(...s.errors);
       ignoreAggregatedRoles = s.ignoreAggregatedRoles;
+      ignoreResourceStatusField = s.ignoreResourceStatusField;
     }
   } else rules.push(...fluxIgnoreRulesOf(appObject));
   errors.push(...validateIgnoreRules(rules));
-  return { rules, errors, ...(ignoreAggregatedRoles !== undefined ? { ignoreAggregatedRoles } : {}) };
+  return { rules, errors, ...(ignoreAggregatedRoles !== undefined ? { ignoreAggregatedRoles } : {}), ...(ignoreResourceStatusField !== undefined ? { ignoreResourceStatusField } : {}) };
 }
 
 /**

@@ -5,17 +5,19 @@ import { defaultPortProtocols, normalizeConfigMapNulls, dropLastApplied, dropNam
 
 export interface NormalizeOptions {
   ignoreAggregatedRoles?: boolean;
+  /** Keep the top-level `status` (Argo CD `ignoreResourceStatusField` not ignoring it for this object). */
+  keepStatus?: boolean;
 }
 
 /**
  * A shallow view without managedFields (N1) and status (N4), which the pipeline drops anyway: they are most
  * of a live object's bytes, so not worth copying first.
  */
-function withoutDroppedParts(obj: KubeObject): KubeObject {
+function withoutDroppedParts(obj: KubeObject, keepStatus: boolean): KubeObject {
   const hasManagedFields = isObject(obj.metadata) && 'managedFields' in obj.metadata;
-  if (!hasManagedFields && !('status' in obj)) return obj;
+  if (!hasManagedFields && (keepStatus || !('status' in obj))) return obj;
   const out: KubeObject = { ...obj };
-  delete out.status;
+  if (!keepStatus) delete out.status;
   if (hasManagedFields) {
     out.metadata = { ...obj.metadata };
     delete out.metadata.managedFields;
@@ -25,11 +27,15 @@ function withoutDroppedParts(obj: KubeObject): KubeObject {
 
 /** N1–N5, N7, N10–N12 on a copy. */
 export function normalizeObject(obj: KubeObject, opts: NormalizeOptions = {}): KubeObject {
-  let o = clone(withoutDroppedParts(obj));
+  let o = clone(withoutDroppedParts(obj, !!opts.keepStatus));
   o = dropServerMetadata(o);
   o = dropNamespaceAndEmptyAnnotations(o);
   o = dropLastApplied(o);
-  o = dropStatus(o);
+  if (opts.keepStatus) {
+    const status = o.status;
+    o = dropStatus(o);
+    if (status !== undefined) o.status = status;
+  } else o = dropStatus(o);
   o = normalizeSecret(o);
   o = normalizeConfigMapNulls(o);
   o = defaultPortProtocols(o);

@@ -27,6 +27,12 @@ export interface DiffOptions {
   ignoreDifferences?: IgnoreDifference[];
   /** Argo `ignoreAggregatedRoles`: ignore `rules` of ClusterRoles that have an `aggregationRule`. */
   ignoreAggregatedRoles?: boolean;
+  /**
+   * Argo CD `resource.compareoptions.ignoreResourceStatusField`: unset / `all` (any unknown value too) → `status`
+   * ignored on every kind; `crd` → ignored on CustomResourceDefinitions only; `none` / `off` / `false` → a
+   * `status` declared in Git is compared. See statusIgnored.
+   */
+  ignoreResourceStatusField?: string;
   /** Extra dot paths (field names) holding Kubernetes quantities (N8), e.g. for CRDs. */
   quantityPaths?: string[];
   /** Dot paths holding metav1.Duration values (N13), compared by value. */
@@ -49,4 +55,11 @@ export const KNOWN_APPLIERS = ['argocd-controller', 'kustomize-controller', 'hel
 export function isHumanManager(manager: string | undefined, opts: DiffOptions): boolean {
   if (!manager) return false;
   return manager.startsWith('kubectl') || (opts.humanManagers ?? []).includes(manager);
+}
+
+/** Whether `status` is left out of the comparison for this kind (Argo CD v3 util/settings GetResourceOverrides). */
+export function statusIgnored(mode: string | undefined, group: string, kind: string): boolean {
+  if (mode === 'none' || mode === 'off' || mode === 'false') return false;
+  if (mode === 'crd') return group === 'apiextensions.k8s.io' && kind === 'CustomResourceDefinition';
+  return true;
 }

@@ -101,7 +101,7 @@ export class DiffMemo {
     const unreadable = () => !!appFailure || render.objects.some((r) => cache.failures.has(refKey(refOf(r.object, app.destinationNamespace ?? ''))));
     if (app.kind === 'folder' && live.size === 0 && !unreadable()) return undefined;
     const ignore = ignoreRulesOf(app, liveApp, argoCm);
-    const diffOpts: DiffOptions = { manager: applierOf(app), humanManagers: this.opts.humanManagers, ignoreDifferences: ignore.rules.length ? ignore.rules : undefined, defaultNamespace: app.destinationNamespace, app: app.name, ...(schemas ? { schemas } : {}), ...(ignore.ignoreAggregatedRoles ? { ignoreAggregatedRoles: true } : {}) };
+    const diffOpts: DiffOptions = { manager: applierOf(app), humanManagers: this.opts.humanManagers, ignoreDifferences: ignore.rules.length ? ignore.rules : undefined, defaultNamespace: app.destinationNamespace, app: app.name, ...(schemas ? { schemas } : {}), ...(ignore.ignoreAggregatedRoles ? { ignoreAggregatedRoles: true } : {}), ...(ignore.ignoreResourceStatusField !== undefined ? { ignoreResourceStatusField: ignore.ignoreResourceStatusField } : {}) };
     const resources: ResourceDiff[] = [];
     for (const r of render.objects) {
       const key = refKey(refOf(r.object, app.destinationNamespace ?? ''));
