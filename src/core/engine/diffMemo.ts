@@ -87,7 +87,7 @@ export class DiffMemo {
   }
 
   /** The app's drift in one cluster, or undefined when the app does not run there. */
-  diffApp(app: App, render: RenderResult, cache: ClusterCache, schemas?: SchemaSource[], argoCm?: KubeObject): AppDrift | undefined {
+  diffApp(app: App, render: RenderResult, cache: ClusterCache, schemas?: SchemaSource[], argoCm?: KubeObject, argoCmError?: GitOpsError): AppDrift | undefined {
     const key = appObjectKey(app);
     const liveApp = key ? cache.liveApps.get(key) : undefined;
     const appFailure = cache.failures.get(`app:${app.id}`);
@@ -119,7 +119,7 @@ export class DiffMemo {
       }
     }
     for (const obj of extra.values()) resources.push({ ...diffResource(undefined, obj, diffOpts), app: app.name });
-    return { app, liveApp, liveContext: cache.targets.get(app.id), state: appStateOf(liveApp, this.opts.clock.now()), resources, errors: [...render.errors, ...(appFailure ? [appFailure] : []), ...ignore.errors.map((m) => new GitOpsError('invalid', m))], skipped: render.skipped };
+    return { app, liveApp, liveContext: cache.targets.get(app.id), state: appStateOf(liveApp, this.opts.clock.now()), resources, errors: [...render.errors, ...(appFailure ? [appFailure] : []), ...ignore.errors.map((m) => new GitOpsError('invalid', m)), ...(argoCmError && app.kind === 'argo-application' ? [argoCmError] : [])], skipped: render.skipped };
   }
 
   private optionsKey(opts: DiffOptions): string {

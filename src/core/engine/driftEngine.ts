@@ -8,7 +8,7 @@ import { ClusterSchemas } from '../schema/clusterSchemas';
 import { findArgoCm } from '../diff/ignoreSources';
 import type { App, KubeObject, ObjectRef } from '../model';
 import type { CaptureOrigin } from '../capture/captureTypes';
-import { isGitOpsError, refKey, refOf } from '../model';
+import { GitOpsError, isGitOpsError, refKey, refOf } from '../model';
 import { silentLogger, systemClock, throwIfAborted, type Clock, type Logger, type ProcessRunner } from '../ports';
 import type { RepoInfo } from '../discovery/repoInfo';
 import type { RenderResult } from '../render/types';
@@ -17,6 +17,7 @@ import { AppDiscovery, type WatchScope } from './appDiscovery';
 import { isInside, RenderStore } from './renderStore';
 import { LiveStore, toGitOpsError, type LiveEventType } from './liveStore';
 import { DiffMemo } from './diffMemo';
+import { readLiveArgoCm, type LiveArgoCm } from './liveArgoCm';
 import type { AppDrift, ClusterDrift, DriftSnapshot, DriftTimings } from './driftTypes';
 
 export { APP_TYPES, type WatchScope } from './appDiscovery';
@@ -86,6 +87,8 @@ export class DriftEngine {
   private readonly live: LiveStore;
   private readonly diffs: DiffMemo;
   private readonly schemas: ClusterSchemas;
+  /** Each cluster's argocd-cm as last read (once per full refresh; a re-diff reuses it). */
+  private readonly argoCms = new Map<string, Promise<LiveArgoCm | undefined>>();
   private readonly log: Logger;
   private readonly clock: Clock;
 
@@ -134,6 +137,10 @@ export class DriftEngine {
       if (!opts.reuseLive) client.discover(signal).catch(() => {});
       // The cluster's schemas (its /openapi/v3 once per server version, its CRDs each refresh) are read meanwhile too.
       const clusterSchemas = this.schemas.read(client, !opts.reuseLive, signal);
+      // And Argo CD's argocd-cm, where the cluster's Applications live.
+      if (!opts.reuseLive || !this.argoCms.has(context)) this.argoCms.set(context, readLiveArgoCm(client, cache.liveApps.values(), signal));
+      const liveArgoCm = this.argoCms.get(context)!;
+      liveArgoCm.catch(() => this.argoCms.delete(context));
       const rendered = await Promise.all(apps.map((a) => this.renders.render(a, opts.overlays, signal).catch((e): RenderResult => ({ objects: [], skipped: [], errors: [toGitOpsError(e)] }))));
       timings.renderMs = Math.max(timings.renderMs, Date.now() - tRender);
       throwIfAborted(signal);
@@ -158,10 +165,14 @@ export class DriftEngine {
       const desiredObjects = rendered.flatMap((r) => r.objects.map((o) => o.object));
       const liveObjects = [...cache.live.values()].flatMap((m) => [...m.values()]);
       const schemas = ClusterSchemas.ordered(await clusterSchemas, crdSchemaSourceFor([...desiredObjects, ...liveObjects]));
-      // Argo CD's system-wide ignore rules: argocd-cm as held live, else as the workspace declares it.
-      const argoCm = findArgoCm(liveObjects, desiredObjects);
+      // Argo CD's system-wide ignore rules: argocd-cm as held live (an app renders it: watched), else as read from the
+      // cluster this refresh, else as the workspace declares it. Unreadable: the Argo CD apps say so.
+      const read = await liveArgoCm;
+      const held = findArgoCm(liveObjects) ?? read?.object;
+      const argoCm = held ?? findArgoCm(desiredObjects);
+      const argoCmError = !held && read?.error ? new GitOpsError(read.error.reason, `${read.error.message}; ${argoCm ? "the workspace's argocd-cm manifest is used instead" : 'no system-wide ignore rules or compare options are applied'}`, read.error.details) : undefined;
       for (let i = 0; i < apps.length; i++) {
-        const drift = this.diffs.diffApp(apps[i], rendered[i], cache, schemas, argoCm);
+        const drift = this.diffs.diffApp(apps[i], rendered[i], cache, schemas, argoCm, argoCmError);
         if (drift) drifts.push(drift);
         else notDeployed.push(apps[i]);
       }
