@@ -34,11 +34,11 @@ export async function readLiveArgoCm(client: KubeClient, liveApps: Iterable<Kube
     try {
       return { object: await client.get({ group: '', kind: 'ConfigMap', namespace, name: ARGO_CM }, signal) };
     } catch (e) {
-      if (!isGitOpsError(e)) throw e;
-      if (e.reason === 'cancelled') throw e;
-      if (e.reason === 'notFound') continue;
-      reason ??= e.reason;
-      failures.push(`ConfigMap ${namespace}/${ARGO_CM}: ${e.message}`);
+      const reasonOf = isGitOpsError(e) ? e.reason : 'internal';
+      if (reasonOf === 'cancelled') throw e;
+      if (reasonOf === 'notFound') continue;
+      reason ??= reasonOf;
+      failures.push(`ConfigMap ${namespace}/${ARGO_CM}: ${(e as Error).message}`);
     }
   }
   if (!failures.length) return {};
