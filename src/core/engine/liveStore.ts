@@ -10,6 +10,8 @@ import { fetchLiveState } from '../kube/live-state';
 import { argoInstanceName, argoTrackingApp, fluxOwner } from '../kube/tracking';
 import { isClusterScoped } from '../render/clusterScoped';
 import { appObjectKey, isAppObject, listAppObjects, type WatchScope } from './appDiscovery';
+import { applierOf } from './diffMemo';
+import { withoutUnreadLastApplied } from './slimLive';
 
 export interface ClusterCache {
   /** Live objects by refKey, per app id. */
@@ -184,17 +186,34 @@ export class LiveStore {
         try {
           const live = await fetchLiveState({ client: target === context ? client : this.opts.clientFor(target), apps: group, desired, signal });
           cache.scopes.set(target, live.scopes.map((s) => ({ group: s.type.group, kind: s.type.kind, ...(s.namespace ? { namespace: s.namespace } : {}) })));
+          // Each live object is held once per cluster (every app holding it shares it), slimmed for the appliers
+          // of the apps holding it.
+          const managers = new Map<string, Set<string | undefined>>();
+          const holds = (key: string, app: App) => {
+            let m = managers.get(key);
+            if (!m) managers.set(key, (m = new Set()));
+            m.add(applierOf(app));
+          };
+          for (const app of group) for (const key of cache.desired.get(app.id) ?? []) if (live.live.has(key)) holds(key, app);
+          const byId = new Map(group.map((a) => [a.id, a]));
+          for (const x of live.extra) if (byId.has(x.appId)) holds(x.key, byId.get(x.appId)!);
+          const held = new Map<KubeObject, KubeObject>();
+          const slim = (key: string, o: KubeObject): KubeObject => {
+            let h = held.get(o);
+            if (!h) held.set(o, (h = withoutUnreadLastApplied(o, managers.get(key) ?? [undefined])));
+            return h;
+          };
           const extraByApp = new Map<string, Map<string, KubeObject>>();
           for (const x of live.extra) {
             let m = extraByApp.get(x.appId);
             if (!m) extraByApp.set(x.appId, (m = new Map()));
-            m.set(x.key, x.object);
+            m.set(x.key, slim(x.key, x.object));
           }
           for (const app of group) {
             const mine = new Map<string, KubeObject>();
             for (const key of cache.desired.get(app.id) ?? []) {
               const o = live.live.get(key);
-              if (o) mine.set(key, o);
+              if (o) mine.set(key, slim(key, o));
             }
             cache.live.set(app.id, mine);
             cache.extra.set(app.id, extraByApp.get(app.id) ?? new Map());
@@ -334,6 +353,8 @@ export class LiveStore {
       // Apps declaring the object, holding it as an extra, or (unless deleted) named as its owner: no other app
       // is concerned (isTrackedBy compares exactly that owner).
       const concerned = new Set<App>([...(index.declaring.get(key) ?? []), ...(index.holding!.get(key) ?? []), ...(type === 'DELETED' ? [] : ownersOf().flatMap((o) => index.byOwner.get(o) ?? []))]);
+      // Held slimmed for the appliers of the apps it concerns (once per cluster, shared by them).
+      const kept = concerned.size ? withoutUnreadLastApplied(obj, [...concerned].map(applierOf)) : obj;
       for (const app of concerned) {
         // Each app reads its objects from its destination cluster (its own cluster unless Argo deploys elsewhere).
         if ((cache.targets.get(app.id) ?? hub) !== context) continue;
@@ -343,7 +364,7 @@ export class LiveStore {
         if (cache.desired.get(app.id)?.has(key)) {
           if (type === 'DELETED') changed = live.delete(key) || changed;
           else {
-            live.set(key, obj);
+            live.set(key, kept);
             changed = true;
           }
         } else if (extra.has(key) || (type !== 'DELETED' && ownersOf().includes(ownerKeyOf(app)!))) {
@@ -351,7 +372,7 @@ export class LiveStore {
             extra.delete(key);
             index.holding!.get(key)?.delete(app);
           } else {
-            extra.set(key, obj);
+            extra.set(key, kept);
             let h = index.holding!.get(key);
             if (!h) index.holding!.set(key, (h = new Set()));
             h.add(app);
