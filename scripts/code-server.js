@@ -255,7 +255,8 @@ function cleanEnv(extra) {
  * Starts code-server on `host` (a free port unless given) with throw-away user-data and extensions dirs.
  * `env` reaches the extension host (it inherits code-server's environment). Resolves once it listens and
  * answers /healthz. `stop()` ends the whole process group (server, extension host, terminals) and deletes the
- * temp dirs. `output()` returns what it printed so far. `settings` are merged over DEFAULT_SETTINGS.
+ * temp dirs. `output()` returns what it printed so far; `logsDir` holds the workbench's and extension host's logs
+ * (output channels included) until stop(). `settings` are merged over DEFAULT_SETTINGS.
  */
 async function startCodeServer({
   entry = locateCodeServer(),
@@ -355,7 +356,7 @@ async function startCodeServer({
     });
     const status = await httpStatus(`${url}/healthz`);
     if (status !== 200) throw new Error(`code-server /healthz answered ${status}`);
-    return { url, port: Number(new URL(url).port), process: child, output: () => output, stop };
+    return { url, port: Number(new URL(url).port), process: child, output: () => output, logsDir: path.join(tmp, 'user-data', 'logs'), stop };
   } catch (err) {
     await stop();
     err.message += `\ncode-server output:\n${output}`;

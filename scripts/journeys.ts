@@ -49,14 +49,20 @@ async function main(): Promise<number> {
     const dir = path.join(repoRoot, 'test', 'journeys');
     // A failed step leaves a picture of what the person would have seen.
     mocha.suite.afterEach(async function () {
-      if (this.currentTest?.state === 'failed') await jw.wb.screenshot('FAILED').catch(() => {});
+      if (this.currentTest?.state !== 'failed') return;
+      await jw.wb.screenshot('FAILED').catch(() => {});
+      // And the notification center (toasts hide themselves; the center keeps every message of the window).
+      if (await jw.wb.showNotificationCenter().then(() => true, () => false)) await jw.wb.screenshot('FAILED-notification-center').catch(() => {});
     });
     for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.journey.ts')).sort()) mocha.addFile(path.join(dir, f));
     await mocha.loadFilesAsync();
     const failures = await new Promise<number>((resolve) => mocha.run(resolve));
     code = failures ? 1 : 0;
     if (jw.wb.issues.length) console.log(`[journeys] product issues worked around (see the screenshots):\n${jw.wb.issues.map((i) => `  - ${i}`).join('\n')}`);
-    if (failures) console.error(`[journeys] code-server output (tail):\n${jw.serverOutput().split('\n').slice(-60).join('\n')}`);
+    if (failures) {
+      console.error(`[journeys] code-server output (tail):\n${jw.serverOutput().split('\n').slice(-40).join('\n')}`);
+      console.error(`[journeys] the extension's Output channel (tail):\n${jw.extensionLog().split('\n').slice(-80).join('\n')}`);
+    }
   } finally {
     await jw.stop();
   }

@@ -137,14 +137,17 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
   }
 
   /** Shows a flow's result (errors with "Open Output"), logs its details and refreshes the view. */
-  async function finish<R extends { ok: boolean; summary: string; details?: string[] }>(result: R | { cancelled: true; why?: string }, refresh = true): Promise<typeof result> {
+  async function finish<R extends { ok: boolean; summary: string; details?: string[]; compareUrl?: string }>(result: R | { cancelled: true; why?: string }, refresh = true): Promise<typeof result> {
     if (isCancelled(result)) {
       if (result.why) log.info(`cancelled: ${result.why}`);
       return result;
     }
     log.info(result.summary);
     for (const d of result.details ?? []) log.info(d);
-    if (result.ok) void vscode.window.showInformationMessage(result.summary);
+    const compareUrl = result.compareUrl;
+    if (result.ok && compareUrl) {
+      void vscode.window.showInformationMessage(result.summary, 'Open Pull Request').then((p) => p && vscode.env.openExternal(vscode.Uri.parse(compareUrl)));
+    } else if (result.ok) void vscode.window.showInformationMessage(result.summary);
     else void vscode.window.showErrorMessage(result.summary, 'Open Output').then((p) => p && log.show(true));
     if (refresh) await session.refresh({ quiet: true });
     return result;
@@ -190,8 +193,8 @@ export function createActionCommands(deps: ActionDeps): Record<ActionId, (arg?: 
         },
         async capture(diff, { first }) {
           const fresh = session.index.app(a.context, a.drift.app.id)?.drift ?? a.drift;
-          const outcome = await captureOne(session, log, { context: a.context, drift: fresh, diff, stack: !first });
-          return outcome && !isCancelled(outcome) && outcome.result ? { commit: outcome.result.commit, branch: outcome.result.branch } : undefined;
+          const outcome = await captureOne(session, log, { context: a.context, drift: fresh, diff, stack: !first, quiet: true });
+          return outcome && !isCancelled(outcome) && outcome.result ? { commit: outcome.result.commit, branch: outcome.result.branch, compareUrl: outcome.result.compareUrl } : undefined;
         },
       },
     });

@@ -16,7 +16,7 @@ export const UNTRUSTED_CAPTURE_MESSAGE =
   'GitOps Drift: capture is off in an untrusted workspace: it runs git in this repository, whose hooks and configuration could run programs. Trust the workspace to capture live changes.';
 
 /** Runs the capture flow on one resource and re-diffs; shared by the Capture command and End Breakglass. */
-export async function captureOne(session: DriftSession, log: vscode.LogOutputChannel, r: { context: string; drift: AppDrift; diff: ResourceDiff; focusField?: string; stack?: boolean }): Promise<CaptureFlowResult | Cancelled | undefined> {
+export async function captureOne(session: DriftSession, log: vscode.LogOutputChannel, r: { context: string; drift: AppDrift; diff: ResourceDiff; focusField?: string; stack?: boolean; quiet?: boolean }): Promise<CaptureFlowResult | Cancelled | undefined> {
   if (!vscode.workspace.isTrusted) {
     void vscode.window.showWarningMessage(UNTRUSTED_CAPTURE_MESSAGE);
     return undefined;
@@ -48,6 +48,8 @@ export async function captureOne(session: DriftSession, log: vscode.LogOutputCha
   session.filesChanged(outcome.files);
   await session.refresh({ reuseLive: true, quiet: true });
   log.info(outcome.summary);
+  // Quiet: part of a larger flow (End Breakglass) whose own result names the branch; one notification per action.
+  if (r.quiet) return outcome;
   void vscode.window.showInformationMessage(outcome.summary, ...(result.compareUrl ? ['Open Pull Request'] : [])).then((p) => {
     if (p && result.compareUrl) void vscode.env.openExternal(vscode.Uri.parse(result.compareUrl));
   });

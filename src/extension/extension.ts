@@ -43,6 +43,11 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
   const warnedExpired = new Set<string>();
   const yaml: vscode.DocumentSelector = [{ scheme: 'file', language: 'yaml' }];
   const history = registerHistory(context, session, tree);
+  // Relative times in the tree ("kubectl-edit 12 s ago") move on between refreshes: redraw those rows while shown.
+  const clock = setInterval(() => {
+    if (tree.visible) provider.tick();
+  }, 10_000);
+  context.subscriptions.push({ dispose: () => clearInterval(clock) });
 
   const redraw = () => {
     model.update(session.snapshot, model.currentFilter);

@@ -245,7 +245,8 @@ export class SourceDecorations implements vscode.HoverProvider, vscode.CodeLensP
     const loc = locatorOf(entry);
     const links = [commandLink('gitopsDrift.openDiff', loc, 'Show diff'), commandLink('gitopsDrift.captureLive', { ...loc, field: here[0].ann.change.path }, 'Capture live value')];
     if (entry.drift.state.controller === 'argo') links.push(commandLink('gitopsDrift.sync', { context: loc.context, appId: loc.appId }, 'Sync app'));
-    if (entry.drift.state.controller === 'flux') links.push(commandLink('gitopsDrift.reconcile', { context: loc.context, appId: loc.appId }, 'Reconcile'));
+    // A suspended Kustomization cannot be reconciled (Flux refuses until it is resumed): no such link there.
+    if (entry.drift.state.controller === 'flux' && !entry.drift.state.suspended) links.push(commandLink('gitopsDrift.reconcile', { context: loc.context, appId: loc.appId }, 'Reconcile'));
     md.appendMarkdown(links.join(' · '));
     return new vscode.Hover(md);
   }
@@ -314,7 +315,7 @@ export class SourceDecorations implements vscode.HoverProvider, vscode.CodeLensP
       if (forecastTitle) lenses.push(new vscode.CodeLens(range, { title: forecastTitle, tooltip: (fc.resource ?? fc.changes[0]).reason, command: 'gitopsDrift.openDiff', arguments: [loc] }));
       if (d.status === 'Modified') lenses.push(new vscode.CodeLens(range, { title: 'Capture', command: 'gitopsDrift.captureLive', arguments: [loc] }));
       if (entry.drift.state.controller === 'argo') lenses.push(new vscode.CodeLens(range, { title: 'Sync', command: 'gitopsDrift.sync', arguments: [{ context: loc.context, appId: loc.appId }] }));
-      if (entry.drift.state.controller === 'flux') lenses.push(new vscode.CodeLens(range, { title: 'Reconcile', command: 'gitopsDrift.reconcile', arguments: [{ context: loc.context, appId: loc.appId }] }));
+      if (entry.drift.state.controller === 'flux' && !entry.drift.state.suspended) lenses.push(new vscode.CodeLens(range, { title: 'Reconcile', command: 'gitopsDrift.reconcile', arguments: [{ context: loc.context, appId: loc.appId }] }));
     }
     return lenses;
   }

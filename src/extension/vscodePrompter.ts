@@ -5,7 +5,6 @@ import * as vscode from 'vscode';
 import type { FlowDeps, Prompter, PromptItem, RunWithProgress } from '../core/flows/types';
 import { detectUser, resolveActor } from '../core/control';
 import { nodeProcessRunner } from '../core/ports';
-import { toAbortSignal } from './errors';
 
 export function vscodePrompter(log: vscode.LogOutputChannel): Prompter {
   const quickItems = <T>(items: PromptItem<T>[]) => items.map((i) => ({ label: i.label, description: i.description, detail: i.detail, picked: i.picked, item: i }));
@@ -45,8 +44,35 @@ export function vscodePrompter(log: vscode.LogOutputChannel): Prompter {
   };
 }
 
-export const vscodeProgress: RunWithProgress = (title, work) =>
-  Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (p, token) => work({ report: (message) => p.report({ message }) }, toAbortSignal(token))));
+/**
+ * How long a step runs before its progress notification appears. Quick steps show none: the workbench drops toasts
+ * beyond 3 in 800 ms (spam protection), and a flash of progress right before a result could push the result out.
+ */
+export const PROGRESS_DELAY_MS = 500;
+
+/** Progress as a cancellable notification, shown only once the work has run for PROGRESS_DELAY_MS. */
+export const vscodeProgress: RunWithProgress = (title, work) => {
+  const ctrl = new AbortController();
+  let report: ((message: string) => void) | undefined;
+  let last: string | undefined;
+  const running = work({ report: (message) => ((last = message), report?.(message)) }, ctrl.signal);
+  let settled = false;
+  const done = running.then(
+    () => void (settled = true),
+    () => void (settled = true),
+  );
+  const timer = setTimeout(() => {
+    if (settled) return;
+    void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (p, token) => {
+      token.onCancellationRequested(() => ctrl.abort());
+      report = (message) => p.report({ message });
+      if (last) report(last);
+      return done;
+    });
+  }, PROGRESS_DELAY_MS);
+  void done.then(() => clearTimeout(timer));
+  return running;
+};
 
 /** The flows' ports in the editor. */
 export function vscodeFlowDeps(log: vscode.LogOutputChannel, productionPattern: string | undefined): FlowDeps {

@@ -29,6 +29,9 @@ describe('journey (a): find drift → diff → capture from the hover → commit
     const hoverText = await hover.innerText();
     assert.match(hoverText, /spec\.replicas/);
     assert.match(hoverText, /kubectl-edit/);
+    // The Kustomization is suspended: Flux would refuse a reconcile, so the hover offers none.
+    assert.deepEqual(await hover.locator('a', { hasText: /^\s*Reconcile\s*$/ }).allInnerTexts(), []);
+    assert.ok(await hover.locator('a', { hasText: 'Show diff' }).count(), 'the hover has its links');
     await wb.screenshot('hover-on-replicas');
     await hover.locator('a', { hasText: 'Capture live value' }).click();
 
@@ -51,7 +54,7 @@ describe('journey (a): find drift → diff → capture from the hover → commit
     await wb.screenshot('capture-plan-dialog');
     await wb.dialogButton('Commit on New Branch');
 
-    const done = await wb.notification(/^Captured 2 change/, 60_000);
+    const done = await wb.notification(/^Captured 2 change/, 60_000, { recorded: true });
     await wb.screenshot('captured-notification');
     const branch = /into (\S+) \(([0-9a-f]{8})\)/.exec(done);
     assert.ok(branch, `branch and commit in "${done}"`);

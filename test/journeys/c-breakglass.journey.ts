@@ -12,13 +12,7 @@ const NS = 'guestbook';
 const DEPLOYMENT = 'guestbook-ui';
 
 describe('journey (c): breakglass → kubectl edit → survives self-heal → End Breakglass captures and resumes', function () {
-  // Skipped: adapted to the current prompts (End Breakglass's four-button dialog → the change pick, both preselected
-  // kubectl-edit changes kept → the capture plan's "Commit on New Branch") and green up to there; after it the
-  // breakglass does end (badge gone, the breakglass/… branch checked out, the tree shows the app Synced again), but
-  // no "Breakglass ended on guestbook…" notification was seen within 120 s, neither as a visible toast nor by the
-  // notification recorder (full runs at 20:51 and 20:56 UTC, screenshot c-breakglass/07-FAILED.png). Not yet known
-  // whether the product shows no result there or the journey misses it: next step is to read the Output channel.
-  it.skip('pauses, keeps the live fix, captures it and resumes', async function () {
+  it('pauses, keeps the live fix, captures it and resumes', async function () {
     const w = journeyWorld();
     const { wb } = w;
     await wb.begin('c-breakglass');
@@ -104,6 +98,9 @@ describe('journey (c): breakglass → kubectl edit → survives self-heal → En
     await wb.waitForDescription(await wb.treeRowAt(appPath), /^(?!(.* · )?breakglass( ·|$))/, 60_000);
     await wb.screenshot('resumed');
     git(w, ['checkout', '--quiet', 'main']);
-    assert.deepEqual((await wb.recordedNotifications()).filter((n) => n.severity === 'error'), []);
+    const shown = await wb.recordedNotifications();
+    assert.deepEqual(shown.filter((n) => n.severity === 'error'), []);
+    // One result for the one action: the capture inside End Breakglass has no toast of its own.
+    assert.deepEqual(shown.filter((n) => /^Captured /.test(n.message)), []);
   });
 });

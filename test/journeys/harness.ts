@@ -27,6 +27,8 @@ export interface JourneyWorld {
   wb: Workbench;
   /** code-server's output so far (for failure reports). */
   serverOutput(): string;
+  /** The extension's own Output channel ("GitOps Drift") so far, for failure reports ('' when not readable). */
+  extensionLog(): string;
   stop(): Promise<void>;
 }
 
@@ -86,7 +88,7 @@ export async function startJourneyWorld(opts: JourneyWorldOptions = {}): Promise
     const page = await context.newPage();
     const wb = new Workbench(page, { screenshotsDir: SCREENSHOTS_DIR, log });
     await page.goto(url, { waitUntil: 'domcontentloaded' });
-    return { world, url, browser, page, wb, serverOutput: () => server.output(), stop };
+    return { world, url, browser, page, wb, serverOutput: () => server.output(), extensionLog: () => outputChannelLog(server.logsDir, 'GitOps Drift'), stop };
   } catch (e) {
     await stop();
     throw e;
@@ -131,7 +133,7 @@ export async function attachJourneyWorld(file: string, opts: { log?: (line: stri
   const page = browser.contexts()[0].pages()[0];
   const wb = new Workbench(page, { screenshotsDir: SCREENSHOTS_DIR, log: opts.log ?? ((l: string) => console.log(l)) });
   const world = { kubeconfigPath: info.kubeconfigPath, repoDir: info.repoDir, scenarios: info.scenarios, backend: info.backend, contextName: info.contextName } as DemoWorld;
-  return { world, url: info.url, browser, page, wb, serverOutput: () => '', stop: async () => {} };
+  return { world, url: info.url, browser, page, wb, serverOutput: () => '', extensionLog: () => '', stop: async () => {} };
 }
 
 /**
@@ -175,4 +177,22 @@ export async function until<T>(what: string, fn: () => T | undefined | false | P
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** The text of the output channel named `name` (the newest window's), from code-server's logs dir. */
+function outputChannelLog(logsDir: string, name: string): string {
+  const found: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.log') && e.name.includes(name)) found.push(p);
+    }
+  };
+  try {
+    walk(logsDir);
+  } catch {
+    return '';
+  }
+  return found.map((f) => ({ f, t: fs.statSync(f).mtimeMs })).sort((x, y) => x.t - y.t).map(({ f }) => fs.readFileSync(f, 'utf8')).join('\n');
 }

@@ -311,6 +311,7 @@ export class Workbench {
 
   /** Right-clicks a row and returns the titles of the context menu's items (the menu stays open). */
   async contextMenuItems(row: Locator): Promise<string[]> {
+    await this.closeMenu();
     await row.waitFor({ state: 'visible', timeout: this.timeoutMs });
     await this.dismissHover();
     this.lastMenuRow = normal(await row.locator('.label-name').first().innerText());
@@ -325,14 +326,29 @@ export class Workbench {
     return items.map(normal).filter(Boolean);
   }
 
-  /** Right-clicks a row and chooses `item` from its context menu. */
+  /**
+   * Right-clicks a row and chooses `item` from its context menu. A tree redraw (a watch event) can close the menu
+   * between the right-click and the click on the item; a person then right-clicks again, and so does this. Returns
+   * once the menu is gone (the command has started).
+   */
   async contextMenu(row: Locator, item: string): Promise<void> {
-    const items = await this.contextMenuItems(row);
-    if (!items.includes(item)) {
-      await this.page.keyboard.press('Escape');
-      throw new Error(`context menu has no "${item}" (items: ${items.join(' | ') || 'none'})`);
+    const menu = this.page.locator('.context-view .monaco-menu');
+    for (let attempt = 1; ; attempt++) {
+      const items = await this.contextMenuItems(row);
+      if (!items.includes(item)) {
+        await this.closeMenu();
+        throw new Error(`context menu has no "${item}" (items: ${items.join(' | ') || 'none'})`);
+      }
+      const entry = menu.locator('.action-item .action-label', { hasText: new RegExp(`^\\s*${escapeRegExp(item)}\\s*$`) }).first();
+      const clicked = await entry.click({ timeout: 5_000 }).then(() => true, () => false);
+      if (clicked) {
+        await menu.waitFor({ state: 'hidden', timeout: this.timeoutMs });
+        return;
+      }
+      if (attempt === 3) throw new Error(`the context menu of "${this.lastMenuRow}" closed before "${item}" could be chosen, ${attempt} times`);
+      this.log(`    (the context menu closed before "${item}" was chosen; right-clicking again)`);
+      await this.closeMenu();
     }
-    await this.page.locator('.context-view .monaco-menu .action-item .action-label', { hasText: new RegExp(`^\\s*${escapeRegExp(item)}\\s*$`) }).first().click();
   }
 
   async closeMenu(): Promise<void> {
@@ -449,14 +465,14 @@ export class Workbench {
     await this.page.evaluate(`(() => {
       window.__journeyToasts = [];
       if (window.__journeyObserver) window.__journeyObserver.disconnect();
-      const seen = new WeakSet();
+      // By element and text: the workbench reuses a toast's elements for the next notification.
+      const seen = new WeakMap();
       const scan = () => {
         for (const t of document.querySelectorAll('.notification-toast .notification-list-item')) {
-          if (seen.has(t)) continue;
           const m = t.querySelector('.notification-list-item-message');
           const message = m ? m.innerText.replace(/\\s+/g, ' ').trim() : '';
-          if (!message) continue;
-          seen.add(t);
+          if (!message || seen.get(t) === message) continue;
+          seen.set(t, message);
           const icon = (t.querySelector('.notification-list-item-icon') || {}).className || '';
           window.__journeyToasts.push({ severity: /error/.test(icon) ? 'error' : /warning/.test(icon) ? 'warning' : 'info', message });
         }
@@ -487,9 +503,18 @@ export class Workbench {
     if (seen) return seen;
     const controller = { stop: false };
     const fromRecorder = (async () => {
-      while (!controller.stop) {
+      for (let polls = 1; !controller.stop; polls++) {
         const m = await recorded().catch(() => undefined);
         if (m) return m;
+        // The workbench sometimes lists a notification in the notification center without showing its toast (seen
+        // right after a modal dialog closes): after 15 s without a toast a person looks in the center, as this does.
+        if (polls % 60 === 0) {
+          const inCenter = (await this.notificationCenterMessages().catch(() => [])).find(want);
+          if (inCenter) {
+            this.log(`    (no toast for "${inCenter}"; found in the notification center)`);
+            return inCenter;
+          }
+        }
         await this.page.waitForTimeout(250);
       }
       return undefined;
@@ -501,6 +526,22 @@ export class Workbench {
     } finally {
       controller.stop = true;
     }
+  }
+
+  /** Opens the notification center (the status bar's bell), which lists every notification of the window. */
+  async showNotificationCenter(): Promise<void> {
+    await this.page.locator('.statusbar-item[id="status.notifications"] a, .statusbar-item[id="status.notifications"]').first().click({ timeout: 5_000 });
+    await this.page.locator('.notifications-center').first().waitFor({ state: 'visible', timeout: 5_000 });
+  }
+
+  /** Opens the notification center, reads its messages (newest first) and closes it again. */
+  async notificationCenterMessages(): Promise<string[]> {
+    await this.showNotificationCenter();
+    const center = this.page.locator('.notifications-center').first();
+    const messages = (await center.locator('.notification-list-item-message').allInnerTexts()).map(normal);
+    await this.page.locator('.statusbar-item[id="status.notifications"] a, .statusbar-item[id="status.notifications"]').first().click({ timeout: 5_000 });
+    await center.waitFor({ state: 'hidden', timeout: 5_000 });
+    return messages;
   }
 
   /** The messages of the toasts showing now. */
@@ -578,7 +619,14 @@ export class Workbench {
     // Rest the mouse on the text; if no hover comes, move it a little, as a person does.
     for (let attempt = 0; ; attempt++) {
       await this.dismissHover();
-      const box = (await text.boundingBox())!;
+      // The editor re-renders its lines when decorations arrive (the span found a moment ago may be gone): find
+      // the line's text again before each move.
+      await text.waitFor({ state: 'visible', timeout: this.timeoutMs });
+      const box = await text.boundingBox();
+      if (!box) {
+        if (attempt === 3) throw new Error(`the line "${line}" of ${relPath} kept being re-rendered`);
+        continue;
+      }
       await this.page.mouse.move(box.x + box.width / 2 + attempt * 3, box.y + box.height / 2, { steps: 3 });
       if (await hover.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) break;
       if (attempt === 3) throw new Error(`no hover on the line "${line}" of ${relPath}`);

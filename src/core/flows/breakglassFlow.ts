@@ -66,7 +66,7 @@ export interface BreakglassEndPorts {
    * Captures one resource (the capture flow); the commit, or undefined when it was not captured. Captures after the
    * first (`first: false`) build on the previous capture's branch.
    */
-  capture(diff: ResourceDiff, at: { first: boolean }): Promise<{ commit: string; branch: string } | undefined | Cancelled>;
+  capture(diff: ResourceDiff, at: { first: boolean }): Promise<{ commit: string; branch: string; compareUrl?: string } | undefined | Cancelled>;
 }
 
 export interface BreakglassEndResult {
@@ -75,6 +75,8 @@ export interface BreakglassEndResult {
   resumed: boolean;
   commit?: string;
   branch?: string;
+  /** Where to open a pull request for the captured branch, when the remote is a known forge. */
+  compareUrl?: string;
   uncaptured: string[];
   summary: string;
 }
@@ -102,6 +104,7 @@ export async function breakglassEndFlow(deps: FlowDeps, input: { target: FlowTar
   let resume = choice === A.captureResume || choice === A.resumeWithoutCapture || choice === A.resume;
   let commit: string | undefined;
   let branch: string | undefined;
+  let compareUrl: string | undefined;
   const uncaptured: string[] = [];
   if (capture) {
     for (const r of pending ?? []) {
@@ -110,6 +113,7 @@ export async function breakglassEndFlow(deps: FlowDeps, input: { target: FlowTar
       if (c && !isCancelled(c)) {
         commit = c.commit;
         branch = c.branch;
+        compareUrl = c.compareUrl;
       } else uncaptured.push(`${r.ref.kind} ${r.ref.name}`);
     }
     if (uncaptured.length && resume) {
@@ -132,5 +136,5 @@ export async function breakglassEndFlow(deps: FlowDeps, input: { target: FlowTar
   });
   deps.log(`breakglass ended on ${t.ref.namespace}/${t.ref.name}: resumed=${ended.resumed}${commit ? `, commit ${commit} on ${branch}` : ''}`);
   const summary = `Breakglass ended on ${t.name}${commit ? `; captured on ${branch}` : ''}${ended.resumed ? '; the controller is resumed' : '; still paused'}.`;
-  return { ok: true, record: ended.record, resumed: ended.resumed, commit, branch, uncaptured, summary };
+  return { ok: true, record: ended.record, resumed: ended.resumed, commit, branch, compareUrl, uncaptured, summary };
 }

@@ -317,6 +317,20 @@ export class DriftTreeModel {
     return out;
   }
 
+  /**
+   * Of the rows shown with a relative time ("kubectl-edit 12 s ago"), those whose description reads differently
+   * now: the host redraws just these on a timer, so times do not freeze between refreshes.
+   */
+  staleTimes(shown: Iterable<{ node: DriftNode; description?: string }>): DriftNode[] {
+    const out: DriftNode[] = [];
+    for (const s of shown) {
+      if (!s.description || !/ ago\b/.test(s.description)) continue;
+      const current = this.fresh(s.node);
+      if (current && this.present(current).description !== s.description) out.push(s.node);
+    }
+    return out;
+  }
+
   present(node: DriftNode): Presentation {
     const now = this.now();
     switch (node.type) {

@@ -14,6 +14,8 @@ export class DriftTreeProvider implements vscode.TreeDataProvider<DriftNode> {
   private parents = new Map<string, DriftNode>();
   /** The node objects handed to VS Code, by id: it finds tree items by element identity. */
   private shown = new Map<string, DriftNode>();
+  /** The description each shown row was last drawn with (to redraw relative times that moved on). */
+  private described = new Map<string, string | undefined>();
 
   constructor(private readonly model: DriftTreeModel) {}
 
@@ -23,6 +25,7 @@ export class DriftTreeProvider implements vscode.TreeDataProvider<DriftNode> {
     if (!nodes) {
       this.parents.clear();
       this.shown.clear();
+      this.described.clear();
       this.changed.fire(undefined);
       return;
     }
@@ -33,6 +36,13 @@ export class DriftTreeProvider implements vscode.TreeDataProvider<DriftNode> {
       Object.assign(shown, n);
       this.changed.fire(shown);
     }
+  }
+
+  /** Redraws the rows whose relative times ("12 s ago") read differently now; returns how many. */
+  tick(): number {
+    const stale = this.model.staleTimes([...this.shown.values()].map((node) => ({ node, description: this.described.get(node.id) })));
+    for (const n of stale) this.changed.fire(n);
+    return stale.length;
   }
 
   getChildren(node?: DriftNode): DriftNode[] {
@@ -52,6 +62,7 @@ export class DriftTreeProvider implements vscode.TreeDataProvider<DriftNode> {
     const item = new vscode.TreeItem(p.label, COLLAPSE[p.collapsible]);
     item.id = node.id;
     item.description = p.description;
+    this.described.set(node.id, p.description);
     if (p.tooltip) {
       const md = new vscode.MarkdownString(p.tooltip, true);
       md.isTrusted = false;

@@ -114,6 +114,18 @@ describe('DriftTreeModel', () => {
     assert.equal(relativeTime('2026-11-28T09:00:00Z', now), '3 h ago');
   });
 
+  it('names the shown rows whose relative time moved on, and only those', () => {
+    let clock = now;
+    const m = new DriftTreeModel(snapshot(), { driftedOnly: false }, () => clock);
+    const shown = m.allResources().map((node) => ({ node, description: m.present(node).description }));
+    const web = shown.find((r) => r.description?.includes('ago'))!;
+    assert.match(web.description!, /kubectl-edit 12 min ago/);
+    assert.deepEqual(m.staleTimes(shown), [], 'nothing moved yet');
+    clock = new Date(now.getTime() + 5 * 60_000);
+    assert.deepEqual(m.staleTimes(shown), [web.node], 'only the row with a time');
+    assert.match(m.present(web.node).description!, /kubectl-edit 17 min ago/);
+  });
+
   it('finds the parent of a resource for reveal', () => {
     const m = new DriftTreeModel(snapshot(), { driftedOnly: false }, () => now);
     const web = m.allResources().find((r) => r.diff.ref.kind === 'Deployment' && r.diff.ref.name === 'web')!;
