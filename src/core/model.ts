@@ -48,7 +48,7 @@ export interface RenderedObject {
   source?: SourceLocation;
 }
 
-export type AppKind = 'argo-application' | 'flux-kustomization' | 'folder';
+export type AppKind = 'argo-application' | 'flux-kustomization' | 'flux-helmrelease' | 'folder';
 export type SourceType = 'directory' | 'kustomize' | 'helm' | 'unknown';
 
 /** A GitOps app found in the workspace (or the cluster) with the folder that renders its desired state. */
@@ -87,6 +87,24 @@ export interface App {
   dependsOn?: string[];
   /** Why the app cannot be rendered, when it cannot (e.g. "needs helm", "repo not in workspace"). */
   problem?: string;
+  /** Flux HelmRelease apps: the release and where its chart comes from. */
+  helmRelease?: HelmReleaseInfo;
+}
+
+/** A Flux HelmRelease's Helm release (helm-controller's GetReleaseName / GetReleaseNamespace / GetStorageNamespace). */
+export interface HelmReleaseInfo {
+  releaseName: string;
+  /** Namespace the chart is installed into: `targetNamespace`, else the HelmRelease's. */
+  releaseNamespace: string;
+  /** Namespace of Helm's release Secrets: `storageNamespace`, else the HelmRelease's. */
+  storageNamespace: string;
+  /** Where the chart comes from, for people: `GitRepository flux-system/repo ./charts/web`, `HelmRepository flux-system/podinfo chart podinfo 6.x`. */
+  chartSource: string;
+  /** True when the chart folder is in the workspace (App.path); else the desired state is the release stored in the cluster. */
+  local: boolean;
+  /** Flux `chart.spec.valuesFiles`, absolute (they replace the chart's values.yaml when given). */
+  valuesFiles?: string[];
+  ignoreMissingValuesFiles?: boolean;
 }
 
 export type ResourceStatus = 'Synced' | 'Modified' | 'MissingLive' | 'ExtraLive' | 'Unknown';

@@ -33,6 +33,7 @@ export async function findAppTargets(client: KubeClient, spec: string, signal?: 
 export function controlRefOfApp(app: App): ObjectRef {
   if (!app.namespace) throw new GitOpsError('invalid', `App ${app.id} has no namespace, so its ${app.kind} object cannot be addressed`);
   if (app.kind === 'argo-application') return { group: APPLICATION.group, version: APPLICATION.version, kind: 'Application', namespace: app.namespace, name: app.name };
+  if (app.kind === 'flux-helmrelease') return fluxRef('HelmRelease', app.namespace, app.name);
   if (app.kind === 'flux-kustomization') {
     // A stand-in for another Flux object (HelmRelease, GitRepository…) carries that object as its definition.
     const kind = app.definition?.kind;

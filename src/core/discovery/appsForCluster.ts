@@ -10,6 +10,7 @@ import type { App, KubeObject } from '../model';
 import { appsFromCluster } from './appsFromCluster';
 import { isArgoApplication } from './argoApps';
 import { DEFAULT_FLUX_NAMESPACE, isFluxKustomization } from './fluxApps';
+import { helmReleaseNames, isFluxHelmRelease } from './fluxHelmReleases';
 import { normalizeRepoURL, type RepoInfo } from './repoInfo';
 
 type Obj = Record<string, unknown>;
@@ -26,6 +27,7 @@ export function appObjectKeyOf(app: App): string | undefined {
   if (!app.namespace) return undefined;
   if (app.kind === 'argo-application') return `argoproj.io/Application/${app.namespace}/${app.name}`;
   if (app.kind === 'flux-kustomization' && (!app.definition || isFluxKustomization(app.definition))) return `kustomize.toolkit.fluxcd.io/Kustomization/${app.namespace}/${app.name}`;
+  if (app.kind === 'flux-helmrelease') return `helm.toolkit.fluxcd.io/HelmRelease/${app.namespace}/${app.name}`;
   return undefined;
 }
 
@@ -33,6 +35,7 @@ function liveKey(o: KubeObject): string | undefined {
   const ns = o.metadata.namespace ?? '';
   if (isArgoApplication(o)) return `argoproj.io/Application/${ns}/${o.metadata.name ?? ''}`;
   if (isFluxKustomization(o)) return `kustomize.toolkit.fluxcd.io/Kustomization/${ns}/${o.metadata.name ?? ''}`;
+  if (isFluxHelmRelease(o)) return `helm.toolkit.fluxcd.io/HelmRelease/${ns}/${o.metadata.name ?? ''}`;
   return undefined;
 }
 
@@ -47,6 +50,13 @@ function sourceSignature(o: KubeObject | undefined): string {
   if (o && isFluxKustomization(o)) {
     const ref = asObj(spec.sourceRef);
     return `${str(ref.kind)}/${str(ref.namespace) || (o.metadata.namespace ?? DEFAULT_FLUX_NAMESPACE)}/${str(ref.name)}:${cleanPath(str(spec.path))}`;
+  }
+  if (o && isFluxHelmRelease(o)) {
+    // The chart's source and path (or chartRef); values differ per cluster but the definition at this chart is the one.
+    const chart = asObj(asObj(spec.chart).spec);
+    const ref = Object.keys(chart).length ? asObj(chart.sourceRef) : asObj(spec.chartRef);
+    const ns = str(ref.namespace) || (o.metadata.namespace ?? DEFAULT_FLUX_NAMESPACE);
+    return `${str(ref.kind)}/${ns}/${str(ref.name)}:${str(ref.kind) === 'GitRepository' ? cleanPath(str(chart.chart)) : str(chart.chart)}`;
   }
   const sources = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])].map(asObj).filter((s) => Object.keys(s).length > 0);
   return sources.map((s) => `${normalizeRepoURL(str(s.repoURL))}|${cleanPath(str(s.path))}|${str(s.chart)}`).join(',');
@@ -86,5 +96,19 @@ export function appsForCluster(wsApps: App[], liveObjects: KubeObject[], repos: 
     return chosen.get(k) === a;
   });
   const known = new Set(kept.map(appObjectKeyOf).filter(Boolean));
-  return [...kept, ...liveApps.filter((a) => !known.has(appObjectKeyOf(a)))];
+  return [...kept.map((a) => withLiveHelmRelease(a, live)), ...liveApps.filter((a) => !known.has(appObjectKeyOf(a)))];
+}
+
+/**
+ * A HelmRelease the cluster runs is rendered with its live spec (values, valuesFrom, postRenderers): that is what
+ * helm-controller installs, whichever overlay patched it; a difference between Git and that spec is drift of the
+ * HelmRelease object in the Kustomization applying it. The chart stays the workspace's (same source and path).
+ */
+function withLiveHelmRelease(a: App, live: Map<string, KubeObject>): App {
+  if (a.kind !== 'flux-helmrelease') return a;
+  const k = appObjectKeyOf(a);
+  const obj = k ? live.get(k) : undefined;
+  if (!obj || sourceSignature(obj) !== sourceSignature(a.definition)) return a;
+  const names = helmReleaseNames(obj);
+  return { ...a, definition: obj, destinationNamespace: names.releaseNamespace, helmRelease: a.helmRelease && { ...a.helmRelease, ...names } };
 }

@@ -1,7 +1,8 @@
-// Applications and Flux Kustomizations listed from a cluster, kept when they render from this workspace's repos.
+// Applications, Flux Kustomizations and HelmReleases listed from a cluster, kept when they render from this workspace's repos.
 import type { App, KubeObject } from '../model';
 import { appFromArgoApplication, appsFromApplicationSet, isArgoApplication, isArgoApplicationSet } from './argoApps';
 import { appFromFluxKustomization, isArtifactGenerator, isFluxGitRepository, isFluxKustomization } from './fluxApps';
+import { appFromFluxHelmRelease, isFluxHelmChart, isFluxHelmRelease } from './fluxHelmReleases';
 import type { RepoInfo } from './repoInfo';
 
 /**
@@ -16,6 +17,11 @@ export function appsFromCluster(objects: KubeObject[], repoRemotes: RepoInfo[]):
     if (isArgoApplication(o)) apps.push(appFromArgoApplication(o, repoRemotes));
     else if (isArgoApplicationSet(o)) apps.push(...appsFromApplicationSet(o, repoRemotes).filter((a) => !a.id.startsWith('argo-appset:')));
     else if (isFluxKustomization(o)) apps.push(appFromFluxKustomization(o, repoRemotes, { gitRepositories, artifactGenerators }));
+    else if (isFluxHelmRelease(o)) {
+      const a = appFromFluxHelmRelease(o, repoRemotes, { gitRepositories, helmCharts: objects.filter(isFluxHelmChart) });
+      // Only a chart from this workspace makes a HelmRelease of the cluster one of its apps.
+      if (a.helmRelease?.local) apps.push(a);
+    }
   }
   // Only apps whose repository is here: they have a folder, or their path is missing from this checkout.
   return apps.filter((a) => a.path !== undefined || a.problem?.startsWith('path '));

@@ -1,4 +1,5 @@
-// Finds the GitOps apps of a workspace: Argo CD Applications/ApplicationSets, Flux Kustomizations, and folders.
+// Finds the GitOps apps of a workspace: Argo CD Applications/ApplicationSets, Flux Kustomizations and HelmReleases,
+// and folders.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { App, KubeObject, SourceLocation } from '../model';
@@ -7,6 +8,7 @@ import { parseManifests } from '../yaml/parseManifests';
 import { appFromArgoApplication, appsFromApplicationSet, isArgoApplication, isArgoApplicationSet } from './argoApps';
 import { folderApps } from './folderApps';
 import { appFromFluxKustomization, isArtifactGenerator, isFluxGitRepository, isFluxKustomization } from './fluxApps';
+import { appFromFluxHelmRelease, isFluxHelmChart, isFluxHelmRelease } from './fluxHelmReleases';
 import { readRepoInfo, type RepoInfo } from './repoInfo';
 import { scanWorkspace } from './scanWorkspace';
 
@@ -82,6 +84,7 @@ export async function discoverApps(roots: string[], opts: DiscoverOptions = {}):
   const objects = declared.map((d) => d.object);
   const gitRepositories = objects.filter(isFluxGitRepository);
   const artifactGenerators = objects.filter(isArtifactGenerator);
+  const helmCharts = objects.filter(isFluxHelmChart);
 
   const apps: App[] = [];
   for (const { object, at } of declared) {
@@ -93,6 +96,10 @@ export async function discoverApps(roots: string[], opts: DiscoverOptions = {}):
       // Files with a Kustomization but no sourceRef are kustomize patches of one, not declarations.
       const spec = object.spec as { sourceRef?: unknown } | undefined;
       if (spec?.sourceRef) apps.push(appFromFluxKustomization(object, repos, { gitRepositories, artifactGenerators, declaringRepo: declaringRepoOf(at.file) }, at));
+    } else if (isFluxHelmRelease(object)) {
+      // As for Kustomizations: a HelmRelease naming no chart source is a kustomize patch of one, not a declaration.
+      const spec = object.spec as { chart?: { spec?: { sourceRef?: unknown } }; chartRef?: unknown } | undefined;
+      if (spec?.chart?.spec?.sourceRef || spec?.chartRef) apps.push(appFromFluxHelmRelease(object, repos, { gitRepositories, helmCharts, declaringRepo: declaringRepoOf(at.file) }, at));
     }
   }
   const all = opts.folders === false ? apps : [...apps, ...(await folderApps({ scan, roots: absRoots, apps }))];

@@ -11,6 +11,7 @@ export const APP_TYPES: TypeRef[] = [
   { group: 'argoproj.io', kind: 'Application' },
   { group: 'argoproj.io', kind: 'ApplicationSet' },
   { group: 'kustomize.toolkit.fluxcd.io', kind: 'Kustomization' },
+  { group: 'helm.toolkit.fluxcd.io', kind: 'HelmRelease' },
   { group: 'source.toolkit.fluxcd.io', kind: 'GitRepository' },
 ];
 
@@ -27,14 +28,15 @@ function appTypeOfKind(kind: string): TypeRef {
 const APP_OBJECT_TYPE: Partial<Record<App['kind'], TypeRef>> = {
   'argo-application': appTypeOfKind('Application'),
   'flux-kustomization': appTypeOfKind('Kustomization'),
+  'flux-helmrelease': appTypeOfKind('HelmRelease'),
 };
 
 /** refKey of the app's own Application / Kustomization object. */
 export function appObjectKey(app: App): string | undefined {
   if (!app.namespace) return undefined;
-  const group = app.kind === 'argo-application' ? 'argoproj.io' : app.kind === 'flux-kustomization' ? 'kustomize.toolkit.fluxcd.io' : undefined;
-  if (!group) return undefined;
-  return `${group}/${app.kind === 'argo-application' ? 'Application' : 'Kustomization'}/${app.namespace}/${app.name}`;
+  const type = APP_OBJECT_TYPE[app.kind];
+  if (!type) return undefined;
+  return `${type.group}/${type.kind}/${app.namespace}/${app.name}`;
 }
 
 /** True for the kinds whose objects are apps (their events update app state). */

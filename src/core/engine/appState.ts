@@ -70,7 +70,7 @@ export function appStateOf(obj: KubeObject | undefined, now: Date = new Date()):
     return {
       controller: 'flux',
       sync: ready ? (ready.status === 'True' ? 'Ready' : ready.status === 'False' ? 'NotReady' : 'Unknown') : 'Unknown',
-      revision: get(obj, 'status', 'lastAppliedRevision') ?? get(obj, 'status', 'artifact', 'revision'),
+      revision: get(obj, 'status', 'lastAppliedRevision') ?? get(obj, 'status', 'artifact', 'revision') ?? get(obj, 'status', 'lastAttemptedRevision'),
       suspended: get(obj, 'spec', 'suspend') === true,
       reconciledAt: get(obj, 'status', 'lastHandledReconcileAt'),
       readyMessage: ready?.message,

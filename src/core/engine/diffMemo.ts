@@ -34,6 +34,7 @@ function ignoreRulesOf(app: App, liveApp?: KubeObject, argoCm?: KubeObject): App
 export function applierOf(app: App): string | undefined {
   if (app.kind === 'argo-application') return 'argocd-controller';
   if (app.kind === 'flux-kustomization') return 'kustomize-controller';
+  if (app.kind === 'flux-helmrelease') return 'helm-controller';
   return undefined;
 }
 

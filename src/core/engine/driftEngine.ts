@@ -18,6 +18,7 @@ import { isInside, RenderStore } from './renderStore';
 import { LiveStore, toGitOpsError, type LiveEventType } from './liveStore';
 import { DiffMemo } from './diffMemo';
 import { readLiveArgoCm, type LiveArgoCm } from './liveArgoCm';
+import { rendersFromStoredRelease, storedReleaseRender } from './storedRelease';
 import type { AppDrift, ClusterDrift, DriftSnapshot, DriftTimings } from './driftTypes';
 
 export { APP_TYPES, type WatchScope } from './appDiscovery';
@@ -91,6 +92,8 @@ export class DriftEngine {
   private readonly argoCms = new Map<string, Promise<LiveArgoCm | undefined>>();
   private readonly log: Logger;
   private readonly clock: Clock;
+  /** Stored Helm releases read per context and app (HelmReleases with a remote chart), kept for re-diffs. */
+  private readonly storedReleases = new Map<string, Promise<RenderResult>>();
 
   constructor(private readonly opts: DriftEngineOptions) {
     this.log = opts.log ?? silentLogger;
@@ -141,7 +144,7 @@ export class DriftEngine {
       if (!opts.reuseLive || !this.argoCms.has(context)) this.argoCms.set(context, readLiveArgoCm(client, cache.liveApps.values(), signal));
       const liveArgoCm = this.argoCms.get(context)!;
       liveArgoCm.catch(() => this.argoCms.delete(context));
-      const rendered = await Promise.all(apps.map((a) => this.renders.render(a, opts.overlays, signal).catch((e): RenderResult => ({ objects: [], skipped: [], errors: [toGitOpsError(e)] }))));
+      const rendered = await Promise.all(apps.map((a) => (rendersFromStoredRelease(a) ? this.storedRelease(context, client, a, !!opts.reuseLive, signal) : this.renders.render(a, opts.overlays, signal)).catch((e): RenderResult => ({ objects: [], skipped: [], errors: [toGitOpsError(e)] }))));
       timings.renderMs = Math.max(timings.renderMs, Date.now() - tRender);
       throwIfAborted(signal);
       // Objects added to or removed from Git need their live state (or prune status) read: fetch again then.
@@ -183,6 +186,18 @@ export class DriftEngine {
       this.log.warn(`${context}: ${(e as Error).message}`);
       return { context, server: client.server, apps: [], error: toGitOpsError(e) };
     }
+  }
+
+  /** The release Helm stored for a HelmRelease with a remote chart: read again on each full refresh. */
+  private storedRelease(context: string, client: KubeClient, app: App, reuse: boolean, signal?: AbortSignal): Promise<RenderResult> {
+    const key = `${context}\u0000${app.id}`;
+    let p = reuse ? this.storedReleases.get(key) : undefined;
+    if (!p) {
+      p = storedReleaseRender(app, client, signal);
+      this.storedReleases.set(key, p);
+      p.catch(() => this.storedReleases.delete(key));
+    }
+    return p;
   }
 
   /**

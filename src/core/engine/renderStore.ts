@@ -25,6 +25,14 @@ export function isInside(file: string, dir: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
+/**
+ * What a render is kept under: the app id, plus for a HelmRelease its spec (rendered with the cluster's live
+ * spec, which changes without any file changing).
+ */
+function renderKey(app: App): string {
+  return app.kind === 'flux-helmrelease' ? `${app.id}\u0000${JSON.stringify(app.definition?.spec ?? null)}` : app.id;
+}
+
 export class RenderStore {
   private readonly renders = new Map<string, Promise<RenderResult>>();
   /** Files and folders each tool-rendered app's last render could read (its kustomization tree, chart, values). */
@@ -40,11 +48,11 @@ export class RenderStore {
   /** Drops cached renders of the apps (of `known`) that may read these files; nothing known drops everything. */
   invalidate(files: string[], known: readonly App[]): void {
     for (const app of known) {
-      if (!this.renders.has(app.id)) continue;
+      if (!this.renders.has(renderKey(app))) continue;
       // A tool-rendered app reads the files of its kustomization tree (bases, components, patches) or chart; when
       // that set is not known yet, it may read anything.
       const reads = app.sourceType === 'directory' && !isToolRendered(app) ? (app.path ? [app.path] : []) : this.inputs.get(app.id);
-      if (!reads || files.some((f) => reads.some((r) => isUnder(f, r)))) this.renders.delete(app.id);
+      if (!reads || files.some((f) => reads.some((r) => isUnder(f, r)))) this.renders.delete(renderKey(app));
     }
     if (!known.length) this.renders.clear();
   }
@@ -77,11 +85,12 @@ export class RenderStore {
     // Unsaved text is used for plain manifest folders; kustomize and helm render the saved files.
     const dirty = overlays && app.path && app.sourceType === 'directory' ? [...overlays.keys()].filter((f) => isInside(f, app.path!)) : [];
     if (!dirty.length) {
-      let p = this.renders.get(app.id);
+      const key = renderKey(app);
+      let p = this.renders.get(key);
       if (!p) {
         p = this.renderFresh(app);
-        this.renders.set(app.id, p);
-        p.catch(() => this.renders.delete(app.id));
+        this.renders.set(key, p);
+        p.catch(() => this.renders.delete(key));
       }
       const result = await p;
       throwIfAborted(signal);

@@ -6,6 +6,8 @@ import {
   ARGO_INSTANCE_LABEL,
   ARGO_TRACKING_ANNOTATION,
   FLUX_KS_NAME_LABEL,
+  FLUX_HR_NAME_LABEL,
+  FLUX_HR_NAMESPACE_LABEL,
   FLUX_KS_NAMESPACE_LABEL,
   argoInstanceName,
   parseTrackingId,
@@ -26,6 +28,11 @@ export function withTrackingMetadata(desired: KubeObject, live: KubeObject | und
     if (ll[FLUX_KS_NAME_LABEL] === app.name && ll[FLUX_KS_NAMESPACE_LABEL] === app.namespace) {
       labels[FLUX_KS_NAME_LABEL] = app.name;
       labels[FLUX_KS_NAMESPACE_LABEL] = app.namespace!;
+    }
+  } else if (app.kind === 'flux-helmrelease') {
+    if (ll[FLUX_HR_NAME_LABEL] === app.name && ll[FLUX_HR_NAMESPACE_LABEL] === app.namespace) {
+      labels[FLUX_HR_NAME_LABEL] = app.name;
+      labels[FLUX_HR_NAMESPACE_LABEL] = app.namespace!;
     }
   }
   if (!Object.keys(annotations).length && !Object.keys(labels).length) return desired;

@@ -286,7 +286,7 @@ async function fetchWithin(input: FetchLiveStateInput, pending: Pending): Promis
   // in the number of objects instead of objects × apps.
   const byOwner = new Map<string, App[]>();
   for (const app of input.apps) {
-    const owner = app.kind === 'argo-application' ? `argo|${argoInstanceName(app.name, app.namespace, argoNs)}` : app.kind === 'flux-kustomization' ? `flux|${app.namespace ?? ''}/${app.name}` : undefined;
+    const owner = app.kind === 'argo-application' ? `argo|${argoInstanceName(app.name, app.namespace, argoNs)}` : app.kind === 'flux-kustomization' ? `flux|${app.namespace ?? ''}/${app.name}` : app.kind === 'flux-helmrelease' ? `flux-hr|${app.namespace ?? ''}/${app.name}` : undefined;
     if (owner) byOwner.set(owner, [...(byOwner.get(owner) ?? []), app]);
   }
   const seenExtra = new Set<string>();
@@ -294,7 +294,8 @@ async function fetchWithin(input: FetchLiveStateInput, pending: Pending): Promis
     for (const obj of items ?? []) {
       const argo = argoTrackingApp(obj, !plan.rt.namespaced);
       const flux = fluxOwner(obj);
-      const candidates = [...(argo ? (byOwner.get(`argo|${argo}`) ?? []) : []), ...(flux?.kind === 'Kustomization' ? (byOwner.get(`flux|${flux.namespace}/${flux.name}`) ?? []) : [])];
+      const fluxKey = flux ? `${flux.kind === 'Kustomization' ? 'flux' : 'flux-hr'}|${flux.namespace}/${flux.name}` : undefined;
+      const candidates = [...(argo ? (byOwner.get(`argo|${argo}`) ?? []) : []), ...(fluxKey ? (byOwner.get(fluxKey) ?? []) : [])];
       if (!candidates.length) continue;
       const ref = refOfLive(plan.rt, obj);
       const key = refKey(ref);

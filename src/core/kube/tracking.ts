@@ -68,11 +68,16 @@ export function isTrackedBy(app: App, obj: KubeObject, clusterScoped: boolean, c
     const o = fluxOwner(obj);
     return !!o && o.kind === 'Kustomization' && o.name === app.name && o.namespace === (app.namespace ?? '');
   }
+  if (app.kind === 'flux-helmrelease') {
+    const o = fluxOwner(obj);
+    return !!o && o.kind === 'HelmRelease' && o.name === app.name && o.namespace === (app.namespace ?? '');
+  }
   return false;
 }
 
 /** Server-side label selector that narrows a LIST to one app's objects, when the tracking method allows it. */
 export function fluxLabelSelector(app: App): string | undefined {
+  if (app.kind === 'flux-helmrelease') return `${FLUX_HR_NAME_LABEL}=${app.name},${FLUX_HR_NAMESPACE_LABEL}=${app.namespace ?? ''}`;
   if (app.kind !== 'flux-kustomization') return undefined;
   return `${FLUX_KS_NAME_LABEL}=${app.name},${FLUX_KS_NAMESPACE_LABEL}=${app.namespace ?? ''}`;
 }

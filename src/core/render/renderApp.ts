@@ -10,6 +10,7 @@ import { renderHelm, type HelmOptions } from './renderHelm';
 import { renderKustomize } from './renderKustomize';
 import { argoBuildEnv, argoKustomizeOptions, isKustomizeBinary, renderArgoKustomize } from './renderArgoKustomize';
 import { isFluxKustomizationObject, renderFlux } from './renderFlux';
+import { renderFluxHelmRelease } from './renderFluxHelmRelease';
 import { outOfRepoError } from './repoBounds';
 import type { RenderDeps, RenderResult } from './types';
 
@@ -64,6 +65,7 @@ export async function renderApp(app: App, deps: RenderDeps): Promise<RenderResul
     const parts = await Promise.all(app.sources.map((s) => renderApp(s, deps)));
     return { objects: parts.flatMap((p) => p.objects), skipped: parts.flatMap((p) => p.skipped), errors: parts.flatMap((p) => p.errors) };
   }
+  if (app.kind === 'flux-helmrelease') return renderHelmReleaseApp(app, deps);
   if (!app.path) return empty(new GitOpsError('notFound', `${app.name}: ${app.problem ?? 'its folder is not in the workspace'}`));
   const detected = app.sourceType === 'unknown' ? await detectSourceType(app.path) : app.sourceType;
   const overlay = needsOverlay({ ...app, sourceType: detected });
@@ -112,6 +114,18 @@ export async function renderApp(app: App, deps: RenderDeps): Promise<RenderResul
     if (isGitOpsError(e) && e.reason !== 'cancelled') return empty(e);
     throw e;
   }
+  result.objects = result.objects.map((o) => ({ ...o, object: defaultNamespace(o.object, app.destinationNamespace) }));
+  return result;
+}
+
+/** A Flux HelmRelease with its chart in the workspace (a remote chart's desired state is the stored release: engine). */
+async function renderHelmReleaseApp(app: App, deps: RenderDeps): Promise<RenderResult> {
+  const empty = (err: GitOpsError): RenderResult => ({ objects: [], skipped: [], errors: [err] });
+  if (!app.helmRelease?.local || !app.path) return empty(new GitOpsError('unsupported', `${app.name}: ${app.problem ?? 'its chart is not in the workspace'}`));
+  if (!deps.trusted) return empty(new GitOpsError('untrusted', `${app.name}: helm is not run in an untrusted workspace; trust the workspace to render it`, { file: app.path }));
+  const outside = await outOfRepoError({ app, type: 'helm', valueFiles: app.helmRelease.valuesFiles, signal: deps.signal });
+  if (outside) return empty(outside);
+  const result = await renderFluxHelmRelease(app, deps);
   result.objects = result.objects.map((o) => ({ ...o, object: defaultNamespace(o.object, app.destinationNamespace) }));
   return result;
 }

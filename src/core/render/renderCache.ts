@@ -119,6 +119,9 @@ export class RenderCache {
       const sources = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])] as Record<string, unknown>[];
       const helm = (sources.find((s) => s && typeof s === 'object' && s.helm)?.helm ?? {}) as { valueFiles?: unknown };
       for (const v of Array.isArray(helm.valueFiles) ? helm.valueFiles : []) if (typeof v === 'string') roots.add(path.resolve(app.path, v));
+      for (const v of app.helmRelease?.valuesFiles ?? []) roots.add(v);
+      // Flux HelmRelease valuesFrom: ConfigMaps/Secrets (cluster or workspace manifests), not tracked here.
+      if (Array.isArray(spec.valuesFrom) && spec.valuesFrom.length > 0) remote = true;
     } else {
       await visit(app.path);
       for (const s of stringsIn(JSON.stringify(spec))) {

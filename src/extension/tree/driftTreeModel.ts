@@ -378,6 +378,13 @@ export class DriftTreeModel {
   }
 }
 
+const APP_KIND_LABELS: Record<AppDrift['app']['kind'], string> = {
+  'argo-application': 'Argo CD Application',
+  'flux-kustomization': 'Flux Kustomization',
+  'flux-helmrelease': 'Flux HelmRelease',
+  folder: 'folder',
+};
+
 function presentApp(a: AppDrift, now: Date, drifted: number): Presentation {
   const s = a.state;
   const badges: string[] = [];
@@ -394,8 +401,11 @@ function presentApp(a: AppDrift, now: Date, drifted: number): Presentation {
   if (drifted) badges.push(`${drifted} drifted`);
   if (a.app.problem) badges.push(a.app.problem);
 
-  const lines = [`**${a.app.name}** · ${a.app.kind === 'argo-application' ? 'Argo CD Application' : a.app.kind === 'flux-kustomization' ? 'Flux Kustomization' : 'folder'}`];
+  const lines = [`**${a.app.name}** · ${APP_KIND_LABELS[a.app.kind]}`];
   if (a.app.path) lines.push(`Source: \`${a.app.path}\` (${a.app.sourceType})`);
+  const hr = a.app.helmRelease;
+  if (hr) lines.push(`Release \`${hr.releaseNamespace}/${hr.releaseName}\` · chart from ${hr.chartSource}${hr.local ? '' : ' — compared with the release stored in the cluster'}`);
+  if (a.app.dependsOn?.length) lines.push(`Depends on: ${a.app.dependsOn.map((d) => `\`${d}\``).join(', ')}`);
   if (s.revision) lines.push(`Revision: \`${s.revision}\``);
   if (s.operation) lines.push(`Last operation: ${s.operation.phase}${s.operation.message ? ` — ${s.operation.message}` : ''}`);
   if (s.readyMessage) lines.push(`Ready: ${s.readyMessage}`);

@@ -60,6 +60,11 @@ describe('discovery/appsForCluster: the definitions a cluster runs (issue 14 ite
       const live = [gitRepository, root(cluster), ...(await appliedKustomizations(FIXTURE, cluster))];
       const apps = appsForCluster(wsApps, live, repos);
       assert.deepEqual(ids(apps), [
+        // The HelmReleases (one definition each, in apps/base and infrastructure/controllers; the overlays' patches
+        // are no declarations) are kept: the cluster does not list them live here, so they show as not deployed.
+        'flux-helmrelease:cert-manager/cert-manager',
+        'flux-helmrelease:envoy-gateway-system/envoy-gateway',
+        'flux-helmrelease:podinfo/podinfo',
         `flux:flux-system/apps@clusters/${cluster}`,
         'flux:flux-system/flux-system',
         `flux:flux-system/infra-configs@clusters/${cluster}`,
@@ -98,7 +103,8 @@ describe('discovery/appsForCluster: the definitions a cluster runs (issue 14 ite
       assert.equal(cluster.error, undefined);
       assert.deepEqual(cluster.apps.map((a) => a.app.id).sort(), ['flux:flux-system/apps@clusters/staging', 'flux:flux-system/flux-system', 'flux:flux-system/infra-configs@clusters/staging', 'flux:flux-system/infra-controllers@clusters/staging']);
       // Production's definitions are not "not deployed here" either: they belong to another cluster.
-      assert.deepEqual((cluster.notDeployed ?? []).map((a) => a.id), []);
+      // (The HelmReleases are: this fake cluster has no HelmReleases live.)
+      assert.deepEqual((cluster.notDeployed ?? []).map((a) => a.id).sort(), ['flux-helmrelease:cert-manager/cert-manager', 'flux-helmrelease:envoy-gateway-system/envoy-gateway', 'flux-helmrelease:podinfo/podinfo']);
       const all = cluster.apps.flatMap((a) => a.resources);
       const keys = all.map((r) => `${r.ref.kind}/${r.ref.namespace}/${r.ref.name}`);
       assert.equal(new Set(keys).size, keys.length, `each object once: ${keys.join(', ')}`);
