@@ -86,6 +86,16 @@ describe('journey (d): each offered context-menu item does its job', function ()
     await wb.notification(/^podinfo-staging: sync Succeeded/, 120_000);
     await wb.screenshot('sync-resource-succeeded');
 
+    // The row's inline buttons (shown on hover): Show Diff on every resource, Capture on a modified one.
+    await wb.closeAllEditors();
+    await wb.inlineAction(await wb.treeRowAt(service), SHOW_DIFF);
+    await wb.activeTab(/^podinfo · Git ↔ live/);
+    await wb.inlineAction(await wb.treeRowAt(['gitops-demo', 'podinfo-production', 'Deployment', 'podinfo']), CAPTURE);
+    assert.match(await wb.quickInputTitle(), /Capture live changes of .*podinfo/);
+    await wb.screenshot('inline-capture');
+    await wb.page.keyboard.press('Escape');
+    await wb.quickInputHidden();
+
     await wb.contextMenu(await wb.treeRowAt(['gitops-demo', 'podinfo-production', 'Deployment', 'podinfo']), CAPTURE);
     assert.match(await wb.quickInputTitle(), /Capture live changes of .*podinfo/);
     await wb.screenshot('capture-asks-which-fields');
@@ -101,7 +111,13 @@ describe('journey (d): each offered context-menu item does its job', function ()
     const path = ['gitops-demo', 'guestbook'];
     const app = await wb.treeRowAt(path);
 
-    await wb.contextMenu(app, SYNC);
+    // The inline Sync button asks the same first question as the menu item; Escape leaves everything as it was.
+    await wb.inlineAction(app, SYNC);
+    assert.match(await wb.quickInputTitle(), /guestbook/);
+    await wb.page.keyboard.press('Escape');
+    await wb.quickInputHidden();
+
+    await wb.contextMenu(await wb.treeRowAt(path), SYNC);
     await wb.quickPick('Sync');
     await wb.notification(/^guestbook: sync Succeeded/, 120_000);
     await wb.screenshot('sync-succeeded');
