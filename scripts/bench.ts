@@ -11,6 +11,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import '../test/backend/pinnedTools';
 import { stringify } from 'yaml';
@@ -156,6 +157,17 @@ function memNow(): string {
   const m = process.memoryUsage();
   return `RSS ${(m.rss / 2 ** 20).toFixed(0)} MiB, heap ${(m.heapUsed / 2 ** 20).toFixed(0)} MiB`;
 }
+/** The longest event-loop block while `run` runs (a timer-lag probe, 10 ms resolution), in ms. */
+async function longestBlock<T>(run: () => Promise<T>): Promise<[T, number]> {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  try {
+    const r = await run();
+    return [r, h.max / 1e6];
+  } finally {
+    h.disable();
+  }
+}
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
 interface Cluster {
@@ -218,13 +230,14 @@ async function runOne(): Promise<Row> {
   try {
     let engine = new DriftEngine({ roots: [repo], clientFor, runner: nodeProcessRunner, trusted: true, renderCacheDir: cacheDir });
     const t0 = performance.now();
-    const cold = await engine.compute(contexts);
+    const [cold, coldBlock] = await longestBlock(() => engine.compute(contexts));
     const coldMs = performance.now() - t0;
+    row.block = coldBlock;
     const resources = cold.clusters.flatMap((c) => c.apps.flatMap((a) => a.resources));
     const found = resources.filter((r) => r.status !== 'Synced').length;
     const apps = cold.clusters.reduce((n, c) => n + c.apps.length, 0);
     row.cold = coldMs;
-    console.log(`cold (empty render cache): ${ms(coldMs)}  (${phases(cold.timings)}); ${apps} apps, ${resources.length} resources, ${found} drifted; ${engine.renderStats.rendered} renders; ${memNow()}`);
+    console.log(`cold (empty render cache): ${ms(coldMs)}  (${phases(cold.timings)}); ${apps} apps, ${resources.length} resources, ${found} drifted; ${engine.renderStats.rendered} renders; longest event-loop block ${ms(coldBlock)}; ${memNow()}`);
     for (const c of cold.clusters) if (c.error) console.log(`  ${c.context} error: ${c.error.message}`);
     if (process.env.BENCH_DEBUG) {
       const kinds = new Map<string, number>();
@@ -234,9 +247,9 @@ async function runOne(): Promise<Row> {
     if (process.env.BENCH_DEBUG) for (const r of resources.filter((x) => x.status !== 'Synced').slice(0, 3)) console.log(JSON.stringify({ ref: r.ref, status: r.status, reason: r.reason, changes: r.changes.slice(0, 4) }));
 
     const t1 = performance.now();
-    const warm = await engine.compute(contexts);
+    const [warm, warmBlock] = await longestBlock(() => engine.compute(contexts));
     row.warm = performance.now() - t1;
-    console.log(`warm (renders held, live listed again): ${ms(row.warm)}  (${phases(warm.timings)}); ${memNow()}`);
+    console.log(`warm (renders held, live listed again): ${ms(row.warm)}  (${phases(warm.timings)}); longest event-loop block ${ms(warmBlock)}; ${memNow()}`);
     const t2 = performance.now();
     await engine.compute(contexts, { reuseLive: true });
     row.rediff = performance.now() - t2;
@@ -373,7 +386,7 @@ async function main(): Promise<void> {
     rows.push([size, result]);
     console.log('');
   }
-  const cols: [string, string][] = [['cold', 'cold'], ['restart', 'restart'], ['warm', 'warm'], ['rediff', 're-diff'], ['watchEvent', 'watch event'], ['save', 'save 1 file'], ['filter', 'filter'], ['treeLongest', 'tree step'], ['rss', 'RSS MiB'], ['load', 'load 1/5/15']];
+  const cols: [string, string][] = [['cold', 'cold'], ['restart', 'restart'], ['warm', 'warm'], ['rediff', 're-diff'], ['watchEvent', 'watch event'], ['save', 'save 1 file'], ['filter', 'filter'], ['treeLongest', 'tree step'], ['rss', 'RSS MiB'], ['block', 'cold block'], ['load', 'load 1/5/15']];
   console.log(['size', ...cols.map(([, h]) => h)].map((h) => h.padStart(12)).join(''));
   for (const [size, r] of rows) console.log([size, ...cols.map(([k]) => (typeof r[k] === 'number' ? (r[k] as number).toFixed(0) : String(r[k] ?? '')))].map((v) => v.padStart(12)).join(' '));
   console.log(`\ntargets (issue 16): 20k: cold ≤ 5000, warm ≤ 500, watch event ≤ 300, save ≤ 500, RSS ≤ 600; 50k: cold ≤ 12000, warm ≤ 1200, RSS ≤ 1229; filter ≤ 50, tree step ≤ 50 (ms unless noted)`);

@@ -82,6 +82,9 @@ function mayChangeApps(file: string, known: readonly App[], roots: readonly stri
   }
 }
 
+/** Longest stretch of diffing between two yields to the event loop. */
+const DIFF_SLICE_MS = 20;
+
 export class DriftEngine {
   private readonly discovery: AppDiscovery;
   private readonly renders: RenderStore;
@@ -174,7 +177,15 @@ export class DriftEngine {
       const held = findArgoCm(liveObjects) ?? read?.object;
       const argoCm = held ?? findArgoCm(desiredObjects);
       const argoCmError = !held && read?.error ? new GitOpsError(read.error.reason, `${read.error.message}; ${argoCm ? "the workspace's argocd-cm manifest is used instead" : 'no system-wide ignore rules or compare options are applied'}`, read.error.details) : undefined;
+      // Diffing thousands of objects is CPU work on the editor's thread: it yields between apps every few
+      // milliseconds so that the editor (and the other clusters' requests) are never blocked for long.
+      let slice = performance.now();
       for (let i = 0; i < apps.length; i++) {
+        if (performance.now() - slice > DIFF_SLICE_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          throwIfAborted(signal);
+          slice = performance.now();
+        }
         const drift = this.diffs.diffApp(apps[i], rendered[i], cache, schemas, argoCm, argoCmError);
         if (drift) drifts.push(drift);
         else notDeployed.push(apps[i]);
