@@ -157,6 +157,26 @@ function memNow(): string {
   const m = process.memoryUsage();
   return `RSS ${(m.rss / 2 ** 20).toFixed(0)} MiB, heap ${(m.heapUsed / 2 ** 20).toFixed(0)} MiB`;
 }
+/**
+ * CPU seconds spent by this process and by the tools it ran (kustomize, helm, git: reaped children, from
+ * /proc/self/stat on Linux). Under a shared machine's load, wall times stretch; CPU times much less.
+ */
+function cpuNow(): { self: number; tools: number } {
+  const u = process.cpuUsage();
+  let tools = NaN;
+  try {
+    const f = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    tools = (Number(f[13]) + Number(f[14])) / 100; // cutime + cstime, in clock ticks (100 Hz)
+  } catch {
+    // not Linux
+  }
+  return { self: (u.user + u.system) / 1e6, tools };
+}
+function cpuSince(c: { self: number; tools: number }): string {
+  const n = cpuNow();
+  return `CPU ${(n.self - c.self).toFixed(1)} s engine + ${(n.tools - c.tools).toFixed(1)} s tools`;
+}
+
 /** The longest event-loop block while `run` runs (a timer-lag probe, 10 ms resolution), in ms. */
 async function longestBlock<T>(run: () => Promise<T>): Promise<[T, number]> {
   const h = monitorEventLoopDelay({ resolution: 10 });
@@ -229,6 +249,7 @@ async function runOne(): Promise<Row> {
   const watches: Disposable[] = [];
   try {
     let engine = new DriftEngine({ roots: [repo], clientFor, runner: nodeProcessRunner, trusted: true, renderCacheDir: cacheDir });
+    const c0 = cpuNow();
     const t0 = performance.now();
     const [cold, coldBlock] = await longestBlock(() => engine.compute(contexts));
     const coldMs = performance.now() - t0;
@@ -237,7 +258,7 @@ async function runOne(): Promise<Row> {
     const found = resources.filter((r) => r.status !== 'Synced').length;
     const apps = cold.clusters.reduce((n, c) => n + c.apps.length, 0);
     row.cold = coldMs;
-    console.log(`cold (empty render cache): ${ms(coldMs)}  (${phases(cold.timings)}); ${apps} apps, ${resources.length} resources, ${found} drifted; ${engine.renderStats.rendered} renders; longest event-loop block ${ms(coldBlock)}; ${memNow()}`);
+    console.log(`cold (empty render cache): ${ms(coldMs)}  (${phases(cold.timings)}); ${apps} apps, ${resources.length} resources, ${found} drifted; ${engine.renderStats.rendered} renders; ${cpuSince(c0)}; longest event-loop block ${ms(coldBlock)}; ${memNow()}`);
     for (const c of cold.clusters) if (c.error) console.log(`  ${c.context} error: ${c.error.message}`);
     if (process.env.BENCH_DEBUG) {
       const kinds = new Map<string, number>();
@@ -246,10 +267,11 @@ async function runOne(): Promise<Row> {
     }
     if (process.env.BENCH_DEBUG) for (const r of resources.filter((x) => x.status !== 'Synced').slice(0, 3)) console.log(JSON.stringify({ ref: r.ref, status: r.status, reason: r.reason, changes: r.changes.slice(0, 4) }));
 
+    const c1 = cpuNow();
     const t1 = performance.now();
     const [warm, warmBlock] = await longestBlock(() => engine.compute(contexts));
     row.warm = performance.now() - t1;
-    console.log(`warm (renders held, live listed again): ${ms(row.warm)}  (${phases(warm.timings)}); longest event-loop block ${ms(warmBlock)}; ${memNow()}`);
+    console.log(`warm (renders held, live listed again): ${ms(row.warm)}  (${phases(warm.timings)}); ${cpuSince(c1)}; longest event-loop block ${ms(warmBlock)}; ${memNow()}`);
     const t2 = performance.now();
     await engine.compute(contexts, { reuseLive: true });
     row.rediff = performance.now() - t2;
@@ -321,10 +343,11 @@ async function runOne(): Promise<Row> {
 
     // Restart (new editor window / CLI run): renders come from the cache on disk.
     engine = new DriftEngine({ roots: [repo], clientFor, runner: nodeProcessRunner, trusted: true, renderCacheDir: cacheDir });
+    const cr = cpuNow();
     const tr = performance.now();
     const restarted = await engine.compute(contexts);
     row.restart = performance.now() - tr;
-    console.log(`cold after a restart (render cache on disk): ${ms(row.restart)}  (${phases(restarted.timings)}); ${engine.renderStats.cached} renders from the cache, ${engine.renderStats.rendered} run`);
+    console.log(`cold after a restart (render cache on disk): ${ms(row.restart)}  (${phases(restarted.timings)}); ${engine.renderStats.cached} renders from the cache, ${engine.renderStats.rendered} run; ${cpuSince(cr)}`);
 
     if (CLUSTERS === 1) await floorAndKubectl(work, repo, gen.clusters[0], clusters[0], coldMs, Number(row.warm), resources.length);
     return row;
