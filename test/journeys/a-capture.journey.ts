@@ -2,7 +2,7 @@
 // line in the source YAML, captures from the hover, confirms the plan dialog; the commit is in the repository and
 // the resource turns Synced in the tree.
 import * as assert from 'node:assert/strict';
-import { journeyWorld } from './current';
+import { cluster, journeyWorld } from './current';
 import { git } from './harness';
 
 describe('journey (a): find drift → diff → capture from the hover → commit → Synced', function () {
@@ -13,9 +13,9 @@ describe('journey (a): find drift → diff → capture from the hover → commit
     await wb.begin('a-capture');
 
     // Find: the app with drift, its drifted Deployment.
-    const app = await wb.treeRowAt(['gitops-demo', s.name]);
+    const app = await wb.treeRowAt([cluster(), s.name]);
     await wb.waitForDescription(app, /suspended · 1 drifted/, 120_000);
-    const resource = await wb.treeRowAt(['gitops-demo', s.name, 'Deployment', s.deployment]);
+    const resource = await wb.treeRowAt([cluster(), s.name, 'Deployment', s.deployment]);
     assert.match(await wb.waitForDescription(resource, /^modified/), /kubectl-edit/);
     await wb.screenshot('drift-view-shows-modified-redis');
 
@@ -72,8 +72,8 @@ describe('journey (a): find drift → diff → capture from the hover → commit
     assert.match(file, /# A small Redis cache/, 'comments kept');
 
     // The tree turns Synced.
-    await wb.waitForDescription(await wb.treeRowAt(['gitops-demo', s.name]), /^suspended$/, 60_000);
-    await wb.waitForDescription(await wb.treeRowAt(['gitops-demo', s.name, 'Deployment', s.deployment]), /^Synced/, 60_000);
+    await wb.waitForDescription(await wb.treeRowAt([cluster(), s.name]), /^suspended$/, 60_000);
+    await wb.waitForDescription(await wb.treeRowAt([cluster(), s.name, 'Deployment', s.deployment]), /^Synced/, 60_000);
     await wb.screenshot('tree-synced');
     // Back to main in a terminal, as after pushing the branch for review (the next journeys start from main).
     git(w, ['checkout', '--quiet', 'main']);

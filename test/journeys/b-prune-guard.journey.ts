@@ -2,7 +2,7 @@
 // listed in the demo cluster and deploys to `prod-eu`) asks for the app name typed out, refuses a wrong one, and
 // syncs with prune once the right name is typed.
 import * as assert from 'node:assert/strict';
-import { journeyWorld } from './current';
+import { cluster, journeyWorld } from './current';
 import { kubectlJson, PROD_APP } from './harness';
 
 describe('journey (b): prune-sync to a production destination asks for the typed app name', function () {
@@ -10,7 +10,7 @@ describe('journey (b): prune-sync to a production destination asks for the typed
     const w = journeyWorld();
     const { wb } = w;
     await wb.begin('b-prune-guard');
-    const appPath = ['gitops-demo', PROD_APP.name];
+    const appPath = [cluster(), PROD_APP.name];
     await wb.treeRowAt(appPath);
     await wb.screenshot('app-deploying-to-prod-eu');
     const history = async () => ((await kubectlJson(w, ['-n', 'argocd', 'get', 'application', PROD_APP.name])).status?.history ?? []).length;

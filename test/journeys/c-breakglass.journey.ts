@@ -4,7 +4,7 @@
 // resumes.
 import * as assert from 'node:assert/strict';
 import { editorEnv } from '../integration/kubectlEditor';
-import { journeyWorld } from './current';
+import { cluster, journeyWorld } from './current';
 import { git, kubectl, kubectlJson, until } from './harness';
 
 const APP = 'guestbook';
@@ -16,7 +16,7 @@ describe('journey (c): breakglass → kubectl edit → survives self-heal → En
     const w = journeyWorld();
     const { wb } = w;
     await wb.begin('c-breakglass');
-    const appPath = ['gitops-demo', APP];
+    const appPath = [cluster(), APP];
     await wb.waitForDescription(await wb.treeRowAt(appPath), /^Synced · Healthy/, 120_000);
 
     // Start: reason, ticket, expiry.

@@ -1,7 +1,7 @@
 // Journey (d): the context menu of every kind of node in the Drift view offers what can work there, and nothing
 // else; each offered item, chosen by right-click as a person does, does its job.
 import * as assert from 'node:assert/strict';
-import { journeyWorld } from './current';
+import { cluster, journeyWorld } from './current';
 
 const SHOW_DIFF = 'Show Diff (Git ↔ Live)';
 const OPEN_LIVE = 'Open Live Object';
@@ -22,33 +22,33 @@ const RESUME = 'Resume (Flux)';
 const BG_START = 'Start Breakglass…';
 
 /** Each kind of node of the seeded demo world (by its path of row labels) and the menu a person should get on it. */
-const EXPECTED: { what: string; path: string[]; items: string[] }[] = [
-  { what: 'cluster', path: ['gitops-demo'], items: [] },
-  { what: 'kind group', path: ['gitops-demo', 'podinfo-production', 'Deployment'], items: [] },
-  { what: 'Argo CD app, auto-sync on', path: ['gitops-demo', 'guestbook'], items: [SYNC, REFRESH, HARD_REFRESH, PAUSE, SKIP_ON, BG_START] },
-  { what: 'Argo CD app, auto-sync paused', path: ['gitops-demo', 'podinfo-production'], items: [SYNC, REFRESH, HARD_REFRESH, RESUME_AUTO, SKIP_ON, BG_START] },
-  { what: 'Argo CD app, manual sync', path: ['gitops-demo', 'podinfo-staging'], items: [SYNC, REFRESH, HARD_REFRESH, SKIP_ON, BG_START] },
-  { what: 'Flux Kustomization, suspended', path: ['gitops-demo', 'infra'], items: [RESUME, BG_START] },
-  { what: 'folder of manifests', path: ['gitops-demo', 'argocd'], items: [] },
-  { what: 'Argo CD resource, modified', path: ['gitops-demo', 'podinfo-production', 'Deployment', 'podinfo'], items: [SHOW_DIFF, OPEN_LIVE, REVEAL, CAPTURE, SYNC_RESOURCE, BG_START] },
-  { what: 'Argo CD resource, synced', path: ['gitops-demo', 'podinfo-staging', 'Service', 'podinfo'], items: [SHOW_DIFF, OPEN_LIVE, REVEAL, SYNC_RESOURCE, BG_START] },
+const expected = (): { what: string; path: string[]; items: string[] }[] => [
+  { what: 'cluster', path: [cluster()], items: [] },
+  { what: 'kind group', path: [cluster(), 'podinfo-production', 'Deployment'], items: [] },
+  { what: 'Argo CD app, auto-sync on', path: [cluster(), 'guestbook'], items: [SYNC, REFRESH, HARD_REFRESH, PAUSE, SKIP_ON, BG_START] },
+  { what: 'Argo CD app, auto-sync paused', path: [cluster(), 'podinfo-production'], items: [SYNC, REFRESH, HARD_REFRESH, RESUME_AUTO, SKIP_ON, BG_START] },
+  { what: 'Argo CD app, manual sync', path: [cluster(), 'podinfo-staging'], items: [SYNC, REFRESH, HARD_REFRESH, SKIP_ON, BG_START] },
+  { what: 'Flux Kustomization, suspended', path: [cluster(), 'infra'], items: [RESUME, BG_START] },
+  { what: 'folder of manifests', path: [cluster(), 'argocd'], items: [] },
+  { what: 'Argo CD resource, modified', path: [cluster(), 'podinfo-production', 'Deployment', 'podinfo'], items: [SHOW_DIFF, OPEN_LIVE, REVEAL, CAPTURE, SYNC_RESOURCE, BG_START] },
+  { what: 'Argo CD resource, synced', path: [cluster(), 'podinfo-staging', 'Service', 'podinfo'], items: [SHOW_DIFF, OPEN_LIVE, REVEAL, SYNC_RESOURCE, BG_START] },
   // Made by kustomize's configMapGenerator: no file holds it, so there is nothing to reveal.
-  { what: 'Argo CD resource, generated', path: ['gitops-demo', 'podinfo-staging', 'ConfigMap', 'podinfo-config'], items: [SHOW_DIFF, OPEN_LIVE, SYNC_RESOURCE, BG_START] },
-  { what: 'Argo CD resource, prune candidate (live only, no source file)', path: ['gitops-demo', 'podinfo-staging', 'ConfigMap', 'podinfo-legacy-settings'], items: [SHOW_DIFF, OPEN_LIVE, SYNC_RESOURCE, BG_START] },
-  { what: 'Argo CD resource, missing live', path: ['gitops-demo', 'podinfo-staging', 'Ingress', 'podinfo'], items: [SHOW_DIFF, REVEAL, SYNC_RESOURCE, BG_START] },
+  { what: 'Argo CD resource, generated', path: [cluster(), 'podinfo-staging', 'ConfigMap', 'podinfo-config'], items: [SHOW_DIFF, OPEN_LIVE, SYNC_RESOURCE, BG_START] },
+  { what: 'Argo CD resource, prune candidate (live only, no source file)', path: [cluster(), 'podinfo-staging', 'ConfigMap', 'podinfo-legacy-settings'], items: [SHOW_DIFF, OPEN_LIVE, SYNC_RESOURCE, BG_START] },
+  { what: 'Argo CD resource, missing live', path: [cluster(), 'podinfo-staging', 'Ingress', 'podinfo'], items: [SHOW_DIFF, REVEAL, SYNC_RESOURCE, BG_START] },
   // (Its Deployment was captured in journey (a) and is Synced by now.)
-  { what: 'Flux resource, synced', path: ['gitops-demo', 'infra', 'Service', 'redis'], items: [SHOW_DIFF, OPEN_LIVE, REVEAL, BG_START] },
-  { what: 'folder resource, modified', path: ['gitops-demo', 'argocd', 'Application', 'podinfo-production'], items: [SHOW_DIFF, OPEN_LIVE, REVEAL, CAPTURE] },
-  { what: 'folder resource, synced', path: ['gitops-demo', 'argocd', 'Application', 'guestbook'], items: [SHOW_DIFF, OPEN_LIVE, REVEAL] },
+  { what: 'Flux resource, synced', path: [cluster(), 'infra', 'Service', 'redis'], items: [SHOW_DIFF, OPEN_LIVE, REVEAL, BG_START] },
+  { what: 'folder resource, modified', path: [cluster(), 'argocd', 'Application', 'podinfo-production'], items: [SHOW_DIFF, OPEN_LIVE, REVEAL, CAPTURE] },
+  { what: 'folder resource, synced', path: [cluster(), 'argocd', 'Application', 'guestbook'], items: [SHOW_DIFF, OPEN_LIVE, REVEAL] },
 ];
 
 describe('journey (d): context menus of every node type', function () {
   it('offers on each kind of node exactly the items that can work there', async function () {
     const { wb } = journeyWorld();
     await wb.begin('d-menus-offered');
-    await wb.waitForDescription(await wb.treeRowAt(['gitops-demo', 'infra']), /suspended/, 120_000);
+    await wb.waitForDescription(await wb.treeRowAt([cluster(), 'infra']), /suspended/, 120_000);
     const wrong: string[] = [];
-    for (const e of EXPECTED) {
+    for (const e of expected()) {
       const row = await wb.treeRowAt(e.path);
       const items = await wb.contextMenuItems(row);
       if (items.length) await wb.screenshot(`menu-${e.what}`);
@@ -65,7 +65,7 @@ describe('journey (d): each offered context-menu item does its job', function ()
   it('resource items: diff, live object, source, sync, capture', async function () {
     const { wb } = journeyWorld();
     await wb.begin('d-menus-resource-items');
-    const service = ['gitops-demo', 'podinfo-staging', 'Service', 'podinfo'];
+    const service = [cluster(), 'podinfo-staging', 'Service', 'podinfo'];
 
     await wb.contextMenu(await wb.treeRowAt(service), SHOW_DIFF);
     await wb.activeTab(/^podinfo · Git ↔ live/);
@@ -90,13 +90,13 @@ describe('journey (d): each offered context-menu item does its job', function ()
     await wb.closeAllEditors();
     await wb.inlineAction(await wb.treeRowAt(service), SHOW_DIFF);
     await wb.activeTab(/^podinfo · Git ↔ live/);
-    await wb.inlineAction(await wb.treeRowAt(['gitops-demo', 'podinfo-production', 'Deployment', 'podinfo']), CAPTURE);
+    await wb.inlineAction(await wb.treeRowAt([cluster(), 'podinfo-production', 'Deployment', 'podinfo']), CAPTURE);
     assert.match(await wb.quickInputTitle(), /Capture live changes of .*podinfo/);
     await wb.screenshot('inline-capture');
     await wb.page.keyboard.press('Escape');
     await wb.quickInputHidden();
 
-    await wb.contextMenu(await wb.treeRowAt(['gitops-demo', 'podinfo-production', 'Deployment', 'podinfo']), CAPTURE);
+    await wb.contextMenu(await wb.treeRowAt([cluster(), 'podinfo-production', 'Deployment', 'podinfo']), CAPTURE);
     assert.match(await wb.quickInputTitle(), /Capture live changes of .*podinfo/);
     await wb.screenshot('capture-asks-which-fields');
     await wb.page.keyboard.press('Escape');
@@ -108,7 +108,7 @@ describe('journey (d): each offered context-menu item does its job', function ()
   it('Argo CD app items: sync, refresh, hard refresh, pause/resume auto-sync, skip reconcile on/off', async function () {
     const { wb } = journeyWorld();
     await wb.begin('d-menus-argo-app-items');
-    const path = ['gitops-demo', 'guestbook'];
+    const path = [cluster(), 'guestbook'];
     const app = await wb.treeRowAt(path);
 
     // The inline Sync button asks the same first question as the menu item; Escape leaves everything as it was.
@@ -155,7 +155,7 @@ describe('journey (d): each offered context-menu item does its job', function ()
   it('Flux Kustomization items: resume, reconcile, reconcile with source, suspend', async function () {
     const { wb } = journeyWorld();
     await wb.begin('d-menus-flux-app-items');
-    const path = ['gitops-demo', 'infra'];
+    const path = [cluster(), 'infra'];
 
     await wb.contextMenu(await wb.treeRowAt(path), RESUME);
     await wb.notification(/^(infra: Ready|Kustomization flux-system\/infra resumed: Ready)/, 120_000);
