@@ -1,6 +1,7 @@
 // `npm run tools [-- --force]`: builds the pinned real Kubernetes tools into .tools/bin/ (git-ignored):
 //   kubectl + gitops-drift-apiserver (kube-apiserver with embedded etcd), from test/cluster/go.mod
-//   (k8s.io/kubernetes v1.37.2), in one `go build`; kustomize and helm by `go install module@version`.
+//   (k8s.io/kubernetes v1.37.2), in one `go build`; kustomize and helm by `go install module@version`; the flux CLI
+//   (test/flux) and the goTemplate referee (test/gotemplate: text/template + Sprig, as Argo CD's ApplicationSets).
 // Each tool has a stamp file .tools/bin/.<name>.version holding the pinned version and a hash of its
 // inputs; a run with nothing changed only prints "up to date". Needs Go (go.mod says which) and the
 // Go module proxy. Every child process is spawned with an argument array, never through a shell.
@@ -12,9 +13,11 @@ import {
   clusterModuleDir,
   FLUX_VERSION,
   fluxModuleDir,
+  goTemplateModuleDir,
   HELM_VERSION,
   KUBERNETES_VERSION,
   KUSTOMIZE_VERSION,
+  SPRIG_VERSION,
   toolPath,
   toolsBinDir,
   type ToolName,
@@ -173,6 +176,13 @@ const groups: Group[] = [
     version: FLUX_VERSION,
     inputs: () => `${fluxLdflags}\n${hashFiles([path.join(fluxModuleDir(), 'go.mod'), path.join(fluxModuleDir(), 'go.sum')])}`,
     build: buildFlux,
+  },
+  {
+    label: `gotemplate-referee (text/template + sprig ${SPRIG_VERSION})`,
+    tools: ['gotemplate-referee'],
+    version: SPRIG_VERSION,
+    inputs: () => hashFiles(['go.mod', 'go.sum', 'main.go'].map((f) => path.join(goTemplateModuleDir(), f))),
+    build: () => run('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', toolPath('gotemplate-referee'), '.'], { cwd: goTemplateModuleDir() }),
   },
 ];
 

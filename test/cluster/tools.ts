@@ -17,7 +17,10 @@ export const HELM_VERSION = 'v4.3.2';
 /** The Flux CLI (`flux build/diff kustomization`, the referee of the Flux rendering), built from test/flux. */
 export const FLUX_VERSION = 'v2.9.5';
 
-export type ToolName = 'kubectl' | 'gitops-drift-apiserver' | 'kustomize' | 'helm' | 'flux';
+/** Sprig, the template function library of Argo CD's ApplicationSet goTemplate (the referee in test/gotemplate). */
+export const SPRIG_VERSION = 'v3.3.0';
+
+export type ToolName = 'kubectl' | 'gitops-drift-apiserver' | 'kustomize' | 'helm' | 'flux' | 'gotemplate-referee';
 
 /** The repository root (this file is test/cluster/tools.ts). */
 export function repoRoot(): string {
@@ -32,6 +35,11 @@ export function clusterModuleDir(): string {
 /** The Go module that pins the flux CLI (flux2 pins its own k8s.io versions): test/flux. */
 export function fluxModuleDir(): string {
   return path.join(repoRoot(), 'test', 'flux');
+}
+
+/** The Go module of the goTemplate referee (text/template + Sprig, as the ApplicationSet controller): test/gotemplate. */
+export function goTemplateModuleDir(): string {
+  return path.join(repoRoot(), 'test', 'gotemplate');
 }
 
 /** Where `npm run tools` puts the binaries: .tools/bin (git-ignored), or $GITOPS_DRIFT_TOOLS_BIN when set. */

@@ -1,5 +1,6 @@
 // Argo CD Application and ApplicationSet (list generator) objects turned into App entries.
 import * as path from 'node:path';
+import { GoTemplateError, type GoTemplateOptions, renderGoTemplate } from './goTemplate';
 import type { App, KubeObject, SourceLocation, SourceType } from '../model';
 import { isWithin, isWithinReal } from '../render/repoBounds';
 import { detectSourceTypeSync, isDirectorySync } from './detectSourceTypeSync';
@@ -131,18 +132,25 @@ function lookup(params: Obj, key: string): unknown {
   return key.split('.').reduce<unknown>((v, k) => asObj(v)[k], params);
 }
 
-/** Substitutes `{{key}}` (fasttemplate) or `{{.key}}` (goTemplate) in every string; unknown keys stay as written. */
-export function fillTemplate<T>(value: T, params: Obj, goTemplate: boolean): T {
-  const re = goTemplate ? /\{\{-?\s*\.([\w.-]+)\s*-?\}\}/g : /\{\{\s*([\w.-]+)\s*\}\}/g;
+/**
+ * Substitutes `{{key}}` (fasttemplate; unknown keys stay as written) or, with goTemplate, evaluates every string
+ * (keys too) as Go text/template with Sprig (src/core/discovery/goTemplate.ts), which throws a GoTemplateError for
+ * what Go rejects or is not evaluated locally.
+ */
+export function fillTemplate<T>(value: T, params: Obj, goTemplate: boolean, opts: GoTemplateOptions = {}): T {
+  const re = /\{\{\s*([\w.-]+)\s*\}\}/g;
+  const text = (v: string): string => {
+    if (!v.includes('{{')) return v;
+    if (goTemplate) return renderGoTemplate(v, params, opts);
+    return v.replace(re, (m, key: string) => {
+      const r = lookup(params, key);
+      return r === undefined || (typeof r === 'object' && r !== null) ? m : String(r);
+    });
+  };
   const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') {
-      return v.replace(re, (m, key: string) => {
-        const r = lookup(params, key);
-        return r === undefined || (typeof r === 'object' && r !== null) ? m : String(r);
-      });
-    }
+    if (typeof v === 'string') return text(v);
     if (Array.isArray(v)) return v.map(walk);
-    if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [text(k), walk(x)]));
     return v;
   };
   return walk(value) as T;
@@ -159,14 +167,24 @@ export function appsFromApplicationSet(obj: KubeObject, repos: RepoInfo[], defin
   const spec = asObj(obj.spec);
   const template = asObj(spec.template);
   const goTemplate = spec.goTemplate === true;
+  const templateOptions = { missingKeyError: Array.isArray(spec.goTemplateOptions) && spec.goTemplateOptions.includes('missingkey=error') };
   const generators = (Array.isArray(spec.generators) ? spec.generators : []).map(asObj);
   const apps: App[] = [];
   const notExpanded: string[] = [];
+  let templateError: string | undefined;
   for (const g of generators) {
     const { params, notExpanded: skipped } = expandGenerator(g, repos, goTemplate);
     notExpanded.push(...skipped);
     for (const el of params) {
-      const t = fillTemplate(template, el, goTemplate);
+      let t: Obj;
+      try {
+        t = fillTemplate(template, el, goTemplate, templateOptions);
+      } catch (e) {
+        if (!(e instanceof GoTemplateError)) throw e;
+        // The controller generates nothing when one parameter set fails: neither do we.
+        templateError ??= e.message;
+        continue;
+      }
       const meta = asObj(t.metadata);
       const generated: KubeObject = {
         apiVersion: obj.apiVersion,
@@ -176,6 +194,9 @@ export function appsFromApplicationSet(obj: KubeObject, repos: RepoInfo[], defin
       };
       apps.push({ ...appFromArgoApplication(generated, repos, definedIn), appSet: `${namespace}/${name}` });
     }
+  }
+  if (templateError !== undefined) {
+    return [{ id: `argo-appset:${namespace}/${name}`, name, kind: 'argo-application', namespace, sourceType: 'unknown', definedIn, definition: obj, problem: `ApplicationSet goTemplate: ${templateError}` }];
   }
   if (notExpanded.length > 0 || generators.length === 0) {
     apps.push({

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { discoverApps } from '../../../src/core/discovery';
 import { expandGenerator } from '../../../src/core/discovery/appSetGenerators';
+import { appsFromApplicationSet } from '../../../src/core/discovery/argoApps';
 import type { App } from '../../../src/core/model';
 
 const ARGO = path.resolve(__dirname, '../../fixtures/real-repos/argoproj__argo-cd');
@@ -26,6 +27,33 @@ describe('discovery/appSetGenerators (issue 14 item 5)', () => {
     assert.deepEqual(summary(apps, 'git-directories-example-fasttemplate.yaml'), want);
     const excluded = summary(apps, 'git-directories-exclude-example-fasttemplate.yaml').map((a) => a[0]);
     assert.ok(excluded.length > 0 && !excluded.includes('exclude-helm-guestbook'), excluded.join(', '));
+  });
+
+  it('goTemplate functions and conditionals are evaluated; a template error generates no app and says why', () => {
+    const appSet = (name: string, template: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'ApplicationSet',
+      metadata: { name, namespace: 'argocd' },
+      spec: {
+        goTemplate: true,
+        ...extra,
+        generators: [{ list: { elements: [{ cluster: 'Prod EU', env: 'prod', app: 'Web_App' }, { cluster: 'dev', env: 'dev', app: 'api' }] } }],
+        template: { metadata: { name: '{{ normalize .cluster }}-{{ .app | lower | replace "_" "-" }}' }, spec: { project: 'default', source: { repoURL: 'https://example.test/apps.git', path: 'apps/{{ .app | lower }}', targetRevision: '{{ if eq .env "prod" }}main{{ else }}HEAD{{ end }}' }, destination: { namespace: '{{ printf "%s-%s" .env (lower .app) }}' } }, ...template },
+      },
+    });
+    const apps = appsFromApplicationSet(appSet('ok', {}), []);
+    assert.deepEqual(
+      apps.map((a) => [a.name, a.targetRevision, a.destinationNamespace]),
+      [
+        ['prod-eu-web-app', 'main', 'prod-web_app'],
+        ['dev-api', 'HEAD', 'dev-api'],
+      ],
+    );
+    const broken = appsFromApplicationSet(appSet('broken', { metadata: { name: '{{ .app }}-{{ .region }}' } }, { goTemplateOptions: ['missingkey=error'] }), []);
+    assert.equal(broken.length, 1);
+    assert.match(broken[0].problem ?? '', /^ApplicationSet goTemplate: .*no entry for key "region"/);
+    const unsupported = appsFromApplicationSet(appSet('ranged', { metadata: { name: '{{ range .x }}{{ end }}' } }), []);
+    assert.match(unsupported[0].problem ?? '', /range.*not evaluated locally/);
   });
 
   it('git files: one app per config file, its keys as parameters (nested with goTemplate, flattened otherwise)', async () => {
