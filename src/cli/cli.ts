@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DriftEngine } from '../core/engine/driftEngine';
 import { diffResource } from '../core/diff/diffResource';
+import { compareOptionsOf } from '../core/diff/ignoreSources';
 import { createKubeClient, type DiscoveryEntry } from '../core/kube/http-kube-client';
 import { destinationContextResolver, listContexts } from '../core/kube/kube-config';
 import type { KubeClient } from '../core/kube/types';
@@ -132,6 +133,10 @@ async function diffCommand(argv: string[], io: CliIo): Promise<number> {
     const desired = readObject(values.desired);
     const live = readObject(values.live);
     const d = diffResource(desired, live, { manager: values.manager ?? detectManager(live) });
+    // Argo CD would ask the API server (compare-options ServerSideDiff=true); a pair of files has no cluster to ask.
+    if ((compareOptionsOf(desired).serverSideDiff ?? compareOptionsOf(live).serverSideDiff) && d.status !== 'Unknown') {
+      d.reason = `Argo CD diffs it server-side (compare-options ServerSideDiff=true), which needs a cluster: offline verdict${d.reason ? `; ${d.reason}` : ''}`;
+    }
     report = { resources: [toJsonResource(d)], summary: summarize([d]) };
   } else {
     const engine = engineFor(values, io, { diffMode: values.mode, verbose: values.verbose });

@@ -15,6 +15,7 @@ import { ownershipOf, type Ownership } from './ownership';
 import { pruneEmptyInPlace } from './rules';
 import { maskSecretsInPlace } from './secrets';
 import { normalizeForDisplay } from './display';
+import { isClusterScoped } from '../render/clusterScoped';
 
 export interface ResourceDiffEx extends ResourceDiff {
   changes: FieldChangeEx[];
@@ -54,7 +55,8 @@ function maskChanges(changes: FieldChangeEx[], p: KubeObject, l: KubeObject): Fi
  */
 export function diffResource(desired: KubeObject | undefined, live: KubeObject | undefined, opts: DiffOptions = {}): ResourceDiffEx {
   const base = desired ?? live;
-  const ref = base ? refOf(base, opts.defaultNamespace ?? '') : { group: '', kind: '', namespace: '', name: '' };
+  // A cluster-scoped kind has no namespace, whatever the app's destination namespace.
+  const ref = base ? refOf(base, isClusterScoped(base.kind) ? '' : (opts.defaultNamespace ?? '')) : { group: '', kind: '', namespace: '', name: '' };
   if (desired && live && !desired.metadata?.namespace) ref.namespace = live.metadata?.namespace ?? ref.namespace;
   const result: ResourceDiffEx = { ref, app: opts.app, status: 'Unknown', changes: [], liveOnly: 0, mode: 'offline' };
   if (!desired && !live) return { ...result, reason: 'neither desired nor live object given' };

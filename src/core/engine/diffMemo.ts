@@ -2,6 +2,7 @@
 // live version (a warm run or a re-diff after one watch event only recomputes the pairs that changed), and the
 // server-side dry-run answers, asked once per (desired, live version) pair.
 import type { App, KubeObject, RenderedObject, ResourceDiff } from '../model';
+import { desiredRef } from './desiredRef';
 import { isGitOpsError, refKey, refOf } from '../model';
 import type { Clock, Logger } from '../ports';
 import type { RenderResult } from '../render/types';
@@ -18,10 +19,15 @@ import { appObjectKey } from './appDiscovery';
 import type { ClusterCache } from './liveStore';
 import { withTrackingMetadata } from './trackingMetadata';
 import { withoutLiveOnly } from './withoutLiveOnly';
+import { wantsServerSideDiff } from './serverSideDiffOption';
+
+const SSD_WANTED = 'Argo CD diffs it server-side (compare-options ServerSideDiff=true)';
 import type { AppDrift } from './driftTypes';
 
 export interface DiffMemoOptions {
   humanManagers?: string[];
+  /** `server-side`: every dry-run answer held is used; else only for resources Argo CD diffs server-side. */
+  diffMode?: 'offline' | 'server-side';
   log: Logger;
   clock: Clock;
 }
@@ -58,19 +64,30 @@ export class DiffMemo {
   /** Options objects are built once per app and run; their key is computed once per object, not per diff. */
   private readonly optionKeys = new WeakMap<DiffOptions, string>();
 
+  /** Why the last server-side dry run of an object failed, per cluster cache and `app id, refKey`. */
+  private readonly dryRunFailures = new WeakMap<ClusterCache, Map<string, string>>();
+
   constructor(private readonly opts: DiffMemoOptions) {}
 
+  private failuresOf(cache: ClusterCache): Map<string, string> {
+    let m = this.dryRunFailures.get(cache);
+    if (!m) this.dryRunFailures.set(cache, (m = new Map()));
+    return m;
+  }
+
   /** Asks the API server what applying each desired object would give (only for versions not asked before). */
-  async dryRunAll(client: KubeClient, apps: App[], rendered: RenderResult[], cache: ClusterCache, signal?: AbortSignal): Promise<void> {
+  async dryRunAll(client: KubeClient, apps: App[], rendered: RenderResult[], cache: ClusterCache, signal?: AbortSignal, only?: (app: App, desired: KubeObject, live: KubeObject) => boolean): Promise<void> {
+    const failed = this.failuresOf(cache);
     const jobs: { app: App; key: string; rendered: KubeObject; desired: KubeObject; live: KubeObject }[] = [];
     apps.forEach((app, i) => {
       const live = cache.live.get(app.id);
       for (const r of rendered[i].objects) {
-        const key = refKey(refOf(r.object, app.destinationNamespace ?? ''));
+        const key = refKey(desiredRef(r.object, app));
         const l = live?.get(key);
         const memoKey = `${app.id}\u0000${key}`;
         const memo = cache.predicted.get(memoKey);
         // Asked again when live or Git changed (a rendered object is the same reference until its render is redone).
+        if (l && only && !only(app, r.object, l)) continue;
         if (l && (memo?.liveVersion !== liveVersion(l) || memo.desired !== r.object)) jobs.push({ app, key: memoKey, rendered: r.object, desired: withTrackingMetadata(r.object, l, app), live: l });
       }
     });
@@ -79,16 +96,18 @@ export class DiffMemo {
         const body = stripServerFields(j.desired);
         const object = await client.patch(refOf(j.live), body, { type: 'apply', fieldManager: applierOf(j.app) ?? 'gitops-drift-preview', force: true, dryRun: true, signal });
         cache.predicted.set(j.key, { liveVersion: liveVersion(j.live), desired: j.rendered, object });
+        failed.delete(j.key);
       } catch (e) {
         if (isGitOpsError(e) && e.reason === 'cancelled') throw e;
         cache.predicted.delete(j.key); // offline prediction for this one
+        failed.set(j.key, (e as Error).message);
         this.opts.log.info(`server-side dry run of ${j.key.split('\u0000')[1]} failed (${(e as Error).message}); using the offline diff`);
       }
     }, signal);
   }
 
   /** The app's drift in one cluster, or undefined when the app does not run there. */
-  diffApp(app: App, render: RenderResult, cache: ClusterCache, schemas?: SchemaSource[], argoCm?: KubeObject, argoCmError?: GitOpsError): AppDrift | undefined {
+  diffApp(app: App, render: RenderResult, cache: ClusterCache, schemas?: SchemaSource[], argoCm?: KubeObject, argoCmError?: GitOpsError, serverSideDiffDefault = false): AppDrift | undefined {
     const key = appObjectKey(app);
     const liveApp = key ? cache.liveApps.get(key) : undefined;
     const appFailure = cache.failures.get(`app:${app.id}`);
@@ -99,24 +118,30 @@ export class DiffMemo {
     const extra = cache.extra.get(app.id) ?? new Map<string, KubeObject>();
     // A folder app is shown only where some of its objects exist, or where they could not be read (e.g. forbidden):
     // "not deployed here" would hide that nothing was checked.
-    const unreadable = () => !!appFailure || render.objects.some((r) => cache.failures.has(refKey(refOf(r.object, app.destinationNamespace ?? ''))));
+    const unreadable = () => !!appFailure || render.objects.some((r) => cache.failures.has(refKey(desiredRef(r.object, app))));
     if (app.kind === 'folder' && live.size === 0 && !unreadable()) return undefined;
     const ignore = ignoreRulesOf(app, liveApp, argoCm);
     const diffOpts: DiffOptions = { manager: applierOf(app), humanManagers: this.opts.humanManagers, ignoreDifferences: ignore.rules.length ? ignore.rules : undefined, defaultNamespace: app.destinationNamespace, app: app.name, ...(schemas ? { schemas } : {}), ...(ignore.ignoreAggregatedRoles ? { ignoreAggregatedRoles: true } : {}), ...(ignore.ignoreResourceStatusField !== undefined ? { ignoreResourceStatusField: ignore.ignoreResourceStatusField } : {}) };
     const resources: ResourceDiff[] = [];
     for (const r of render.objects) {
-      const key = refKey(refOf(r.object, app.destinationNamespace ?? ''));
+      const key = refKey(desiredRef(r.object, app));
       if (appFailure && live.size === 0) {
         // Nothing could be read for this app (e.g. its destination cluster is unknown): not "missing live".
-        resources.push({ ref: refOf(r.object, app.destinationNamespace ?? ''), app: app.name, status: 'Unknown', reason: appFailure.message, changes: [], source: r.source });
+        resources.push({ ref: desiredRef(r.object, app), app: app.name, status: 'Unknown', reason: appFailure.message, changes: [], source: r.source });
         continue;
       }
       const failure = cache.failures.get(key);
-      if (failure && !live.has(key)) resources.push({ ref: refOf(r.object, app.destinationNamespace ?? ''), app: app.name, status: 'Unknown', reason: failure.message, changes: [], source: r.source });
+      if (failure && !live.has(key)) resources.push({ ref: desiredRef(r.object, app), app: app.name, status: 'Unknown', reason: failure.message, changes: [], source: r.source });
       else {
         const l = live.get(key);
         const p = l ? cache.predicted.get(`${app.id}\u0000${key}`) : undefined;
-        resources.push(p && p.liveVersion === liveVersion(l!) && p.desired === r.object ? this.diffServerSide(r, p.object, l!, diffOpts, app) : this.diffOne(r, l, diffOpts, app));
+        const ssd = !!l && wantsServerSideDiff(app, liveApp ?? app.definition, r.object, l, serverSideDiffDefault);
+        if (p && p.liveVersion === liveVersion(l!) && p.desired === r.object && (ssd || this.opts.diffMode === 'server-side')) resources.push(this.diffServerSide(r, p.object, l!, diffOpts, app));
+        else if (ssd) {
+          // Argo CD would diff it server-side: the offline verdict is shown, saying why it is not the server's.
+          const why = this.failuresOf(cache).get(`${app.id}\u0000${key}`) ?? 'not asked';
+          resources.push({ ...this.diffOne(r, l, diffOpts, app), reason: `${SSD_WANTED}, but the server-side dry run failed (${why}): offline verdict` });
+        } else resources.push(this.diffOne(r, l, diffOpts, app));
       }
     }
     for (const obj of extra.values()) resources.push({ ...diffResource(undefined, obj, diffOpts), app: app.name });
@@ -155,7 +180,7 @@ export class DiffMemo {
       const d = diffResource(withTrackingMetadata(r.object, live, app), live, opts);
       return { ...d, desired: withoutLiveOnly(d.desired, d.changes), app: app.name, source: r.source };
     } catch (e) {
-      return { ref: refOf(r.object, app.destinationNamespace ?? ''), app: app.name, status: 'Unknown', reason: (e as Error).message, changes: [], source: r.source };
+      return { ref: desiredRef(r.object, app), app: app.name, status: 'Unknown', reason: (e as Error).message, changes: [], source: r.source };
     }
   }
 }

@@ -7,8 +7,9 @@ import { crdSchemaSourceFor } from '../schema/crdSchema';
 import { ClusterSchemas } from '../schema/clusterSchemas';
 import { findArgoCm } from '../diff/ignoreSources';
 import type { App, KubeObject, ObjectRef } from '../model';
+import { desiredRef } from './desiredRef';
 import type { CaptureOrigin } from '../capture/captureTypes';
-import { GitOpsError, isGitOpsError, refKey, refOf } from '../model';
+import { GitOpsError, isGitOpsError, refKey } from '../model';
 import { silentLogger, systemClock, throwIfAborted, type Clock, type Logger, type ProcessRunner } from '../ports';
 import type { RepoInfo } from '../discovery/repoInfo';
 import type { RenderResult } from '../render/types';
@@ -19,6 +20,9 @@ import { LiveStore, toGitOpsError, type LiveEventType } from './liveStore';
 import { DiffMemo } from './diffMemo';
 import { readLiveArgoCm, type LiveArgoCm } from './liveArgoCm';
 import { rendersFromStoredRelease, storedReleaseRender } from './storedRelease';
+import { serverSideDiffDefault, wantsServerSideDiff } from './serverSideDiffOption';
+import { appObjectKey } from './appDiscovery';
+import type { ClusterCache } from './liveStore';
 import type { AppDrift, ClusterDrift, DriftSnapshot, DriftTimings } from './driftTypes';
 
 export { APP_TYPES, type WatchScope } from './appDiscovery';
@@ -85,6 +89,12 @@ function mayChangeApps(file: string, known: readonly App[], roots: readonly stri
 /** Longest stretch of diffing between two yields to the event loop. */
 const DIFF_SLICE_MS = 20;
 
+/** The live Application / Kustomization of an app, else its definition. */
+function liveAppOf(cache: ClusterCache, app: App): KubeObject | undefined {
+  const key = appObjectKey(app);
+  return (key ? cache.liveApps.get(key) : undefined) ?? app.definition;
+}
+
 export class DriftEngine {
   private readonly discovery: AppDiscovery;
   private readonly renders: RenderStore;
@@ -104,7 +114,7 @@ export class DriftEngine {
     this.discovery = new AppDiscovery(opts.roots, opts.runner);
     this.renders = new RenderStore({ runner: opts.runner, trusted: opts.trusted, kustomizePath: opts.kustomizePath, helmPath: opts.helmPath, cacheDir: opts.renderCacheDir });
     this.live = new LiveStore({ clientFor: opts.clientFor, contextForDestination: opts.contextForDestination });
-    this.diffs = new DiffMemo({ humanManagers: opts.humanManagers, log: this.log, clock: this.clock });
+    this.diffs = new DiffMemo({ humanManagers: opts.humanManagers, diffMode: opts.diffMode, log: this.log, clock: this.clock });
     this.schemas = new ClusterSchemas({ cacheDir: opts.schemaCacheDir, log: this.log });
   }
 
@@ -156,27 +166,31 @@ export class DriftEngine {
       const tFetch = Date.now();
       await this.live.load(context, client, cache, rendered, fetching, signal);
       if (fetching) timings.fetchMs = Math.max(timings.fetchMs, Date.now() - tFetch);
-      if (this.opts.diffMode === 'server-side') {
-        const byTarget = (id: string) => cache.targets.get(id) ?? context;
-        for (const target of new Set(apps.map((a) => byTarget(a.id)))) {
-          const idx = apps.map((a, i) => (byTarget(a.id) === target ? i : -1)).filter((i) => i >= 0);
-          await this.diffs.dryRunAll(target === context ? client : this.opts.clientFor(target), idx.map((i) => apps[i]), idx.map((i) => rendered[i]), cache, signal);
-        }
+
+      const desiredObjects = rendered.flatMap((r) => r.objects.map((o) => o.object));
+      const liveObjects = [...cache.live.values()].flatMap((m) => [...m.values()]);
+      // Argo CD's system-wide ignore rules: argocd-cm as held live (an app renders it: watched), else as read from the
+      // cluster this refresh, else as the workspace declares it. Unreadable: the Argo CD apps say so.
+      const read = await liveArgoCm;
+      const held = findArgoCm(liveObjects) ?? read?.object;
+      const argoCm = held ?? findArgoCm(desiredObjects);
+      const fallback = argoCm ? "the workspace's argocd-cm manifest is used instead" : 'no system-wide ignore rules or compare options are applied';
+      const argoCmError = read?.error ? new GitOpsError(read.error.reason, held ? read.error.message : `${read.error.message}; ${fallback}`, read.error.details) : undefined;
+      // Server-side dry runs: every object in server-side mode, else those Argo CD would diff server-side.
+      const ssdDefault = serverSideDiffDefault(read?.params, argoCm);
+      const only = this.opts.diffMode === 'server-side' ? undefined : (app: App, desired: KubeObject, live: KubeObject) => wantsServerSideDiff(app, liveAppOf(cache, app), desired, live, ssdDefault);
+      const byTarget = (id: string) => cache.targets.get(id) ?? context;
+      for (const target of new Set(apps.map((a) => byTarget(a.id)))) {
+        const idx = apps.map((a, i) => (byTarget(a.id) === target ? i : -1)).filter((i) => i >= 0);
+        if (only && !idx.some((i) => apps[i].kind === 'argo-application')) continue;
+        await this.diffs.dryRunAll(target === context ? client : this.opts.clientFor(target), idx.map((i) => apps[i]), idx.map((i) => rendered[i]), cache, signal, only);
       }
 
       const tDiff = Date.now();
       const drifts: AppDrift[] = [];
       const notDeployed: App[] = [...cache.elsewhere];
       // CRD schemas (list/map types, formats of custom resources): the workspace's CRD manifests and the live CRDs held.
-      const desiredObjects = rendered.flatMap((r) => r.objects.map((o) => o.object));
-      const liveObjects = [...cache.live.values()].flatMap((m) => [...m.values()]);
       const schemas = ClusterSchemas.ordered(await clusterSchemas, crdSchemaSourceFor([...desiredObjects, ...liveObjects]));
-      // Argo CD's system-wide ignore rules: argocd-cm as held live (an app renders it: watched), else as read from the
-      // cluster this refresh, else as the workspace declares it. Unreadable: the Argo CD apps say so.
-      const read = await liveArgoCm;
-      const held = findArgoCm(liveObjects) ?? read?.object;
-      const argoCm = held ?? findArgoCm(desiredObjects);
-      const argoCmError = !held && read?.error ? new GitOpsError(read.error.reason, `${read.error.message}; ${argoCm ? "the workspace's argocd-cm manifest is used instead" : 'no system-wide ignore rules or compare options are applied'}`, read.error.details) : undefined;
       // Diffing thousands of objects is CPU work on the editor's thread: it yields between apps every few
       // milliseconds so that the editor (and the other clusters' requests) are never blocked for long.
       let slice = performance.now();
@@ -190,7 +204,7 @@ export class DriftEngine {
           slice = performance.now();
           yielded += slice - before;
         }
-        const drift = this.diffs.diffApp(apps[i], rendered[i], cache, schemas, argoCm, argoCmError);
+        const drift = this.diffs.diffApp(apps[i], rendered[i], cache, schemas, argoCm, argoCmError, ssdDefault);
         if (drift) drifts.push(drift);
         else notDeployed.push(apps[i]);
       }
@@ -223,7 +237,7 @@ export class DriftEngine {
     if (app.sourceType === 'helm') return { kind: 'helm' };
     const render = await this.renders.render(app, undefined, signal);
     const key = refKey(ref);
-    const obj = render.objects.find((o) => refKey(refOf(o.object, app.destinationNamespace ?? '')) === key);
+    const obj = render.objects.find((o) => refKey(desiredRef(o.object, app)) === key);
     if (!obj?.source) return { kind: 'generated', generator: app.sourceType === 'kustomize' ? 'kustomize (generator or remote base)' : undefined };
     if (obj.kustomizeChain && obj.kustomizeChain.length > 1) {
       return { kind: 'kustomize', resourceFile: obj.source.file, documentIndex: obj.source.documentIndex, chain: obj.kustomizeChain.slice(0, -1) };

@@ -7,10 +7,14 @@ import { GitOpsError, isGitOpsError } from '../model';
 import type { KubeClient } from '../kube/types';
 
 export const ARGO_CM = 'argocd-cm';
+/** The controller's parameters (`controller.diff.server.side`, Server-Side Diff for every app). */
+export const ARGO_CMD_PARAMS_CM = 'argocd-cmd-params-cm';
 
 export interface LiveArgoCm {
   /** The ConfigMap read, if one exists. */
   object?: KubeObject;
+  /** argocd-cmd-params-cm of the same namespace, if readable. */
+  params?: KubeObject;
   /** Why it could not be read (none found and at least one namespace refused or failed). */
   error?: GitOpsError;
 }
@@ -30,17 +34,29 @@ export async function readLiveArgoCm(client: KubeClient, liveApps: Iterable<Kube
   if (!namespaces.length) return undefined;
   const failures: string[] = [];
   let reason: GitOpsError['reason'] | undefined;
-  for (const namespace of namespaces) {
+  /** The ConfigMap, undefined when not found; a failure is recorded. */
+  const get = async (namespace: string, name: string): Promise<KubeObject | undefined> => {
     try {
-      return { object: await client.get({ group: '', kind: 'ConfigMap', namespace, name: ARGO_CM }, signal) };
+      return await client.get({ group: '', kind: 'ConfigMap', namespace, name }, signal);
     } catch (e) {
       const reasonOf = isGitOpsError(e) ? e.reason : 'internal';
       if (reasonOf === 'cancelled') throw e;
-      if (reasonOf === 'notFound') continue;
-      reason ??= reasonOf;
-      failures.push(`ConfigMap ${namespace}/${ARGO_CM}: ${(e as Error).message}`);
+      if (reasonOf !== 'notFound') {
+        reason ??= reasonOf;
+        failures.push(`ConfigMap ${namespace}/${name}: ${(e as Error).message}`);
+      }
+      return undefined;
     }
+  };
+  for (const namespace of namespaces) {
+    const object = await get(namespace, ARGO_CM);
+    if (!object) continue;
+    failures.length = 0; // found: refusals elsewhere do not matter
+    reason = undefined;
+    const params = await get(namespace, ARGO_CMD_PARAMS_CM);
+    return { object, ...(params ? { params } : {}), ...(failures.length ? { error: new GitOpsError(reason!, `cannot read Argo CD's settings (${failures.join('; ')})`, { resource: 'configmaps' }) } : {}) };
   }
-  if (!failures.length) return {};
+  const params = await get(namespaces[0], ARGO_CMD_PARAMS_CM);
+  if (!failures.length) return params ? { params } : {};
   return { error: new GitOpsError(reason!, `cannot read Argo CD's settings (${failures.join('; ')})`, { resource: 'configmaps' }) };
 }

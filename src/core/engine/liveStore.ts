@@ -2,6 +2,7 @@
 // tracked objects Git no longer declares, the app objects (Application / Kustomization), what could not be read,
 // and what to watch. Kept current by watch events (applyLiveEvent) and relists (resyncLive) between full fetches.
 import type { App, GitOpsError, KubeObject, RenderedObject } from '../model';
+import { desiredRef } from './desiredRef';
 import { isGitOpsError, refKey, refOf, GitOpsError as GitOpsErrorClass } from '../model';
 import { appsForCluster } from '../discovery/appsForCluster';
 import type { RepoInfo } from '../discovery/repoInfo';
@@ -135,7 +136,7 @@ export class LiveStore {
       if (cache.desiredFrom.get(apps[i].id) === rendered[i] && cache.desired.has(apps[i].id)) continue;
       cache.desiredFrom.set(apps[i].id, rendered[i]);
       this.indexes.delete(cache);
-      const keys = new Set(rendered[i].objects.map((o) => refKey(refOf(o.object, apps[i].destinationNamespace ?? ''))));
+      const keys = new Set(rendered[i].objects.map((o) => refKey(desiredRef(o.object, apps[i]))));
       const before = cache.desired.get(apps[i].id);
       if (!before || before.size !== keys.size || [...keys].some((k) => !before.has(k))) changed = true;
       cache.desired.set(apps[i].id, keys);
