@@ -25,7 +25,8 @@ function toField(n: SchemaNode, types: Record<string, SchemaNode>): FieldSchema 
 export class CompactSchemaSource implements SchemaSource {
   private readonly byKind = new Map<string, string[]>();
   private readonly id = ++instances;
-  private readonly cache = new Map<string, FieldSchema | null>();
+  /** fieldAt answers by kind (group, kind, version), then one map level per path segment: no key strings built. */
+  private readonly cache = new Map<string, FieldCacheNode>();
 
   /** `preferred`: `group/Kind` → the version to read when the caller names none (a CRD's storage version). */
   constructor(
@@ -73,14 +74,26 @@ export class CompactSchemaSource implements SchemaSource {
   }
 
   fieldAt(group: string, kind: string, path: readonly string[], version?: string): FieldSchema | undefined {
-    const key = `${group}\u0000${kind}\u0000${version ?? ''}\u0000${path.join('\u0000')}`;
-    const hit = this.cache.get(key);
-    if (hit !== undefined) return hit ?? undefined;
+    const kindKey = `${group}\u0000${kind}\u0000${version ?? ''}`;
+    let c: FieldCacheNode | undefined = this.cache.get(kindKey);
+    if (!c) this.cache.set(kindKey, (c = {}));
+    for (const field of path) {
+      let next: FieldCacheNode | undefined = c.next?.get(field);
+      if (!next) (c.next ??= new Map()).set(field, (next = {}));
+      c = next;
+    }
+    if (c.value !== undefined) return c.value ?? undefined;
     const n = this.nodeAt(group, kind, path, version);
     const out = n ? toField(n, this.schema.types) : undefined;
-    this.cache.set(key, out ?? null);
+    c.value = out ?? null;
     return out;
   }
+}
+
+interface FieldCacheNode {
+  /** The answer for the path to this node (null: none), once asked. */
+  value?: FieldSchema | null;
+  next?: Map<string, FieldCacheNode>;
 }
 
 function rank(v: string): number {
