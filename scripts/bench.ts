@@ -260,6 +260,11 @@ async function runOne(): Promise<Row> {
     row.cold = coldMs;
     console.log(`cold (empty render cache): ${ms(coldMs)}  (${phases(cold.timings)}); ${apps} apps, ${resources.length} resources, ${found} drifted; ${engine.renderStats.rendered} renders; ${cpuSince(c0)}; longest event-loop block ${ms(coldBlock)}; ${memNow()}`);
     for (const c of cold.clusters) if (c.error) console.log(`  ${c.context} error: ${c.error.message}`);
+    // Drift found should be the ~2% edited by kubectl; anything else (Unknown after a failed read) is said.
+    const byStatus = new Map<string, number>();
+    for (const r of resources) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
+    const unknown = resources.find((r) => r.status === 'Unknown');
+    console.log(`  statuses: ${[...byStatus].map(([k, n]) => `${k} ${n}`).join(', ')}${unknown ? `; first Unknown: ${unknown.reason}` : ''}`);
     if (process.env.BENCH_DEBUG) {
       const kinds = new Map<string, number>();
       for (const c of cold.clusters) for (const a of c.apps) kinds.set(`${c.context} ${a.app.kind} ${a.app.id.split(':')[0]}`, (kinds.get(`${c.context} ${a.app.kind} ${a.app.id.split(':')[0]}`) ?? 0) + 1);
