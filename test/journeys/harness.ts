@@ -82,7 +82,9 @@ export async function startJourneyWorld(opts: JourneyWorldOptions = {}): Promise
     assert.ok(fs.existsSync(executablePath), `no chromium at ${executablePath}: apt-get install chromium, or set CHROMIUM_PATH`);
     const browser: Browser = await chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS, ...(opts.debugPort ? [`--remote-debugging-port=${opts.debugPort}`] : [])] });
     stops.push(() => browser.close());
-    const context = await browser.newContext({ viewport: VIEWPORT });
+    // Taller than the integration harness's window: the journeys find rows in the DOM, and the tree draws only the
+    // rows in view; the demo world's expanded tree fits in 1,300 px.
+    const context = await browser.newContext({ viewport: { ...VIEWPORT, height: Math.max(VIEWPORT.height, 1300) } });
     // Clipboard for "copy" style actions and a stable permission state.
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url }).catch(() => {});
     const page = await context.newPage();
