@@ -83,8 +83,13 @@ export async function startControllers(opts: StartControllersOptions): Promise<R
         counters.map(
           (c) =>
             new Promise<void>((resolve, reject) => {
-              c.waiters.push({ pass: c.started + 1, resolve });
-              const fail = () => reject(new Error('aborted while waiting for the controllers'));
+              // Listeners come off once the pass is seen: the controllers' signal lives for the whole test run.
+              const off = () => {
+                signal?.removeEventListener('abort', fail);
+                abort.signal.removeEventListener('abort', fail);
+              };
+              const fail = () => (off(), reject(new Error('aborted while waiting for the controllers')));
+              c.waiters.push({ pass: c.started + 1, resolve: () => (off(), resolve()) });
               signal?.addEventListener('abort', fail, { once: true });
               abort.signal.addEventListener('abort', fail, { once: true });
             }),
