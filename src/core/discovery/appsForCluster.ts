@@ -17,11 +17,6 @@ type Obj = Record<string, unknown>;
 const asObj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
-function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
 /** `group/Kind/namespace/name` of the live object an app is, as the engine keys live apps. */
 export function appObjectKeyOf(app: App): string | undefined {
   if (!app.namespace) return undefined;
@@ -74,8 +69,16 @@ export function appsForCluster(wsApps: App[], liveObjects: KubeObject[], repos: 
   }
   // Folders the cluster's live apps render (their live path, resolved in the workspace): what this cluster applies.
   const liveApps = appsFromCluster(liveObjects, repos);
-  const appliedDirs = liveApps.map((a) => a.path).filter((p): p is string => !!p);
-  const applied = (a: App) => !!a.definedIn && appliedDirs.some((d) => isInside(a.definedIn!.file, d));
+  // A set walked up from each definition's file: linear in the apps (a pass over every folder per definition took
+  // ~0.3 s of the editor's thread at 1,000 apps).
+  const appliedDirs = new Set(liveApps.map((a) => a.path).filter((p): p is string => !!p).map((p) => path.resolve(p)));
+  const applied = (a: App) => {
+    if (!a.definedIn) return false;
+    for (let d = path.resolve(a.definedIn.file); ; d = path.dirname(d)) {
+      if (appliedDirs.has(d)) return true;
+      if (path.dirname(d) === d) return false;
+    }
+  };
 
   const byKey = new Map<string, App[]>();
   for (const a of wsApps) {
