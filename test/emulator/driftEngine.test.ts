@@ -81,6 +81,22 @@ describe('drift engine on the demo world (CLI)', function () {
     assert.ok(d.changes.some((c) => c.category === 'live-only' && c.path.endsWith('env[name=REDIS_MAXMEMORY]')));
   });
 
+  it('Flux post-build substitution (substitute + substituteFrom) is Synced: no false drift on ${vars}', () => {
+    const s = world.scenarios.fluxSubstituted;
+    const web = report.resources.filter((r) => r.app === s.app);
+    assert.ok(web.length >= 3, JSON.stringify(web.map((r) => r.name)));
+    assert.deepEqual(web.filter((r) => r.status !== 'Synced').map((r) => [r.kind, r.name, r.changes]), []);
+  });
+
+  it('the HelmRelease of the local chart is an app: Synced except the field edited live', () => {
+    const h = world.scenarios.helmRelease;
+    const shop = report.resources.filter((r) => r.app === h.app);
+    assert.deepEqual(shop.map((r) => `${r.kind}/${r.namespace}/${r.name}`).sort(), ['ConfigMap/shop/shop-settings', 'Deployment/shop/shop', 'Service/shop/shop']);
+    assert.deepEqual(shop.filter((r) => r.status !== 'Synced').map((r) => `${r.kind}/${r.name}`), [`${h.kind}/${h.name}`]);
+    const cm = find(h.kind, h.namespace, h.name);
+    assert.deepEqual(cm.changes.map((c) => [c.path, c.desired, c.live, c.manager]), [[h.path, h.desired, h.live, 'kubectl-edit']]);
+  });
+
   it('reaches the same verdicts with the API server dry-run mode, and says which mode was used', async () => {
     const o = io();
     await main(['diff', '--repo', world.repoDir, '--kubeconfig', world.kubeconfigPath, '--mode', 'server-side', '-o', 'json'], o);

@@ -68,6 +68,26 @@ describe('demo world (emulator + simulated controllers + demo repo)', function (
     assert.equal(cm.metadata.annotations['argocd.argoproj.io/tracking-id'], 'podinfo-staging:/ConfigMap:podinfo-staging/podinfo-legacy-settings');
   });
 
+  it('Flux Kustomization web: post-build variables from substitute, the web-vars ConfigMap and a default', async () => {
+    const cm = await rest.call('GET', '/api/v1/namespaces/web/configmaps/web-config');
+    assert.deepEqual(cm.data, { tier: 'frontend', region: 'eu-west-1', 'log-level': 'info', 'log-format': 'json' });
+    const d = await rest.call('GET', '/apis/apps/v1/namespaces/web/deployments/web');
+    assert.equal(d.metadata.labels['app.kubernetes.io/part-of'], 'frontend');
+    assert.equal(d.metadata.labels['kustomize.toolkit.fluxcd.io/name'], 'web');
+  });
+
+  it('Flux HelmRelease shop: the local chart installed by helm-controller, the live currency edit stays', async () => {
+    const hr = await rest.call('GET', '/apis/helm.toolkit.fluxcd.io/v2/namespaces/flux-system/helmreleases/shop');
+    assert.ok(hr.status.conditions.some((c: any) => c.type === 'Ready' && c.status === 'True'));
+    const d = await rest.call('GET', '/apis/apps/v1/namespaces/shop/deployments/shop');
+    assert.equal(d.spec.replicas, 2, 'spec.values over the chart values');
+    assert.equal(d.metadata.labels['helm.toolkit.fluxcd.io/name'], 'shop');
+    assert.ok(d.metadata.managedFields.some((m: any) => m.manager === 'helm-controller' && m.operation === 'Apply'));
+    await new Promise((r) => setTimeout(r, 1000)); // several fast reconcile intervals: nothing reverts it
+    const cm = await rest.call('GET', '/api/v1/namespaces/shop/configmaps/shop-settings');
+    assert.equal(cm.data.currency, 'GBP');
+  });
+
   it('billing is owned by the ApplicationSet team-apps', async () => {
     const a = await app('billing');
     assert.deepEqual(a.metadata.ownerReferences.map((o: any) => `${o.kind}/${o.name}`), ['ApplicationSet/team-apps']);

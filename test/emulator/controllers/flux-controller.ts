@@ -1,10 +1,13 @@
-// Simulated Flux: source-controller for GitRepository, kustomize-controller for Kustomization (apply as
-// `kustomize-controller`, take over kubectl* fields, prune, inventory), and HelmRelease status only.
+// Simulated Flux: source-controller for GitRepository, kustomize-controller for Kustomization (post-build
+// substitution, apply as `kustomize-controller`, take over kubectl* fields, prune, inventory), and helm-controller
+// for HelmReleases of a chart in a GitRepository (helm-release-sim.ts; other charts: status only).
 import { createHash } from 'node:crypto';
 import type { KubeObject } from '../../../src/core/model';
 import { type ControllerContext, RenderCache, errorMessage, localRepoFor } from './controller-context';
 import { MERGE_PATCH } from './kube-rest';
 import { comparable, driftPaths, stableStringify } from './object-compare';
+import { fluxVariables, substituteObjects } from './flux-substitute';
+import { installFromGit } from './helm-release-sim';
 import { serverSideApply, takeOverFields } from './server-side-apply';
 
 export const FLUX_MANAGER = 'kustomize-controller';
@@ -189,6 +192,7 @@ export class FluxController {
     try {
       const repoDir = localRepoFor(this.ctx, (src.spec as any)?.url);
       objects = await this.renders.render(this.ctx, repoDir, sha, spec.path ?? './', true, signal);
+      objects = substituteObjects(objects, await fluxVariables(this.ctx.rest, ks, signal));
     } catch (e) {
       return fail('BuildFailed', errorMessage(e), revision);
     }
@@ -263,11 +267,37 @@ export class FluxController {
     );
   }
 
-  /** HelmRelease: accepted and reported, no chart rendering. */
+  /** HelmRelease: a chart from a GitRepository is installed (helm-release-sim.ts); others are accepted and reported. */
   private async reconcileHelmRelease(hr: KubeObject, signal: AbortSignal): Promise<void> {
     const spec = (hr.spec ?? {}) as any;
     const chart = spec.chart?.spec ?? {};
     const generation = hr.metadata.generation;
+    const previous = (hr.status as any)?.history?.[0];
+    let install;
+    try {
+      install = await installFromGit(this.ctx, hr, previous?.digest, signal);
+    } catch (e) {
+      await this.writeStatus(hr, { observedGeneration: generation, lastHandledReconcileAt: hr.metadata.annotations?.[REQUESTED_AT], conditions: [{ type: 'Ready', status: 'False', reason: 'InstallFailed', message: errorMessage(e), observedGeneration: generation }] }, signal);
+      return;
+    }
+    if (install?.applied) this.ctx.log(`flux: HelmRelease ${hr.metadata.namespace}/${hr.metadata.name}: installed ${install.applied} object(s) at ${install.revision}`);
+    if (install) {
+      await this.writeStatus(
+        hr,
+        {
+          observedGeneration: generation,
+          lastHandledReconcileAt: hr.metadata.annotations?.[REQUESTED_AT],
+          lastAttemptedRevision: install.revision,
+          history: [{ ...helmSnapshot(hr, chart, spec, previous), digest: install.digest }],
+          conditions: [
+            { type: 'Ready', status: 'True', reason: 'InstallSucceeded', message: `Helm install succeeded for release ${spec.targetNamespace ?? hr.metadata.namespace}/${hr.metadata.name}`, observedGeneration: generation },
+            { type: 'Released', status: 'True', reason: 'InstallSucceeded', message: 'Helm install succeeded', observedGeneration: generation },
+          ],
+        },
+        signal,
+      );
+      return;
+    }
     await this.writeStatus(
       hr,
       {

@@ -27,6 +27,10 @@ export interface SeededScenarios {
   missingLive: { app: string; kind: string; namespace: string; name: string };
   pruneCandidate: { app: string; kind: string; namespace: string; name: string };
   appSetOwned: { appSet: string; app: string };
+  /** Flux Kustomization with postBuild substitute + substituteFrom (a ConfigMap): Synced. */
+  fluxSubstituted: { app: string; namespace: string; configMap: string };
+  /** Flux HelmRelease of the repository's chart, one field of its objects edited live (drift detection is off). */
+  helmRelease: { app: string; namespace: string; kind: string; name: string; path: string; desired: string; live: string };
 }
 
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, signal?: AbortSignal): Promise<T> {
@@ -111,6 +115,15 @@ export async function seedDemoWorld(kubeconfigPath: string, repo: DemoRepo, opts
     return (ks?.status as any)?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True');
   }, timeout, signal);
 
+  for (const [what, p] of [
+    ['Flux Kustomization web Ready', '/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations/web'],
+    ['Flux HelmRelease shop Ready', '/apis/helm.toolkit.fluxcd.io/v2/namespaces/flux-system/helmreleases/shop'],
+  ]) {
+    await waitFor(what, async () => ((await rest.getOrUndefined(p, signal))?.status as any)?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'), timeout, signal);
+  }
+  // The shop's currency changed by hand; helm-controller leaves it (drift detection is off by default).
+  await patch(rest, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shop-settings', namespace: 'shop' } }, { data: { currency: 'GBP' } }, MERGE_PATCH, 'kubectl-edit', signal);
+
   // Breakglass: auto-sync paused on production (keeping its settings), then a live `kubectl edit`.
   await patch(rest, app('podinfo-production'), { spec: { syncPolicy: { automated: { enabled: false } } } }, MERGE_PATCH, 'kubectl-patch', signal);
   await patch(
@@ -148,5 +161,7 @@ export async function seedDemoWorld(kubeconfigPath: string, repo: DemoRepo, opts
     missingLive: { app: 'podinfo-staging', kind: 'Ingress', namespace: 'podinfo-staging', name: 'podinfo' },
     pruneCandidate: { app: 'podinfo-staging', kind: 'ConfigMap', namespace: 'podinfo-staging', name: 'podinfo-legacy-settings' },
     appSetOwned: { appSet: 'team-apps', app: 'billing' },
+    fluxSubstituted: { app: 'web', namespace: 'web', configMap: 'web-config' },
+    helmRelease: { app: 'shop', namespace: 'shop', kind: 'ConfigMap', name: 'shop-settings', path: 'data.currency', desired: 'EUR', live: 'GBP' },
   };
 }
