@@ -23,6 +23,7 @@ import { rendersFromStoredRelease, storedReleaseRender } from './storedRelease';
 import { serverSideDiffDefault, wantsServerSideDiff } from './serverSideDiffOption';
 import { appObjectKey } from './appDiscovery';
 import type { ClusterCache } from './liveStore';
+import { clusterObjectLookup } from './clusterObjectLookup';
 import type { AppDrift, ClusterDrift, DriftSnapshot, DriftTimings } from './driftTypes';
 
 export { APP_TYPES, type WatchScope } from './appDiscovery';
@@ -157,7 +158,10 @@ export class DriftEngine {
       if (!opts.reuseLive || !this.argoCms.has(context)) this.argoCms.set(context, readLiveArgoCm(client, cache.liveApps.values(), signal));
       const liveArgoCm = this.argoCms.get(context)!;
       liveArgoCm.catch(() => this.argoCms.delete(context));
-      const rendered = await Promise.all(apps.map((a) => (rendersFromStoredRelease(a) ? this.storedRelease(context, client, a, !!opts.reuseLive, signal) : this.renders.render(a, opts.overlays, signal)).catch((e): RenderResult => ({ objects: [], skipped: [], errors: [toGitOpsError(e)] }))));
+      // ConfigMaps / Secrets a render reads from this cluster (not in the workspace) are read again on a full refresh.
+      if (!opts.reuseLive) this.renders.dropClusterReads(context);
+      const clusterReads = { context, lookup: clusterObjectLookup(client) };
+      const rendered = await Promise.all(apps.map((a) => (rendersFromStoredRelease(a) ? this.storedRelease(context, client, a, !!opts.reuseLive, signal) : this.renders.render(a, opts.overlays, signal, clusterReads)).catch((e): RenderResult => ({ objects: [], skipped: [], errors: [toGitOpsError(e)] }))));
       timings.renderMs = Math.max(timings.renderMs, Date.now() - tRender);
       throwIfAborted(signal);
       // Objects added to or removed from Git need their live state (or prune status) read: fetch again then.

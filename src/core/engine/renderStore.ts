@@ -9,6 +9,7 @@ import type { RenderResult } from '../render/types';
 import { parseManifests } from '../yaml/parseManifests';
 import { defaultNamespace } from '../render/clusterScoped';
 import { isToolRendered, isUnder, RenderCache } from '../render/renderCache';
+import type { ObjectLookup } from '../render/fluxVariables';
 
 export interface RenderStoreOptions {
   runner: ProcessRunner;
@@ -33,6 +34,22 @@ function renderKey(app: App): string {
   return app.kind === 'flux-helmrelease' ? `${app.id}\u0000${JSON.stringify(app.definition?.spec ?? null)}` : app.id;
 }
 
+/** A cluster whose ConfigMaps / Secrets an app's render may read (Flux substituteFrom, HelmRelease valuesFrom). */
+export interface ClusterReads {
+  context: string;
+  lookup: ObjectLookup;
+}
+
+/** Whether the app's render reads ConfigMaps / Secrets (from the workspace, else the cluster). */
+export function readsObjects(app: App): boolean {
+  const spec = (app.definition?.spec ?? {}) as { postBuild?: { substituteFrom?: unknown }; valuesFrom?: unknown };
+  if (app.kind === 'flux-kustomization') return Array.isArray(spec.postBuild?.substituteFrom) && spec.postBuild.substituteFrom.length > 0;
+  if (app.kind === 'flux-helmrelease') return Array.isArray(spec.valuesFrom) && spec.valuesFrom.length > 0;
+  return false;
+}
+
+const CLUSTER_SEP = '\u0001';
+
 export class RenderStore {
   private readonly renders = new Map<string, Promise<RenderResult>>();
   /** Files and folders each tool-rendered app's last render could read (its kustomization tree, chart, values). */
@@ -48,18 +65,25 @@ export class RenderStore {
   /** Drops cached renders of the apps (of `known`) that may read these files; nothing known drops everything. */
   invalidate(files: string[], known: readonly App[]): void {
     for (const app of known) {
-      if (!this.renders.has(renderKey(app))) continue;
+      const base = renderKey(app);
+      const keys = [...this.renders.keys()].filter((k) => k === base || k.startsWith(`${base}${CLUSTER_SEP}`));
+      if (!keys.length) continue;
       // A tool-rendered app reads the files of its kustomization tree (bases, components, patches) or chart; when
       // that set is not known yet, it may read anything.
       const reads = app.sourceType === 'directory' && !isToolRendered(app) ? (app.path ? [app.path] : []) : this.inputs.get(app.id);
-      if (!reads || files.some((f) => reads.some((r) => isUnder(f, r)))) this.renders.delete(renderKey(app));
+      if (!reads || files.some((f) => reads.some((r) => isUnder(f, r)))) for (const k of keys) this.renders.delete(k);
     }
     if (!known.length) this.renders.clear();
   }
 
+  /** Drops the renders that read a cluster's ConfigMaps / Secrets (a full refresh reads them again). */
+  dropClusterReads(context: string): void {
+    for (const k of [...this.renders.keys()]) if (k.endsWith(`${CLUSTER_SEP}${context}`)) this.renders.delete(k);
+  }
+
   /** A fresh render: from the persistent cache when the app's inputs are unchanged, else by the tool. */
-  private async renderFresh(app: App): Promise<RenderResult> {
-    const deps = { runner: this.opts.runner, kustomizePath: this.opts.kustomizePath, helmPath: this.opts.helmPath, trusted: this.opts.trusted };
+  private async renderFresh(app: App, cluster?: ClusterReads): Promise<RenderResult> {
+    const deps = { runner: this.opts.runner, kustomizePath: this.opts.kustomizePath, helmPath: this.opts.helmPath, trusted: this.opts.trusted, ...(cluster ? { clusterLookup: cluster.lookup } : {}) };
     if (!this.opts.trusted || !isToolRendered(app)) {
       this.inputs.delete(app.id);
       return renderApp(app, deps);
@@ -81,14 +105,16 @@ export class RenderStore {
   }
 
   /** The render shared by every caller (never under one caller's signal: a cancelled refresh must not fail the next). */
-  async render(app: App, overlays: ReadonlyMap<string, string> | undefined, signal?: AbortSignal): Promise<RenderResult> {
+  async render(app: App, overlays: ReadonlyMap<string, string> | undefined, signal?: AbortSignal, clusterReads?: ClusterReads): Promise<RenderResult> {
+    // Renders that may read the cluster's ConfigMaps / Secrets are kept per cluster.
+    const cluster = clusterReads && readsObjects(app) ? clusterReads : undefined;
     // Unsaved text is used for plain manifest folders; kustomize and helm render the saved files.
     const dirty = overlays && app.path && app.sourceType === 'directory' ? [...overlays.keys()].filter((f) => isInside(f, app.path!)) : [];
     if (!dirty.length) {
-      const key = renderKey(app);
+      const key = cluster ? `${renderKey(app)}${CLUSTER_SEP}${cluster.context}` : renderKey(app);
       let p = this.renders.get(key);
       if (!p) {
-        p = this.renderFresh(app);
+        p = this.renderFresh(app, cluster);
         this.renders.set(key, p);
         p.catch(() => this.renders.delete(key));
       }
@@ -97,7 +123,7 @@ export class RenderStore {
       return result;
     }
     // Unsaved edits: plain files are re-parsed from the editor text; kustomize sees the saved files only.
-    const base = await this.render(app, undefined, signal);
+    const base = await this.render(app, undefined, signal, clusterReads);
     const objects = base.objects.filter((o) => !o.source || !overlays!.has(o.source.file));
     const errors = [...base.errors];
     for (const file of dirty) {

@@ -72,6 +72,23 @@ export function workspaceLookup(root: string, near: string): ObjectLookup {
   };
 }
 
+/**
+ * The workspace's manifests first (what Git declares), else the cluster (`cluster`, when given): a ConfigMap or
+ * Secret the repository does not hold (typical for Secrets), or holds only SOPS-encrypted (its Git text is not
+ * the value), is read live. A failed or forbidden live read throws (an error on the app, never a guess).
+ */
+export function withClusterFallback(workspace: ObjectLookup, cluster?: ObjectLookup): ObjectLookup {
+  return async (kind, namespace, name, signal) => {
+    const found = await workspace(kind, namespace, name, signal);
+    if (found && !('sops' in found)) return found;
+    if (!cluster) {
+      if (found) throw new GitOpsError('unsupported', `${kind} ${namespace}/${name} is SOPS-encrypted in the workspace and the cluster is not read here`);
+      return undefined;
+    }
+    return cluster(kind, namespace, name, signal);
+  };
+}
+
 function secretData(obj: KubeObject): Map<string, string> {
   const out = new Map<string, string>();
   for (const [k, v] of Object.entries(asObj(obj.data))) if (typeof v === 'string') out.set(k, Buffer.from(v, 'base64').toString('utf8'));

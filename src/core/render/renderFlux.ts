@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { GitOpsError, isGitOpsError, type App, type KubeObject } from '../model';
 import { envsubst, EnvsubstError, VARIABLE_NAME } from './envsubst';
 import { fluxKustomizationFile } from './fluxKustomization';
-import { loadFluxVariables, workspaceLookup, type ObjectLookup } from './fluxVariables';
+import { loadFluxVariables, withClusterFallback, workspaceLookup, type ObjectLookup } from './fluxVariables';
 import { KustomizeTreeCache } from './kustomizeTree';
 import { renderKustomize, type KustomizeDeps } from './renderKustomize';
 import { createShadowTree } from './shadowTree';
@@ -20,6 +20,8 @@ export const SUBSTITUTE_KEY = 'kustomize.toolkit.fluxcd.io/substitute';
 export interface FluxRenderDeps extends KustomizeDeps {
   /** Reads substituteFrom ConfigMaps/Secrets from the cluster; without it they are read from the workspace. */
   lookupObject?: ObjectLookup;
+  /** Reads what the workspace does not hold from the cluster (after the workspace; see withClusterFallback). */
+  clusterLookup?: ObjectLookup;
 }
 
 function strMap(v: unknown): Record<string, string> {
@@ -52,7 +54,7 @@ export async function renderFlux(app: App, deps: FluxRenderDeps): Promise<Render
     let secretVariables: string[] | undefined;
     if (spec.postBuild !== undefined && spec.postBuild !== null) {
       const near = app.definedIn?.file ?? dir;
-      const lookup = deps.lookupObject ?? workspaceLookup(app.repoRoot ?? path.dirname(near), near);
+      const lookup = deps.lookupObject ?? withClusterFallback(workspaceLookup(app.repoRoot ?? path.dirname(near), near), deps.clusterLookup);
       const { vars, secretVariables: fromSecrets } = await loadFluxVariables(ks, lookup, deps.signal);
       for (const k of vars.keys()) {
         if (!VARIABLE_NAME.test(k)) throw new GitOpsError('render', `'${k}' var name is invalid, must match '^[_[:alpha:]][_[:alpha:][:digit:]]*$'`, { file: dir });

@@ -11,7 +11,7 @@ import { parse, stringify } from 'yaml';
 import { GitOpsError, isGitOpsError, type App, type KubeObject } from '../model';
 import { FLUX_HR_NAME_LABEL, FLUX_HR_NAMESPACE_LABEL } from '../kube/tracking';
 import { helmReleaseValues, mergeValues } from './helmReleaseValues';
-import { workspaceLookup, type ObjectLookup } from './fluxVariables';
+import { withClusterFallback, workspaceLookup, type ObjectLookup } from './fluxVariables';
 import { renderHelm } from './renderHelm';
 import { renderKustomize, type KustomizeDeps } from './renderKustomize';
 import { KustomizeTreeCache } from './kustomizeTree';
@@ -24,6 +24,8 @@ const HOOK = 'helm.sh/hook';
 export interface HelmReleaseRenderDeps extends KustomizeDeps {
   /** Reads valuesFrom ConfigMaps/Secrets; without it they are read from the workspace's manifests. */
   lookupObject?: ObjectLookup;
+  /** Reads what the workspace does not hold from the cluster (after the workspace; see withClusterFallback). */
+  clusterLookup?: ObjectLookup;
 }
 
 function strMap(v: unknown): Record<string, string> {
@@ -81,7 +83,7 @@ export async function renderFluxHelmRelease(app: App, deps: HelmReleaseRenderDep
   const spec = asObj(hr.spec);
   const chartDir = app.path as string;
   const near = app.definedIn?.file ?? chartDir;
-  const lookup = deps.lookupObject ?? workspaceLookup(app.repoRoot ?? path.dirname(near), near);
+  const lookup = deps.lookupObject ?? withClusterFallback(workspaceLookup(app.repoRoot ?? path.dirname(near), near), deps.clusterLookup);
   const { values } = await helmReleaseValues(hr, lookup, deps.signal);
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'gitops-hr-'));
   try {

@@ -29,4 +29,6 @@ export interface RenderDeps {
   timeoutMs?: number;
   /** Reads Flux substituteFrom ConfigMaps/Secrets from the cluster; without it the workspace's manifests are used. */
   lookupObject?: ObjectLookup;
+  /** Reads substituteFrom / valuesFrom objects the workspace does not hold from the cluster (after the workspace). */
+  clusterLookup?: ObjectLookup;
 }
