@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startDemoWorld } from '../test/emulator/demo/start-demo-world';
+import { pinnedToolSettings } from '../test/cluster/tools';
 import { runIntegration } from './run-integration';
 
 /** Title marker of the suite that needs a window where the workspace is not trusted. */
@@ -28,6 +29,8 @@ async function main(): Promise<number> {
       },
       screenshotsDir: path.resolve(__dirname, '..', 'test-results'),
       timeoutMs: 15 * 60_000,
+      // The demo's HelmRelease renders with the pinned helm (the extension host does not inherit .tools/bin on PATH).
+      settings: pinnedToolSettings(),
     };
     const only = process.env.GITOPS_DRIFT_TEST_GREP;
     // Everything but the untrusted-workspace suite runs in a trusted window; that suite then runs in a window

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startDemoWorld } from '../test/emulator/demo/start-demo-world';
 import { smokeCheck } from './smoke';
-import { envWithTools, toolPath } from '../test/cluster/tools';
+import { envWithTools, pinnedToolSettings, toolPath } from '../test/cluster/tools';
 
 const codeServer = require('./code-server.js');
 
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     port,
     env: { KUBECONFIG: world.kubeconfigPath },
     workspaceTrust: false,
-    settings: { 'workbench.startupEditor': 'none' },
+    settings: { 'workbench.startupEditor': 'none', ...pinnedToolSettings() },
   });
   const host = new URL(server.url).host;
   const payload = JSON.stringify([['extensionDevelopmentPath', `vscode-remote://${host}${repoRoot}`]]);

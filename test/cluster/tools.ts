@@ -63,3 +63,11 @@ export function envWithTools(env: NodeJS.ProcessEnv = process.env): NodeJS.Proce
   const key = Object.keys(env).find((k) => k.toUpperCase() === 'PATH') ?? 'PATH';
   return { ...env, [key]: [toolsBinDir(), env[key]].filter(Boolean).join(path.delimiter) };
 }
+
+/**
+ * Settings that point the extension at the pinned helm (when built): code-server's extension host takes its PATH
+ * from the login shell, not from the process that started it, so `.tools/bin` on PATH does not reach it.
+ */
+export function pinnedToolSettings(): Record<string, string> {
+  return fs.existsSync(toolPath('helm')) ? { 'gitopsDrift.helmPath': toolPath('helm') } : {};
+}

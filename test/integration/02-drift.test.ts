@@ -20,6 +20,18 @@ describe('drift in the editor (demo world)', function () {
     });
   });
 
+  it('shows the Flux substitution app Synced and the HelmRelease app with its one live edit', async () => {
+    const w = world();
+    const roots = api.tree.roots();
+    const apps = new Map(api.tree.children(roots[0]).map((n) => [api.tree.present(n).label, api.tree.present(n)]));
+    const web = apps.get(w.scenarios.fluxSubstituted.app)!;
+    assert.doesNotMatch(web.description ?? '', /drifted/);
+    assert.equal(web.icon?.id, 'pass', web.tooltip);
+    const shop = apps.get(w.scenarios.helmRelease.app)!;
+    assert.match(shop.description ?? '', /1 drifted/, shop.tooltip);
+    assert.match(shop.tooltip ?? '', /Flux HelmRelease[\s\S]*Release `shop\/shop` · chart from GitRepository flux-system\/gitops-demo \.\/charts\/shop/);
+  });
+
   it('shows the seeded states in the tree', async () => {
     const w = world();
     const roots = api.tree.roots();

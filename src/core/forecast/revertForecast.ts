@@ -96,7 +96,11 @@ function pointerCovers(pointer: string, field: string): boolean {
 /** Flux `spec.ignore[]` entries whose target matches the object and one of whose paths covers the field. */
 function fluxIgnored(liveApp: KubeObject | undefined, diff: ResourceDiff, change: FieldChange): string | undefined {
   const rules = get(liveApp, 'spec', 'ignore') as { paths?: string[]; target?: Record<string, string> }[] | undefined;
-  if (!Array.isArray(rules)) return undefined;
+  return Array.isArray(rules) ? matchIgnore(rules, diff, change) : undefined;
+}
+
+/** The first path of `rules` (Flux ignore rules: target + JSON pointer paths) that covers the field. */
+function matchIgnore(rules: { paths?: string[]; target?: Record<string, string> }[], diff: ResourceDiff, change: FieldChange): string | undefined {
   const field = pointerOf(change.path);
   for (const r of rules) {
     const t = r.target ?? {};
@@ -156,7 +160,7 @@ function pauseOf(a: ForecastApp): Omit<RevertForecast, 'when'> | undefined {
     };
   }
   if (s.controller === 'flux') {
-    return { rule: 'spec.suspend: true', reason: `Flux Kustomization suspended${who ? ` by ${who.user}` : ''}: kept while suspended`, ...(who ? { by: who.user } : {}) };
+    return { rule: 'spec.suspend: true', reason: `Flux ${a.liveApp?.kind === 'HelmRelease' ? 'HelmRelease' : 'Kustomization'} suspended${who ? ` by ${who.user}` : ''}: kept while suspended`, ...(who ? { by: who.user } : {}) };
   }
   const removed = !get(a.liveApp, 'spec', 'syncPolicy', 'automated') && a.liveApp?.metadata?.annotations?.[PAUSED_AUTOMATED_ANNOTATION];
   return {
@@ -172,12 +176,44 @@ const NOT_OWNED = (controller: string): Omit<RevertForecast, 'when'> => ({
   lostIfRecreated: true,
 });
 
+/** A HelmRelease's `spec.driftDetection.mode`: `disabled` (Flux's default), `warn` or `enabled`. */
+function helmDriftMode(liveApp: KubeObject | undefined): string {
+  const m = get(liveApp, 'spec', 'driftDetection', 'mode');
+  return typeof m === 'string' && m !== '' ? m : 'disabled';
+}
+
+/**
+ * helm-controller: drift is corrected only with `driftDetection.mode: enabled` (then at each reconcile, except the
+ * `driftDetection.ignore` paths and fields the release manifest does not set); otherwise a live edit stays until
+ * the next upgrade, which a chart or values change in Git (or a forced reconcile) triggers.
+ */
+function helmReleaseChange(a: ForecastApp, diff: ResourceDiff, change: FieldChange, now: Date): RevertForecast {
+  const rules = get(a.liveApp, 'spec', 'driftDetection', 'ignore') as { paths?: string[]; target?: Record<string, string> }[] | undefined;
+  const ignored = Array.isArray(rules) ? matchIgnore(rules, diff, change) : undefined;
+  if (ignored) return { when: 'never', rule: `spec.driftDetection.ignore: ${ignored}`, reason: `the HelmRelease's drift detection ignores ${ignored}` };
+  if (change.category === 'live-only') return { when: 'never', ...NOT_OWNED('helm-controller') };
+  const paused = pauseOf(a);
+  if (paused) return { when: 'while-paused', ...paused };
+  const mode = helmDriftMode(a.liveApp);
+  if (mode !== 'enabled') {
+    return { when: 'next-sync', rule: `spec.driftDetection.mode: ${mode}`, reason: `helm-controller does not correct drift (${mode === 'warn' ? 'it only reports it' : 'drift detection is off'}): kept until the next Helm upgrade (a chart or values change)` };
+  }
+  const next = fluxNextReconcile(a.liveApp, now);
+  return {
+    when: 'next-reconcile',
+    ...(next.at ? { at: next.at } : {}),
+    rule: 'spec.driftDetection.mode: enabled',
+    reason: `helm-controller corrects drift at the next reconcile${next.last ? ` (last ${next.last} + ${next.interval})` : ''}`,
+  };
+}
+
 /** Forecast of one changed field of a resource of the app. */
 export function forecastChange(a: ForecastApp, diff: ResourceDiff, change: FieldChange, now: Date = new Date()): RevertForecast {
   const s = a.state;
   if (s.controller === 'none') {
     return { when: 'never', rule: 'no GitOps controller', reason: 'no Argo CD or Flux object manages this app: nothing reverts it', ...(change.category === 'live-only' ? { lostIfRecreated: true } : {}) };
   }
+  if (s.controller === 'flux' && a.liveApp?.kind === 'HelmRelease') return helmReleaseChange(a, diff, change, now);
   if (s.controller === 'flux') {
     const excluded = fluxExclusion(diff);
     if (excluded) return { when: 'never', ...excluded };
@@ -226,6 +262,16 @@ export function forecastResource(a: ForecastApp, diff: ResourceDiff, now: Date =
   const s = a.state;
   const extra = diff.status === 'ExtraLive';
   if (s.controller === 'none') return { when: 'never', rule: 'no GitOps controller', reason: 'no Argo CD or Flux object manages this app' };
+  if (s.controller === 'flux' && a.liveApp?.kind === 'HelmRelease') {
+    // Helm deletes only what the previous release manifest had; an object it never installed stays.
+    if (extra) return { when: 'never', rule: 'not in the release manifest', reason: 'helm-controller only removes objects of the previous release: the object stays' };
+    const paused = pauseOf(a);
+    if (paused) return { when: 'while-paused', ...paused };
+    const mode = helmDriftMode(a.liveApp);
+    if (mode !== 'enabled') return { when: 'next-sync', rule: `spec.driftDetection.mode: ${mode}`, reason: 'helm-controller does not correct drift: created at the next Helm upgrade (a chart or values change)' };
+    const next = fluxNextReconcile(a.liveApp, now);
+    return { when: 'next-reconcile', ...(next.at ? { at: next.at } : {}), rule: 'spec.driftDetection.mode: enabled', reason: 'helm-controller recreates it at the next reconcile (drift detection on)' };
+  }
   if (s.controller === 'flux') {
     const excluded = fluxExclusion(diff);
     if (excluded) return { when: 'never', ...excluded };
