@@ -1,6 +1,8 @@
 // `tsx scripts/bench-host.ts`: issue 16 item 2, the numbers inside the real VS Code extension host (code-server +
 // headless chromium through scripts/run-integration.js) on the demo world (API emulator + simulated Argo CD and
-// Flux, or the real kube-apiserver with KUBE_BACKEND=real). Prints numbers; asserts nothing (no timed tests).
+// Flux, or the real kube-apiserver with KUBE_BACKEND=real), or with BENCH_HOST_SIZE=5k|20k|50k on the world of
+// `npm run bench` at that size (repository + one emulator per cluster, all contexts selected). Prints numbers;
+// asserts nothing (no timed tests).
 //   - activation: code loading and the activate() call, from VS Code's own performance marks in the extension host
 //   - window open → first complete drift snapshot (extension-host start → snapshot computed)
 //   - longest extension-host event-loop block (timer-lag probe every 10 ms, and monitorEventLoopDelay) while the
@@ -75,13 +77,15 @@ exports.run = async function run() {
   });
   const snap = api.session.snapshot;
   const resources = snap.clusters.flatMap((c) => c.apps.flatMap((a) => a.resources));
-  out('firstTree', { hostStartToSnapshotMs: Math.round(Date.parse(snap.computedAt) - hostStart), apps: snap.clusters.reduce((n, c) => n + c.apps.length, 0), resources: resources.length, totalMs: snap.timings.totalMs });
+  out('firstTree', { contexts: snap.clusters.map((c) => c.context), hostStartToSnapshotMs: Math.round(Date.parse(snap.computedAt) - hostStart), apps: snap.clusters.reduce((n, c) => n + c.apps.length, 0), resources: resources.length, totalMs: snap.timings.totalMs });
   out('lagUntilTree', stop());
 
   // A kubectl edit → the row of that resource shows it.
   const target = api.session.index.allResources().find((r) => r.diff.ref.kind === 'Deployment' && r.diff.status === 'Synced') || api.session.index.allResources().find((r) => r.diff.ref.kind === 'Deployment');
   if (!target) throw new Error('no Deployment in the demo world snapshot');
   const ref = target.diff.ref;
+  const kubectlArgs = (args) => ['--context', target.context, ...args];
+  const kubectlEnv = { ...process.env, KUBECONFIG: world.kubeconfigPath };
   const label = 'bench-host-' + Date.now();
   const shown = () => {
     const r = api.session.index.allResources().find((x) => x.diff.ref.kind === ref.kind && x.diff.ref.namespace === ref.namespace && x.diff.ref.name === ref.name);
@@ -94,7 +98,7 @@ exports.run = async function run() {
     const d = api.session.onDidChange(() => shown() && (d.dispose(), resolve()));
   });
   await new Promise((resolve, reject) =>
-    execFile('kubectl', ['--kubeconfig', world.kubeconfigPath, 'label', 'deployment', ref.name, '-n', ref.namespace, label + '=1'], (e) => (e ? reject(e) : ((kubectlMs = performance.now() - t0), resolve()))),
+    execFile('kubectl', kubectlArgs(['label', 'deployment', ref.name, '-n', ref.namespace, label + '=1']), { env: kubectlEnv }, (e) => (e ? reject(e) : ((kubectlMs = performance.now() - t0), resolve()))),
   );
   const timeout = setTimeout(() => out('editTimeout', 'the edit was not seen within 60 s'), 60000);
   await seen;
@@ -102,9 +106,40 @@ exports.run = async function run() {
   // The tree model and the decorations are redrawn on this same session change (extension.ts).
   out('edit', { resource: ref.kind + ' ' + ref.namespace + '/' + ref.name, kubectlMs: Math.round(kubectlMs), kubectlDoneToRowMs: Math.round(performance.now() - t0 - kubectlMs), totalMs: Math.round(performance.now() - t0) });
   out('lagDuringEdit', stop());
-  execFile('kubectl', ['--kubeconfig', world.kubeconfigPath, 'label', 'deployment', ref.name, '-n', ref.namespace, label + '-'], () => undefined);
+  execFile('kubectl', kubectlArgs(['label', 'deployment', ref.name, '-n', ref.namespace, label + '-']), { env: kubectlEnv }, () => undefined);
 };
 `;
+
+interface HostWorld {
+  repoDir: string;
+  /** One path, or several joined with the path delimiter (KUBECONFIG). */
+  kubeconfigPath: string;
+  contexts: string[];
+  describe: string;
+  stop(): Promise<void>;
+}
+
+/** The demo world, or with BENCH_HOST_SIZE=5k|20k|50k the benchmark's world of that size (scripts/bench.ts). */
+async function startWorld(dir: string): Promise<HostWorld> {
+  const size = process.env.BENCH_HOST_SIZE;
+  if (!size) {
+    const w = await startDemoWorld({ dir, timing: { pollMs: 100, reconcileIntervalMs: 1000, selfHealDelayMs: 1500 } });
+    return { repoDir: w.repoDir, kubeconfigPath: w.kubeconfigPath, contexts: [w.contextName], describe: `demo world on the ${w.backend === 'real' ? 'real kube-apiserver' : 'emulator'}`, stop: () => w.stop() };
+  }
+  process.env.BENCH_SIZE = size;
+  const bench = await import('./bench');
+  const repoDir = path.join(dir, 'repo');
+  fs.mkdirSync(repoDir);
+  const gen = bench.generateRepo(repoDir);
+  const clusters = await Promise.all(gen.clusters.map((c, i) => bench.startCluster(dir, i, c)));
+  return {
+    repoDir,
+    kubeconfigPath: clusters.map((c) => c.kubeconfigPath).join(path.delimiter),
+    contexts: clusters.map((c) => c.context),
+    describe: `benchmark world ${size}: ${gen.total} objects, ${gen.clusters.reduce((n, c) => n + c.applications.length, 0)} apps over ${clusters.length} emulator(s)`,
+    stop: async () => clusters.forEach((c) => c.stop()),
+  };
+}
 
 async function main(): Promise<number> {
   execFileSync(process.execPath, [path.join(repoRoot, 'esbuild.js')], { cwd: repoRoot, stdio: 'inherit' });
@@ -113,20 +148,21 @@ async function main(): Promise<number> {
   const runner = path.join(runnerDir, 'runner.js');
   fs.writeFileSync(runner, RUNNER);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-drift-bench-host-'));
-  const world = await startDemoWorld({ dir, timing: { pollMs: 100, reconcileIntervalMs: 1000, selfHealDelayMs: 1500 } });
+  const world = await startWorld(dir);
   console.log(`machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; ${new Date().toISOString()}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`demo world on the ${world.backend === 'real' ? 'real kube-apiserver' : 'emulator'}: ${world.repoDir}`);
+  console.log(`${world.describe}: ${world.repoDir}`);
   const results = new Map<string, unknown>();
   try {
     const code = await runIntegration({
       workspace: world.repoDir,
       testsPath: runner,
+      settings: { 'gitopsDrift.contexts': world.contexts },
       env: {
         KUBECONFIG: world.kubeconfigPath,
-        GITOPS_DRIFT_TEST_WORLD: JSON.stringify({ kubeconfigPath: world.kubeconfigPath, repoDir: world.repoDir, contextName: world.contextName, backend: world.backend }),
+        GITOPS_DRIFT_TEST_WORLD: JSON.stringify({ kubeconfigPath: world.kubeconfigPath, repoDir: world.repoDir, contexts: world.contexts }),
       },
       screenshotsDir: path.join(repoRoot, 'test-results', 'bench-host'),
-      timeoutMs: 5 * 60_000,
+      timeoutMs: 15 * 60_000,
       log: (line) => {
         const m = /BENCH_HOST (\S+) (.*)$/.exec(line);
         if (m) results.set(m[1], JSON.parse(m[2]));

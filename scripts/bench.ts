@@ -422,7 +422,12 @@ async function main(): Promise<void> {
   await (await import('./bench-agreement')).benchAgreement();
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+// scripts/bench-host.ts builds the same world for the extension host.
+export { generateRepo, startCluster };
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
