@@ -3,6 +3,7 @@
 // below the path, with the spec fields written into it in place — `targetNamespace` → `namespace`, `namePrefix` /
 // `nameSuffix` replace the file's own, `patches` / `components` (local, relative; `ignoreMissingComponents`) /
 // `patchesStrategicMerge` / `patchesJson6902` are appended, `images` merged by name.
+import type { IgnoreMatcher } from './sourceIgnore';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -33,7 +34,7 @@ async function kustomizationFileIn(dir: string): Promise<string | undefined> {
  * (not descended into); `.yaml`/`.yml` files are resources when they decode as Kubernetes YAML, and a file that
  * does not is an error (Flux fails the build the same way).
  */
-async function scanManifests(base: string, signal?: AbortSignal): Promise<string[]> {
+async function scanManifests(base: string, signal?: AbortSignal, sourceIgnore?: SourceIgnore): Promise<string[]> {
   const out: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     throwIfAborted(signal);
@@ -42,6 +43,8 @@ async function scanManifests(base: string, signal?: AbortSignal): Promise<string
       if (ignored(e.name)) continue;
       const p = path.join(dir, e.name);
       const st = await fs.stat(p).catch(() => undefined);
+      // Left out of the artifact by a `.sourceignore`: Flux never sees it.
+      if (sourceIgnore && st && sourceIgnore.match(path.relative(sourceIgnore.root, p).split(path.sep).join('/'), st.isDirectory())) continue;
       if (st?.isDirectory()) {
         if (await kustomizationFileIn(p)) out.push(p);
         else await walk(p);
@@ -87,7 +90,13 @@ export interface FluxKustomizationFile {
 }
 
 /** The kustomization file Flux writes into `dir` for a Kustomization with this `spec`. */
-export async function fluxKustomizationFile(dir: string, spec: Obj, signal?: AbortSignal): Promise<FluxKustomizationFile> {
+/** The repository's `.sourceignore` patterns (sourceIgnore.ts) and the root their paths are relative to. */
+export interface SourceIgnore {
+  root: string;
+  match: IgnoreMatcher;
+}
+
+export async function fluxKustomizationFile(dir: string, spec: Obj, signal?: AbortSignal, sourceIgnore?: SourceIgnore): Promise<FluxKustomizationFile> {
   const existing = await kustomizationFileIn(dir);
   let kus: Obj;
   let generated = false;
@@ -96,7 +105,7 @@ export async function fluxKustomizationFile(dir: string, spec: Obj, signal?: Abo
     kus = { ...asObj(parsed) };
   } else {
     generated = true;
-    const files = await scanManifests(dir, signal);
+    const files = await scanManifests(dir, signal, sourceIgnore);
     kus = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' };
     // Flux writes `./<path below the folder>`; an empty folder gets a placeholder namespace and no resources.
     if (files.length === 0) kus.namespace = '_placeholder';

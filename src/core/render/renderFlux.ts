@@ -8,6 +8,7 @@ import { envsubst, EnvsubstError, VARIABLE_NAME } from './envsubst';
 import { fluxKustomizationFile } from './fluxKustomization';
 import { loadFluxVariables, withClusterFallback, workspaceLookup, type ObjectLookup } from './fluxVariables';
 import { KustomizeTreeCache } from './kustomizeTree';
+import { loadSourceIgnore } from './sourceIgnore';
 import { renderKustomize, type KustomizeDeps } from './renderKustomize';
 import { createShadowTree } from './shadowTree';
 import type { RenderResult } from './types';
@@ -47,7 +48,8 @@ export async function renderFlux(app: App, deps: FluxRenderDeps): Promise<Render
   const shadow = await createShadowTree(dir);
   const inApp = (msg: string) => msg.split(shadow.dir).join(dir).split(`${shadow.root}/`).join('/');
   try {
-    const kfile = await fluxKustomizationFile(dir, spec, deps.signal);
+    const match = app.repoRoot ? await loadSourceIgnore(app.repoRoot, dir, deps.signal) : undefined;
+    const kfile = await fluxKustomizationFile(dir, spec, deps.signal, match && app.repoRoot ? { root: app.repoRoot, match } : undefined);
     await shadow.writeKustomization(kfile.text, path.basename(kfile.file));
 
     let transformDocument: KustomizeDeps['transformDocument'];
