@@ -5,7 +5,8 @@
 //  1. our rendering equals `flux build kustomization` object for object (flux reads substituteFrom from the cluster);
 //  2. after applying what flux built as kustomize-controller does (server-side apply, its field manager), our diff
 //     says Synced for every object, like `flux diff kustomization` (exit 0);
-//  3. after live edits, our per-object verdict equals `flux diff kustomization`'s (drifted / deleted / unchanged).
+//  3. after live edits, our per-object verdict equals `flux diff kustomization`'s (drifted / deleted / unchanged);
+//  4. with the substituteFrom Secret removed from Git (only in the cluster), the engine reads it live: same verdicts.
 // The controllers themselves (source/kustomize/helm-controller) are not run here (see the issue report).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -176,5 +177,16 @@ describe('referee: Flux CLI vs our rendering and drift verdicts (real kube-apise
       ['ConfigMap/web/dev-settings', 'drifted'],
       ['Deployment/web/dev-web', 'drifted'],
     ]);
+  });
+
+  it('4. a substituteFrom Secret only in the cluster (not in Git): the engine reads it live, verdicts still equal flux diff', async () => {
+    const vars = path.join(repo, 'clusters/dev/cluster-vars.yaml');
+    fs.writeFileSync(vars, fs.readFileSync(vars, 'utf8').split(/^---$/m).filter((d) => !/kind: Secret/.test(d)).join('---'));
+    assert.doesNotMatch(fs.readFileSync(vars, 'utf8'), /cluster-secrets/);
+    const flux = fluxVerdicts();
+    const ours = await ourVerdicts();
+    const ourDrift = new Map([...ours].filter(([, s]) => s !== 'Synced').map(([k, s]) => [k, s === 'MissingLive' ? 'created' : 'drifted']));
+    assert.deepEqual([...ourDrift].sort(), [...flux.drifted].sort());
+    assert.ok(ours.size >= 7, `objects compared: ${[...ours.keys()].join(', ')}`);
   });
 });
