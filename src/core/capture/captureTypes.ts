@@ -1,5 +1,6 @@
 // Shapes of a capture plan: which files change and why. Editor-agnostic; the UI shows them before writing.
 import type { FieldChange } from '../model';
+import type { CaptureOverrides } from './controllerOverrides';
 
 /** One file the capture writes. `before` undefined means the file is created. Paths are absolute. */
 export interface FileEdit {
@@ -15,15 +16,17 @@ export interface FileEdit {
  *   one listing the resource (last). `chain.length > 1` means the app root is an overlay.
  * - `helm`: `chart` is the chart directory; a field is written to a values file only when the chart maps it to one
  *   value unambiguously (see helmValues.ts), or when `valueMappings` (field path → values file + path) says so.
+ * - `overrides`: what the app's controller sets over these files (Argo CD `kustomize.images`, Flux substitution
+ *   variables; see controllerOverrides.ts): such fields are written there, or refused with where to change them.
  * - `generated`: produced by a generator (configMapGenerator, a plugin...): never written.
  */
 export type CaptureOrigin =
-  | { kind: 'plain'; file: string; documentIndex: number }
-  | { kind: 'kustomize'; resourceFile: string; documentIndex: number; chain: string[] }
+  | { kind: 'plain'; file: string; documentIndex: number; overrides?: CaptureOverrides }
+  | { kind: 'kustomize'; resourceFile: string; documentIndex: number; chain: string[]; overrides?: CaptureOverrides }
   | { kind: 'helm'; chart?: string; valuesFiles?: string[]; valueMappings?: Record<string, { file: string; path: string }> }
   | { kind: 'generated'; generator?: string };
 
-export type CaptureTarget = 'resource' | 'images' | 'replicas' | 'patch' | 'helm-values';
+export type CaptureTarget = 'resource' | 'images' | 'replicas' | 'patch' | 'helm-values' | 'argo-images' | 'substitution';
 
 export interface PlannedChange {
   change: FieldChange;

@@ -11,6 +11,7 @@ import { parseImageRef } from './imageRef';
 import { patchDocumentFor, patchTouches, readKustomization, type KustomizationInfo } from './kustomizeFiles';
 import { refusalReason } from './preselect';
 import { applyYamlEdits, parseYamlDocuments, readYamlPath, type YamlEdit } from './yamlEdit';
+import { argoImageDecision, substitutionDecision } from './controllerOverrides';
 
 export interface PlanCaptureInput {
   diff: ResourceDiff;
@@ -46,11 +47,29 @@ export async function planCapture(input: PlanCaptureInput): Promise<CapturePlan>
   const refused: RefusedChange[] = [];
   const explanation: string[] = [];
 
-  const writable: FieldChange[] = [];
+  let writable: FieldChange[] = [];
   for (const c of input.changes) {
     const why = refusalReason(diff.ref, c);
     if (why) refused.push({ change: c, reason: why });
     else writable.push(c);
+  }
+
+  // Fields the controller sets over the files (Argo CD image overrides, Flux substitution variables) go there.
+  if ((origin.kind === 'plain' || origin.kind === 'kustomize') && origin.overrides) {
+    const file = origin.kind === 'plain' ? origin.file : origin.resourceFile;
+    const text = await files.require(file);
+    const rest: FieldChange[] = [];
+    for (const c of writable) {
+      const decision = (IMAGE_PATH.test(c.path) ? argoImageDecision(c, origin.overrides) : undefined) ?? substitutionDecision(c, readYamlPath(text, origin.documentIndex, c.path), origin.overrides);
+      if (!decision) rest.push(c);
+      else if (decision.kind === 'refuse') refused.push({ change: c, reason: decision.reason });
+      else {
+        await files.edit(decision.file, decision.documentIndex, [{ op: 'set', path: decision.path, value: decision.value }]);
+        captured.push({ change: c, target: decision.target, file: decision.file, action: actionOf(c) });
+        explanation.push(`${c.path}: ${decision.note}`);
+      }
+    }
+    writable = rest;
   }
 
   if (origin.kind === 'generated') {
@@ -83,7 +102,7 @@ export function originFromDiff(diff: ResourceDiff): CaptureOrigin {
 }
 
 function describeTarget(t: CaptureTarget): string {
-  return { resource: 'in place', images: 'kustomize images:', replicas: 'kustomize replicas:', patch: 'strategic-merge patch', 'helm-values': 'Helm values' }[t];
+  return { resource: 'in place', images: 'kustomize images:', replicas: 'kustomize replicas:', patch: 'strategic-merge patch', 'helm-values': 'Helm values', 'argo-images': "Argo CD's kustomize.images", substitution: 'Flux substitution variable' }[t];
 }
 
 const actionOf = (c: FieldChange): 'set' | 'delete' => (c.live === undefined ? 'delete' : 'set');

@@ -1,6 +1,7 @@
 // The drift pipeline's orchestrator: discover apps → render desired state → fetch live state → diff, per cluster
 // context. Each stage keeps its own state between runs (appDiscovery.ts, renderStore.ts, liveStore.ts,
 // diffMemo.ts) so that the editor can re-diff one object or one app without starting over.
+import { captureOverrides } from '../capture/controllerOverrides';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crdSchemaSourceFor } from '../schema/crdSchema';
@@ -243,10 +244,11 @@ export class DriftEngine {
     const key = refKey(ref);
     const obj = render.objects.find((o) => refKey(desiredRef(o.object, app)) === key);
     if (!obj?.source) return { kind: 'generated', generator: app.sourceType === 'kustomize' ? 'kustomize (generator or remote base)' : undefined };
+    const overrides = captureOverrides(app);
     if (obj.kustomizeChain && obj.kustomizeChain.length > 1) {
-      return { kind: 'kustomize', resourceFile: obj.source.file, documentIndex: obj.source.documentIndex, chain: obj.kustomizeChain.slice(0, -1) };
+      return { kind: 'kustomize', resourceFile: obj.source.file, documentIndex: obj.source.documentIndex, chain: obj.kustomizeChain.slice(0, -1), overrides };
     }
-    return { kind: 'plain', file: obj.source.file, documentIndex: obj.source.documentIndex };
+    return { kind: 'plain', file: obj.source.file, documentIndex: obj.source.documentIndex, overrides };
   }
 
   /** The app's rendered objects (capture needs them to know whether an image is shared). */

@@ -1,0 +1,114 @@
+// Values a controller sets on top of the rendered files (issue 14 item 6): an Argo CD Application's
+// `kustomize.images` override (what Argo CD Image Updater writes) and Flux `postBuild` substitution variables. A
+// capture of such a field must write where the value is decided — the Application manifest's images entry, the
+// Kustomization's `postBuild.substitute` variable — or refuse and say where; writing the rendered file instead would
+// be undone by the override at the next sync, or replace a `${var}` by a constant.
+import type { App, FieldChange } from '../model';
+import type { PathSegment } from './fieldPath';
+import { parseImageRef } from './imageRef';
+
+export interface CaptureOverrides {
+  /** The Argo CD Application's `kustomize.images` override; `file` undefined when it cannot be edited here. */
+  argoImages?: { images: string[]; file?: string; documentIndex?: number; path: PathSegment[]; where: string };
+  /** Flux post-build substitution of the Kustomization: inline variables (editable in `file`) and sources. */
+  fluxVariables?: { inline: Record<string, unknown>; from: string[]; file?: string; documentIndex?: number; where: string };
+}
+
+const key = (k: string): PathSegment => ({ kind: 'key', key: k });
+const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+
+/** What the app's controller sets over its files (undefined: nothing). */
+export function captureOverrides(app: App): CaptureOverrides | undefined {
+  const def = app.definition;
+  if (!def) return undefined;
+  const spec = obj(def.spec);
+  const file = app.appSet ? undefined : app.definedIn?.file;
+  const documentIndex = app.definedIn?.documentIndex;
+  const name = `${def.kind} ${def.metadata?.namespace ? `${def.metadata.namespace}/` : ''}${def.metadata?.name ?? app.name}`;
+  const where = app.appSet ? `the template of ApplicationSet ${app.appSet}` : app.definedIn ? `${name} (${app.definedIn.file})` : `${name} (in the cluster only)`;
+  const out: CaptureOverrides = {};
+  // Argo CD applies kustomize.images only to a kustomize source.
+  if (app.kind === 'argo-application' && app.sourceType === 'kustomize') {
+    const images = obj(obj(spec.source).kustomize).images;
+    if (Array.isArray(images) && images.length) {
+      out.argoImages = { images: images.map(String), file, documentIndex, path: [key('spec'), key('source'), key('kustomize'), key('images')], where };
+    }
+  }
+  if (app.kind === 'flux-kustomization') {
+    const post = obj(spec.postBuild);
+    const from = Array.isArray(post.substituteFrom) ? post.substituteFrom.map((s) => `${obj(s).kind ?? 'ConfigMap'} ${obj(s).name ?? '?'}`) : [];
+    const inline = obj(post.substitute);
+    if (from.length || Object.keys(inline).length) out.fluxVariables = { inline, from, file, documentIndex, where };
+  }
+  return out.argoImages || out.fluxVariables ? out : undefined;
+}
+
+/** An Argo CD image override as written in `kustomize.images`: `name[=newName][:tag][@digest]`. */
+function parseOverride(s: string): { name: string; newName?: string; tag?: string; digest?: string } {
+  const eq = s.indexOf('=');
+  if (eq >= 0) {
+    const to = parseImageRef(s.slice(eq + 1));
+    return { name: s.slice(0, eq), newName: to.name, tag: to.tag, digest: to.digest };
+  }
+  return parseImageRef(s);
+}
+
+export type OverrideDecision =
+  | { kind: 'edit'; file: string; documentIndex: number; path: PathSegment[]; value: unknown; target: 'argo-images' | 'substitution'; note: string }
+  | { kind: 'refuse'; reason: string };
+
+/**
+ * Where an image change goes when an Argo CD override produces the desired image: that override entry, rewritten
+ * to give the live image. Undefined when no override produces it (the files decide).
+ */
+export function argoImageDecision(c: FieldChange, o: CaptureOverrides | undefined): OverrideDecision | undefined {
+  const a = o?.argoImages;
+  if (!a || typeof c.desired !== 'string' || typeof c.live !== 'string') return undefined;
+  const desired = parseImageRef(c.desired);
+  const i = a.images.findIndex((s) => {
+    const p = parseOverride(s);
+    return (p.newName ?? p.name) === desired.name;
+  });
+  if (i < 0) return undefined;
+  if (a.file === undefined || a.documentIndex === undefined) {
+    return { kind: 'refuse', reason: `the image is set by Argo CD's kustomize.images override "${a.images[i]}" in ${a.where}; change it there` };
+  }
+  const from = parseOverride(a.images[i]);
+  const live = parseImageRef(c.live);
+  const value = `${from.name}${live.name !== from.name ? `=${live.name}` : ''}${live.tag !== undefined ? `:${live.tag}` : ''}${live.digest !== undefined ? `@${live.digest}` : ''}`;
+  return { kind: 'edit', file: a.file, documentIndex: a.documentIndex, path: [...a.path, { kind: 'index', index: i }], value, target: 'argo-images', note: `Argo CD's kustomize.images override ${a.images[i]} → ${value}` };
+}
+
+const WHOLE_VAR = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[=-])[^}]*)?\}$/;
+
+/**
+ * Where a change goes when the file's value is a Flux substitution (`${var}`): the variable's inline definition in
+ * the Kustomization; a refusal naming where it is defined otherwise. Undefined when the value is not substituted.
+ */
+export function substitutionDecision(c: FieldChange, raw: unknown, o: CaptureOverrides | undefined): OverrideDecision | undefined {
+  const f = o?.fluxVariables;
+  if (typeof raw !== 'string' || !raw.includes('${')) return undefined;
+  if (!f) return undefined;
+  const m = WHOLE_VAR.exec(raw.trim());
+  if (!m) return { kind: 'refuse', reason: `the value "${raw}" is built from Flux substitution variables; change their definitions in ${f.where}` };
+  const name = m[1];
+  if (c.live === undefined || (typeof c.live === 'object' && c.live !== null)) {
+    return { kind: 'refuse', reason: `the field is the Flux substitution variable \${${name}}; removing it or giving it a structured value is an edit of the manifest itself` };
+  }
+  const inline = Object.prototype.hasOwnProperty.call(f.inline, name);
+  if (!inline && f.from.length) {
+    return { kind: 'refuse', reason: `the value comes from the Flux substitution variable \${${name}}, defined in ${f.from.join(' or ')} (substituteFrom); change it there` };
+  }
+  if (f.file === undefined || f.documentIndex === undefined) {
+    return { kind: 'refuse', reason: `the value comes from the Flux substitution variable \${${name}} of ${f.where}; change it there` };
+  }
+  return {
+    kind: 'edit',
+    file: f.file,
+    documentIndex: f.documentIndex,
+    path: [key('spec'), key('postBuild'), key('substitute'), key(name)],
+    value: String(c.live),
+    target: 'substitution',
+    note: `Flux substitution variable ${name} = ${String(c.live)}`,
+  };
+}
