@@ -103,7 +103,8 @@ function fluxRules(list: unknown): IgnoreDifference[] {
     const t = isObject(r.target) ? r.target : {};
     const s = (k: string) => (typeof t[k] === 'string' && t[k] !== '' ? (t[k] as string) : undefined);
     return {
-      group: s('group') ?? (t.kind !== undefined ? '' : '*'),
+      // fluxcd/pkg/ssa jsondiff SelectorRegex: an empty group (version, kind) matches any, `kind: Deployment` alone included.
+      group: s('group') ?? '*',
       kind: s('kind') ?? '*',
       ...(s('version') ? { version: s('version') } : {}),
       ...(s('name') ? { name: s('name') } : {}),

@@ -127,4 +127,16 @@ describe('engine: HelmRelease apps with a remote chart (stored release)', functi
     assert.match(app.errors[0].message, /no deployed Helm release data\/redis/);
     assert.ok(!app.resources.some((r) => r.status === 'Synced'));
   });
+
+  it('spec.driftDetection.ignore of the live HelmRelease leaves its paths out of the diff', async () => {
+    const live = hrLive();
+    (live.spec as Record<string, unknown>).driftDetection = { mode: 'enabled', ignore: [{ paths: ['/spec/replicas'], target: { kind: 'Deployment' } }] };
+    const client = new FakeKubeClient([live, releaseSecret(1, 'deployed', MANIFEST), ...liveObjects()]);
+    const d = client.peek({ group: 'apps', kind: 'Deployment', namespace: 'data', name: 'redis' })!;
+    (d.spec as { replicas: number }).replicas = 4;
+    client.put(d);
+    const snap = await engineFor(client).compute(['fake']);
+    const app = snap.clusters[0].apps.find((a) => a.app.id === 'flux-helmrelease:data/redis')!;
+    assert.deepEqual(app.resources.map((r) => `${r.ref.kind}:${r.status}`).sort(), ['ConfigMap:Synced', 'Deployment:Synced']);
+  });
 });
