@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { type DemoWorld, startDemoWorld } from '../emulator/demo/start-demo-world';
 import type { KubeBackend } from '../backend/testCluster';
 import { Workbench } from './workbench';
+import { pinnedToolSettings } from '../cluster/tools';
 
 const codeServer = require('../../scripts/code-server.js');
 const { DEFAULT_CHROMIUM, CHROMIUM_ARGS, VIEWPORT } = require('../../scripts/run-integration.js');
@@ -70,6 +71,8 @@ export async function startJourneyWorld(opts: JourneyWorldOptions = {}): Promise
         'git.openRepositoryInParentFolders': 'never',
         // The emulator and controllers listen on loopback ports: no "ports forwarded" toasts over the journeys.
         'remote.autoForwardPorts': false,
+        // The demo's HelmRelease renders with the pinned helm (the extension host does not inherit .tools/bin on PATH).
+        ...pinnedToolSettings(),
       },
     });
     stops.push(() => server.stop());

@@ -155,7 +155,9 @@ export class Workbench {
     // layout may open it right after a click: click until the container shows, as a person would.
     for (let attempt = 0; !(await title.isVisible()); attempt++) {
       if (attempt === 5) throw new Error(`the ${container} view container did not open`);
-      await entry.click();
+      // force: while the extension refreshes, a progress badge covers the icon; a person's click lands on it and
+      // reaches the entry all the same.
+      await entry.click({ force: true });
       await title.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => {});
     }
     const headers = this.page.locator('.part.sidebar .pane-header[aria-expanded="true"]:not(.hidden)');
