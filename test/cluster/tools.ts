@@ -65,9 +65,13 @@ export function envWithTools(env: NodeJS.ProcessEnv = process.env): NodeJS.Proce
 }
 
 /**
- * Settings that point the extension at the pinned helm (when built): code-server's extension host takes its PATH
+ * Settings that point the extension at the pinned helm and kustomize (when built): code-server's extension host takes its PATH
  * from the login shell, not from the process that started it, so `.tools/bin` on PATH does not reach it.
  */
 export function pinnedToolSettings(): Record<string, string> {
-  return fs.existsSync(toolPath('helm')) ? { 'gitopsDrift.helmPath': toolPath('helm') } : {};
+  return {
+    ...(fs.existsSync(toolPath('helm')) ? { 'gitopsDrift.helmPath': toolPath('helm') } : {}),
+    // And the pinned kustomize, not whatever kubectl the machine has on its login PATH.
+    ...(fs.existsSync(toolPath('kustomize')) ? { 'gitopsDrift.kustomizePath': toolPath('kustomize') } : {}),
+  };
 }
