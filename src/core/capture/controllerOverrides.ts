@@ -6,6 +6,7 @@
 import type { App, FieldChange } from '../model';
 import type { PathSegment } from './fieldPath';
 import { parseImageRef } from './imageRef';
+import { asObj as obj } from '../k8s/plainObject';
 
 export interface CaptureOverrides {
   /** The Argo CD Application's `kustomize.images` override; `file` undefined when it cannot be edited here. */
@@ -15,7 +16,6 @@ export interface CaptureOverrides {
 }
 
 const key = (k: string): PathSegment => ({ kind: 'key', key: k });
-const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
 /** What the app's controller sets over its files (undefined: nothing). */
 export function captureOverrides(app: App): CaptureOverrides | undefined {

@@ -8,10 +8,8 @@ import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { parse } from 'yaml';
 import { resolveRepo, type RepoInfo } from './repoInfo';
+import { type Obj, asObj, nonEmptyString as str } from '../k8s/plainObject';
 
-type Obj = Record<string, unknown>;
-const asObj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 export interface Expansion {
   params: Obj[];

@@ -12,9 +12,8 @@ import { isArgoApplication } from './argoApps';
 import { DEFAULT_FLUX_NAMESPACE, isFluxKustomization } from './fluxApps';
 import { helmReleaseNames, isFluxHelmRelease } from './fluxHelmReleases';
 import { normalizeRepoURL, type RepoInfo } from './repoInfo';
+import { asObj } from '../k8s/plainObject';
 
-type Obj = Record<string, unknown>;
-const asObj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** `group/Kind/namespace/name` of the live object an app is, as the engine keys live apps. */

@@ -6,10 +6,8 @@ import { isWithin, isWithinReal } from '../render/repoBounds';
 import { detectSourceTypeSync, isDirectorySync } from './detectSourceTypeSync';
 import { expandGenerator } from './appSetGenerators';
 import { resolveRepo, type RepoInfo } from './repoInfo';
+import { type Obj, asObj, nonEmptyString as str } from '../k8s/plainObject';
 
-type Obj = Record<string, unknown>;
-const asObj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 export const DEFAULT_ARGO_NAMESPACE = 'argocd';
 

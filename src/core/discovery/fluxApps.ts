@@ -4,10 +4,8 @@ import type { App, KubeObject, SourceLocation } from '../model';
 import { isWithin, isWithinReal } from '../render/repoBounds';
 import { detectSourceTypeSync, isDirectorySync } from './detectSourceTypeSync';
 import { resolveRepo, type RepoInfo } from './repoInfo';
+import { asObj, nonEmptyString as str } from '../k8s/plainObject';
 
-type Obj = Record<string, unknown>;
-const asObj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 export const DEFAULT_FLUX_NAMESPACE = 'flux-system';
 

@@ -8,10 +8,8 @@ import { isWithin, isWithinReal } from '../render/repoBounds';
 import { isDirectorySync } from './detectSourceTypeSync';
 import { DEFAULT_FLUX_NAMESPACE } from './fluxApps';
 import { resolveRepo, type RepoInfo } from './repoInfo';
+import { type Obj, asObj, nonEmptyString as str } from '../k8s/plainObject';
 
-type Obj = Record<string, unknown>;
-const asObj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** Appended to the problem of a HelmRelease whose chart is not rendered here (the engine then reads the stored release). */
 export const STORED = '; compared with the release stored in the cluster';

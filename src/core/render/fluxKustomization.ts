@@ -11,9 +11,8 @@ import { GitOpsError } from '../model';
 import { throwIfAborted } from '../ports';
 import { parseManifests } from '../yaml/parseManifests';
 import { KUSTOMIZATION_FILES } from './detectSourceType';
+import { type Obj, asObj } from '../k8s/plainObject';
 
-type Obj = Record<string, unknown>;
-const asObj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** What source-controller leaves out of every artifact (its default ignore list), as far as manifests go. */

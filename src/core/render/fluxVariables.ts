@@ -8,9 +8,8 @@ import * as path from 'node:path';
 import { GitOpsError, isGitOpsError, type KubeObject } from '../model';
 import { throwIfAborted } from '../ports';
 import { parseManifests } from '../yaml/parseManifests';
+import { asObj } from '../k8s/plainObject';
 
-type Obj = Record<string, unknown>;
-const asObj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
 
 /** Reads a ConfigMap or Secret; undefined when it does not exist; throws when it cannot be read. */
 export type ObjectLookup = (kind: 'ConfigMap' | 'Secret', namespace: string, name: string, signal?: AbortSignal) => Promise<KubeObject | undefined>;

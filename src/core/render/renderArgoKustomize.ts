@@ -15,10 +15,8 @@ import { renderKustomize, type KustomizeDeps } from './renderKustomize';
 import { createShadowTree } from './shadowTree';
 import { runLimited } from './spawnLimiter';
 import type { RenderResult } from './types';
+import { type Obj, asObj, nonEmptyString as str } from '../k8s/plainObject';
 
-type Obj = Record<string, unknown>;
-const asObj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** The source of an Application that carries `kustomize` options (the rendered one). */
 export function argoKustomizeOptions(app: App): Obj | undefined {

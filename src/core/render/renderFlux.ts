@@ -12,9 +12,8 @@ import { loadSourceIgnore } from './sourceIgnore';
 import { renderKustomize, type KustomizeDeps } from './renderKustomize';
 import { createShadowTree } from './shadowTree';
 import type { RenderResult } from './types';
+import { asObj } from '../k8s/plainObject';
 
-type Obj = Record<string, unknown>;
-const asObj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
 
 export const SUBSTITUTE_KEY = 'kustomize.toolkit.fluxcd.io/substitute';
 

@@ -16,9 +16,8 @@ import { renderHelm } from './renderHelm';
 import { renderKustomize, type KustomizeDeps } from './renderKustomize';
 import { KustomizeTreeCache } from './kustomizeTree';
 import type { RenderResult } from './types';
+import { type Obj, asObj } from '../k8s/plainObject';
 
-type Obj = Record<string, unknown>;
-const asObj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
 const HOOK = 'helm.sh/hook';
 
 export interface HelmReleaseRenderDeps extends KustomizeDeps {

@@ -10,10 +10,8 @@ import { findKustomizationFile } from './detectSourceType';
 import { collectKustomizeOrigins, OriginIndex, treeCacheFor } from './kustomizeTree';
 import { renderKustomize, type KustomizeDeps } from './renderKustomize';
 import type { RenderResult } from './types';
+import { type Obj, asObj, nonEmptyString as str } from '../k8s/plainObject';
 
-type Obj = Record<string, unknown>;
-const asObj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const strMap = (v: unknown): Record<string, string> | undefined => {
   const o = asObj(v);
   return Object.keys(o).length > 0 ? (Object.fromEntries(Object.entries(o).map(([k, x]) => [k, String(x)])) as Record<string, string>) : undefined;

@@ -8,6 +8,7 @@ import { throwIfAborted } from '../ports';
 import { parseYamlDocuments } from '../yaml/parseManifests';
 import { findKustomizationFile } from './detectSourceType';
 import { isRemoteResource } from './kustomizeTree';
+import { type Obj, asObj } from '../k8s/plainObject';
 
 /** `p` is `root` or below it, compared as given (no symlinks resolved). */
 export function isWithin(root: string, p: string): boolean {
@@ -46,8 +47,6 @@ async function realOrResolved(p: string): Promise<string> {
 const MAX_ENTRIES = 50000;
 const SKIP_DIRS = new Set(['.git', 'node_modules']);
 
-type Obj = Record<string, unknown>;
-const asObj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
 const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
 
 /** Every local path a kustomization names: resources, components, patches, generator files, values files, plugins. */
