@@ -25,6 +25,8 @@ import { serverSideDiffDefault, wantsServerSideDiff } from './serverSideDiffOpti
 import { appObjectKey } from './appDiscovery';
 import type { ClusterCache } from './liveStore';
 import { clusterObjectLookup } from './clusterObjectLookup';
+import { clusterCapabilities } from './clusterCapabilities';
+import type { HelmCapabilities } from '../render/types';
 import type { AppDrift, ClusterDrift, DriftSnapshot, DriftTimings } from './driftTypes';
 
 export { APP_TYPES, type WatchScope } from './appDiscovery';
@@ -161,7 +163,14 @@ export class DriftEngine {
       liveArgoCm.catch(() => this.argoCms.delete(context));
       // ConfigMaps / Secrets a render reads from this cluster (not in the workspace) are read again on a full refresh.
       if (!opts.reuseLive) this.renders.dropClusterReads(context);
-      const clusterReads = { context, lookup: clusterObjectLookup(client) };
+      // Read once per refresh, only if a render asks; unreadable capabilities leave helm's defaults (logged).
+      let caps: Promise<HelmCapabilities | undefined> | undefined;
+      const capabilities = () =>
+        (caps ??= clusterCapabilities(client).catch((e: unknown) => {
+          this.log.warn(`${context}: the cluster's version and API versions could not be read for helm (its defaults are used): ${(e as Error).message}`);
+          return undefined;
+        }));
+      const clusterReads = { context, lookup: clusterObjectLookup(client), capabilities };
       const rendered = await Promise.all(apps.map((a) => (rendersFromStoredRelease(a) ? this.storedRelease(context, client, a, !!opts.reuseLive, signal) : this.renders.render(a, opts.overlays, signal, clusterReads)).catch((e): RenderResult => ({ objects: [], skipped: [], errors: [toGitOpsError(e)] }))));
       timings.renderMs = Math.max(timings.renderMs, Date.now() - tRender);
       throwIfAborted(signal);

@@ -5,7 +5,8 @@ import type { App } from '../model';
 import { GitOpsError } from '../model';
 import { throwIfAborted, type ProcessRunner } from '../ports';
 import { renderApp } from '../render/renderApp';
-import type { RenderResult } from '../render/types';
+import type { HelmCapabilities, RenderResult } from '../render/types';
+import { needsCapabilities } from './clusterCapabilities';
 import { parseManifests } from '../yaml/parseManifests';
 import { defaultNamespace } from '../render/clusterScoped';
 import { isToolRendered, isUnder, RenderCache } from '../render/renderCache';
@@ -38,6 +39,8 @@ function renderKey(app: App): string {
 export interface ClusterReads {
   context: string;
   lookup: ObjectLookup;
+  /** The cluster's version and API versions (read once per refresh; undefined when they cannot be read). */
+  capabilities?: () => Promise<HelmCapabilities | undefined>;
 }
 
 /** Whether the app's render reads ConfigMaps / Secrets (from the workspace, else the cluster). */
@@ -83,7 +86,8 @@ export class RenderStore {
 
   /** A fresh render: from the persistent cache when the app's inputs are unchanged, else by the tool. */
   private async renderFresh(app: App, cluster?: ClusterReads): Promise<RenderResult> {
-    const deps = { runner: this.opts.runner, kustomizePath: this.opts.kustomizePath, helmPath: this.opts.helmPath, trusted: this.opts.trusted, ...(cluster ? { clusterLookup: cluster.lookup } : {}) };
+    const capabilities = cluster && needsCapabilities(app) ? await cluster.capabilities?.() : undefined;
+    const deps = { runner: this.opts.runner, kustomizePath: this.opts.kustomizePath, helmPath: this.opts.helmPath, trusted: this.opts.trusted, ...(cluster ? { clusterLookup: cluster.lookup } : {}), ...(capabilities ? { capabilities } : {}) };
     if (!this.opts.trusted || !isToolRendered(app)) {
       this.inputs.delete(app.id);
       return renderApp(app, deps);
@@ -91,8 +95,10 @@ export class RenderStore {
     const inputs = await this.cache.inputsOf(app).catch(() => undefined);
     if (inputs) this.inputs.set(app.id, inputs.roots);
     else this.inputs.delete(app.id);
-    if (inputs?.key) {
-      const hit = await this.cache.load(app, inputs.key);
+    // The destination's capabilities are inputs too (another cluster version may render another chart).
+    const key = inputs?.key && capabilities ? `${inputs.key}+${JSON.stringify(capabilities)}` : inputs?.key;
+    if (key) {
+      const hit = await this.cache.load(app, key);
       if (hit) {
         this.stats.cached++;
         return hit;
@@ -100,14 +106,14 @@ export class RenderStore {
     }
     const result = await renderApp(app, deps);
     this.stats.rendered++;
-    if (inputs?.key) this.cache.save(app, inputs.key, result).catch(() => undefined);
+    if (key) this.cache.save(app, key, result).catch(() => undefined);
     return result;
   }
 
   /** The render shared by every caller (never under one caller's signal: a cancelled refresh must not fail the next). */
   async render(app: App, overlays: ReadonlyMap<string, string> | undefined, signal?: AbortSignal, clusterReads?: ClusterReads): Promise<RenderResult> {
     // Renders that may read the cluster's ConfigMaps / Secrets are kept per cluster.
-    const cluster = clusterReads && readsObjects(app) ? clusterReads : undefined;
+    const cluster = clusterReads && (readsObjects(app) || needsCapabilities(app)) ? clusterReads : undefined;
     // Unsaved text is used for plain manifest folders; kustomize and helm render the saved files.
     const dirty = overlays && app.path && app.sourceType === 'directory' ? [...overlays.keys()].filter((f) => isInside(f, app.path!)) : [];
     if (!dirty.length) {

@@ -12,11 +12,11 @@ import { argoBuildEnv, argoKustomizeOptions, isKustomizeBinary, renderArgoKustom
 import { isFluxKustomizationObject, renderFlux } from './renderFlux';
 import { renderFluxHelmRelease } from './renderFluxHelmRelease';
 import { outOfRepoError } from './repoBounds';
-import type { RenderDeps, RenderResult } from './types';
+import type { HelmCapabilities, RenderDeps, RenderResult } from './types';
 
 const asRecord = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
-function helmOptionsOf(app: App): HelmOptions {
+function helmOptionsOf(app: App, capabilities?: HelmCapabilities): HelmOptions {
   const spec = (app.definition?.spec ?? {}) as Record<string, unknown>;
   const sources = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])] as Record<string, unknown>[];
   const helm = (sources.find((s) => s && typeof s === 'object' && s.helm)?.helm ?? {}) as Record<string, unknown>;
@@ -32,8 +32,9 @@ function helmOptionsOf(app: App): HelmOptions {
     ignoreMissingValueFiles: helm.ignoreMissingValueFiles === true,
     skipCrds: helm.skipCrds === true,
     skipTests: helm.skipTests === true,
-    kubeVersion: typeof helm.kubeVersion === 'string' && helm.kubeVersion !== '' ? helm.kubeVersion : undefined,
-    apiVersions: strings(helm.apiVersions),
+    // Unset: the destination cluster's, as repo-server passes them (when the engine could read them).
+    kubeVersion: typeof helm.kubeVersion === 'string' && helm.kubeVersion !== '' ? helm.kubeVersion : capabilities?.kubeVersion,
+    apiVersions: strings(helm.apiVersions)?.length ? strings(helm.apiVersions) : capabilities?.apiVersions,
     env: app.kind === 'argo-application' ? argoBuildEnv(app) : undefined,
   };
 }
@@ -95,7 +96,7 @@ export async function renderApp(app: App, deps: RenderDeps): Promise<RenderResul
     return result;
   }
   try {
-    const helm = type === 'helm' ? helmOptionsOf(app) : undefined;
+    const helm = type === 'helm' ? helmOptionsOf(app, deps.capabilities) : undefined;
     const outside = await outOfRepoError({ app, type, valueFiles: [...(helm?.valueFiles ?? []).filter((f) => !app.refValueFiles?.includes(f)), ...(helm?.fileParameters ?? []).map((p) => p.path)], components: overlay ? controllerComponents(app) : [], signal: deps.signal });
     if (outside) return empty(outside);
     if (overlay && app.kind === 'argo-application' && isKustomizeBinary(deps.kustomizePath) && argoKustomizeOptions(app)) {
@@ -107,7 +108,7 @@ export async function renderApp(app: App, deps: RenderDeps): Promise<RenderResul
       });
     } else if (overlay) result = await renderWithOverlay({ ...app, sourceType: detected }, deps);
     else if (type === 'kustomize') result = await renderKustomize(app.path, deps);
-    else if (type === 'helm') result = await renderHelm(app.path, helm ?? helmOptionsOf(app), deps);
+    else if (type === 'helm') result = await renderHelm(app.path, helm ?? helmOptionsOf(app, deps.capabilities), deps);
     else if (type === 'directory') result = await renderDirectory(app.path, app.directory, deps.signal);
     else return empty(new GitOpsError('notFound', `${app.name}: ${app.path} is not a folder`, { file: app.path }));
   } catch (e) {

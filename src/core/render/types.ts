@@ -31,4 +31,12 @@ export interface RenderDeps {
   lookupObject?: ObjectLookup;
   /** Reads substituteFrom / valuesFrom objects the workspace does not hold from the cluster (after the workspace). */
   clusterLookup?: ObjectLookup;
+  /** The destination cluster's version and API versions, for Argo CD helm sources that do not set their own. */
+  capabilities?: HelmCapabilities;
+}
+
+/** `helm template --kube-version / --api-versions` of a destination cluster. */
+export interface HelmCapabilities {
+  kubeVersion?: string;
+  apiVersions?: string[];
 }

@@ -7,7 +7,9 @@ import * as path from 'node:path';
 import type { App, KubeObject } from '../../../src/core/model';
 import { nodeProcessRunner } from '../../../src/core/ports';
 import { renderApp } from '../../../src/core/render';
-import type { RenderResult } from '../../../src/core/render/types';
+import type { HelmCapabilities, RenderResult } from '../../../src/core/render/types';
+import { RenderStore } from '../../../src/core/engine/renderStore';
+import { needsCapabilities } from '../../../src/core/engine/clusterCapabilities';
 
 const TEMPLATE = `apiVersion: v1
 kind: ConfigMap
@@ -70,8 +72,7 @@ describe('render/renderHelm with Argo CD spec.source.helm options (issue 14 item
   });
   after(() => fs.rm(repo, { recursive: true, force: true }));
 
-  const render = (helm: Record<string, unknown>): Promise<RenderResult> => {
-    const a: App = {
+  const app = (helm: Record<string, unknown>): App => ({
       id: 'argo:argocd/demo',
       name: 'demo-app',
       kind: 'argo-application',
@@ -81,9 +82,8 @@ describe('render/renderHelm with Argo CD spec.source.helm options (issue 14 item
       sourceType: 'helm',
       destinationNamespace: 'shop',
       definition: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'demo-app', namespace: 'argocd' }, spec: { source: { repoURL: 'https://example.com/r.git', path: 'charts/demo', helm }, destination: { namespace: 'shop' } } },
-    };
-    return renderApp(a, { runner: nodeProcessRunner, trusted: true });
-  };
+  });
+  const render = (helm: Record<string, unknown>, capabilities?: HelmCapabilities): Promise<RenderResult> => renderApp(app(helm), { runner: nodeProcessRunner, trusted: true, capabilities });
   const data = (r: RenderResult): Record<string, string> => {
     assert.deepEqual(r.errors.map((e) => e.message), []);
     const cm = r.objects.find((o) => o.object.kind === 'ConfigMap');
@@ -127,6 +127,30 @@ describe('render/renderHelm with Argo CD spec.source.helm options (issue 14 item
     assert.equal(d.kube, 'v1.29.3');
     assert.equal(d.hasWidget, 'true');
     assert.equal(data(await render({})).hasWidget, 'false');
+  });
+
+  it('without kubeVersion / apiVersions, the destination cluster’s are used (as repo-server passes them); the app’s own win', async () => {
+    const cluster: HelmCapabilities = { kubeVersion: 'v1.37.2', apiVersions: ['v1', 'apps/v1', 'example.com/v1', 'example.com/v1/Widget'] };
+    const d = data(await render({}, cluster));
+    assert.equal(d.kube, 'v1.37.2');
+    assert.equal(d.hasWidget, 'true');
+    const own = data(await render({ kubeVersion: '1.29.3', apiVersions: ['other.io/v1'] }, cluster));
+    assert.equal(own.kube, 'v1.29.3');
+    assert.equal(own.hasWidget, 'false');
+    assert.equal(needsCapabilities(app({})), true);
+    assert.equal(needsCapabilities(app({ kubeVersion: '1.29.3', apiVersions: ['x/v1'] })), false);
+  });
+
+  it('the render store asks the cluster once per cluster render and keeps renders per cluster', async () => {
+    const store = new RenderStore({ runner: nodeProcessRunner, trusted: true });
+    let asked = 0;
+    const reads = (context: string, kubeVersion: string) => ({ context, lookup: async () => undefined, capabilities: async () => (asked++, { kubeVersion, apiVersions: ['example.com/v1/Widget'] }) });
+    const a = app({});
+    const eu = data(await store.render(a, undefined, undefined, reads('eu', 'v1.36.0')));
+    const us = data(await store.render(a, undefined, undefined, reads('us', 'v1.37.2')));
+    assert.deepEqual([eu.kube, eu.hasWidget, us.kube], ['v1.36.0', 'true', 'v1.37.2']);
+    await store.render(a, undefined, undefined, reads('eu', 'v1.36.0'));
+    assert.equal(asked, 2, 'the second eu render is the kept one');
   });
 
   it('a fileParameters path outside the repository is refused without running helm', async () => {
