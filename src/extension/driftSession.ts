@@ -168,7 +168,11 @@ export class DriftSession implements vscode.Disposable {
     try {
       const engine = this.getEngine();
       if (files.length) engine.invalidateFiles(files);
-      const snap = await engine.compute(contexts, { signal, overlays: this.dirtyOverlays(), reuseLive: opts.reuseLive });
+      // The first time these clusters are shown, each appears as soon as it is computed (slow ones say loading).
+      const shown = this._snapshot?.clusters.map((c) => c.context).join('\n');
+      const progressive = contexts.length > 1 && (!this._snapshot || shown !== contexts.join('\n') || this._snapshot.clusters.some((c) => c.loading));
+      const onProgress = progressive ? (partial: DriftSnapshot) => !signal.aborted && this.publish(partial) : undefined;
+      const snap = await engine.compute(contexts, { signal, overlays: this.dirtyOverlays(), reuseLive: opts.reuseLive, onProgress });
       if (signal.aborted) return;
       const t = snap.timings;
       this.log.info(`drift: ${snap.clusters.map((c) => `${c.context}: ${c.apps.length} apps${c.error ? ` (${c.error.reason})` : ''}`).join(', ')} in ${t.totalMs} ms (render ${t.renderMs}, fetch ${t.fetchMs}, diff ${t.diffMs})`);
@@ -194,7 +198,7 @@ export class DriftSession implements vscode.Disposable {
   private publish(snap: DriftSnapshot | undefined): void {
     this._snapshot = snap;
     this._index = new DriftIndex(snap);
-    void vscode.commands.executeCommand('setContext', 'gitopsDrift.loaded', !!snap && snap.clusters.every((c) => c.apps.length === 0 && !c.error));
+    void vscode.commands.executeCommand('setContext', 'gitopsDrift.loaded', !!snap && snap.clusters.every((c) => c.apps.length === 0 && !c.error && !c.loading));
     this.changed.fire();
   }
 

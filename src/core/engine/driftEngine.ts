@@ -67,6 +67,11 @@ export interface ComputeOptions {
   overlays?: ReadonlyMap<string, string>;
   /** Re-diff against the live objects already held (kept current by watch events) instead of listing again. */
   reuseLive?: boolean;
+  /**
+   * Called as each cluster finishes, with the snapshot so far (clusters still computing are `loading`), so a host
+   * can show the clusters that are ready while slower ones render.
+   */
+  onProgress?: (partial: DriftSnapshot) => void;
 }
 
 /** Kinds whose objects define apps (an app of apps, a Flux Kustomization…): a file holding one is re-discovered. */
@@ -135,7 +140,17 @@ export class DriftEngine {
     const timings: DriftTimings = { discoverMs: 0, renderMs: 0, fetchMs: 0, diffMs: 0, totalMs: 0 };
     const { apps, repos } = await this.discovery.discover(opts.signal);
     timings.discoverMs = Date.now() - t0;
-    const clusters = await Promise.all(contexts.map((c) => this.computeCluster(c, apps, repos, opts, timings)));
+    const done: (ClusterDrift | undefined)[] = contexts.map(() => undefined);
+    const clusters = await Promise.all(
+      contexts.map(async (c, i) => {
+        const cluster = await this.computeCluster(c, apps, repos, opts, timings);
+        done[i] = cluster;
+        if (opts.onProgress && done.some((d) => !d) && !opts.signal?.aborted) {
+          opts.onProgress({ clusters: done.map((d, k) => d ?? { context: contexts[k], apps: [], loading: true }), computedAt: this.clock.now().toISOString(), timings: { ...timings, totalMs: Date.now() - t0 } });
+        }
+        return cluster;
+      }),
+    );
     timings.totalMs = Date.now() - t0;
     return { clusters, computedAt: this.clock.now().toISOString(), timings };
   }

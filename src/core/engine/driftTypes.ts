@@ -26,6 +26,8 @@ export interface ClusterDrift {
   notDeployed?: App[];
   /** Set when the whole cluster could not be read (unreachable, 401…). */
   error?: GitOpsError;
+  /** Not computed yet (a progressive snapshot shows the clusters that finished first); never "in sync". */
+  loading?: boolean;
 }
 
 export interface DriftTimings {

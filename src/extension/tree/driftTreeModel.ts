@@ -240,6 +240,7 @@ export class DriftTreeModel {
       case 'cluster': {
         const c = node.cluster;
         if (c.error) return [{ type: 'message', id: `${node.id}:err`, text: c.error.message, severity: 'error' }];
+        if (c.loading) return [{ type: 'message', id: `${node.id}:loading`, text: 'Rendering and reading this cluster…', severity: 'info' }];
         const apps = c.apps.filter((a) => this.appVisible(a));
         const out: DriftNode[] = apps.map((a) => ({ type: 'app', id: `${node.id}/a:${a.app.id}`, context: c.context, drift: a }));
         if (apps.length === 0) out.push({ type: 'message', id: `${node.id}:empty`, text: c.apps.length ? 'Nothing matches the filter' : 'No apps of this workspace run in this cluster', severity: 'info' });
@@ -340,6 +341,7 @@ export class DriftTreeModel {
         const stops = this.watchStops.get(c.context) ?? [];
         const off = stops.length ? ` · live updates off: ${[...new Set(stops.map((w) => w.reason))].join(', ')}` : '';
         const offTip = stops.map((w) => `  \n$(debug-disconnect) live updates off: ${w.type} — ${w.message}`).join('');
+        if (c.loading) return { label: c.context, description: 'loading…', tooltip: `**${c.context}**  \nBeing computed; the other clusters are shown as they finish.`, icon: { id: 'loading~spin' }, contextValue: 'cluster', collapsible: 'expanded' };
         return {
           label: c.context,
           description: (c.error ? c.error.reason : drifted ? `${drifted} drifted` : 'in sync') + off,

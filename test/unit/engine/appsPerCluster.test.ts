@@ -63,6 +63,28 @@ async function world() {
 const argoApps = (apps: { app: { kind: string; name: string } }[]) => apps.filter((a) => a.app.kind === 'argo-application').map((a) => a.app.name).sort();
 
 describe('engine: each Argo CD app is shown in the cluster that runs it (issue 16, 50k count)', () => {
+  it('progress: the cluster that finishes first is shown while the other is still loading (never as in sync)', async () => {
+    const { repo, clients, engine } = await world();
+    try {
+      const west = clients.get('west')!;
+      const list = west.list.bind(west);
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      west.list = async (...a: Parameters<typeof list>) => (await gate, list(...a));
+      const seen: string[][] = [];
+      const snap = await engine.compute(['east', 'west'], {
+        onProgress: (partial) => {
+          seen.push(partial.clusters.map((c) => `${c.context}:${c.loading ? 'loading' : argoApps(c.apps).join(',')}`));
+          release();
+        },
+      });
+      assert.deepEqual(seen, [['east:a0,a1', 'west:loading']]);
+      assert.deepEqual(snap.clusters.map((c) => [c.context, c.loading, argoApps(c.apps)]), [['east', undefined, ['a0', 'a1']], ['west', undefined, ['b0', 'b1']]]);
+    } finally {
+      await fs.rm(repo, { recursive: true, force: true });
+    }
+  });
+
   it('with every LIST answered, each cluster shows its own apps and the others are not deployed there', async () => {
     const { repo, engine } = await world();
     try {

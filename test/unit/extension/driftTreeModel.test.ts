@@ -109,6 +109,15 @@ describe('DriftTreeModel', () => {
     assert.match(m.present(kids[0]).label, /ECONNREFUSED/);
   });
 
+  it('a cluster still being computed says loading, never in sync', () => {
+    const snap = snapshot();
+    snap.clusters.push({ context: 'prod-us', apps: [], loading: true });
+    const m = new DriftTreeModel(snap, { driftedOnly: false }, () => now);
+    const loading = m.roots()[1];
+    assert.equal(m.present(loading).description, 'loading…');
+    assert.deepEqual(labels(m, m.children(loading)), ['Rendering and reading this cluster…']);
+  });
+
   it('formats relative times', () => {
     assert.equal(relativeTime('2026-11-28T11:59:30Z', now), '30 s ago');
     assert.equal(relativeTime('2026-11-28T09:00:00Z', now), '3 h ago');
