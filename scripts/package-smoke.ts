@@ -2,6 +2,8 @@
 // that it carries no test code or fixtures, installs it into an empty code-server extensions folder with
 // `code-server --install-extension`, starts the demo world, opens the demo repository in the workbench with only
 // the installed extension (no development path) and checks through the DOM that the Drift view lists the seeded apps.
+// The demo world's simulated controllers run the pinned tools (its Flux installs the demo's Git chart with helm).
+import '../test/backend/pinnedTools';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
