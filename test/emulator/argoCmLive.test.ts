@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main, type CliIo } from '../../src/cli/cli';
+import { main } from '../../src/cli/cli';
 import type { JsonReport } from '../../src/cli/output';
 import { DriftEngine } from '../../src/core/engine/driftEngine';
 import { createKubeClient } from '../../src/core/kube/http-kube-client';
@@ -17,17 +17,13 @@ import { stringify } from 'yaml';
 import { parseManifests } from '../../src/core/yaml/parseManifests';
 import { KubeRest } from './controllers/kube-rest';
 import { startTestCluster, type TestCluster } from '../backend/testCluster';
+import { memoryIo, type MemoryIo } from '../cli/memoryIo';
 
 const CRD = path.join(__dirname, 'demo', 'crds', 'argocd-application-crd.yaml');
 const REPO_URL = 'https://git.example.com/platform/argocm.git';
 const NS = 'team-a';
 
-function io(): CliIo & { stdout: string; stderr: string } {
-  const o = { stdout: '', stderr: '', env: { ...process.env, KUBECONFIG: '', GITOPS_DRIFT_CACHE_DIR: '' }, cwd: process.cwd(), isTTY: false } as unknown as CliIo & { stdout: string; stderr: string };
-  o.out = (s) => (o.stdout += s);
-  o.err = (s) => (o.stderr += s);
-  return o;
-}
+const io = (): MemoryIo => memoryIo({ ...process.env, KUBECONFIG: '', GITOPS_DRIFT_CACHE_DIR: '' });
 
 function write(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });

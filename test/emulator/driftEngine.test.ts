@@ -4,19 +4,15 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main, type CliIo } from '../../src/cli/cli';
+import { main } from '../../src/cli/cli';
 import type { JsonReport, JsonResource } from '../../src/cli/output';
 import { startDemoWorld, type DemoWorld } from './demo/start-demo-world';
 import { DriftEngine } from '../../src/core/engine/driftEngine';
 import { createKubeClient } from '../../src/core/kube/http-kube-client';
 import { nodeProcessRunner } from '../../src/core/ports';
+import { memoryIo, type MemoryIo } from '../cli/memoryIo';
 
-function io(): CliIo & { stdout: string; stderr: string } {
-  const o = { stdout: '', stderr: '', env: { ...process.env, KUBECONFIG: '' }, cwd: process.cwd(), isTTY: false } as unknown as CliIo & { stdout: string; stderr: string };
-  o.out = (s) => (o.stdout += s);
-  o.err = (s) => (o.stderr += s);
-  return o;
-}
+const io = (): MemoryIo => memoryIo({ ...process.env, KUBECONFIG: '' });
 
 describe('drift engine on the demo world (CLI)', function () {
   this.timeout(120_000);

@@ -6,21 +6,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { main, type CliIo } from '../../src/cli/cli';
+import { main } from '../../src/cli/cli';
 import type { JsonReport } from '../../src/cli/output';
 import type { KubeObject } from '../../src/core/model';
 import { startEmulator, type Emulator } from './emulator';
 import { writeKubeconfig } from './kubeconfigFile';
+import { memoryIo, type MemoryIo } from '../cli/memoryIo';
 
 const REPO_URL = 'https://git.example.com/platform/fleet.git';
 const crdFile = path.resolve(__dirname, './demo/crds/argocd-application-crd.yaml');
 
-function io(): CliIo & { stdout: string; stderr: string } {
-  const o = { stdout: '', stderr: '', env: { ...process.env, KUBECONFIG: '' }, cwd: process.cwd(), isTTY: false } as unknown as CliIo & { stdout: string; stderr: string };
-  o.out = (s) => (o.stdout += s);
-  o.err = (s) => (o.stderr += s);
-  return o;
-}
+const io = (): MemoryIo => memoryIo({ ...process.env, KUBECONFIG: '' });
 
 const application = (name: string, server: string): KubeObject => ({
   apiVersion: 'argoproj.io/v1alpha1',

@@ -8,7 +8,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { main, type CliIo } from '../../src/cli/cli';
+import { main } from '../../src/cli/cli';
 import type { JsonReport } from '../../src/cli/output';
 import { DriftEngine } from '../../src/core/engine/driftEngine';
 import { watchLiveState } from '../../src/core/engine/liveWatch';
@@ -22,16 +22,12 @@ import { kubeBackend, startTestCluster, type TestCluster } from '../backend/test
 import { toolPath } from '../cluster/tools';
 import { startRealCluster, type RealCluster } from '../cluster/realCluster';
 import { startDemoWorld, type DemoWorld } from './demo/start-demo-world';
+import { memoryIo, type MemoryIo } from '../cli/memoryIo';
 
 const CRD_DIR = path.join(__dirname, 'demo', 'crds');
 const SKIP_REASON = 'needs the real kube-apiserver (RBAC, etcd compaction): run with KUBE_BACKEND=real after `npm run tools`';
 
-function io(): CliIo & { stdout: string; stderr: string } {
-  const o = { stdout: '', stderr: '', env: { ...process.env, KUBECONFIG: '' }, cwd: process.cwd(), isTTY: false } as unknown as CliIo & { stdout: string; stderr: string };
-  o.out = (s) => (o.stdout += s);
-  o.err = (s) => (o.stderr += s);
-  return o;
-}
+const io = (): MemoryIo => memoryIo({ ...process.env, KUBECONFIG: '' });
 
 function skipUnlessReal(ctx: Mocha.Context): void {
   if (kubeBackend() !== 'real') {

@@ -12,24 +12,20 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import { main, type CliIo } from '../../src/cli/cli';
+import { main } from '../../src/cli/cli';
 import type { JsonReport, JsonResource } from '../../src/cli/output';
 import { refOf, type KubeObject } from '../../src/core/model';
 import { createKubeClient } from '../../src/core/kube/http-kube-client';
 import { parseManifests } from '../../src/core/yaml/parseManifests';
 import { kubeBackend, startTestCluster, type TestCluster } from '../backend/testCluster';
+import { memoryIo, type MemoryIo } from '../cli/memoryIo';
 
 const CRD = path.join(__dirname, 'demo', 'crds', 'argocd-application-crd.yaml');
 const REPO_URL = 'https://git.example.com/platform/ssd.git';
 const NS = 'team-a';
 const SSD = 'argocd.argoproj.io/compare-options';
 
-function io(): CliIo & { stdout: string; stderr: string } {
-  const o = { stdout: '', stderr: '', env: { ...process.env, KUBECONFIG: '', GITOPS_DRIFT_CACHE_DIR: '' }, cwd: process.cwd(), isTTY: false } as unknown as CliIo & { stdout: string; stderr: string };
-  o.out = (s) => (o.stdout += s);
-  o.err = (s) => (o.stderr += s);
-  return o;
-}
+const io = (): MemoryIo => memoryIo({ ...process.env, KUBECONFIG: '', GITOPS_DRIFT_CACHE_DIR: '' });
 
 function write(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });

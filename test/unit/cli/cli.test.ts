@@ -2,14 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main, detectManager, type CliIo } from '../../../src/cli/cli';
+import { main, detectManager } from '../../../src/cli/cli';
+import { memoryIo, type MemoryIo } from '../../cli/memoryIo';
 
-function io(): CliIo & { stdout: string; stderr: string } {
-  const o = { stdout: '', stderr: '', env: {}, cwd: process.cwd(), isTTY: false } as CliIo & { stdout: string; stderr: string };
-  o.out = (s) => (o.stdout += s);
-  o.err = (s) => (o.stderr += s);
-  return o;
-}
+const io = (): MemoryIo => memoryIo({});
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gd-cli-'));
 const write = (name: string, text: string) => {
