@@ -84,8 +84,10 @@ export interface StartBreakglassInput {
   app: ObjectRef;
   reason: string;
   ticket?: string;
-  /** Default: one hour from now. */
+  /** Default: `expiresIn` after the start. */
   expiresAt?: Date;
+  /** How long the breakglass lasts, from the start time the record holds (default one hour). */
+  expiresIn?: number;
   /** `git config user.email`, else the OS user: the caller decides. Secondary to `actor` when both are given. */
   user?: string;
   /** The acting cluster user (resolveActor): recorded as `user`, with its git identity as `gitUser`. */
@@ -106,7 +108,7 @@ export async function startBreakglass(input: StartBreakglassInput): Promise<{ re
   if (!user) throw new GitOpsError('invalid', 'A breakglass needs a user');
   const gitUser = input.actor ? input.actor.gitUser : undefined;
   const now = (input.clock ?? systemClock).now();
-  const expires = input.expiresAt ?? new Date(now.getTime() + 60 * 60_000);
+  const expires = input.expiresAt ?? new Date(now.getTime() + (input.expiresIn ?? 60 * 60_000));
   if (expires.getTime() <= now.getTime()) throw new GitOpsError('invalid', 'The breakglass expiry must be in the future');
   const supportsEnabled = isArgo(ref) ? (input.supportsEnabled ?? (await applicationCrdSupportsAutomatedEnabled(client, signal))) : false;
   const base = { user, ...(gitUser ? { gitUser } : {}), reason, ...(input.ticket?.trim() ? { ticket: input.ticket.trim() } : {}), started: now.toISOString(), expires: expires.toISOString() };

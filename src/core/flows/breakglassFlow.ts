@@ -35,8 +35,9 @@ export async function breakglassStartFlow(deps: FlowDeps, input: { target: FlowT
   const { record } = await deps.withProgress(`Starting breakglass on ${t.name}`, async (_p, signal) => {
     await pauseParents(deps, t, parents, signal);
     const actor = await deps.actor(t.client, signal);
-    const now = deps.now?.() ?? new Date();
-    return startBreakglass({ client: t.client, app: t.ref, reason: reason.trim(), ticket: ticket.trim() || undefined, expiresAt: new Date(now.getTime() + ms), actor, log: deps.log, signal });
+    // The expiry counts from the start time the record holds (one clock read, so "2h" is exactly two hours).
+    const clock = deps.now ? { now: deps.now } : undefined;
+    return startBreakglass({ client: t.client, app: t.ref, reason: reason.trim(), ticket: ticket.trim() || undefined, expiresIn: ms, actor, log: deps.log, clock, signal });
   });
   deps.log(`breakglass started on ${t.ref.kind} ${t.ref.namespace}/${t.ref.name} by ${record.user}: ${record.reason} (expires ${record.expires})`);
   return { ok: true, record, summary: `Breakglass on ${t.name} by ${record.user} until ${record.expires}: the controller is paused until you end it. Edit live (kubectl or Open Live Object), then End Breakglass to capture and resume.` };

@@ -128,6 +128,14 @@ describe('control/breakglass', () => {
   const argoApp = (): KubeObject => ({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'guestbook', namespace: 'argocd' }, spec: { syncPolicy: { automated: { prune: true, selfHeal: true } } } });
   const REF = applicationRef('argocd', 'guestbook');
 
+  it('an expiry given as a duration counts from the recorded start, to the millisecond, however the clock moves', async () => {
+    const client = new FakeKubeClient([argoApp()]);
+    let t = Date.parse('2026-01-01T10:00:00.000Z');
+    const ticking: Clock = { now: () => new Date((t += 1)) };
+    const { record } = await startBreakglass({ client, app: REF, reason: 'r', user: 'u', expiresIn: 2 * 3_600_000, clock: ticking, supportsEnabled: true });
+    assert.equal(Date.parse(record.expires) - Date.parse(record.started), 2 * 3_600_000);
+  });
+
   it('start pauses the app and writes the audit annotation; state summarises it; end resumes and records the commit', async () => {
     const client = new FakeKubeClient([argoApp()]);
     const { record } = await startBreakglass({ client, app: REF, reason: 'hotfix INC-42', ticket: 'INC-42', user: 'alice@example.com', clock: fixedClock('2026-01-01T10:00:00.000Z'), supportsEnabled: true });
