@@ -6,7 +6,7 @@
 import type { App, FieldChange } from '../model';
 import type { PathSegment } from './fieldPath';
 import { parseImageRef } from './imageRef';
-import { asObj as obj } from '../k8s/plainObject';
+import { asObj as obj } from '../k8s/json';
 
 export interface CaptureOverrides {
   /** The Argo CD Application's `kustomize.images` override; `file` undefined when it cannot be edited here. */

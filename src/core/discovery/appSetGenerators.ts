@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { parse } from 'yaml';
 import { resolveRepo, type RepoInfo } from './repoInfo';
-import { type Obj, asObj, nonEmptyString as str } from '../k8s/plainObject';
+import { type JsonObject as Obj, asObj, nonEmptyString as str } from '../k8s/json';
 
 
 export interface Expansion {

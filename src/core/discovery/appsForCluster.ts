@@ -12,7 +12,7 @@ import { isArgoApplication } from './argoApps';
 import { DEFAULT_FLUX_NAMESPACE, isFluxKustomization } from './fluxApps';
 import { helmReleaseNames, isFluxHelmRelease } from './fluxHelmReleases';
 import { normalizeRepoURL, type RepoInfo } from './repoInfo';
-import { asObj } from '../k8s/plainObject';
+import { asObj } from '../k8s/json';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 

@@ -6,7 +6,7 @@ import { isWithin, isWithinReal } from '../render/repoBounds';
 import { detectSourceTypeSync, isDirectorySync } from './detectSourceTypeSync';
 import { expandGenerator } from './appSetGenerators';
 import { resolveRepo, type RepoInfo } from './repoInfo';
-import { type Obj, asObj, nonEmptyString as str } from '../k8s/plainObject';
+import { type JsonObject as Obj, asObj, nonEmptyString as str } from '../k8s/json';
 
 
 export const DEFAULT_ARGO_NAMESPACE = 'argocd';

@@ -4,7 +4,7 @@ import type { App, KubeObject, SourceLocation } from '../model';
 import { isWithin, isWithinReal } from '../render/repoBounds';
 import { detectSourceTypeSync, isDirectorySync } from './detectSourceTypeSync';
 import { resolveRepo, type RepoInfo } from './repoInfo';
-import { asObj, nonEmptyString as str } from '../k8s/plainObject';
+import { asObj, nonEmptyString as str } from '../k8s/json';
 
 
 export const DEFAULT_FLUX_NAMESPACE = 'flux-system';

@@ -8,7 +8,7 @@ import { isWithin, isWithinReal } from '../render/repoBounds';
 import { isDirectorySync } from './detectSourceTypeSync';
 import { DEFAULT_FLUX_NAMESPACE } from './fluxApps';
 import { resolveRepo, type RepoInfo } from './repoInfo';
-import { type Obj, asObj, nonEmptyString as str } from '../k8s/plainObject';
+import { type JsonObject as Obj, asObj, nonEmptyString as str } from '../k8s/json';
 
 
 /** Appended to the problem of a HelmRelease whose chart is not rendered here (the engine then reads the stored release). */

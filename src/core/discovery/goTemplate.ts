@@ -141,11 +141,9 @@ function parse(text: string): Node[] {
       }
       nodes.push({ k: 'print', p: pipeline(tokens) });
     }
-    if (inIf) return { nodes, end: 'eof' };
     return { nodes, end: 'eof' };
   };
-  const top = block(false);
-  return top.nodes;
+  return block(false).nodes;
 }
 
 function pipeline(tokens: Token[]): Pipeline {
@@ -298,7 +296,7 @@ function truthy(v: Value): boolean {
 }
 
 /** As fmt prints a value (%v); a top-level missing value or nil prints `<no value>` in a template. */
-export function print(v: Value, top: boolean): string {
+function print(v: Value, top: boolean): string {
   if (v === MISSING || v === undefined) return '<no value>';
   if (v === null) return top ? '<no value>' : '<nil>';
   if (typeof v === 'string') return v;
@@ -361,7 +359,7 @@ function compare(name: string, a: Value, b: Value): number {
 }
 
 /** Argo CD's `normalize`: lower case, invalid DNS name characters to '-', ≤ 253 characters, '-' and '.' trimmed. */
-export function normalizeName(name: string): string {
+function normalizeName(name: string): string {
   return name
     .toLowerCase()
     .replace(/[^-a-z0-9.]/g, '-')

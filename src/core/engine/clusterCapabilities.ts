@@ -5,7 +5,7 @@
 import type { App } from '../model';
 import type { KubeClient } from '../kube/types';
 import type { HelmCapabilities } from '../render/types';
-import { asObj } from '../k8s/plainObject';
+import { asObj } from '../k8s/json';
 
 /** Whether the app's render takes the destination's capabilities: an Argo CD helm source that does not set them. */
 export function needsCapabilities(app: App): boolean {

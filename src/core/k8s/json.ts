@@ -6,6 +6,12 @@ export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Reading untyped manifests without trusting their shape: the value as a mapping, else an empty one. */
+export const asObj = (v: unknown): JsonObject => (isObject(v) ? v : {});
+
+/** The value when it is a non-empty string, else undefined. */
+export const nonEmptyString = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
 /**
  * Deep copy with JSON semantics (what a JSON round-trip gives) without the string in between, which made it
  * the hottest step of the diff: `undefined` fields dropped, `undefined`/non-finite array items and non-finite

@@ -11,7 +11,7 @@ import { GitOpsError } from '../model';
 import { throwIfAborted } from '../ports';
 import { parseManifests } from '../yaml/parseManifests';
 import { KUSTOMIZATION_FILES } from './detectSourceType';
-import { type Obj, asObj } from '../k8s/plainObject';
+import { type JsonObject as Obj, asObj } from '../k8s/json';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { GitOpsError, isGitOpsError, type KubeObject } from '../model';
 import { throwIfAborted } from '../ports';
 import { parseManifests } from '../yaml/parseManifests';
-import { asObj } from '../k8s/plainObject';
+import { asObj } from '../k8s/json';
 
 
 /** Reads a ConfigMap or Secret; undefined when it does not exist; throws when it cannot be read. */

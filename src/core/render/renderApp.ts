@@ -13,8 +13,8 @@ import { isFluxKustomizationObject, renderFlux } from './renderFlux';
 import { renderFluxHelmRelease } from './renderFluxHelmRelease';
 import { outOfRepoError } from './repoBounds';
 import type { HelmCapabilities, RenderDeps, RenderResult } from './types';
+import { asObj } from '../k8s/json';
 
-const asRecord = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
 function helmOptionsOf(app: App, capabilities?: HelmCapabilities): HelmOptions {
   const spec = (app.definition?.spec ?? {}) as Record<string, unknown>;
@@ -80,7 +80,7 @@ export async function renderApp(app: App, deps: RenderDeps): Promise<RenderResul
   if (app.kind === 'flux-kustomization' && isFluxKustomizationObject(app.definition)) {
     // Flux: the kustomization the controller writes and builds, then post-build substitution and commonMetadata.
     if (!deps.trusted) {
-      if (detected === 'directory' && !overlay && !asRecord(app.definition?.spec).postBuild) result = await renderDirectory(app.path, app.directory, deps.signal);
+      if (detected === 'directory' && !overlay && !asObj(app.definition?.spec).postBuild) result = await renderDirectory(app.path, app.directory, deps.signal);
       else return empty(new GitOpsError('untrusted', `${app.name}: kustomize is not run in an untrusted workspace; trust the workspace to render it`, { file: app.path }));
     } else {
       try {

@@ -15,7 +15,7 @@ import { renderKustomize, type KustomizeDeps } from './renderKustomize';
 import { createShadowTree } from './shadowTree';
 import { runLimited } from './spawnLimiter';
 import type { RenderResult } from './types';
-import { type Obj, asObj, nonEmptyString as str } from '../k8s/plainObject';
+import { type JsonObject as Obj, asObj, nonEmptyString as str } from '../k8s/json';
 
 
 /** The source of an Application that carries `kustomize` options (the rendered one). */

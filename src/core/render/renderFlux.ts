@@ -12,7 +12,7 @@ import { loadSourceIgnore } from './sourceIgnore';
 import { renderKustomize, type KustomizeDeps } from './renderKustomize';
 import { createShadowTree } from './shadowTree';
 import type { RenderResult } from './types';
-import { asObj } from '../k8s/plainObject';
+import { asObj } from '../k8s/json';
 
 
 export const SUBSTITUTE_KEY = 'kustomize.toolkit.fluxcd.io/substitute';

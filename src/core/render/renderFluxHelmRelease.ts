@@ -16,7 +16,7 @@ import { renderHelm } from './renderHelm';
 import { renderKustomize, type KustomizeDeps } from './renderKustomize';
 import { KustomizeTreeCache } from './kustomizeTree';
 import type { RenderResult } from './types';
-import { type Obj, asObj } from '../k8s/plainObject';
+import { type JsonObject as Obj, asObj } from '../k8s/json';
 
 const HOOK = 'helm.sh/hook';
 

@@ -10,7 +10,7 @@ import { findKustomizationFile } from './detectSourceType';
 import { collectKustomizeOrigins, OriginIndex, treeCacheFor } from './kustomizeTree';
 import { renderKustomize, type KustomizeDeps } from './renderKustomize';
 import type { RenderResult } from './types';
-import { type Obj, asObj, nonEmptyString as str } from '../k8s/plainObject';
+import { type JsonObject as Obj, asObj, nonEmptyString as str } from '../k8s/json';
 
 const strMap = (v: unknown): Record<string, string> | undefined => {
   const o = asObj(v);

@@ -8,7 +8,7 @@ import { throwIfAborted } from '../ports';
 import { parseYamlDocuments } from '../yaml/parseManifests';
 import { findKustomizationFile } from './detectSourceType';
 import { isRemoteResource } from './kustomizeTree';
-import { type Obj, asObj } from '../k8s/plainObject';
+import { type JsonObject as Obj, asObj } from '../k8s/json';
 
 /** `p` is `root` or below it, compared as given (no symlinks resolved). */
 export function isWithin(root: string, p: string): boolean {
