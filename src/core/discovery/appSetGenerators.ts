@@ -9,6 +9,7 @@ import picomatch from 'picomatch';
 import { parse } from 'yaml';
 import { resolveRepo, type RepoInfo } from './repoInfo';
 import { type JsonObject as Obj, asObj, nonEmptyString as str } from '../k8s/json';
+import { sanitizeName } from './sanitizeName';
 
 
 export interface Expansion {
@@ -62,23 +63,18 @@ function allFiles(root: string): string[] {
   return out.sort();
 }
 
-/** `a/b-c_d.e` → `b-c-d-e`-style DNS label, as the ApplicationSet controller's basenameNormalized. */
-function normalize(s: string): string {
-  return s.replace(/[^a-zA-Z0-9-.]/g, '-').replace(/\./g, '-').toLowerCase();
-}
-
 /** The path parameters of a folder (git directories) or of a file's folder (git files). */
 function pathParams(dirRel: string, goTemplate: boolean, prefix: string | undefined, file?: string): Obj {
   const segments = dirRel.split('/').filter(Boolean);
   const base = path.posix.basename(dirRel);
-  const p: Obj = { path: dirRel, basename: base, basenameNormalized: normalize(base), segments };
+  const p: Obj = { path: dirRel, basename: base, basenameNormalized: sanitizeName(base), segments };
   if (file) {
     p.filename = path.posix.basename(file);
-    p.filenameNormalized = normalize(path.posix.basename(file));
+    p.filenameNormalized = sanitizeName(path.posix.basename(file));
   }
   const key = prefix ? `${prefix}.path` : 'path';
   if (goTemplate) return prefix ? { [prefix]: { path: p } } : { path: p };
-  const flat: Obj = { [key]: dirRel, [`${key}.basename`]: base, [`${key}.basenameNormalized`]: normalize(base) };
+  const flat: Obj = { [key]: dirRel, [`${key}.basename`]: base, [`${key}.basenameNormalized`]: sanitizeName(base) };
   if (file) {
     flat[`${key}.filename`] = p.filename;
     flat[`${key}.filenameNormalized`] = p.filenameNormalized;

@@ -6,6 +6,7 @@
 import * as path from 'node:path/posix';
 import { GoTemplateError } from './goTemplateError';
 import { type Token, tokenizeAction } from './goTemplateLex';
+import { sanitizeName } from './sanitizeName';
 
 export { GoTemplateError };
 
@@ -358,15 +359,6 @@ function compare(name: string, a: Value, b: Value): number {
   return x === y ? 0 : x < y ? -1 : 1;
 }
 
-/** Argo CD's `normalize`: lower case, invalid DNS name characters to '-', ≤ 253 characters, '-' and '.' trimmed. */
-function normalizeName(name: string): string {
-  return name
-    .toLowerCase()
-    .replace(/[^-a-z0-9.]/g, '-')
-    .slice(0, 253)
-    .replace(/^[-.]+|[-.]+$/g, '');
-}
-
 function sprintf(format: string, args: Value[]): string {
   let i = 0;
   return format.replace(/%([%sdvq])/g, (_m, verb: string) => {
@@ -452,7 +444,7 @@ const FUNCTIONS: Record<string, (args: Value[], name: string) => Value> = {
   toString: (a: Value[]) => str(a[0]),
   splitList: (a) => str(a[1]).split(str(a[0])),
   join: (a) => (Array.isArray(a[1]) ? a[1].map((x) => str(x)).join(str(a[0])) : str(a[1])),
-  normalize: (a) => normalizeName(str(a[0])),
+  normalize: (a) => sanitizeName(str(a[0])),
   // Sprig: defaults and logic
   default: (a) => (a.length < 2 || !truthy(a[1]) ? a[0] : a[1]),
   empty: (a) => !truthy(a[0]),

@@ -29,6 +29,23 @@ describe('discovery/appSetGenerators (issue 14 item 5)', () => {
     assert.ok(excluded.length > 0 && !excluded.includes('exclude-helm-guestbook'), excluded.join(', '));
   });
 
+  it('basenameNormalized and filenameNormalized are Argo CD SanitizeName (dots kept, edges trimmed)', async () => {
+    const { promises: fsp } = await import('node:fs');
+    const os = await import('node:os');
+    const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'gd-appset-norm-'));
+    try {
+      await fsp.mkdir(path.join(root, 'apps', '_My_App.v2-'), { recursive: true });
+      await fsp.writeFile(path.join(root, 'apps', '_My_App.v2-', 'Config.Prod.json'), '{}');
+      const r = [{ root, urls: ['https://example.test/n.git'] }];
+      const dirs = expandGenerator({ git: { repoURL: 'https://example.test/n.git', directories: [{ path: 'apps/*' }] } }, r, true);
+      assert.equal((dirs.params[0].path as Record<string, unknown>).basenameNormalized, 'my-app.v2');
+      const files = expandGenerator({ git: { repoURL: 'https://example.test/n.git', files: [{ path: 'apps/**/*.json' }] } }, r, false);
+      assert.deepEqual([files.params[0]['path.basenameNormalized'], files.params[0]['path.filenameNormalized']], ['my-app.v2', 'config.prod.json']);
+    } finally {
+      await fsp.rm(root, { recursive: true, force: true });
+    }
+  });
+
   it('goTemplate functions and conditionals are evaluated; a template error generates no app and says why', () => {
     const appSet = (name: string, template: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
       apiVersion: 'argoproj.io/v1alpha1',
