@@ -18,6 +18,7 @@ import { ClusterSchemas } from '../../src/core/schema/clusterSchemas';
 import type { CompactSchema, SchemaNode } from '../../src/core/schema/schemaTypes';
 import { kubeBackend, startTestCluster, type TestCluster } from '../backend/testCluster';
 import { toolPath } from '../cluster/tools';
+import { specCrd } from '../schema/specCrd';
 
 /** The kind's root type and every type reachable from it. */
 function closure(s: CompactSchema, gvk: string): Record<string, SchemaNode> {
@@ -39,41 +40,18 @@ function closure(s: CompactSchema, gvk: string): Record<string, SchemaNode> {
 const NS = 'live-schemas';
 const route = (name: string, weight: number) => ({ name, weight });
 const widget = (name: string, routes: unknown[]): KubeObject => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name, namespace: NS }, spec: { routes } }) as KubeObject;
-const WIDGET_CRD = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'widgets.example.com' },
-  spec: {
-    group: 'example.com',
-    scope: 'Namespaced',
-    names: { kind: 'Widget', plural: 'widgets', singular: 'widget', listKind: 'WidgetList' },
-    versions: [
-      {
-        name: 'v1',
-        served: true,
-        storage: true,
-        schema: {
-          openAPIV3Schema: {
-            type: 'object',
-            properties: {
-              spec: {
-                type: 'object',
-                properties: {
-                  routes: {
-                    type: 'array',
-                    'x-kubernetes-list-type': 'map',
-                    'x-kubernetes-list-map-keys': ['name'],
-                    items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, weight: { type: 'integer' } } },
-                  },
-                },
-              },
-            },
-          },
-        },
-      },
-    ],
+const WIDGET_CRD = specCrd({
+  group: 'example.com',
+  kind: 'Widget',
+  specProperties: {
+    routes: {
+      type: 'array',
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['name'],
+      items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, weight: { type: 'integer' } } },
+    },
   },
-} as unknown as KubeObject;
+});
 
 describe('schemas read from the real kube-apiserver', function () {
   this.timeout(180_000);

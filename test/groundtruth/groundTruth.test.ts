@@ -15,6 +15,7 @@ import { DEMO_CRDS_DIR } from '../emulator/demo/seed-demo-world';
 import { formatReport, runGroundTruth, type AgreementReport } from './agreement';
 import { checkDefaults } from './defaultsCheck';
 import { kubectl } from './edits';
+import { specCrd } from '../schema/specCrd';
 
 describe('ground truth on the real kube-apiserver', function () {
   this.timeout(600_000);
@@ -121,37 +122,14 @@ describe('ground truth on the real kube-apiserver', function () {
     const NS = 'gt-crd';
     let repo: string;
     const quantity = '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
-    const crd = {
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: 'widgets.gt.example.com' },
-      spec: {
-        group: 'gt.example.com',
-        scope: 'Namespaced',
-        names: { kind: 'Widget', plural: 'widgets', singular: 'widget', listKind: 'WidgetList' },
-        versions: [
-          {
-            name: 'v1',
-            served: true,
-            storage: true,
-            schema: {
-              openAPIV3Schema: {
-                type: 'object',
-                properties: {
-                  spec: {
-                    type: 'object',
-                    properties: {
-                      items: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, size: { anyOf: [{ type: 'integer' }, { type: 'string' }], pattern: quantity, 'x-kubernetes-int-or-string': true } } } },
-                      selector: { type: 'object', 'x-kubernetes-map-type': 'atomic', additionalProperties: { type: 'string' } },
-                    },
-                  },
-                },
-              },
-            },
-          },
-        ],
+    const crd = specCrd({
+      group: 'gt.example.com',
+      kind: 'Widget',
+      specProperties: {
+        items: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, size: { anyOf: [{ type: 'integer' }, { type: 'string' }], pattern: quantity, 'x-kubernetes-int-or-string': true } } } },
+        selector: { type: 'object', 'x-kubernetes-map-type': 'atomic', additionalProperties: { type: 'string' } },
       },
-    };
+    });
     const widget = (name: string) => ({ apiVersion: 'gt.example.com/v1', kind: 'Widget', metadata: { name, namespace: NS }, spec: { items: [{ name: 'a', size: '1Gi' }], selector: { app: 'x' } } });
     const apply = async (o: any, manager: string) => rest.call('PATCH', await rest.objectPath(o), { body: o, contentType: APPLY_PATCH, query: { fieldManager: manager, force: 'true' } });
     const truthChanges = async (o: any) => {

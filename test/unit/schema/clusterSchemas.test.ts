@@ -11,6 +11,7 @@ import { nodeProcessRunner, type Logger } from '../../../src/core/ports';
 import { builtinSchema } from '../../../src/core/schema/builtinSchema';
 import { ClusterSchemas, isBuiltinGroupVersionPath } from '../../../src/core/schema/clusterSchemas';
 import { FAKE_TYPES, FakeKubeClient } from '../kube/fake-kube-client';
+import { specCrd } from '../../schema/specCrd';
 
 const OPENAPI_DIR = path.join(__dirname, '..', '..', 'fixtures', 'kubernetes-openapi-v3');
 
@@ -52,36 +53,14 @@ function recordingLog(): Logger & { warnings: string[] } {
   return { warnings, trace() {}, info() {}, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) };
 }
 
-const WIDGET_CRD: KubeObject = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'widgets.example.com', uid: 'crd-1', resourceVersion: '7' },
-  spec: {
-    group: 'example.com',
-    scope: 'Namespaced',
-    names: { kind: 'Widget', plural: 'widgets' },
-    versions: [
-      {
-        name: 'v1',
-        served: true,
-        storage: true,
-        schema: {
-          openAPIV3Schema: {
-            type: 'object',
-            properties: {
-              spec: {
-                type: 'object',
-                properties: {
-                  routes: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items: { type: 'object', properties: { name: { type: 'string' }, weight: { type: 'integer' } } } },
-                },
-              },
-            },
-          },
-        },
-      },
-    ],
+const WIDGET_CRD = specCrd({
+  group: 'example.com',
+  kind: 'Widget',
+  metadata: { uid: 'crd-1', resourceVersion: '7' },
+  specProperties: {
+    routes: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items: { type: 'object', properties: { name: { type: 'string' }, weight: { type: 'integer' } } } },
   },
-};
+});
 
 async function workspace(): Promise<string> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'gitops-drift-schema-'));
