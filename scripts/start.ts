@@ -23,13 +23,15 @@ function arg(name: string): string | undefined {
 }
 
 /**
- * The demo's simulated controllers render with `kubectl kustomize` and the seed edits with `kubectl`: on a machine
- * that has none, build the pinned tools once (`npm run tools`, Go and its module proxy needed) instead of failing later.
+ * The demo's simulated controllers render with `kubectl kustomize` and `helm` (the demo's HelmRelease chart) and
+ * the seed edits with `kubectl`: on a machine that lacks either, build the pinned tools once (`npm run tools`, Go
+ * and its module proxy needed) instead of failing later.
  */
 function ensurePinnedTools(): void {
-  if (fs.existsSync(toolPath('kubectl'))) return;
-  const onPath = (process.env.PATH ?? '').split(path.delimiter).some((d) => d && fs.existsSync(path.join(d, 'kubectl')));
-  if (onPath && !process.argv.includes('--real')) return;
+  const needed = ['kubectl', 'helm'] as const;
+  if (needed.every((t) => fs.existsSync(toolPath(t)))) return;
+  const onPath = (tool: string) => (process.env.PATH ?? '').split(path.delimiter).some((d) => d && fs.existsSync(path.join(d, tool)));
+  if (needed.every(onPath) && !process.argv.includes('--real')) return;
   console.log('Building the pinned Kubernetes tools once (npm run tools: kubectl, kube-apiserver, kustomize, helm into .tools/bin/)…');
   execFileSync('npm', ['run', 'tools'], { stdio: 'inherit', cwd: repoRoot });
   process.env.PATH = envWithTools(process.env).PATH;
