@@ -14,6 +14,8 @@ export interface DirectoryOptions {
 }
 
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
+/** repo-server evaluates `*.jsonnet` files of a directory source (with its `jsonnet` extVars, TLAs and libs). */
+const JSONNET_EXT = /\.jsonnet$/i;
 const SKIP_DIRS = new Set(['.git', 'node_modules']);
 
 /**
@@ -35,7 +37,7 @@ async function listFiles(dir: string, recurse: boolean, signal?: AbortSignal): P
     const p = path.join(dir, e.name);
     if (e.isDirectory()) {
       if (recurse && !SKIP_DIRS.has(e.name)) files.push(...(await listFiles(p, recurse, signal)));
-    } else if (e.isFile() && MANIFEST_EXT.test(e.name)) {
+    } else if (e.isFile() && (MANIFEST_EXT.test(e.name) || JSONNET_EXT.test(e.name))) {
       files.push(p);
     }
   }
@@ -62,6 +64,12 @@ export async function renderDirectory(dir: string, opts: DirectoryOptions = {}, 
     }
     if (include && !include(rel)) {
       result.skipped.push({ file, reason: `not included by ${opts.include}` });
+      continue;
+    }
+    if (JSONNET_EXT.test(file)) {
+      // Not evaluated here: an error on the app (never a quiet "in sync"); the objects it generates are not compared,
+      // so they can show as prune candidates.
+      result.errors.push(new GitOpsError('render', `${rel}: Jsonnet is not evaluated locally (Argo CD's repo-server evaluates it); the objects it generates are not compared and can show as prune candidates`, { file }));
       continue;
     }
     const text = await fs.readFile(file, 'utf8');

@@ -63,6 +63,20 @@ describe('render/renderDirectory', () => {
     assert.equal(r.objects[2].source?.startLine, 12);
   });
 
+  it('says a .jsonnet file is not evaluated (an error naming it), honours include/exclude for it, and renders the rest', async () => {
+    mkdirSync(path.join(tmp, 'lib'));
+    writeFileSync(path.join(tmp, 'a.yaml'), cm('a'));
+    writeFileSync(path.join(tmp, 'app.jsonnet'), '{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "j" } }');
+    writeFileSync(path.join(tmp, 'lib/util.libsonnet'), '{}');
+    const r = await renderDirectory(tmp, { recurse: true });
+    assert.deepEqual(r.objects.map((o) => o.object.metadata.name), ['a']);
+    assert.equal(r.errors.length, 1);
+    assert.equal(r.errors[0].details?.file, path.join(tmp, 'app.jsonnet'));
+    assert.match(r.errors[0].message, /^app\.jsonnet: Jsonnet is not evaluated locally/);
+    const excluded = await renderDirectory(tmp, { recurse: true, exclude: '*.jsonnet' });
+    assert.deepEqual(excluded.errors, []);
+  });
+
   it('stops with a cancelled error when the signal is aborted', async () => {
     writeFileSync(path.join(tmp, 'a.yaml'), cm('a'));
     const ac = new AbortController();
