@@ -83,6 +83,8 @@ export interface App {
   appSet?: string;
   /** Root of the repository checkout the app's paths are relative to (Flux source root, Argo repo root). */
   repoRoot?: string;
+  /** Flux: the GitRepository's `spec.ignore` (gitignore rules source-controller applies after the `.sourceignore` files). */
+  sourceIgnore?: string;
   /** Flux `spec.dependsOn`: `namespace/name` of the Kustomizations / HelmReleases this one waits for. */
   dependsOn?: string[];
   /** Why the app cannot be rendered, when it cannot (e.g. "needs helm", "repo not in workspace"). */

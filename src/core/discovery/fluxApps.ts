@@ -98,6 +98,7 @@ export function appFromFluxKustomization(obj: KubeObject, repos: RepoInfo[], sou
     const gref = asObj(gspec.ref);
     app.repoURL = str(gspec.url);
     app.targetRevision = str(gref.branch) ?? str(gref.tag) ?? str(gref.semver) ?? str(gref.name) ?? str(gref.commit);
+    if (str(gspec.ignore)) app.sourceIgnore = str(gspec.ignore);
     ({ repo, problem } = app.repoURL ? resolveRepo(repos, app.repoURL, str(gref.branch)) : { repo: undefined, problem: `GitRepository ${gitRepoName} has no url` });
   } else {
     // flux bootstrap keeps the GitRepository out of Git (gotk-sync.yaml); it is the repo holding this file.

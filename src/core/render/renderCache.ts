@@ -13,6 +13,7 @@ import type { ProcessRunner } from '../ports';
 import { findKustomizationFile } from './detectSourceType';
 import { isRemoteResource } from './kustomizeTree';
 import { needsOverlay } from './renderOverlay';
+import { ancestorSourceIgnoreFiles } from './sourceIgnore';
 import type { RenderResult } from './types';
 
 const FORMAT = 'render-cache-v1';
@@ -136,9 +137,12 @@ export class RenderCache {
     // Flux substituteFrom values come from ConfigMaps/Secrets (cluster or workspace manifests): not tracked here.
     const postBuild = (spec.postBuild ?? {}) as { substituteFrom?: unknown };
     if (Array.isArray(postBuild.substituteFrom) && postBuild.substituteFrom.length > 0) remote = true;
+    // Flux: the `.sourceignore` files above the app's folder (those below it are hashed with it) decide what a
+    // generated kustomization lists; the GitRepository's spec.ignore is in the key below.
+    if (app.kind === 'flux-kustomization' && app.repoRoot) for (const f of ancestorSourceIgnoreFiles(app.repoRoot, app.path)) roots.add(f);
     const list = [...roots].sort();
     if (remote) return { roots: list };
-    const parts: string[] = [FORMAT, await this.toolVersion(app), app.id, app.path, app.sourceType, app.destinationNamespace ?? '', JSON.stringify(spec)];
+    const parts: string[] = [FORMAT, await this.toolVersion(app), app.id, app.path, app.sourceType, app.destinationNamespace ?? '', JSON.stringify(spec), app.sourceIgnore ?? ''];
     for (const r of list) parts.push(r, await this.hashPath(r));
     return { roots: list, key: sha(parts.join('\u0000')) };
   }

@@ -47,7 +47,7 @@ export async function renderFlux(app: App, deps: FluxRenderDeps): Promise<Render
   const shadow = await createShadowTree(dir);
   const inApp = (msg: string) => msg.split(shadow.dir).join(dir).split(`${shadow.root}/`).join('/');
   try {
-    const match = app.repoRoot ? await loadSourceIgnore(app.repoRoot, dir, deps.signal) : undefined;
+    const match = app.repoRoot ? await loadSourceIgnore(app.repoRoot, dir, deps.signal, app.sourceIgnore) : undefined;
     const kfile = await fluxKustomizationFile(dir, spec, deps.signal, match && app.repoRoot ? { root: app.repoRoot, match } : undefined);
     await shadow.writeKustomization(kfile.text, path.basename(kfile.file));
 

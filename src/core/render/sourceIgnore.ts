@@ -10,6 +10,14 @@ import { throwIfAborted } from '../ports';
 
 export const SOURCE_IGNORE_FILE = '.sourceignore';
 
+/** The `.sourceignore` files from the repository root down to `dir` (existing or not): a change to one can change the render. */
+export function ancestorSourceIgnoreFiles(repoRoot: string, dir: string): string[] {
+  const rel = path.relative(repoRoot, dir);
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return [];
+  const chain = rel.split(path.sep);
+  return chain.map((_, i) => path.join(repoRoot, ...chain.slice(0, i), SOURCE_IGNORE_FILE));
+}
+
 interface Pattern {
   domain: string[];
   parts: string[];
@@ -142,9 +150,10 @@ export function readPatterns(text: string, domain: string[]): Pattern[] {
 /**
  * The `.sourceignore` patterns that can apply below `dir`: those of the folders from the repository root down to
  * `dir`, then of every folder below it (the order source-controller reads them in, restricted to domains that can
- * match there). Undefined when none exist.
+ * match there), then the GitRepository's `spec.ignore` rules (`specIgnore`, rooted at the repository; appended last,
+ * so they win, as source-controller's reconcileArtifact appends them). Undefined when there are none.
  */
-export async function loadSourceIgnore(repoRoot: string, dir: string, signal?: AbortSignal): Promise<IgnoreMatcher | undefined> {
+export async function loadSourceIgnore(repoRoot: string, dir: string, signal?: AbortSignal, specIgnore?: string): Promise<IgnoreMatcher | undefined> {
   const rel = path.relative(repoRoot, dir);
   if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
   const patterns: Pattern[] = [];
@@ -161,5 +170,6 @@ export async function loadSourceIgnore(repoRoot: string, dir: string, signal?: A
     for (const e of entries) if (e.isDirectory() && e.name !== '.git') await walk(path.join(folder, e.name), [...domain, e.name]);
   };
   await walk(dir, chain);
+  if (specIgnore) patterns.push(...readPatterns(specIgnore, []));
   return patterns.length ? matcherOf(patterns) : undefined;
 }
