@@ -14,6 +14,7 @@ import { findKustomizationFile } from './detectSourceType';
 import { isRemoteResource } from './kustomizeTree';
 import { needsOverlay } from './renderOverlay';
 import { ancestorSourceIgnoreFiles } from './sourceIgnore';
+import { dependencyInputs } from './helmDependencies';
 import type { RenderResult } from './types';
 
 const FORMAT = 'render-cache-v1';
@@ -121,6 +122,10 @@ export class RenderCache {
       const helm = (sources.find((s) => s && typeof s === 'object' && s.helm)?.helm ?? {}) as { valueFiles?: unknown };
       for (const v of Array.isArray(helm.valueFiles) ? helm.valueFiles : []) if (typeof v === 'string') roots.add(path.resolve(app.path, v));
       for (const v of app.helmRelease?.valuesFiles ?? []) roots.add(v);
+      // Chart dependencies from other folders (`file://`) are built into the render.
+      const chartDeps = await dependencyInputs(app.path);
+      for (const d of chartDeps.dirs) roots.add(d);
+      if (chartDeps.remote) remote = true;
       // Flux HelmRelease valuesFrom: ConfigMaps/Secrets (cluster or workspace manifests), not tracked here.
       if (Array.isArray(spec.valuesFrom) && spec.valuesFrom.length > 0) remote = true;
     } else {

@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { GitOpsError, isGitOpsError } from '../model';
 import type { ProcessRunner } from '../ports';
 import { parseManifests } from '../yaml/parseManifests';
+import { buildDependencies, isMissingDependencyError } from './helmDependencies';
 import { runLimited } from './spawnLimiter';
 import type { RenderResult } from './types';
 
@@ -87,11 +88,25 @@ export async function renderHelm(dir: string, opts: HelmOptions, deps: HelmDeps)
     }
     for (const p of opts.parameters ?? []) args.push(`${p.forceString ? '--set-string' : '--set'}=${p.name}=${p.value}`);
     for (const p of opts.fileParameters ?? []) args.push(`--set-file=${p.name}=${path.resolve(dir, p.path)}`);
-    args.push('--', opts.releaseName, dir);
     const bin = deps.helmPath || 'helm';
+    const template = (chart: string) => runLimited(deps.runner, bin, [...args, '--', opts.releaseName, chart], { cwd: chart, signal: deps.signal, timeoutMs: deps.timeoutMs, ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}) });
     let res;
     try {
-      res = await runLimited(deps.runner, bin, args, { cwd: dir, signal: deps.signal, timeoutMs: deps.timeoutMs, ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}) });
+      res = await template(dir);
+      // Declared dependencies not vendored in charts/: built in a shadow of the chart, then templated again (as repo-server does).
+      if (res.code !== 0 && isMissingDependencyError(res.stderr)) {
+        const built = await buildDependencies(dir, deps);
+        if ('error' in built) {
+          result.errors.push(built.error);
+          return result;
+        }
+        try {
+          res = await template(built.shadow.dir);
+          res = { ...res, stderr: res.stderr.split(built.shadow.dir).join(dir) };
+        } finally {
+          await built.shadow.dispose();
+        }
+      }
     } catch (e) {
       if (isGitOpsError(e) && e.reason === 'unsupported') {
         result.errors.push(new GitOpsError('unsupported', `needs helm: ${bin} was not found; install helm or set gitopsDrift.helmPath to render ${dir}`, { file: dir }));
