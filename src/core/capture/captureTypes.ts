@@ -1,6 +1,7 @@
 // Shapes of a capture plan: which files change and why. Editor-agnostic; the UI shows them before writing.
-import type { FieldChange } from '../model';
+import type { FieldChange, ResourceDiff } from '../model';
 import type { CaptureOverrides } from './controllerOverrides';
+import type { PathSegment } from './fieldPath';
 
 /** One file the capture writes. `before` undefined means the file is created. Paths are absolute. */
 export interface FileEdit {
@@ -15,7 +16,8 @@ export interface FileEdit {
  * - `kustomize`: the base resource file and the kustomization files from the app root (`chain[0]`) down to the
  *   one listing the resource (last). `chain.length > 1` means the app root is an overlay.
  * - `helm`: `chart` is the chart directory; a field is written to a values file only when the chart maps it to one
- *   value unambiguously (see helmValues.ts), or when `valueMappings` (field path → values file + path) says so.
+ *   value unambiguously: `locate` (the release rendered again per candidate value, see helmReleaseCapture.ts),
+ *   `valueMappings` (field path → values file + path), else the template reading of helmValues.ts.
  * - `overrides`: what the app's controller sets over these files (Argo CD `kustomize.images`, Flux substitution
  *   variables; see controllerOverrides.ts): such fields are written there, or refused with where to change them.
  * - `generated`: produced by a generator (configMapGenerator, a plugin...): never written.
@@ -23,8 +25,17 @@ export interface FileEdit {
 export type CaptureOrigin =
   | { kind: 'plain'; file: string; documentIndex: number; overrides?: CaptureOverrides }
   | { kind: 'kustomize'; resourceFile: string; documentIndex: number; chain: string[]; overrides?: CaptureOverrides }
-  | { kind: 'helm'; chart?: string; valuesFiles?: string[]; valueMappings?: Record<string, { file: string; path: string }> }
+  | { kind: 'helm'; chart?: string; valuesFiles?: string[]; valueMappings?: Record<string, { file: string; path: string }>; locate?: HelmValueLocator }
   | { kind: 'generated'; generator?: string };
+
+/** Where a field rendered by a chart is written: a value in a file, a refusal saying where it is decided, or no mapping. */
+export type HelmValueDecision =
+  | { kind: 'edit'; file: string; documentIndex: number; path: PathSegment[]; value: unknown; note: string }
+  | { kind: 'refuse'; reason: string }
+  | { kind: 'none'; reason: string };
+
+/** Finds the chart value behind each change (keyed by field path). */
+export type HelmValueLocator = (diff: ResourceDiff, changes: FieldChange[], signal?: AbortSignal) => Promise<Map<string, HelmValueDecision>>;
 
 export type CaptureTarget = 'resource' | 'images' | 'replicas' | 'patch' | 'helm-values' | 'argo-images' | 'substitution';
 

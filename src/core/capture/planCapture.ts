@@ -389,14 +389,26 @@ async function planHelm(
   explanation: string[],
 ): Promise<void> {
   const chart = origin.chart ?? 'its Helm chart';
+  const located = origin.locate && changes.length ? await origin.locate(diff, changes, signal) : undefined;
   for (const c of changes) {
+    const decision = located?.get(c.path);
+    if (decision?.kind === 'edit') {
+      await files.edit(decision.file, decision.documentIndex, [{ op: 'set', path: decision.path, value: decision.value }]);
+      captured.push({ change: c, target: 'helm-values', file: decision.file, action: 'set' });
+      explanation.push(`${c.path}: ${decision.note}`);
+      continue;
+    }
+    if (decision?.kind === 'refuse') {
+      refused.push({ change: c, reason: decision.reason });
+      continue;
+    }
     const mapping = origin.valueMappings?.[c.path];
     if (mapping && c.live !== undefined) {
       await files.edit(mapping.file, 0, [{ op: 'set', path: mapping.path, value: c.live }]);
       captured.push({ change: c, target: 'helm-values', file: mapping.file, action: 'set' });
       continue;
     }
-    const inferred = origin.chart ? await inferHelmValue(origin.chart, diff.ref.kind, c, origin.valuesFiles, signal) : 'the chart directory is unknown';
+    const inferred = decision ? decision.reason : origin.chart ? await inferHelmValue(origin.chart, diff.ref.kind, c, origin.valuesFiles, signal) : 'the chart directory is unknown';
     if (typeof inferred !== 'string') {
       await files.edit(inferred.file, 0, [{ op: 'set', path: inferred.path, value: inferred.value }]);
       captured.push({ change: c, target: 'helm-values', file: inferred.file, action: 'set' });

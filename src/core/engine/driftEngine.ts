@@ -2,6 +2,7 @@
 // context. Each stage keeps its own state between runs (appDiscovery.ts, renderStore.ts, liveStore.ts,
 // diffMemo.ts) so that the editor can re-diff one object or one app without starting over.
 import { captureOverrides } from '../capture/controllerOverrides';
+import { helmReleaseValueLocator } from '../capture/helmReleaseCapture';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crdSchemaSourceFor } from '../schema/crdSchema';
@@ -263,6 +264,10 @@ export class DriftEngine {
    * kustomization chain above it, a chart, or a generator (no file to write).
    */
   async captureOrigin(app: App, ref: ObjectRef, signal?: AbortSignal): Promise<CaptureOrigin> {
+    if (app.kind === 'flux-helmrelease' && app.helmRelease?.local && app.path) {
+      const deps = { runner: this.opts.runner, helmPath: this.opts.helmPath, kustomizePath: this.opts.kustomizePath, trusted: this.opts.trusted };
+      return { kind: 'helm', chart: app.path, valuesFiles: app.helmRelease.valuesFiles, locate: helmReleaseValueLocator(app, deps) };
+    }
     if (app.sourceType === 'helm') return { kind: 'helm' };
     const render = await this.renders.render(app, undefined, signal);
     const key = refKey(ref);

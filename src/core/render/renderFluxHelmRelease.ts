@@ -39,8 +39,8 @@ export function withHelmControllerMetadata(obj: KubeObject, hr: KubeObject): Kub
   return { ...obj, metadata: { ...obj.metadata, labels, ...(Object.keys(annotations).length ? { annotations } : {}) } };
 }
 
-/** source-controller's chart values for `valuesFiles`: the files merged in order, replacing the chart's values.yaml. */
-async function chartWithValuesFiles(chartDir: string, files: string[], ignoreMissing: boolean, tmp: string): Promise<string> {
+/** source-controller's chart values for `valuesFiles`: the files merged in order (they replace the chart's values.yaml). */
+async function mergedValuesFiles(files: string[], ignoreMissing: boolean): Promise<Obj> {
   let merged: Obj = {};
   for (const f of files) {
     let text: string;
@@ -53,6 +53,25 @@ async function chartWithValuesFiles(chartDir: string, files: string[], ignoreMis
     const v = parse(text) as unknown;
     merged = mergeValues(merged, asObj(v));
   }
+  return merged;
+}
+
+/** The chart's default values as helm-controller gets them: the merged `valuesFiles` when given, else values.yaml. */
+export async function chartDefaultValues(app: App): Promise<Obj> {
+  const info = app.helmRelease;
+  if (info?.valuesFiles?.length) return mergedValuesFiles(info.valuesFiles, !!info.ignoreMissingValuesFiles);
+  const text = await fs.readFile(path.join(app.path as string, 'values.yaml'), 'utf8').catch(() => '');
+  return asObj(parse(text) as unknown);
+}
+
+/** Where a HelmRelease's valuesFrom ConfigMaps / Secrets are read: the workspace, else the cluster. */
+export function helmReleaseLookup(app: App, deps: HelmReleaseRenderDeps): ObjectLookup {
+  const near = app.definedIn?.file ?? (app.path as string);
+  return deps.lookupObject ?? withClusterFallback(workspaceLookup(app.repoRoot ?? path.dirname(near), near), deps.clusterLookup);
+}
+
+async function chartWithValuesFiles(chartDir: string, files: string[], ignoreMissing: boolean, tmp: string): Promise<string> {
+  const merged = await mergedValuesFiles(files, ignoreMissing);
   const copy = path.join(tmp, 'chart');
   await fs.cp(chartDir, copy, { recursive: true, dereference: false });
   await fs.writeFile(path.join(copy, 'values.yaml'), stringify(merged));
@@ -81,9 +100,7 @@ export async function renderFluxHelmRelease(app: App, deps: HelmReleaseRenderDep
   const info = app.helmRelease!;
   const spec = asObj(hr.spec);
   const chartDir = app.path as string;
-  const near = app.definedIn?.file ?? chartDir;
-  const lookup = deps.lookupObject ?? withClusterFallback(workspaceLookup(app.repoRoot ?? path.dirname(near), near), deps.clusterLookup);
-  const { values } = await helmReleaseValues(hr, lookup, deps.signal);
+  const { values } = await helmReleaseValues(hr, helmReleaseLookup(app, deps), deps.signal);
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'gitops-hr-'));
   try {
     const dir = info.valuesFiles?.length ? await chartWithValuesFiles(chartDir, info.valuesFiles, !!info.ignoreMissingValuesFiles, tmp) : chartDir;
