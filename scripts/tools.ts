@@ -1,7 +1,8 @@
 // `npm run tools [-- --force]`: builds the pinned real Kubernetes tools into .tools/bin/ (git-ignored):
 //   kubectl + gitops-drift-apiserver (kube-apiserver with embedded etcd), from test/cluster/go.mod
 //   (k8s.io/kubernetes v1.37.2), in one `go build`; kustomize and helm by `go install module@version`; the flux CLI
-//   (test/flux) and the goTemplate referee (test/gotemplate: text/template + Sprig, as Argo CD's ApplicationSets).
+//   (test/flux) and the goTemplate referee (test/gotemplate: text/template + Sprig, as Argo CD's ApplicationSets);
+//   the Argo CD referee (test/argocd: argo-cd's repo-server manifest generation, built with Go ARGOCD_GO_TOOLCHAIN).
 // Each tool has a stamp file .tools/bin/.<name>.version holding the pinned version and a hash of its
 // inputs; a run with nothing changed only prints "up to date". Needs Go (go.mod says which) and the
 // Go module proxy. Every child process is spawned with an argument array, never through a shell.
@@ -10,6 +11,9 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
+  ARGOCD_GO_TOOLCHAIN,
+  ARGOCD_VERSION,
+  argocdModuleDir,
   clusterModuleDir,
   FLUX_VERSION,
   fluxModuleDir,
@@ -184,7 +188,24 @@ const groups: Group[] = [
     inputs: () => hashFiles(['go.mod', 'go.sum', 'main.go'].map((f) => path.join(goTemplateModuleDir(), f))),
     build: () => run('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', toolPath('gotemplate-referee'), '.'], { cwd: goTemplateModuleDir() }),
   },
+  argocdRefereeGroup(),
 ];
+
+/**
+ * The Argo CD referee: test/argocd calls argo-cd's reposerver/repository.GenerateManifests (what argocd-repo-server
+ * runs per Application) on a local folder. argo-cd v3.6.x's go.mod says `go 1.27.0`, newer than the machine's Go,
+ * so this one build runs with GOTOOLCHAIN set (the go command fetches that toolchain from the module proxy).
+ */
+function argocdRefereeGroup(): Group {
+  const dir = argocdModuleDir();
+  return {
+    label: `argocd-referee (argo-cd ${ARGOCD_VERSION} repo-server manifest generation, ${ARGOCD_GO_TOOLCHAIN})`,
+    tools: ['argocd-referee'],
+    version: ARGOCD_VERSION,
+    inputs: () => `${ARGOCD_GO_TOOLCHAIN}\n${hashFiles(['go.mod', 'go.sum', 'main.go'].map((f) => path.join(dir, f)))}`,
+    build: () => run('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', toolPath('argocd-referee'), '.'], { cwd: dir, env: { ...process.env, GOTOOLCHAIN: ARGOCD_GO_TOOLCHAIN } }),
+  };
+}
 
 function fmtSeconds(ms: number): string {
   return ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s` : `${(ms / 1000).toFixed(1)}s`;
@@ -225,6 +246,7 @@ async function main(): Promise<void> {
     ['kustomize', ['version']],
     ['helm', ['version', '--short']],
     ['flux', ['version', '--client']],
+    ['argocd-referee', ['--version']],
   ];
   for (const [tool, args] of show) {
     const out = output(toolPath(tool), args).split('\n').filter((l) => l.trim() !== '').join('; ');

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/argoproj/argo-cd/v3/reposerver/apiclient"
@@ -21,9 +22,9 @@ import (
 )
 
 type input struct {
-	AppPath  string                   `json:"appPath"`
-	RepoRoot string                   `json:"repoRoot"`
-	Revision string                   `json:"revision"`
+	AppPath  string                     `json:"appPath"`
+	RepoRoot string                     `json:"repoRoot"`
+	Revision string                     `json:"revision"`
 	Request  *apiclient.ManifestRequest `json:"request"`
 }
 
@@ -41,6 +42,18 @@ func main() {
 }
 
 func run() error {
+	if len(os.Args) == 2 && os.Args[1] == "--version" {
+		// The argo-cd module this binary was built from (its build info), e.g. "argo-cd v3.6.2 (go1.27.3)".
+		if bi, ok := debug.ReadBuildInfo(); ok {
+			for _, d := range bi.Deps {
+				if d.Path == "github.com/argoproj/argo-cd/v3" {
+					fmt.Printf("argo-cd %s (%s)\n", d.Version, bi.GoVersion)
+					return nil
+				}
+			}
+		}
+		return fmt.Errorf("no build info")
+	}
 	var in input
 	dec := json.NewDecoder(os.Stdin)
 	dec.DisallowUnknownFields()

@@ -20,7 +20,15 @@ export const FLUX_VERSION = 'v2.9.5';
 /** Sprig, the template function library of Argo CD's ApplicationSet goTemplate (the referee in test/gotemplate). */
 export const SPRIG_VERSION = 'v3.3.0';
 
-export type ToolName = 'kubectl' | 'gitops-drift-apiserver' | 'kustomize' | 'helm' | 'flux' | 'gotemplate-referee';
+/**
+ * Argo CD whose repo-server manifest generation (reposerver/repository.GenerateManifests) referees our Argo rendering,
+ * built from test/argocd. argo-cd v3.6.x needs Go >= 1.27.0, so that build alone runs with ARGOCD_GO_TOOLCHAIN.
+ */
+export const ARGOCD_VERSION = 'v3.6.2';
+/** The Go toolchain the argo-cd module asks for (go.mod `go 1.27.0`); the go command fetches it from the module proxy. */
+export const ARGOCD_GO_TOOLCHAIN = 'go1.27.3';
+
+export type ToolName = 'kubectl' | 'gitops-drift-apiserver' | 'kustomize' | 'helm' | 'flux' | 'gotemplate-referee' | 'argocd-referee';
 
 /** The repository root (this file is test/cluster/tools.ts). */
 export function repoRoot(): string {
@@ -40,6 +48,11 @@ export function fluxModuleDir(): string {
 /** The Go module of the goTemplate referee (text/template + Sprig, as the ApplicationSet controller): test/gotemplate. */
 export function goTemplateModuleDir(): string {
   return path.join(repoRoot(), 'test', 'gotemplate');
+}
+
+/** The Go module of the Argo CD referee (argo-cd's repo-server manifest generation on a local folder): test/argocd. */
+export function argocdModuleDir(): string {
+  return path.join(repoRoot(), 'test', 'argocd');
 }
 
 /** Where `npm run tools` puts the binaries: .tools/bin (git-ignored), or $GITOPS_DRIFT_TOOLS_BIN when set. */
