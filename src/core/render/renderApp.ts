@@ -1,5 +1,7 @@
 // Desired state of one app: picks the renderer for its source type and applies namespace defaulting.
+import * as path from 'node:path';
 import { GitOpsError, isGitOpsError, type App } from '../model';
+import { argoEnvsubst } from './argoEnvsubst';
 import { throwIfAborted } from '../ports';
 import { defaultNamespace } from './clusterScoped';
 import { detectSourceType, findKustomizationFile } from './detectSourceType';
@@ -21,22 +23,34 @@ function helmOptionsOf(app: App, capabilities?: HelmCapabilities): HelmOptions {
   const sources = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])] as Record<string, unknown>[];
   const helm = (sources.find((s) => s && typeof s === 'object' && s.helm)?.helm ?? {}) as Record<string, unknown>;
   const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined);
+  const env = app.kind === 'argo-application' ? argoBuildEnv(app) : undefined;
   return {
     releaseName: typeof helm.releaseName === 'string' && helm.releaseName !== '' ? helm.releaseName : app.name,
     // helm.namespace (Argo >= 2.11) overrides the destination namespace for the template run.
     namespace: typeof helm.namespace === 'string' && helm.namespace !== '' ? helm.namespace : app.destinationNamespace,
-    valueFiles: strings(helm.valueFiles),
+    valueFiles: env ? strings(helm.valueFiles)?.map((f) => (app.refValueFiles?.includes(f) ? f : argoHelmPath(f, env, app.repoRoot))) : strings(helm.valueFiles),
     values: (helm.valuesObject as Record<string, unknown> | undefined) ?? (typeof helm.values === 'string' ? helm.values : undefined),
     parameters: Array.isArray(helm.parameters) ? (helm.parameters as HelmOptions['parameters']) : undefined,
-    fileParameters: Array.isArray(helm.fileParameters) ? (helm.fileParameters as HelmOptions['fileParameters']) : undefined,
+    fileParameters: Array.isArray(helm.fileParameters) ? (helm.fileParameters as NonNullable<HelmOptions['fileParameters']>).map((p) => (env ? { ...p, path: argoHelmPath(String(p.path), env, app.repoRoot) } : p)) : undefined,
     ignoreMissingValueFiles: helm.ignoreMissingValueFiles === true,
     skipCrds: helm.skipCrds === true,
     skipTests: helm.skipTests === true,
     // Unset: the destination cluster's, as repo-server passes them (when the engine could read them).
     kubeVersion: typeof helm.kubeVersion === 'string' && helm.kubeVersion !== '' ? helm.kubeVersion : capabilities?.kubeVersion,
     apiVersions: strings(helm.apiVersions)?.length ? strings(helm.apiVersions) : capabilities?.apiVersions,
-    env: app.kind === 'argo-application' ? argoBuildEnv(app) : undefined,
+    env,
   };
+}
+
+/**
+ * An Argo CD value file or file parameter path as repo-server resolves it (reposerver/repository getResolvedValueFiles
+ * and helmTemplate: env.Envsubst, then util/io/path ResolveValueFilePathOrUrl): the build environment expanded, and an
+ * absolute path taken from the repository root, not the file system's.
+ */
+function argoHelmPath(p: string, env: Record<string, string>, repoRoot: string | undefined): string {
+  const expanded = argoEnvsubst(p, env);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(expanded)) return expanded;
+  return path.isAbsolute(expanded) && repoRoot ? path.join(repoRoot, expanded) : expanded;
 }
 
 /** Kustomize components the controller adds on top of the folder (Flux `spec.components`, Argo `source.kustomize.components`). */

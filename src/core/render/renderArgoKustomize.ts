@@ -16,6 +16,7 @@ import { createShadowTree } from './shadowTree';
 import { runLimited } from './spawnLimiter';
 import type { RenderResult } from './types';
 import { type JsonObject as Obj, asObj, nonEmptyString as str } from '../k8s/json';
+import { argoEnvsubst } from './argoEnvsubst';
 
 
 /** The source of an Application that carries `kustomize` options (the rendered one). */
@@ -42,16 +43,29 @@ export function argoBuildEnv(app: App, extra: { kubeVersion?: string; apiVersion
   return env;
 }
 
-/** os.ExpandEnv as Argo uses it on image overrides: `$VAR` and `${VAR}`; unknown variables become empty. */
-function expandEnv(s: string, env: Record<string, string>): string {
-  return s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, a: string | undefined, b: string | undefined) => env[(a ?? b) as string] ?? '');
-}
-
 /** One `k:v` argument per entry (argo-cd mapToEditAddArgs for kustomize >= 3.8.5; sorted here for stable runs). */
 function editAddArgs(m: Obj): string[] {
   return Object.keys(m)
     .sort()
     .map((k) => `${k}:${String(m[k])}`);
+}
+
+/**
+ * ignoreMissingComponents keeps a component only when its folder, inside the repository, holds a kustomization file
+ * (argo-cd util/kustomize Build: os.OpenRoot(repoRoot) then root.Stat of kustomization.yaml|.yml|Kustomization,
+ * a regular file); a folder without one, or outside the repository, counts as missing.
+ */
+async function hasKustomization(repoRoot: string, componentDir: string): Promise<boolean> {
+  const rel = path.relative(repoRoot, componentDir);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return false;
+  const root = await fs.realpath(repoRoot).catch(() => repoRoot);
+  for (const f of ['kustomization.yaml', 'kustomization.yml', 'Kustomization']) {
+    // os.Root follows symlinks only while they stay inside the root.
+    const real = await fs.realpath(path.join(componentDir, f)).catch(() => undefined);
+    const inside = real !== undefined && !path.relative(root, real).startsWith('..');
+    if (inside && (await fs.stat(real).catch(() => undefined))?.isFile()) return true;
+  }
+  return false;
 }
 
 export function isKustomizeBinary(bin: string | undefined): boolean {
@@ -82,10 +96,11 @@ export async function renderArgoKustomize(app: App, deps: KustomizeDeps): Promis
     if (str(opts.namePrefix)) await edit(['set', 'nameprefix', '--', opts.namePrefix as string]);
     if (str(opts.nameSuffix)) await edit(['set', 'namesuffix', '--', opts.nameSuffix as string]);
     const images = (Array.isArray(opts.images) ? opts.images : []).filter((i): i is string => typeof i === 'string');
-    if (images.length > 0) await edit(['set', 'image', ...images.map((i) => expandEnv(i, env))]);
+    if (images.length > 0) await edit(['set', 'image', ...images.map((i) => argoEnvsubst(i, env))]);
     const replicas = (Array.isArray(opts.replicas) ? opts.replicas : []).map(asObj);
     if (replicas.length > 0) await edit(['set', 'replicas', ...replicas.map((r) => `${String(r.name)}=${String(r.count)}`)]);
-    const labels = asObj(opts.commonLabels);
+    // Label values are always expanded with the build environment (argo-cd util/kustomize Build: envVars.Envsubst).
+    const labels = Object.fromEntries(Object.entries(asObj(opts.commonLabels)).map(([k, v]) => [k, argoEnvsubst(String(v), env)]));
     if (Object.keys(labels).length > 0) {
       const args = ['add', 'label'];
       if (opts.forceCommonLabels === true) args.push('--force');
@@ -97,7 +112,7 @@ export async function renderArgoKustomize(app: App, deps: KustomizeDeps): Promis
     if (Object.keys(annotations).length > 0) {
       const args = ['add', 'annotation'];
       if (opts.forceCommonAnnotations === true) args.push('--force');
-      const values = opts.commonAnnotationsEnvsubst === true ? Object.fromEntries(Object.entries(annotations).map(([k, v]) => [k, expandEnv(String(v), env)])) : annotations;
+      const values = opts.commonAnnotationsEnvsubst === true ? Object.fromEntries(Object.entries(annotations).map(([k, v]) => [k, argoEnvsubst(String(v), env)])) : annotations;
       await edit([...args, ...editAddArgs(values)]);
     }
     if (str(opts.namespace)) await edit(['set', 'namespace', '--', opts.namespace as string]);
@@ -109,7 +124,7 @@ export async function renderArgoKustomize(app: App, deps: KustomizeDeps): Promis
     const components: string[] = [];
     for (const c of Array.isArray(opts.components) ? opts.components : []) {
       if (typeof c !== 'string') continue;
-      if (opts.ignoreMissingComponents === true && !(await fs.stat(path.join(dir, c)).catch(() => undefined))) continue;
+      if (opts.ignoreMissingComponents === true && !(await hasKustomization(app.repoRoot ?? dir, path.join(dir, c)))) continue;
       components.push(c);
     }
     if (components.length > 0) await edit(['add', 'component', ...components]);

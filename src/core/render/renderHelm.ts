@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { GitOpsError, isGitOpsError } from '../model';
 import type { ProcessRunner } from '../ports';
 import { parseManifests } from '../yaml/parseManifests';
+import { argoEnvsubst } from './argoEnvsubst';
 import { buildDependencies, isMissingDependencyError } from './helmDependencies';
 import { runLimited } from './spawnLimiter';
 import type { RenderResult } from './types';
@@ -29,7 +30,10 @@ export interface HelmOptions {
   /** `--kube-version` and `--api-versions` (Argo: the app's, else the destination cluster's). */
   kubeVersion?: string;
   apiVersions?: string[];
-  /** Environment of the helm run (Argo's ARGOCD_APP_* build environment). */
+  /**
+   * Argo CD's ARGOCD_APP_* build environment (set for Argo Applications only): parameter values are expanded with it
+   * before helm runs, as repo-server does (reposerver/repository helmTemplate: env.Envsubst on Set and SetString).
+   */
   env?: Record<string, string>;
 }
 
@@ -54,6 +58,21 @@ export function isValidNamespace(name: string): boolean {
   return name.length <= 63 && NAMESPACE.test(name);
 }
 
+/**
+ * argo-cd util/helm cleanSetParameters: a `--set` value is one value, so its unescaped commas are escaped (helm would
+ * split `a=x,y` into two assignments); a value in braces is a helm list (`{a,b}`) and passes as it is.
+ */
+export function argoSetValue(value: string): string {
+  if (value.startsWith('{') && value.endsWith('}')) return value;
+  let out = '';
+  let prev = '';
+  for (const c of value) {
+    out += c === ',' && prev !== '\\' ? '\\,' : c;
+    prev = c;
+  }
+  return out;
+}
+
 export async function renderHelm(dir: string, opts: HelmOptions, deps: HelmDeps): Promise<RenderResult> {
   const result: RenderResult = { objects: [], skipped: [], errors: [] };
   // The release name comes from the Application (helm.releaseName or its name): never let it be read as a flag.
@@ -73,9 +92,13 @@ export async function renderHelm(dir: string, opts: HelmOptions, deps: HelmDeps)
   if (opts.kubeVersion) args.push(`--kube-version=${opts.kubeVersion}`);
   for (const v of opts.apiVersions ?? []) args.push(`--api-versions=${v}`);
   if (opts.skipTests) args.push('--skip-tests');
+  // Each file once, at its first place (repo-server getResolvedValueFiles appendUnique).
+  const seen = new Set<string>();
   for (const f of opts.valueFiles ?? []) {
     const file = /^https?:\/\//.test(f) ? f : path.resolve(dir, f);
     if (opts.ignoreMissingValueFiles && file === path.resolve(dir, f) && !(await fs.stat(file).catch(() => undefined))) continue;
+    if (seen.has(file)) continue;
+    seen.add(file);
     args.push(`--values=${file}`);
   }
   let tmpDir: string | undefined;
@@ -86,8 +109,12 @@ export async function renderHelm(dir: string, opts: HelmOptions, deps: HelmDeps)
       await fs.writeFile(file, typeof opts.values === 'string' ? opts.values : stringify(opts.values));
       args.push(`--values=${file}`);
     }
-    for (const p of opts.parameters ?? []) args.push(`${p.forceString ? '--set-string' : '--set'}=${p.name}=${p.value}`);
-    for (const p of opts.fileParameters ?? []) args.push(`--set-file=${p.name}=${path.resolve(dir, p.path)}`);
+    // As argo-cd util/helm Cmd.template: every value through cleanSetParameters; Argo's values first expanded.
+    for (const p of opts.parameters ?? []) {
+      const value = opts.env ? argoEnvsubst(String(p.value), opts.env) : String(p.value);
+      args.push(`${p.forceString ? '--set-string' : '--set'}=${p.name}=${argoSetValue(value)}`);
+    }
+    for (const p of opts.fileParameters ?? []) args.push(`--set-file=${p.name}=${argoSetValue(path.resolve(dir, p.path))}`);
     const bin = deps.helmPath || 'helm';
     const template = (chart: string) => runLimited(deps.runner, bin, [...args, '--', opts.releaseName, chart], { cwd: chart, signal: deps.signal, timeoutMs: deps.timeoutMs, ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}) });
     let res;

@@ -110,6 +110,25 @@ describe('render/renderHelm with Argo CD spec.source.helm options (issue 14 item
     assert.equal(data(await render({ fileParameters: [{ name: 'cert', path: 'cert.pem' }] })).cert, 'CERTDATA');
   });
 
+  // The three below failed before the fix; the Argo referee (test/referee/argo.test.ts) found them against
+  // repo-server's own GenerateManifests.
+  it('parameters: a comma stays in the value, braces make a list, and values are expanded with the build environment (argo-cd helmTemplate env.Envsubst, util/helm cleanSetParameters)', async () => {
+    const d = data(await render({ parameters: [{ name: 'greeting', value: 'hi, there' }, { name: 'level', value: '$ARGOCD_APP_NAME-$$x' }, { name: 'cert', value: 'a\\,b', forceString: true }] }));
+    assert.deepEqual([d.greeting, d.level, d.cert], ['hi, there', 'demo-app-$x', 'a,b']);
+    assert.equal(data(await render({ parameters: [{ name: 'greeting', value: '{a,b}' }] })).greeting, '[a b]');
+  });
+
+  it('valueFiles: the build environment expanded in the path, an absolute path taken from the repository root, each file once at its first place (repo-server getResolvedValueFiles)', async () => {
+    await fs.writeFile(path.join(chart, 'values-shop.yaml'), 'level: shop-level\n');
+    assert.equal(data(await render({ valueFiles: ['values-$ARGOCD_APP_NAMESPACE.yaml'] })).level, 'shop-level');
+    assert.equal(data(await render({ valueFiles: ['/charts/demo/values-prod.yaml'] })).level, 'warn');
+    assert.equal(data(await render({ valueFiles: ['values-prod.yaml', 'values-shop.yaml', 'values-prod.yaml'] })).level, 'shop-level');
+  });
+
+  it('fileParameters: the path expanded with the build environment, an absolute one from the repository root', async () => {
+    assert.equal(data(await render({ fileParameters: [{ name: 'cert', path: '/${ARGOCD_APP_SOURCE_PATH}/cert.pem' }] })).cert, 'CERTDATA');
+  });
+
   it('a missing value file fails, unless ignoreMissingValueFiles', async () => {
     const r = await render({ valueFiles: ['nope.yaml'] });
     assert.equal(r.objects.length, 0);
