@@ -81,6 +81,8 @@ export interface App {
   refValueFiles?: string[];
   /** `namespace/name` of the ApplicationSet that generates this Application. */
   appSet?: string;
+  /** The ApplicationSet itself when it has a clusters generator (each cluster expands it with its own Secrets). */
+  appSetDefinition?: KubeObject;
   /** Root of the repository checkout the app's paths are relative to (Flux source root, Argo repo root). */
   repoRoot?: string;
   /** Flux: the GitRepository's `spec.ignore` (gitignore rules source-controller applies after the `.sourceignore` files). */

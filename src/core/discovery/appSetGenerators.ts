@@ -1,8 +1,8 @@
-// ApplicationSet generators that can be expanded from the workspace alone: list, git (directories and files, when
-// the repository is checked out here), and matrix / merge over those. Parameters have the shapes the
-// ApplicationSet controller gives them: flat `path.basename` keys for the default `{{param}}` syntax, nested
-// objects (`.path.basename`, `.path.segments`) with goTemplate. Other generators (cluster, SCM, pull request…) need
-// the cluster or an API: the expansion says which one it could not do.
+// ApplicationSet generators: list, git (directories and files, when the repository is checked out here), clusters
+// (the Argo CD cluster Secrets, from the cluster or the workspace's manifests: appSetClusters.ts), and matrix /
+// merge over those. Parameters have the shapes the ApplicationSet controller gives them: flat `path.basename` keys
+// for the default `{{param}}` syntax, nested objects (`.path.basename`, `.path.segments`) with goTemplate. Other
+// generators (SCM, pull request…) need an API: the expansion says which one it could not do.
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
@@ -10,6 +10,8 @@ import { parse } from 'yaml';
 import { resolveRepo, type RepoInfo } from './repoInfo';
 import { type JsonObject as Obj, asObj, nonEmptyString as str } from '../k8s/json';
 import { sanitizeName } from './sanitizeName';
+import { clusterGenerator, type ClusterSecretsOf } from './appSetClusters';
+import type { GoTemplateOptions } from './goTemplate';
 
 
 export interface Expansion {
@@ -151,13 +153,29 @@ function listGenerator(g: Obj, goTemplate: boolean): Expansion {
   return { params: g.elements.map(asObj).map((e) => (goTemplate ? e : { ...flatten(e), ...e })), notExpanded: [] };
 }
 
-/** One generator's parameter sets. */
-export function expandGenerator(g: Obj, repos: RepoInfo[], goTemplate: boolean, depth = 0): Expansion {
+/** What generators read besides the workspace's repositories. */
+export interface GeneratorContext {
+  /** Namespace of the ApplicationSet (where its cluster Secrets are). Default `argocd`. */
+  namespace?: string;
+  templateOptions?: GoTemplateOptions;
+  /** The cluster Secrets; without them a clusters generator says it needs the cluster. */
+  clusterSecrets?: ClusterSecretsOf;
+}
+
+export const NEEDS_CLUSTER = "needs the cluster's Argo CD cluster Secrets";
+
+/** One generator's parameter sets. A goTemplate error in a generator's values throws (GoTemplateError). */
+export function expandGenerator(g: Obj, repos: RepoInfo[], goTemplate: boolean, ctx: GeneratorContext = {}, depth = 0): Expansion {
   if (g.list) return listGenerator(asObj(g.list), goTemplate);
   if (g.git) return gitGenerator(asObj(g.git), repos, goTemplate);
+  if (g.clusters) {
+    const secrets = ctx.clusterSecrets ? ctx.clusterSecrets(ctx.namespace ?? 'argocd') : NEEDS_CLUSTER;
+    const r = clusterGenerator(asObj(g.clusters), secrets, goTemplate, ctx.templateOptions);
+    return { params: r.params, notExpanded: r.notExpanded ? [r.notExpanded] : [] };
+  }
   if (depth < 2 && (g.matrix || g.merge)) {
     const spec = asObj(g.matrix ?? g.merge);
-    const children = (Array.isArray(spec.generators) ? spec.generators : []).map(asObj).map((c) => expandGenerator(c, repos, goTemplate, depth + 1));
+    const children = (Array.isArray(spec.generators) ? spec.generators : []).map(asObj).map((c) => expandGenerator(c, repos, goTemplate, ctx, depth + 1));
     const notExpanded = children.flatMap((c) => c.notExpanded);
     if (notExpanded.length > 0 || children.length === 0) return { params: [], notExpanded: [`${g.matrix ? 'matrix' : 'merge'} (${notExpanded.join(', ') || 'no generators'})`] };
     if (g.matrix) {

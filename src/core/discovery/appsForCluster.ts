@@ -13,6 +13,7 @@ import { DEFAULT_FLUX_NAMESPACE, isFluxKustomization } from './fluxApps';
 import { helmReleaseNames, isFluxHelmRelease } from './fluxHelmReleases';
 import { normalizeRepoURL, type RepoInfo } from './repoInfo';
 import { asObj } from '../k8s/json';
+import type { ClusterSecretsOf } from './appSetClusters';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
@@ -60,14 +61,14 @@ function sourceSignature(o: KubeObject | undefined): string {
  * The workspace apps this cluster runs plus the live apps rendered from their live spec. `liveObjects` are the
  * listed Applications, ApplicationSets, Kustomizations and GitRepositories of the cluster.
  */
-export function appsForCluster(wsApps: App[], liveObjects: KubeObject[], repos: RepoInfo[]): App[] {
+export function appsForCluster(wsApps: App[], liveObjects: KubeObject[], repos: RepoInfo[], clusterSecrets?: ClusterSecretsOf): App[] {
   const live = new Map<string, KubeObject>();
   for (const o of liveObjects) {
     const k = liveKey(o);
     if (k) live.set(k, o);
   }
   // Folders the cluster's live apps render (their live path, resolved in the workspace): what this cluster applies.
-  const liveApps = appsFromCluster(liveObjects, repos);
+  const liveApps = appsFromCluster(liveObjects, repos, clusterSecrets);
   // A set walked up from each definition's file: linear in the apps (a pass over every folder per definition took
   // ~0.3 s of the editor's thread at 1,000 apps).
   const appliedDirs = new Set(liveApps.map((a) => a.path).filter((p): p is string => !!p).map((p) => path.resolve(p)));

@@ -4,18 +4,19 @@ import { appFromArgoApplication, appsFromApplicationSet, isArgoApplication, isAr
 import { appFromFluxKustomization, isArtifactGenerator, isFluxGitRepository, isFluxKustomization } from './fluxApps';
 import { appFromFluxHelmRelease, isFluxHelmChart, isFluxHelmRelease } from './fluxHelmReleases';
 import type { RepoInfo } from './repoInfo';
+import type { ClusterSecretsOf } from './appSetClusters';
 
 /**
- * `objects` may mix Applications, ApplicationSets (list generators only), Flux Kustomizations and the
+ * `objects` may mix Applications, ApplicationSets (clusters generators with `clusterSecrets`), Flux Kustomizations and the
  * GitRepositories/ArtifactGenerators they refer to. Apps whose repository is not in `repoRemotes` are dropped.
  */
-export function appsFromCluster(objects: KubeObject[], repoRemotes: RepoInfo[]): App[] {
+export function appsFromCluster(objects: KubeObject[], repoRemotes: RepoInfo[], clusterSecrets?: ClusterSecretsOf): App[] {
   const gitRepositories = objects.filter(isFluxGitRepository);
   const artifactGenerators = objects.filter(isArtifactGenerator);
   const apps: App[] = [];
   for (const o of objects) {
     if (isArgoApplication(o)) apps.push(appFromArgoApplication(o, repoRemotes));
-    else if (isArgoApplicationSet(o)) apps.push(...appsFromApplicationSet(o, repoRemotes).filter((a) => !a.id.startsWith('argo-appset:')));
+    else if (isArgoApplicationSet(o)) apps.push(...appsFromApplicationSet(o, repoRemotes, undefined, clusterSecrets).filter((a) => !a.id.startsWith('argo-appset:')));
     else if (isFluxKustomization(o)) apps.push(appFromFluxKustomization(o, repoRemotes, { gitRepositories, artifactGenerators }));
     else if (isFluxHelmRelease(o)) {
       const a = appFromFluxHelmRelease(o, repoRemotes, { gitRepositories, helmCharts: objects.filter(isFluxHelmChart) });

@@ -5,6 +5,7 @@ import type { App, KubeObject, SourceLocation, SourceType } from '../model';
 import { isWithin, isWithinReal } from '../render/repoBounds';
 import { detectSourceTypeSync, isDirectorySync } from './detectSourceTypeSync';
 import { expandGenerator } from './appSetGenerators';
+import { usesClusterGenerator, type ClusterSecretsOf } from './appSetClusters';
 import { resolveRepo, type RepoInfo } from './repoInfo';
 import { type JsonObject as Obj, asObj, nonEmptyString as str } from '../k8s/json';
 
@@ -136,12 +137,14 @@ function lookup(params: Obj, key: string): unknown {
  * what Go rejects or is not evaluated locally.
  */
 export function fillTemplate<T>(value: T, params: Obj, goTemplate: boolean, opts: GoTemplateOptions = {}): T {
-  const re = /\{\{\s*([\w.-]+)\s*\}\}/g;
+  // fasttemplate: everything between `{{` and the next `}}`, trimmed, is the key (label keys hold `/`).
+  const re = /\{\{([\s\S]*?)\}\}/g;
   const text = (v: string): string => {
     if (!v.includes('{{')) return v;
     if (goTemplate) return renderGoTemplate(v, params, opts);
-    return v.replace(re, (m, key: string) => {
-      const r = lookup(params, key);
+    return v.replace(re, (m, tag: string) => {
+      const key = tag.trim();
+      const r = key ? lookup(params, key) : undefined;
       return r === undefined || (typeof r === 'object' && r !== null) ? m : String(r);
     });
   };
@@ -155,11 +158,13 @@ export function fillTemplate<T>(value: T, params: Obj, goTemplate: boolean, opts
 }
 
 /**
- * List, git (directories, files; the repository checked out here) and matrix / merge generators over those are
- * expanded into one App per parameter set (each naming its set in `appSet`). Other generators (cluster, SCM,
- * pull request…) need a cluster or an API, so the ApplicationSet is listed once with a `problem`.
+ * List, git (directories, files; the repository checked out here), clusters (`clusterSecrets`: the cluster's, or
+ * the workspace's manifests) and matrix / merge generators over those are expanded into one App per parameter set
+ * (each naming its set in `appSet`). Other generators (SCM, pull request…), or clusters without Secrets, are listed
+ * once as the ApplicationSet with a `problem`. Apps of a set with a clusters generator carry the set
+ * (`appSetDefinition`) so that each cluster can expand it again with its own Secrets.
  */
-export function appsFromApplicationSet(obj: KubeObject, repos: RepoInfo[], definedIn?: SourceLocation): App[] {
+export function appsFromApplicationSet(obj: KubeObject, repos: RepoInfo[], definedIn?: SourceLocation, clusterSecrets?: ClusterSecretsOf): App[] {
   const name = obj.metadata.name ?? '';
   const namespace = obj.metadata.namespace ?? DEFAULT_ARGO_NAMESPACE;
   const spec = asObj(obj.spec);
@@ -170,8 +175,18 @@ export function appsFromApplicationSet(obj: KubeObject, repos: RepoInfo[], defin
   const apps: App[] = [];
   const notExpanded: string[] = [];
   let templateError: string | undefined;
+  const ctx = { namespace, templateOptions, clusterSecrets };
+  const bySecrets = usesClusterGenerator(obj) ? { appSetDefinition: obj } : {};
   for (const g of generators) {
-    const { params, notExpanded: skipped } = expandGenerator(g, repos, goTemplate);
+    let expansion;
+    try {
+      expansion = expandGenerator(g, repos, goTemplate, ctx);
+    } catch (e) {
+      if (!(e instanceof GoTemplateError)) throw e;
+      templateError ??= e.message;
+      continue;
+    }
+    const { params, notExpanded: skipped } = expansion;
     notExpanded.push(...skipped);
     for (const el of params) {
       let t: Obj;
@@ -190,11 +205,11 @@ export function appsFromApplicationSet(obj: KubeObject, repos: RepoInfo[], defin
         metadata: { ...meta, name: str(meta.name) ?? name, namespace: str(meta.namespace) ?? namespace },
         spec: t.spec,
       };
-      apps.push({ ...appFromArgoApplication(generated, repos, definedIn), appSet: `${namespace}/${name}` });
+      apps.push({ ...appFromArgoApplication(generated, repos, definedIn), appSet: `${namespace}/${name}`, ...bySecrets });
     }
   }
   if (templateError !== undefined) {
-    return [{ id: `argo-appset:${namespace}/${name}`, name, kind: 'argo-application', namespace, sourceType: 'unknown', definedIn, definition: obj, problem: `ApplicationSet goTemplate: ${templateError}` }];
+    return [{ id: `argo-appset:${namespace}/${name}`, name, kind: 'argo-application', namespace, sourceType: 'unknown', definedIn, definition: obj, ...bySecrets, problem: `ApplicationSet goTemplate: ${templateError}` }];
   }
   if (notExpanded.length > 0 || generators.length === 0) {
     apps.push({
@@ -205,6 +220,7 @@ export function appsFromApplicationSet(obj: KubeObject, repos: RepoInfo[], defin
       sourceType: 'unknown',
       definedIn,
       definition: obj,
+      ...bySecrets,
       problem:
         generators.length === 0
           ? 'ApplicationSet has no generators'

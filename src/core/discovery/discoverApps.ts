@@ -11,6 +11,7 @@ import { appFromFluxKustomization, isArtifactGenerator, isFluxGitRepository, isF
 import { appFromFluxHelmRelease, isFluxHelmChart, isFluxHelmRelease } from './fluxHelmReleases';
 import { readRepoInfo, type RepoInfo } from './repoInfo';
 import { scanWorkspace } from './scanWorkspace';
+import { clusterSecretsFromManifests } from './appSetClusters';
 
 export interface DiscoverOptions {
   /** Used to ask `git` for remotes; without it `.git/config` is read. */
@@ -82,6 +83,13 @@ export async function discoverApps(roots: string[], opts: DiscoverOptions = {}):
     for (const d of parsed.docs) declared.push({ object: d.object, at: { file, documentIndex: d.documentIndex, startLine: d.startLine, endLine: d.endLine } });
   }
   const objects = declared.map((d) => d.object);
+  // Argo CD cluster Secrets declared in the workspace: what a clusters generator expands with when there is no cluster.
+  const secretDocs: KubeObject[] = [];
+  for (const file of scan.clusterSecretFiles) {
+    throwIfAborted(opts.signal);
+    secretDocs.push(...parseManifests(await fs.readFile(file, 'utf8'), file).docs.map((d) => d.object));
+  }
+  const clusterSecrets = clusterSecretsFromManifests(secretDocs);
   const gitRepositories = objects.filter(isFluxGitRepository);
   const artifactGenerators = objects.filter(isArtifactGenerator);
   const helmCharts = objects.filter(isFluxHelmChart);
@@ -91,7 +99,7 @@ export async function discoverApps(roots: string[], opts: DiscoverOptions = {}):
     if (isArgoApplication(object)) {
       if (object.spec) apps.push(appFromArgoApplication(object, repos, at));
     } else if (isArgoApplicationSet(object)) {
-      apps.push(...appsFromApplicationSet(object, repos, at));
+      apps.push(...appsFromApplicationSet(object, repos, at, clusterSecrets));
     } else if (isFluxKustomization(object)) {
       // Files with a Kustomization but no sourceRef are kustomize patches of one, not declarations.
       const spec = object.spec as { sourceRef?: unknown } | undefined;

@@ -13,6 +13,8 @@ export interface WorkspaceScan {
   manifestFiles: Map<string, string[]>;
   /** Folders holding a `.git` (nested checkouts in a multi-repo workspace). */
   gitRoots: string[];
+  /** Files that may hold Argo CD cluster Secrets (an ApplicationSet clusters generator reads them offline). */
+  clusterSecretFiles: string[];
 }
 
 export const SKIP_DIRS = new Set(['node_modules', '.git']);
@@ -24,6 +26,7 @@ const GITOPS_KIND = new RegExp(`^\\s*kind:\\s*["']?${GITOPS_KINDS}["']?\\s*(#.*)
 const GITOPS_KIND_JSON = new RegExp(`"kind"\\s*:\\s*"${GITOPS_KINDS}"`);
 const GITOPS_API = /argoproj\.io\/|toolkit\.fluxcd\.io\/|source\.extensions\.fluxcd\.io\//;
 const YAML_OBJECT = /^apiVersion:/m;
+const CLUSTER_SECRET = /argocd\.argoproj\.io\/secret-type["']?\s*:\s*["']?cluster\b/;
 const YAML_KIND = /^kind:/m;
 const JSON_OBJECT = /^\s*\{[\s\S]*"apiVersion"\s*:[\s\S]*"kind"\s*:/;
 
@@ -36,7 +39,7 @@ export function looksLikeManifest(text: string, file: string): boolean {
 }
 
 export async function scanWorkspace(roots: string[], signal?: AbortSignal): Promise<WorkspaceScan> {
-  const scan: WorkspaceScan = { gitopsFiles: [], kustomizationFiles: [], chartDirs: [], manifestFiles: new Map(), gitRoots: [] };
+  const scan: WorkspaceScan = { gitopsFiles: [], kustomizationFiles: [], chartDirs: [], manifestFiles: new Map(), gitRoots: [], clusterSecretFiles: [] };
   const walk = async (dir: string): Promise<void> => {
     throwIfAborted(signal);
     let entries;
@@ -68,6 +71,7 @@ export async function scanWorkspace(roots: string[], signal?: AbortSignal): Prom
       const text = texts[i];
       if (text === undefined) return;
       if (mayDeclareGitOpsObject(text)) scan.gitopsFiles.push(p);
+      if (CLUSTER_SECRET.test(text)) scan.clusterSecretFiles.push(p);
       // Dotfiles with apiVersion/kind are tool settings (`.fluxschema.yml`, `.kube-linter.yaml`), not deployables.
       if (!path.basename(p).startsWith('.') && looksLikeManifest(text, p)) scan.manifestFiles.set(dir, [...(scan.manifestFiles.get(dir) ?? []), p]);
     });

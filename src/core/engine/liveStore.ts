@@ -5,6 +5,10 @@ import type { App, GitOpsError, KubeObject, RenderedObject } from '../model';
 import { desiredRef } from './desiredRef';
 import { isGitOpsError, refKey, refOf, GitOpsError as GitOpsErrorClass } from '../model';
 import { appsForCluster } from '../discovery/appsForCluster';
+import { appSetsForCluster, clusterSecretNamespaces } from '../discovery/appSetsForCluster';
+import { isArgoApplicationSet } from '../discovery/argoApps';
+import { usesClusterGenerator } from '../discovery/appSetClusters';
+import { readClusterSecrets } from './clusterSecrets';
 import type { RepoInfo } from '../discovery/repoInfo';
 import type { KubeClient } from '../kube/types';
 import { fetchLiveState } from '../kube/live-state';
@@ -123,7 +127,20 @@ export class LiveStore {
     for (const o of appObjects) liveApps.set(refKey(refOf(o)), o);
     // The workspace apps this cluster runs (the definition at each live app's path), plus apps that live in the
     // cluster and render from this workspace's repositories. Declared apps whose object is not here run elsewhere.
-    const candidates = appsForCluster(wsApps, appObjects, repos);
+    // ApplicationSets with a clusters generator expand with this cluster's Argo CD cluster Secrets.
+    const liveSets = appObjects.filter((o) => isArgoApplicationSet(o) && usesClusterGenerator(o));
+    const namespaces = clusterSecretNamespaces(wsApps, liveSets);
+    const read = namespaces.length ? await readClusterSecrets(client, namespaces, signal) : undefined;
+    const candidates = appsForCluster(read ? appSetsForCluster(wsApps, repos, read.secrets) : wsApps, appObjects, repos, read?.secrets);
+    // A set whose Secrets could not be read is an error in this cluster (its apps are unknown), not "elsewhere":
+    // when the set is there, or ApplicationSets could not be listed and Argo CD Applications live in its namespace.
+    const setsListed = appScopes.some((t) => t.kind === 'ApplicationSet' && !t.namespace);
+    for (const a of candidates) {
+      const failed = a.id.startsWith('argo-appset:') && a.appSetDefinition && read?.failures.get(a.appSetDefinition.metadata.namespace ?? 'argocd');
+      if (!failed) continue;
+      const here = setsListed ? liveApps.has(`argoproj.io/ApplicationSet/${a.namespace ?? ''}/${a.name}`) : [...liveApps.keys()].some((k) => k.startsWith(`argoproj.io/Application/${a.namespace ?? ''}/`));
+      if (here) appFailures.set(a.id, failed);
+    }
     const apps = candidates.filter((a) => placedHere(a, liveApps, appFailures));
     const elsewhere = candidates.filter((a) => !placedHere(a, liveApps, appFailures));
     return { live: new Map(), extra: new Map(), liveApps, desired: new Map(), desiredFrom: new Map(), failures: new Map(), predicted: new Map(), targets: new Map(), apps, elsewhere, wsIds, appScopes, appFailures, scopes: new Map() };

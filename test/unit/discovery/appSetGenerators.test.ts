@@ -93,7 +93,7 @@ describe('discovery/appSetGenerators (issue 14 item 5)', () => {
     assert.equal((p.definition!.spec as { project: string }).project, 'prod');
     // Cluster generators need the cluster's Secrets: the set is listed once, saying so.
     const cluster = apps.filter((a) => path.basename(a.definedIn!.file) === 'cluster-and-git.yaml');
-    assert.deepEqual(cluster.map((a) => a.problem), ['ApplicationSet generator matrix (clusters) is not expanded locally']);
+    assert.deepEqual(cluster.map((a) => a.problem), ["ApplicationSet generator matrix (clusters (needs the cluster's Argo CD cluster Secrets)) is not expanded locally"]);
   });
 
   it('merge: the base sets, overridden by later generators on equal mergeKeys', () => {
