@@ -7,7 +7,8 @@
 //   - window open → first complete drift snapshot (extension-host start → snapshot computed)
 //   - longest extension-host event-loop block (timer-lag probe every 10 ms, and monitorEventLoopDelay) while the
 //     tree fills and while a kubectl edit is picked up
-//   - kubectl edit (a label, by kubectl) → the resource's tree row shows the drift
+//   - the watches' start (their first lists) after the first snapshot, and the longest block meanwhile
+//   - kubectl edit (a label, by kubectl), once the watches are up → the resource's tree row shows the drift
 // The runner is a plain CommonJS file written under out/bench-host/ (inside the extension, so `require('vscode')`
 // resolves); test/journeys and test/integration are not involved.
 import '../test/backend/pinnedTools';
@@ -45,7 +46,34 @@ function lagProbe() {
   };
 }
 
+/** With BENCH_HOST_PROFILE=DIR: a CPU profile of the extension host between start() and the returned stop(name). */
+function profiler() {
+  const dir = process.env.BENCH_HOST_PROFILE;
+  if (!dir) return { start: async () => undefined, stop: async () => undefined };
+  const inspector = require('node:inspector');
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const s = new inspector.Session();
+  s.connect();
+  const post = (m, p) => new Promise((res, rej) => s.post(m, p || {}, (e, r) => (e ? rej(e) : res(r))));
+  return {
+    start: async () => {
+      await post('Profiler.enable');
+      await post('Profiler.setSamplingInterval', { interval: 500 });
+      await post('Profiler.start');
+    },
+    stop: async (name) => {
+      const { profile } = await post('Profiler.stop');
+      fs.mkdirSync(dir, { recursive: true });
+      const file = path.join(dir, name + '.cpuprofile');
+      fs.writeFileSync(file, JSON.stringify(profile));
+      out('profile', file);
+    },
+  };
+}
+
 exports.run = async function run() {
+  const prof = profiler();
   const vscode = require('vscode');
   const world = JSON.parse(process.env.GITOPS_DRIFT_TEST_WORLD);
   const hostStart = Date.now() - process.uptime() * 1000;
@@ -62,6 +90,7 @@ exports.run = async function run() {
     activateCallMs: span('code/extHost/willActivateExtension', 'code/extHost/didActivateExtension'),
     hostStartToActivatedMs: marks.has('code/extHost/didActivateExtension') ? Math.round(marks.get('code/extHost/didActivateExtension') - hostStart) : undefined,
   });
+  await prof.start();
   let stop = lagProbe();
   const wasActive = ext.isActive;
   const ta = performance.now();
@@ -79,6 +108,16 @@ exports.run = async function run() {
   const resources = snap.clusters.flatMap((c) => c.apps.flatMap((a) => a.resources));
   out('firstTree', { contexts: snap.clusters.map((c) => c.context), hostStartToSnapshotMs: Math.round(Date.parse(snap.computedAt) - hostStart), apps: snap.clusters.reduce((n, c) => n + c.apps.length, 0), resources: resources.length, totalMs: snap.timings.totalMs });
   out('lagUntilTree', stop());
+  await prof.stop('tree');
+
+  // The watches start after the first snapshot (each lists its type once more): an edit made before they have shows
+  // only with their first list. Measured apart, then the edit is made on a settled window, as a user would.
+  stop = lagProbe();
+  const tw = performance.now();
+  if (api.session.watchesSynced === undefined) await new Promise((r) => setTimeout(r, 8000)); // a build without it
+  while (api.session.watchesSynced === false && performance.now() - tw < 120000) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 500));
+  out('watchesSynced', { ms: Math.round(performance.now() - tw - 500), synced: api.session.watchesSynced, ...stop() });
 
   // A kubectl edit → the row of that resource shows it.
   const target = api.session.index.allResources().find((r) => r.diff.ref.kind === 'Deployment' && r.diff.status === 'Synced') || api.session.index.allResources().find((r) => r.diff.ref.kind === 'Deployment');
@@ -91,6 +130,7 @@ exports.run = async function run() {
     const r = api.session.index.allResources().find((x) => x.diff.ref.kind === ref.kind && x.diff.ref.namespace === ref.namespace && x.diff.ref.name === ref.name);
     return r && r.diff.changes.some((c) => c.path.includes(label));
   };
+  await prof.start();
   stop = lagProbe();
   const t0 = performance.now();
   let kubectlMs = 0;
@@ -106,6 +146,7 @@ exports.run = async function run() {
   // The tree model and the decorations are redrawn on this same session change (extension.ts).
   out('edit', { resource: ref.kind + ' ' + ref.namespace + '/' + ref.name, kubectlMs: Math.round(kubectlMs), kubectlDoneToRowMs: Math.round(performance.now() - t0 - kubectlMs), totalMs: Math.round(performance.now() - t0) });
   out('lagDuringEdit', stop());
+  await prof.stop('edit');
   execFile('kubectl', kubectlArgs(['label', 'deployment', ref.name, '-n', ref.namespace, label + '-']), { env: kubectlEnv }, () => undefined);
 };
 `;
@@ -159,6 +200,7 @@ async function main(): Promise<number> {
       settings: { 'gitopsDrift.contexts': world.contexts },
       env: {
         KUBECONFIG: world.kubeconfigPath,
+        ...(process.env.BENCH_HOST_PROFILE ? { BENCH_HOST_PROFILE: path.resolve(process.env.BENCH_HOST_PROFILE) } : {}),
         GITOPS_DRIFT_TEST_WORLD: JSON.stringify({ kubeconfigPath: world.kubeconfigPath, repoDir: world.repoDir, contexts: world.contexts }),
       },
       screenshotsDir: path.join(repoRoot, 'test-results', 'bench-host'),

@@ -39,9 +39,13 @@ export class DiffDocumentProvider implements vscode.TextDocumentContentProvider 
     return text;
   }
 
-  /** Re-read every open side document (after a new drift snapshot). */
-  refreshOpen(): void {
-    for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === SCHEME) this.changed.fire(doc.uri);
+  /** Re-read the open side documents (after a new drift snapshot): all, or those of the resources `affected` names. */
+  refreshOpen(affected?: (context: string, ref: ObjectRef) => boolean): void {
+    for (const doc of vscode.workspace.textDocuments) {
+      if (doc.uri.scheme !== SCHEME) continue;
+      const p = affected && parseSideUri(doc.uri);
+      if (!affected || !p || affected(p.context, p.ref)) this.changed.fire(doc.uri);
+    }
   }
 
   dispose(): void {

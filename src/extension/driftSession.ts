@@ -10,6 +10,7 @@ import { destinationContextResolver, listContexts } from '../core/kube/kube-conf
 import type { KubeClient } from '../core/kube/types';
 import { nodeProcessRunner, type Logger } from '../core/ports';
 import { DriftIndex } from './driftIndex';
+import { NOTHING, stabilize, type SnapshotChanges } from './snapshotChanges';
 import { describeError } from './errors';
 import { readSettings, type Settings } from './settings';
 
@@ -21,7 +22,8 @@ export class DriftSession implements vscode.Disposable {
   private readonly discoveryCache = new Map<string, DiscoveryEntry>();
   private readonly scheduler: RefreshScheduler;
   private readonly watchPlanner: WatchPlanner;
-  private readonly changed = new vscode.EventEmitter<void>();
+  /** What each publish changed: the apps (the index is already patched) or the whole snapshot. */
+  private readonly changed = new vscode.EventEmitter<SnapshotChanges>();
   private readonly busyChanged = new vscode.EventEmitter<boolean>();
   readonly onDidChange = this.changed.event;
   readonly onDidChangeBusy = this.busyChanged.event;
@@ -40,7 +42,7 @@ export class DriftSession implements vscode.Disposable {
       withProgress: (work) => Promise.resolve(vscode.window.withProgress({ location: { viewId: 'gitopsDrift.drift' }, title: 'Computing drift' }, work)),
       onBusy: (b) => this.busyChanged.fire(b),
     });
-    this.watchPlanner = new WatchPlanner({ clientFor: (c) => this.client(c), onLiveChange: () => this.scheduler.liveChanged(), onStopsChanged: () => this.changed.fire(), log: this.logger });
+    this.watchPlanner = new WatchPlanner({ clientFor: (c) => this.client(c), onLiveChange: () => this.scheduler.liveChanged(), onStopsChanged: () => this.changed.fire(NOTHING), log: this.logger });
     this.disposables.push(
       vscode.workspace.onDidChangeTextDocument((e) => this.onEdit(e.document)),
       vscode.workspace.onDidSaveTextDocument((d) => this.onEdit(d)),
@@ -171,14 +173,14 @@ export class DriftSession implements vscode.Disposable {
       // The first time these clusters are shown, each appears as soon as it is computed (slow ones say loading).
       const shown = this._snapshot?.clusters.map((c) => c.context).join('\n');
       const progressive = contexts.length > 1 && (!this._snapshot || shown !== contexts.join('\n') || this._snapshot.clusters.some((c) => c.loading));
-      const onProgress = progressive ? (partial: DriftSnapshot) => !signal.aborted && this.publish(partial) : undefined;
+      const onProgress = progressive ? (partial: DriftSnapshot) => !signal.aborted && this.publish(partial, files.length > 0) : undefined;
       const snap = await engine.compute(contexts, { signal, overlays: this.dirtyOverlays(), reuseLive: opts.reuseLive, onProgress });
       if (signal.aborted) return;
       const t = snap.timings;
       this.log.info(`drift: ${snap.clusters.map((c) => `${c.context}: ${c.apps.length} apps${c.error ? ` (${c.error.reason})` : ''}`).join(', ')} in ${t.totalMs} ms (render ${t.renderMs}, fetch ${t.fetchMs}, diff ${t.diffMs})`);
       for (const c of snap.clusters) if (c.error) this.log.warn(`${c.context}: ${c.error.message}`);
       this.lastError = undefined;
-      this.publish(snap);
+      this.publish(snap, files.length > 0);
       this.ensureWatches(contexts);
     } catch (e) {
       if (signal.aborted) return;
@@ -195,12 +197,25 @@ export class DriftSession implements vscode.Disposable {
     return this.scheduler.busy;
   }
 
-  private publish(snap: DriftSnapshot | undefined): void {
-    this._snapshot = snap;
-    this._index = new DriftIndex(snap);
-    void vscode.commands.executeCommand('setContext', 'gitopsDrift.loaded', !!snap && snap.clusters.every((c) => c.apps.length === 0 && !c.error && !c.loading));
-    this.changed.fire();
+  /**
+   * Shows a new snapshot. Apps equal to the ones shown keep their objects and only the changed apps' index entries
+   * are replaced (a watch event re-diffs every app but changes one); listeners get the changed apps.
+   * `filesChanged`: workspace files changed since the last snapshot (what reads files starts over).
+   */
+  private publish(snap: DriftSnapshot | undefined, filesChanged = false): void {
+    const { snapshot, changes } = stabilize(this._snapshot, snap);
+    this._snapshot = snapshot;
+    if (changes.whole) this._index = new DriftIndex(snapshot);
+    else this._index.patch(snapshot, changes.apps);
+    const loaded = !!snapshot && snapshot.clusters.every((c) => c.apps.length === 0 && !c.error && !c.loading);
+    if (loaded !== this.loadedContext) {
+      this.loadedContext = loaded;
+      void vscode.commands.executeCommand('setContext', 'gitopsDrift.loaded', loaded);
+    }
+    this.changed.fire(filesChanged ? { ...changes, filesChanged } : changes);
   }
+
+  private loadedContext?: boolean;
 
   private onEdit(doc: vscode.TextDocument): void {
     this.onFileChanged(doc.uri);
@@ -218,6 +233,11 @@ export class DriftSession implements vscode.Disposable {
       return;
     }
     this.watchPlanner.ensure(this.engine, contexts);
+  }
+
+  /** The watches run and have each delivered their first full state (for the benchmark: edits show from now on). */
+  get watchesSynced(): boolean {
+    return this.watchPlanner.synced;
   }
 
   /** Per context, the watches that stopped for good since they were last started. */

@@ -17,6 +17,8 @@ import { LIVE_SCHEME, LiveFileSystem } from './liveFileSystem';
 import { relativeTime } from './tree/driftTreeModel';
 import { registerHistory } from './history/registerHistory';
 import type { HistoryView } from './history/historyView';
+import type { SnapshotChanges } from './snapshotChanges';
+import { refKey } from '../core/model';
 
 export interface GitOpsDriftApi {
   /** Registered command ids, for tests. */
@@ -49,17 +51,23 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
   }, 10_000);
   context.subscriptions.push({ dispose: () => clearInterval(clock) });
 
-  const redraw = () => {
+  // After each snapshot: what it changed. One watch event changes one app; then only its rows, the decorations of
+  // its files and its diff sides are redrawn (snapshotChanges.ts), never the 20,000 other resources.
+  const redraw = (changes: SnapshotChanges) => {
     model.update(session.snapshot, model.currentFilter);
     model.setWatchStops(session.watchStops);
     provider.refresh();
-    docs.refreshOpen();
-    decorations.refresh();
+    if (changes.whole) docs.refreshOpen();
+    else if (changes.apps.length) {
+      const refs = new Set(changes.apps.flatMap((ch) => [...ch.before.resources, ...ch.after.resources].map((r) => `${ch.context}\u0000${refKey(r.ref)}`)));
+      docs.refreshOpen((context, ref) => refs.has(`${context}\u0000${refKey(ref)}`));
+    }
+    decorations.refresh(changes);
     statusBar.update(session.contexts(), session.snapshot ? session.index : undefined, session.settings.productionContextPattern, session.busy);
     const drifted = session.index.driftedCount();
     tree.badge = drifted ? { value: drifted, tooltip: `${drifted} drifted resources` } : undefined;
     tree.message = vscode.workspace.isTrusted ? undefined : 'Untrusted workspace: kustomize and helm are not run; only plain manifests are compared.';
-    diagnostics.update(session.snapshot);
+    if (changes.whole || changes.apps.some((ch) => ch.before.errors.length || ch.after.errors.length)) diagnostics.update(session.snapshot);
     // An expired breakglass is a loose end: say so once per breakglass.
     for (const { context: ctx, drift } of session.index.allApps()) {
       const b = drift.state.breakglass;

@@ -5,12 +5,12 @@ import { refKey, type ObjectRef } from '../core/model';
 import type { IndexedResource } from './driftIndex';
 
 /** The resources whose source document spans `line` (1-based) of the file. */
-export function resourcesAtLine(inFile: IndexedResource[], line: number): IndexedResource[] {
+export function resourcesAtLine(inFile: readonly IndexedResource[], line: number): IndexedResource[] {
   return inFile.filter((r) => r.diff.source && r.diff.source.startLine <= line && line <= r.diff.source.endLine);
 }
 
 /** The resources that are `ref` in `context` (the app's context, or the live context for a live document). */
-export function resourcesOfRef(all: IndexedResource[], context: string, ref: ObjectRef, live: boolean): IndexedResource[] {
+export function resourcesOfRef(all: readonly IndexedResource[], context: string, ref: ObjectRef, live: boolean): IndexedResource[] {
   const key = refKey(ref);
   return all.filter((r) => (live ? (r.drift.liveContext ?? r.context) : r.context) === context && refKey(r.diff.ref) === key);
 }

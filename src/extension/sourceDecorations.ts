@@ -5,7 +5,9 @@ import { short } from '../core/engine/sourceAnnotations';
 import { annotateWithProvenance, settersOf, type ProvenanceAnnotation, type ProvenanceItem } from '../core/engine/provenanceAnnotations';
 import { shortPath } from '../core/engine/fieldSetter';
 import type { CaptureOrigin } from '../core/capture/captureTypes';
-import type { ResourceDiff } from '../core/model';
+import { refKey, type ResourceDiff } from '../core/model';
+import type { AppDrift } from '../core/engine/driftTypes';
+import { WHOLE, type SnapshotChanges } from './snapshotChanges';
 import { relativeTime } from './tree/driftTreeModel';
 import { locatorOf, type DriftIndex, type IndexedResource } from './driftIndex';
 import { forecastChange, forecastDiff, type RevertForecast } from '../core/forecast/revertForecast';
@@ -41,8 +43,11 @@ export class SourceDecorations implements vscode.HoverProvider, vscode.CodeLensP
   private readonly pointerType: vscode.TextEditorDecorationType;
   /** Kustomize provenance per drifted resource (resolved asynchronously, then the editors are redrawn). */
   private readonly origins = new WeakMap<ResourceDiff, CaptureOrigin | null>();
-  /** Per snapshot index: the files that set some drifted field (overlay kustomizations, patches) → their resources. */
-  private setterFiles?: { index: DriftIndex; files: Map<string, IndexedResource[]> };
+  /**
+   * Per index version: the files that set some drifted field (overlay kustomizations, patches) → their resources,
+   * and per app the files it is in (to patch the map when an app changes). Built when an editor first needs it.
+   */
+  private setterFiles?: { index: DriftIndex; version: number; files: Map<string, IndexedResource[]>; byApp: Map<AppDrift, Set<string>> };
 
   constructor(
     private index: () => DriftIndex,
@@ -101,7 +106,7 @@ export class SourceDecorations implements vscode.HoverProvider, vscode.CodeLensP
     }
   };
 
-  /** The resource's kustomize origin when known; asks for it once (then redraws) when not yet. */
+  /** The resource's kustomize origin when known; asks for it once (then redraws what it touches) when not yet. */
   private originFor(entry: IndexedResource): CaptureOrigin | undefined {
     const known = this.origins.get(entry.diff);
     if (known !== undefined) return known ?? undefined;
@@ -110,10 +115,14 @@ export class SourceDecorations implements vscode.HoverProvider, vscode.CodeLensP
     this.originOf(entry).then(
       (o) => {
         this.origins.set(entry.diff, o);
-        if (o.kind === 'kustomize') {
-          this.setterFiles = undefined;
-          this.refresh();
-        }
+        if (o.kind !== 'kustomize') return;
+        // Its setters are known now: add them and redraw the files they (and its own source) are in.
+        const index = this.index();
+        if (index.resource(locatorOf(entry)) !== entry) return; // its app changed meanwhile: that redraw asked again
+        if (!this.setterFiles || this.setterFiles.index !== index || this.setterFiles.version !== index.version) return this.refresh();
+        const files = new Set<string>(entry.diff.source ? [entry.diff.source.file] : []);
+        this.addSetters(entry, files);
+        this.redrawFiles(files, new Set());
       },
       () => undefined,
     );
@@ -124,22 +133,30 @@ export class SourceDecorations implements vscode.HoverProvider, vscode.CodeLensP
     return { diff: entry.diff, app: entry.drift.app.name, origin: this.originFor(entry) };
   }
 
+  /** Records the files that set `entry`'s drifted fields (not its own source) in the setter map; adds them to `touched`. */
+  private addSetters(entry: IndexedResource, touched: Set<string>): void {
+    const map = this.setterFiles!;
+    const item = this.item(entry);
+    if (item.origin?.kind !== 'kustomize') return;
+    for (const setter of settersOf(item, this.readText)) {
+      if (!setter || setter.file === entry.diff.source?.file) continue;
+      const list = map.files.get(setter.file) ?? [];
+      if (!list.includes(entry)) list.push(entry);
+      map.files.set(setter.file, list);
+      const ofApp = map.byApp.get(entry.drift) ?? new Set<string>();
+      ofApp.add(setter.file);
+      map.byApp.set(entry.drift, ofApp);
+      touched.add(setter.file);
+    }
+  }
+
   /** Resources whose drifted fields are set in `file` by a kustomization entry or patch (not their own source). */
   private settingIn(file: string): IndexedResource[] {
     const index = this.index();
-    if (this.setterFiles?.index !== index) {
-      const files = new Map<string, IndexedResource[]>();
-      for (const entry of index.allResources()) {
-        const item = this.item(entry);
-        if (item.origin?.kind !== 'kustomize') continue;
-        for (const setter of settersOf(item, this.readText)) {
-          if (!setter || setter.file === entry.diff.source?.file) continue;
-          const list = files.get(setter.file) ?? [];
-          if (!list.includes(entry)) list.push(entry);
-          files.set(setter.file, list);
-        }
-      }
-      this.setterFiles = { index, files };
+    if (this.setterFiles?.index !== index || this.setterFiles.version !== index.version) {
+      this.setterFiles = { index, version: index.version, files: new Map(), byApp: new Map() };
+      const none = new Set<string>();
+      for (const entry of index.allResources()) this.addSetters(entry, none);
     }
     return this.setterFiles.files.get(file) ?? [];
   }
@@ -154,11 +171,56 @@ export class SourceDecorations implements vscode.HoverProvider, vscode.CodeLensP
     return annotateWithProvenance(file, doc.getText(), items, this.readText).map((ann) => ({ entry: entryOf.get(ann.item)!, ann }));
   }
 
-  /** Redraw every visible editor (after a new snapshot or an edit). */
-  refresh(): void {
-    this.setterFiles = undefined;
-    for (const editor of vscode.window.visibleTextEditors) this.decorate(editor);
-    this.codeLensChanged.fire();
+  /**
+   * After a new snapshot: redraw what it changed. A whole new snapshot, or files changed, redraws every visible
+   * editor; a few changed apps (a watch event) redraw only the editors of files their resources come from or
+   * whose lines set their fields, and the diff sides of their resources.
+   */
+  refresh(changes: SnapshotChanges = WHOLE): void {
+    const index = this.index();
+    const patchable = !changes.whole && !changes.filesChanged && (!this.setterFiles || this.setterFiles.index === index);
+    if (!patchable) {
+      this.setterFiles = undefined;
+      for (const editor of vscode.window.visibleTextEditors) this.decorate(editor);
+      this.codeLensChanged.fire();
+      return;
+    }
+    if (!changes.apps.length) return;
+    const files = new Set<string>();
+    const refs = new Set<string>();
+    const map = this.setterFiles;
+    for (const ch of changes.apps) {
+      for (const r of [...ch.before.resources, ...ch.after.resources]) {
+        if (r.source) files.add(r.source.file);
+        refs.add(`${ch.context}\u0000${refKey(r.ref)}`);
+      }
+      for (const f of map?.byApp.get(ch.before) ?? []) {
+        files.add(f);
+        const rest = (map!.files.get(f) ?? []).filter((e) => e.drift !== ch.before);
+        if (rest.length) map!.files.set(f, rest);
+        else map!.files.delete(f);
+      }
+      map?.byApp.delete(ch.before);
+    }
+    if (map) {
+      for (const ch of changes.apps) for (const entry of index.appResources(ch.context, ch.after.app.id)) this.addSetters(entry, files);
+      map.version = index.version;
+    }
+    this.redrawFiles(files, refs);
+  }
+
+  /** Redraws the visible editors of these files and the diff sides of these `context, refKey`s. */
+  private redrawFiles(files: ReadonlySet<string>, refs: ReadonlySet<string>): void {
+    let lenses = false;
+    for (const editor of vscode.window.visibleTextEditors) {
+      const uri = editor.document.uri;
+      const side = uri.scheme === SCHEME ? parseSideUri(uri) : undefined;
+      if ((uri.scheme === 'file' && files.has(uri.fsPath)) || (side && refs.has(`${side.context}\u0000${refKey(side.ref)}`))) {
+        this.decorate(editor);
+        lenses = true;
+      }
+    }
+    if (lenses) this.codeLensChanged.fire();
   }
 
   decorate(editor: vscode.TextEditor): void {

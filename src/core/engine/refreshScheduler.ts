@@ -26,8 +26,15 @@ export interface RefreshSchedulerOptions {
   /** Wraps a full, non-quiet run (e.g. a progress indicator). */
   withProgress?(work: () => Promise<void>): Promise<void>;
   onBusy?(busy: boolean): void;
-  /** Delay of a re-diff after a watch event (events arriving meanwhile are coalesced). Default 250 ms. */
+  /**
+   * Delay of a re-diff after the first watch event of a burst (events arriving meanwhile join it). Default 25 ms:
+   * a `kubectl edit` shows in the tree right away (issue 16: one watch event → tree ≤ 300 ms).
+   */
   rediffDelayMs?: number;
+  /** Least time between the starts of two re-diffs after watch events (a busy cluster's stream of events). Default 250 ms. */
+  rediffIntervalMs?: number;
+  /** Milliseconds clock (tests). */
+  now?: () => number;
   /** Delay of a re-diff after an edit or a file change. Default 400 ms. */
   editDelayMs?: number;
   timers?: TimerPort;
@@ -38,6 +45,10 @@ export class RefreshScheduler {
   private fullRun?: Promise<void>;
   private rediffAfterFull = false;
   private rediffTimer?: unknown;
+  private lastRediff = -Infinity;
+  /** The re-diff in flight: a newer re-diff waits for it (never aborts it: under a stream of events none would finish). */
+  private rediffRun?: Promise<void>;
+  private rediffAfterRediff = false;
   private editTimer?: unknown;
   private readonly pendingFiles = new Set<string>();
   private readonly timers: TimerPort;
@@ -59,10 +70,24 @@ export class RefreshScheduler {
     this.editTimer = this.timers.set(() => void this.refresh({ reuseLive: true, quiet: true }), this.opts.editDelayMs ?? 400);
   }
 
-  /** The held live state changed (a watch event): re-diff soon (debounced). */
+  /**
+   * The held live state changed (a watch event): re-diff soon. The first event of a burst starts a short wait that
+   * later events join (not a debounce that a steady stream would postpone forever), and re-diffs start at most
+   * every `rediffIntervalMs`.
+   */
   liveChanged(): void {
-    this.timers.clear(this.rediffTimer);
-    this.rediffTimer = this.timers.set(() => void this.refresh({ reuseLive: true, quiet: true }), this.opts.rediffDelayMs ?? 250);
+    if (this.rediffTimer !== undefined) return;
+    const now = this.now();
+    const wait = Math.max(this.opts.rediffDelayMs ?? 25, this.lastRediff + (this.opts.rediffIntervalMs ?? 250) - now);
+    this.rediffTimer = this.timers.set(() => {
+      this.rediffTimer = undefined;
+      this.lastRediff = this.now();
+      void this.refresh({ reuseLive: true, quiet: true });
+    }, wait);
+  }
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
   }
 
   /** Full refresh (list live state again) unless `reuseLive`; never runs two at once (the newer wins). */
@@ -71,6 +96,10 @@ export class RefreshScheduler {
     if (req.reuseLive && this.fullRun) {
       this.rediffAfterFull = true;
       return this.fullRun;
+    }
+    if (req.reuseLive && this.rediffRun) {
+      this.rediffAfterRediff = true;
+      return this.rediffRun;
     }
     this.running?.abort();
     const ctrl = new AbortController();
@@ -85,7 +114,18 @@ export class RefreshScheduler {
         if (this.running === ctrl) this.setBusy(false);
       }
     };
-    if (req.reuseLive) return work();
+    if (req.reuseLive) {
+      const run = work();
+      this.rediffRun = run;
+      return run.finally(() => {
+        if (this.rediffRun !== run) return;
+        this.rediffRun = undefined;
+        if (this.rediffAfterRediff) {
+          this.rediffAfterRediff = false;
+          void this.refresh({ reuseLive: true, quiet: true });
+        }
+      });
+    }
     const run = req.quiet || !this.opts.withProgress ? work() : this.opts.withProgress(work);
     this.fullRun = run;
     return run.finally(() => {
@@ -106,6 +146,7 @@ export class RefreshScheduler {
   dispose(): void {
     this.running?.abort();
     this.timers.clear(this.rediffTimer);
+    this.rediffTimer = undefined;
     this.timers.clear(this.editTimer);
   }
 }

@@ -45,6 +45,8 @@ export class WatchPlanner {
   private watches: Disposable[] = [];
   private key = '';
   private _stops = new Map<string, WatchStop[]>();
+  /** Watches of the current plan that have not delivered their first full state yet. */
+  private unsynced = new Set<string>();
   private readonly log: Logger;
 
   constructor(private readonly opts: WatchPlannerOptions) {
@@ -64,6 +66,8 @@ export class WatchPlanner {
     this.stop();
     this.key = key;
     for (const { context, scopes } of plan) {
+      const keyOf = (t: WatchScope) => `${context}\u0000${t.group}/${t.kind}/${t.namespace ?? ''}`;
+      for (const t of scopes) this.unsynced.add(keyOf(t));
       this.watches.push(
         watchLiveState(
           engine,
@@ -71,10 +75,14 @@ export class WatchPlanner {
           this.opts.clientFor(context),
           {
             onChange: () => this.opts.onLiveChange(),
+            onEvent: (type, ev) => {
+              if (ev.type === 'SYNC') this.unsynced.delete(keyOf(type));
+            },
             onError: (type, e, willRetry) => {
               const what = `${type.kind}${type.namespace ? ` in ${type.namespace}` : ''}`;
               this.log.warn(`watch ${what} on ${context}: ${e.message}${willRetry ? ' (reconnecting)' : ''}`);
               if (willRetry) return;
+              this.unsynced.delete(keyOf(type));
               // Stopped for good (forbidden, not found): live updates of this type are off here.
               const stops = (this._stops.get(context) ?? []).filter((w) => w.type !== what);
               this._stops.set(context, [...stops, { type: what, reason: isGitOpsError(e) ? e.reason : 'stopped', message: e.message }]);
@@ -89,9 +97,15 @@ export class WatchPlanner {
     return true;
   }
 
+  /** Every watch started has delivered its first full state (or stopped for good): live updates arrive from now on. */
+  get synced(): boolean {
+    return this.key !== '' && this.unsynced.size === 0;
+  }
+
   stop(): void {
     for (const w of this.watches) w.dispose();
     this.watches = [];
+    this.unsynced = new Set();
     this.key = '';
     if (this._stops.size) {
       this._stops = new Map();

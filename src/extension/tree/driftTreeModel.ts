@@ -109,13 +109,6 @@ export class DriftTreeModel {
     return n;
   }
 
-  /**
-   * The nodes to refresh since the last call: a resource whose diff changed without changing the counts above
-   * it is refreshed alone, an app whose counts, state or set of resources changed is refreshed with its subtree,
-   * a cluster whose count changed likewise. Undefined: refresh the whole tree (first paint, filter changed, apps
-   * added or removed, many changes). The diff memo returns the same ResourceDiff object for an unchanged pair,
-   * so unchanged resources are found by identity.
-   */
   /** Per snapshot: clusters by context and apps by context and id, to find a node's current data. */
   private index?: { snapshot: DriftSnapshot; clusters: Map<string, ClusterDrift>; apps: Map<string, AppDrift>; resources: WeakMap<AppDrift, Map<string, ResourceDiff>> };
 
@@ -164,6 +157,13 @@ export class DriftTreeModel {
     return a.resources.filter((r) => r.ref.kind === kind && this.visible(r)).sort((x, y) => Number(isDrifted(y)) - Number(isDrifted(x)) || x.ref.name.localeCompare(y.ref.name));
   }
 
+  /**
+   * The nodes to refresh since the last call: a resource whose diff changed without changing the counts above
+   * it is refreshed alone, an app whose counts, state or set of resources changed is refreshed with its subtree,
+   * a cluster whose count changed likewise. Undefined: refresh the whole tree (first paint, filter changed, apps
+   * added or removed, many changes). The diff memo returns the same ResourceDiff object for an unchanged pair,
+   * so unchanged resources are found by identity, and the host keeps unchanged apps' objects (unchanged apps too).
+   */
   takeChanges(): DriftNode[] | undefined {
     const prev = this.shown;
     this.shown = { snapshot: this.snapshot, filter: this.filter, watchStops: this.watchStops };
@@ -177,6 +177,8 @@ export class DriftTreeModel {
       if (pc.context !== cc.context || pc.apps.length !== cc.apps.length || !!pc.error !== !!cc.error) return undefined;
       const clusterNode: DriftNode = { type: 'cluster', id: `c:${cc.context}`, cluster: cc };
       const stopsChanged = prev.watchStops.get(cc.context) !== this.watchStops.get(cc.context);
+      // The host keeps the objects of unchanged clusters and apps (snapshotChanges.ts): nothing to compare below.
+      if (pc === cc && !stopsChanged) continue;
       if (stopsChanged || cc.error?.message !== pc.error?.message || this.clusterDrifted(pc) !== this.clusterDrifted(cc) || (pc.notDeployed?.length ?? 0) !== (cc.notDeployed?.length ?? 0)) {
         out.push(clusterNode);
         continue;
@@ -201,8 +203,9 @@ export class DriftTreeModel {
           if (isDrifted(before) !== isDrifted(r)) whole = true;
           else changed.push(r);
         });
-        if (whole) out.push(appNode);
-        // The app's tooltip lists its drifted resources: refresh its row, and each changed resource's row.
+        // The app's tooltip lists its drifted resources' changes: when it reads differently, its row (with its
+        // subtree, which holds the changed rows); else only each changed resource's row.
+        if (whole || (changed.length && !samePresentation(this.present({ ...appNode, drift: pa }), this.present(appNode)))) out.push(appNode);
         else if (changed.length) {
           out.push(...changed.map((d): DriftNode => ({ type: 'resource', id: `${appNode.id}/k:${d.ref.kind}/r:${refKey(d.ref)}`, context: cc.context, drift: ca, diff: d })));
         }
@@ -378,6 +381,10 @@ export class DriftTreeModel {
         };
     }
   }
+}
+
+function samePresentation(a: Presentation, b: Presentation): boolean {
+  return a.label === b.label && a.description === b.description && a.tooltip === b.tooltip && a.icon.id === b.icon.id && a.icon.color === b.icon.color && a.contextValue === b.contextValue && a.collapsible === b.collapsible;
 }
 
 const APP_KIND_LABELS: Record<AppDrift['app']['kind'], string> = {

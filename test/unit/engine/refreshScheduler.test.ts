@@ -31,6 +31,7 @@ interface Run {
 }
 
 function harness() {
+  const clock = { ms: 0 };
   const runs: Run[] = [];
   const busy: boolean[] = [];
   let progress = 0;
@@ -43,8 +44,9 @@ function harness() {
     },
     onBusy: (b) => busy.push(b),
     timers,
+    now: () => clock.ms,
   });
-  return { s, runs, busy, timers, progress: () => progress };
+  return { s, runs, busy, timers, clock, progress: () => progress };
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -80,13 +82,13 @@ describe('engine: refresh scheduler', () => {
     assert.deepEqual(runs[1].req, { reuseLive: true, quiet: true });
   });
 
-  it('debounces watch events into one re-diff and edits into one run that gets every changed file', async () => {
+  it('joins watch events into one re-diff and edits into one run that gets every changed file', async () => {
     const { s, runs, timers } = harness();
     s.liveChanged();
     s.liveChanged();
     s.liveChanged();
     assert.equal(timers.pending.size, 1, 'one pending re-diff for three events');
-    assert.equal([...timers.pending.values()][0].ms, 250);
+    assert.equal([...timers.pending.values()][0].ms, 25, 'the first event of a burst is re-diffed right away');
     timers.fireAll();
     assert.equal(runs.length, 1);
     assert.equal(runs[0].req.reuseLive, true);
@@ -105,6 +107,42 @@ describe('engine: refresh scheduler', () => {
     await tick();
     void s.refresh();
     assert.deepEqual(runs[2].files, [], 'files are handed to one run only');
+  });
+
+  it('re-diffs a steady stream of watch events at most every 250 ms, and never postpones one for good', async () => {
+    const { s, runs, timers, clock } = harness();
+    s.liveChanged();
+    clock.ms = 25;
+    timers.fireAll();
+    assert.equal(runs.length, 1);
+    runs[0].finish();
+    await tick();
+    // Events keep coming every 10 ms: the next re-diff starts 250 ms after the first one, not after the last event.
+    clock.ms = 60;
+    s.liveChanged();
+    const [pending] = [...timers.pending.values()];
+    assert.equal(pending.ms, 215, 'waits out the interval since the last re-diff started');
+    for (clock.ms = 70; clock.ms < 275; clock.ms += 10) s.liveChanged();
+    assert.equal(timers.pending.size, 1, 'later events join the pending re-diff, they do not push it back');
+    assert.equal([...timers.pending.values()][0], pending);
+    timers.fireAll();
+    assert.equal(runs.length, 2);
+  });
+
+  it('a re-diff asked for while one runs waits for it instead of aborting it, then runs once', async () => {
+    const { s, runs } = harness();
+    const first = s.refresh({ reuseLive: true, quiet: true });
+    void s.refresh({ reuseLive: true, quiet: true });
+    void s.refresh({ reuseLive: true, quiet: true });
+    assert.equal(runs.length, 1);
+    assert.equal(runs[0].signal.aborted, false, 'a stream of events would otherwise abort every re-diff before it publishes');
+    runs[0].finish();
+    await first;
+    await tick();
+    assert.equal(runs.length, 2, 'one re-diff after it, for all that came meanwhile');
+    runs[1].finish();
+    await tick();
+    assert.equal(runs.length, 2);
   });
 
   it('shows progress for full refreshes only, not for quiet ones or re-diffs', async () => {
