@@ -109,6 +109,12 @@ export interface HelmReleaseInfo {
   /** Flux `chart.spec.valuesFiles`, absolute (they replace the chart's values.yaml when given). */
   valuesFiles?: string[];
   ignoreMissingValuesFiles?: boolean;
+  /**
+   * A chart from a HelmRepository / OCIRepository found in helm's local cache: the archive (also App.path), rendered
+   * unpacked; its `valuesFiles` (`chartValuesFiles`) are inside the chart.
+   */
+  archive?: string;
+  chartValuesFiles?: string[];
 }
 
 export type ResourceStatus = 'Synced' | 'Modified' | 'MissingLive' | 'ExtraLive' | 'Unknown';

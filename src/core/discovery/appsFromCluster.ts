@@ -2,7 +2,7 @@
 import type { App, KubeObject } from '../model';
 import { appFromArgoApplication, appsFromApplicationSet, isArgoApplication, isArgoApplicationSet } from './argoApps';
 import { appFromFluxKustomization, isArtifactGenerator, isFluxGitRepository, isFluxKustomization } from './fluxApps';
-import { appFromFluxHelmRelease, isFluxHelmChart, isFluxHelmRelease } from './fluxHelmReleases';
+import { appFromFluxHelmRelease, isFluxChartRepository, isFluxHelmChart, isFluxHelmRelease } from './fluxHelmReleases';
 import type { RepoInfo } from './repoInfo';
 import type { ClusterSecretsOf } from './appSetClusters';
 
@@ -19,9 +19,9 @@ export function appsFromCluster(objects: KubeObject[], repoRemotes: RepoInfo[], 
     else if (isArgoApplicationSet(o)) apps.push(...appsFromApplicationSet(o, repoRemotes, undefined, clusterSecrets).filter((a) => !a.id.startsWith('argo-appset:')));
     else if (isFluxKustomization(o)) apps.push(appFromFluxKustomization(o, repoRemotes, { gitRepositories, artifactGenerators }));
     else if (isFluxHelmRelease(o)) {
-      const a = appFromFluxHelmRelease(o, repoRemotes, { gitRepositories, helmCharts: objects.filter(isFluxHelmChart) });
-      // Only a chart from this workspace makes a HelmRelease of the cluster one of its apps.
-      if (a.helmRelease?.local) apps.push(a);
+      const a = appFromFluxHelmRelease(o, repoRemotes, { gitRepositories, helmCharts: objects.filter(isFluxHelmChart), chartRepositories: objects.filter(isFluxChartRepository) });
+      // Only a chart from this workspace makes a HelmRelease of the cluster one of its apps (not one in helm's cache).
+      if (a.helmRelease?.local && !a.helmRelease.archive) apps.push(a);
     }
   }
   // Only apps whose repository is here: they have a folder, or their path is missing from this checkout.

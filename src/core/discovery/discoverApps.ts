@@ -8,7 +8,7 @@ import { parseManifests } from '../yaml/parseManifests';
 import { appFromArgoApplication, appsFromApplicationSet, isArgoApplication, isArgoApplicationSet } from './argoApps';
 import { folderApps } from './folderApps';
 import { appFromFluxKustomization, isArtifactGenerator, isFluxGitRepository, isFluxKustomization } from './fluxApps';
-import { appFromFluxHelmRelease, isFluxHelmChart, isFluxHelmRelease } from './fluxHelmReleases';
+import { appFromFluxHelmRelease, isFluxChartRepository, isFluxHelmChart, isFluxHelmRelease } from './fluxHelmReleases';
 import { readRepoInfo, type RepoInfo } from './repoInfo';
 import { scanWorkspace } from './scanWorkspace';
 import { clusterSecretsFromManifests } from './appSetClusters';
@@ -93,6 +93,7 @@ export async function discoverApps(roots: string[], opts: DiscoverOptions = {}):
   const gitRepositories = objects.filter(isFluxGitRepository);
   const artifactGenerators = objects.filter(isArtifactGenerator);
   const helmCharts = objects.filter(isFluxHelmChart);
+  const chartRepositories = objects.filter(isFluxChartRepository);
 
   const apps: App[] = [];
   for (const { object, at } of declared) {
@@ -107,7 +108,7 @@ export async function discoverApps(roots: string[], opts: DiscoverOptions = {}):
     } else if (isFluxHelmRelease(object)) {
       // As for Kustomizations: a HelmRelease naming no chart source is a kustomize patch of one, not a declaration.
       const spec = object.spec as { chart?: { spec?: { sourceRef?: unknown } }; chartRef?: unknown } | undefined;
-      if (spec?.chart?.spec?.sourceRef || spec?.chartRef) apps.push(appFromFluxHelmRelease(object, repos, { gitRepositories, helmCharts, declaringRepo: declaringRepoOf(at.file) }, at));
+      if (spec?.chart?.spec?.sourceRef || spec?.chartRef) apps.push(appFromFluxHelmRelease(object, repos, { gitRepositories, helmCharts, chartRepositories, declaringRepo: declaringRepoOf(at.file) }, at));
     }
   }
   const all = opts.folders === false ? apps : [...apps, ...(await folderApps({ scan, roots: absRoots, apps }))];

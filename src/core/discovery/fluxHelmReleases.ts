@@ -1,10 +1,12 @@
 // Flux HelmReleases (helm.toolkit.fluxcd.io/v2, v2beta1, v2beta2) turned into App entries. A chart from a
 // GitRepository in the workspace (`chart.spec.sourceRef` + `chart` path, or `chartRef` to a HelmChart of such a
-// source) is rendered locally; a chart from a HelmRepository or OCIRepository is not fetched: its desired state is
-// the release helm-controller stored in the cluster (the app says so).
+// source) is rendered locally; a chart from a HelmRepository or OCIRepository is never fetched: it is rendered from
+// helm's local cache when the archive is there (render/helmRepoCache.ts), else its desired state is the release
+// helm-controller stored in the cluster (the app says where the chart would come from).
 import * as path from 'node:path';
 import type { App, HelmReleaseInfo, KubeObject, SourceLocation } from '../model';
 import { isWithin, isWithinReal } from '../render/repoBounds';
+import { findCachedChart, type HelmCachePaths } from '../render/helmRepoCache';
 import { isDirectorySync } from './detectSourceTypeSync';
 import { DEFAULT_FLUX_NAMESPACE } from './fluxApps';
 import { resolveRepo, type RepoInfo } from './repoInfo';
@@ -27,6 +29,14 @@ export interface HelmReleaseSources {
   helmCharts: KubeObject[];
   /** Repository of the file declaring the HelmRelease (a bootstrap GitRepository is often not in Git). */
   declaringRepo?: RepoInfo;
+  /** HelmRepositories / OCIRepositories (their URL finds a remote chart in helm's cache). */
+  chartRepositories?: KubeObject[];
+  /** helm's cache folders (default: as helm resolves them from the environment). */
+  helmCache?: HelmCachePaths;
+}
+
+export function isFluxChartRepository(o: KubeObject): boolean {
+  return (o.kind === 'HelmRepository' || o.kind === 'OCIRepository') && o.apiVersion.startsWith('source.toolkit.fluxcd.io/');
 }
 
 /** helm-controller's release name, release namespace and storage namespace of a HelmRelease. */
@@ -116,8 +126,30 @@ export function appFromFluxHelmRelease(obj: KubeObject, repos: RepoInfo[], sourc
   }
   const info: HelmReleaseInfo = { ...names, chartSource: describe(chart), local: false };
   app.helmRelease = info;
+  if (chart.sourceKind === 'HelmRepository' || chart.sourceKind === 'OCIRepository') {
+    // Fetched by source-controller from a chart repository or registry: rendered when helm has the archive cached,
+    // else the stored release is what was installed.
+    const src = (sources.chartRepositories ?? []).find((r) => r.kind === chart.sourceKind && r.metadata.name === chart.sourceName && (r.metadata.namespace ?? DEFAULT_FLUX_NAMESPACE) === chart.sourceNamespace);
+    const sspec = asObj(src?.spec);
+    const url = str(sspec.url);
+    const ref = asObj(sspec.ref);
+    const oci = chart.sourceKind === 'OCIRepository';
+    const name = oci ? (url ? path.posix.basename(url.replace(/\/+$/, '')) : chart.sourceName) : chart.chart;
+    const version = oci ? (str(ref.tag) ?? str(ref.semver) ?? chart.version) : chart.version;
+    if (!name) return { ...app, problem: `chart from ${info.chartSource} names no chart${STORED}` };
+    const found = url ? findCachedChart({ sourceKind: chart.sourceKind, url, chart: name, version }, sources.helmCache) : { missing: `${chart.sourceKind} ${chart.sourceNamespace}/${chart.sourceName} is not in the workspace, its URL is unknown here` };
+    if ('missing' in found) return { ...app, problem: `chart from ${info.chartSource} is not in the workspace or helm's cache: ${found.missing}${STORED}` };
+    app.helmRelease = {
+      ...info,
+      chartSource: `${info.chartSource} → ${found.version} from ${found.from}`,
+      local: true,
+      archive: found.archive,
+      ...(chart.valuesFiles.length ? { chartValuesFiles: chart.valuesFiles, ignoreMissingValuesFiles: chart.ignoreMissingValuesFiles } : {}),
+    };
+    return { ...app, path: found.archive, sourceType: 'helm' };
+  }
   if (chart.sourceKind !== 'GitRepository') {
-    // Fetched by source-controller from a chart repository or registry: the stored release is what was installed.
+    // A Bucket or an unknown source kind: the stored release is what was installed.
     return { ...app, problem: `chart from ${info.chartSource} is not in the workspace${STORED}` };
   }
   const gitRepo = sources.gitRepositories.find((g) => g.metadata.name === chart.sourceName && (g.metadata.namespace ?? DEFAULT_FLUX_NAMESPACE) === chart.sourceNamespace);

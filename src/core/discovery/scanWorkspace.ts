@@ -21,7 +21,7 @@ export const SKIP_DIRS = new Set(['node_modules', '.git']);
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
 const MAX_BYTES = 2 * 1024 * 1024;
 
-const GITOPS_KINDS = '(Application|ApplicationSet|Kustomization|HelmRelease|HelmChart|GitRepository|ArtifactGenerator)';
+const GITOPS_KINDS = '(Application|ApplicationSet|Kustomization|HelmRelease|HelmChart|GitRepository|HelmRepository|OCIRepository|ArtifactGenerator)';
 const GITOPS_KIND = new RegExp(`^\\s*kind:\\s*["']?${GITOPS_KINDS}["']?\\s*(#.*)?$`, 'm');
 const GITOPS_KIND_JSON = new RegExp(`"kind"\\s*:\\s*"${GITOPS_KINDS}"`);
 const GITOPS_API = /argoproj\.io\/|toolkit\.fluxcd\.io\/|source\.extensions\.fluxcd\.io\//;

@@ -1,4 +1,5 @@
-// What helm-controller installs for a HelmRelease whose chart is in the workspace: `helm template` of the chart
+// What helm-controller installs for a HelmRelease whose chart is in the workspace (or a chart archive in helm's
+// local cache, unpacked for the render): `helm template` of the chart
 // (its values.yaml replaced by the merged `chart.spec.valuesFiles` when given, as source-controller packages it)
 // with the release name and namespace and the merged values (helmReleaseValues), hooks left out (they are not
 // part of the release manifest), then helm-controller's post-renderers in order: each `postRenderers[].kustomize`
@@ -15,6 +16,8 @@ import { withClusterFallback, workspaceLookup, type ObjectLookup } from './fluxV
 import { renderHelm } from './renderHelm';
 import { renderKustomize, type KustomizeDeps } from './renderKustomize';
 import { KustomizeTreeCache } from './kustomizeTree';
+import { extractChartArchive } from './chartArchive';
+import { isWithin } from './repoBounds';
 import type { RenderResult } from './types';
 import { type JsonObject as Obj, asObj } from '../k8s/json';
 
@@ -56,12 +59,40 @@ async function mergedValuesFiles(files: string[], ignoreMissing: boolean): Promi
   return merged;
 }
 
+interface ChartFolder {
+  dir: string;
+  valuesFiles: string[];
+  ignoreMissing: boolean;
+}
+
+/**
+ * The chart folder and its values files: the workspace folder, or a chart archive from helm's cache unpacked in
+ * `tmp` (its valuesFiles are inside the chart, as source-controller reads them from a packaged chart).
+ */
+async function chartFolder(app: App, tmp: string): Promise<ChartFolder> {
+  const info = app.helmRelease!;
+  const ignoreMissing = !!info.ignoreMissingValuesFiles;
+  if (!info.archive) return { dir: app.path as string, valuesFiles: info.valuesFiles ?? [], ignoreMissing };
+  const dir = await extractChartArchive(info.archive, path.join(tmp, 'archive'));
+  const valuesFiles = (info.chartValuesFiles ?? []).map((f) => {
+    const p = path.resolve(dir, f.replace(/^\/+/, ''));
+    if (!isWithin(dir, p)) throw new GitOpsError('invalid', `values file ${f} is outside the chart ${info.archive}`, { file: info.archive });
+    return p;
+  });
+  return { dir, valuesFiles, ignoreMissing };
+}
+
 /** The chart's default values as helm-controller gets them: the merged `valuesFiles` when given, else values.yaml. */
 export async function chartDefaultValues(app: App): Promise<Obj> {
-  const info = app.helmRelease;
-  if (info?.valuesFiles?.length) return mergedValuesFiles(info.valuesFiles, !!info.ignoreMissingValuesFiles);
-  const text = await fs.readFile(path.join(app.path as string, 'values.yaml'), 'utf8').catch(() => '');
-  return asObj(parse(text) as unknown);
+  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'gitops-hr-values-'));
+  try {
+    const chart = await chartFolder(app, tmp);
+    if (chart.valuesFiles.length) return await mergedValuesFiles(chart.valuesFiles, chart.ignoreMissing);
+    const text = await fs.readFile(path.join(chart.dir, 'values.yaml'), 'utf8').catch(() => '');
+    return asObj(parse(text) as unknown);
+  } finally {
+    await fs.rm(tmp, { recursive: true, force: true });
+  }
 }
 
 /** Where a HelmRelease's valuesFrom ConfigMaps / Secrets are read: the workspace, else the cluster. */
@@ -103,7 +134,8 @@ export async function renderFluxHelmRelease(app: App, deps: HelmReleaseRenderDep
   const { values } = await helmReleaseValues(hr, helmReleaseLookup(app, deps), deps.signal);
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'gitops-hr-'));
   try {
-    const dir = info.valuesFiles?.length ? await chartWithValuesFiles(chartDir, info.valuesFiles, !!info.ignoreMissingValuesFiles, tmp) : chartDir;
+    const chart = await chartFolder(app, tmp);
+    const dir = chart.valuesFiles.length ? await chartWithValuesFiles(chart.dir, chart.valuesFiles, chart.ignoreMissing, tmp) : chart.dir;
     const result = await renderHelm(dir, { releaseName: info.releaseName, namespace: info.releaseNamespace, values, skipCrds: true }, deps);
     const inApp = (m: string) => m.split(dir).join(chartDir);
     result.errors = result.errors.map((e) => new GitOpsError(e.reason, inApp(e.message), { ...e.details, file: chartDir }));
