@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { GitOpsError, isGitOpsError, type App } from '../model';
 import { argoEnvsubst } from './argoEnvsubst';
+import { withArgoSourceOverrides } from './argoSourceOverrides';
 import { throwIfAborted } from '../ports';
 import { defaultNamespace } from './clusterScoped';
 import { detectSourceType, findKustomizationFile } from './detectSourceType';
@@ -81,6 +82,15 @@ export async function renderApp(app: App, deps: RenderDeps): Promise<RenderResul
     return { objects: parts.flatMap((p) => p.objects), skipped: parts.flatMap((p) => p.skipped), errors: parts.flatMap((p) => p.errors) };
   }
   if (app.kind === 'flux-helmrelease') return renderHelmReleaseApp(app, deps);
+  if (app.kind === 'argo-application') {
+    // `.argocd-source[-<app>].yaml` in the app folder override the Application's tool options (as in repo-server).
+    try {
+      app = await withArgoSourceOverrides(app);
+    } catch (e) {
+      if (isGitOpsError(e)) return empty(e);
+      throw e;
+    }
+  }
   if (!app.path) return empty(new GitOpsError('notFound', `${app.name}: ${app.problem ?? 'its folder is not in the workspace'}`));
   const detected = app.sourceType === 'unknown' ? await detectSourceType(app.path) : app.sourceType;
   const overlay = needsOverlay({ ...app, sourceType: detected });

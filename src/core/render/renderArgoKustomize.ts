@@ -17,6 +17,7 @@ import { runLimited } from './spawnLimiter';
 import type { RenderResult } from './types';
 import { type JsonObject as Obj, asObj, nonEmptyString as str } from '../k8s/json';
 import { argoEnvsubst } from './argoEnvsubst';
+import { argoInstanceName } from '../kube/tracking';
 
 
 /** The source of an Application that carries `kustomize` options (the rendered one). */
@@ -31,7 +32,8 @@ export function argoBuildEnv(app: App, extra: { kubeVersion?: string; apiVersion
   const spec = asObj(app.definition?.spec);
   const source = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])].map(asObj).find((s) => Object.keys(s).length > 0) ?? {};
   const env: Record<string, string> = {
-    ARGOCD_APP_NAME: app.name,
+    // The app's instance name (Argo's q.AppName): `<namespace>_<name>` for an Application outside the control-plane namespace.
+    ARGOCD_APP_NAME: argoInstanceName(app.name, app.namespace),
     ARGOCD_APP_NAMESPACE: str(asObj(spec.destination).namespace) ?? '',
     ARGOCD_APP_PROJECT_NAME: str(spec.project) ?? 'default',
     ARGOCD_APP_SOURCE_REPO_URL: str(source.repoURL) ?? '',
