@@ -268,12 +268,15 @@ export class DriftEngine {
       const deps = { runner: this.opts.runner, helmPath: this.opts.helmPath, kustomizePath: this.opts.kustomizePath, trusted: this.opts.trusted };
       return { kind: 'helm', chart: app.path, valuesFiles: app.helmRelease.valuesFiles, locate: helmReleaseValueLocator(app, deps) };
     }
-    if (app.sourceType === 'helm') return { kind: 'helm' };
+    // A multi-source Application's objects come from its sources: a chart's (no file) or a folder's.
+    const multi = !!app.sources?.length;
+    if (app.sourceType === 'helm' && !multi) return { kind: 'helm' };
     const render = await this.renders.render(app, undefined, signal);
     const key = refKey(ref);
     const obj = render.objects.find((o) => refKey(desiredRef(o.object, app)) === key);
+    if (!obj?.source && multi && app.sources!.some((s) => s.sourceType === 'helm')) return { kind: 'helm' };
     if (!obj?.source) return { kind: 'generated', generator: app.sourceType === 'kustomize' ? 'kustomize (generator or remote base)' : undefined };
-    const overrides = captureOverrides(app);
+    const overrides = captureOverrides(app, obj.source.file);
     if (obj.kustomizeChain && obj.kustomizeChain.length > 1) {
       return { kind: 'kustomize', resourceFile: obj.source.file, documentIndex: obj.source.documentIndex, chain: obj.kustomizeChain.slice(0, -1), overrides };
     }
