@@ -3,6 +3,7 @@
 // diffMemo.ts) so that the editor can re-diff one object or one app without starting over.
 import { captureOverrides } from '../capture/controllerOverrides';
 import { helmReleaseValueLocator } from '../capture/helmReleaseCapture';
+import { argoHelmValueLocator } from '../capture/argoHelmCapture';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crdSchemaSourceFor } from '../schema/crdSchema';
@@ -270,6 +271,10 @@ export class DriftEngine {
     }
     // A multi-source Application's objects come from its sources: a chart's (no file) or a folder's.
     const multi = !!app.sources?.length;
+    if (app.kind === 'argo-application' && app.sourceType === 'helm' && app.path && !multi) {
+      const deps = { runner: this.opts.runner, helmPath: this.opts.helmPath, kustomizePath: this.opts.kustomizePath, trusted: this.opts.trusted };
+      return { kind: 'helm', chart: app.path, locate: argoHelmValueLocator(app, deps) };
+    }
     if (app.sourceType === 'helm' && !multi) return { kind: 'helm' };
     const render = await this.renders.render(app, undefined, signal);
     const key = refKey(ref);
