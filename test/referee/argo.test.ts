@@ -64,11 +64,16 @@ function fixtureApplications(): Application[] {
     .flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8')).map((d) => d.toJS() as Application));
 }
 
-/** A fresh checkout (repo-server runs `kustomize edit` in its checkout): the fixture committed, its HEAD. */
+/**
+ * A fresh checkout (repo-server runs `kustomize edit` in its checkout): the fixture committed, its HEAD. The commit is
+ * reproducible (fixed dates), so repo-server's and our workspace's checkouts have the same ARGOCD_APP_REVISION.
+ */
 function checkout(prefix: string): { root: string; revision: string } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   fs.cpSync(FIXTURE, root, { recursive: true });
-  const git = (args: string[]) => execFileSync('git', ['-C', root, '-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], { encoding: 'utf8' }).trim();
+  const date = '2026-01-01T00:00:00Z';
+  const env = { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date };
+  const git = (args: string[]) => execFileSync('git', ['-C', root, '-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], { encoding: 'utf8', env }).trim();
   execFileSync('git', ['init', '-q', '-b', 'main', root]);
   git(['remote', 'add', 'origin', URL]);
   git(['add', '-A']);
@@ -127,7 +132,7 @@ describe('referee: argo-cd repo-server manifest generation vs our rendering of A
 
   it('the fixture has an Application for every option the referee covers', () => {
     const text = fs.readdirSync(path.join(FIXTURE, 'argocd')).map((f) => fs.readFileSync(path.join(FIXTURE, 'argocd', f), 'utf8')).join('\n');
-    const options = ['namePrefix', 'nameSuffix', 'images', 'commonLabels', 'commonAnnotations', 'commonAnnotationsEnvsubst', 'namespace', 'replicas', 'patches', 'components', 'ignoreMissingComponents', 'forceCommonLabels', 'labelWithoutSelector', 'labelIncludeTemplates', 'releaseName', 'parameters', 'forceString', 'fileParameters', 'values', 'valuesObject', 'valueFiles', 'ignoreMissingValueFiles', 'skipCrds', 'skipTests', 'kubeVersion', 'apiVersions', 'directory', 'recurse', 'include', 'exclude', '$ARGOCD_APP_NAME', 'ARGOCD_APP_NAMESPACE', 'ARGOCD_APP_PROJECT_NAME', 'ARGOCD_APP_SOURCE_TARGET_REVISION', 'namespace: team-a'];
+    const options = ['namePrefix', 'nameSuffix', 'images', 'commonLabels', 'commonAnnotations', 'commonAnnotationsEnvsubst', 'namespace', 'replicas', 'patches', 'components', 'ignoreMissingComponents', 'forceCommonLabels', 'labelWithoutSelector', 'labelIncludeTemplates', 'releaseName', 'parameters', 'forceString', 'fileParameters', 'values', 'valuesObject', 'valueFiles', 'ignoreMissingValueFiles', 'skipCrds', 'skipTests', 'kubeVersion', 'apiVersions', 'directory', 'recurse', 'include', 'exclude', '$ARGOCD_APP_NAME', 'ARGOCD_APP_NAMESPACE', 'ARGOCD_APP_PROJECT_NAME', 'ARGOCD_APP_SOURCE_TARGET_REVISION', 'ARGOCD_APP_REVISION_SHORT', 'namespace: team-a'];
     for (const f of ['apps/web/overrides/.argocd-source.yaml', 'apps/web/overrides/.argocd-source-web-overrides.yaml', 'apps/web/overrides/.argocd-source-team-a_web-team.yaml', 'apps/chart/.argocd-source-shop-helm-default.yaml']) {
       assert.ok(fs.existsSync(path.join(FIXTURE, f)), `override file ${f}`);
     }

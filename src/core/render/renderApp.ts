@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { GitOpsError, isGitOpsError, type App } from '../model';
 import { argoEnvsubst } from './argoEnvsubst';
 import { withArgoSourceOverrides } from './argoSourceOverrides';
+import { argoRevision } from './argoRevision';
 import { throwIfAborted } from '../ports';
 import { defaultNamespace } from './clusterScoped';
 import { detectSourceType, findKustomizationFile } from './detectSourceType';
@@ -19,12 +20,12 @@ import type { HelmCapabilities, RenderDeps, RenderResult } from './types';
 import { asObj } from '../k8s/json';
 
 
-function helmOptionsOf(app: App, capabilities?: HelmCapabilities): HelmOptions {
+function helmOptionsOf(app: App, capabilities?: HelmCapabilities, revision?: string): HelmOptions {
   const spec = (app.definition?.spec ?? {}) as Record<string, unknown>;
   const sources = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])] as Record<string, unknown>[];
   const helm = (sources.find((s) => s && typeof s === 'object' && s.helm)?.helm ?? {}) as Record<string, unknown>;
   const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined);
-  const env = app.kind === 'argo-application' ? argoBuildEnv(app) : undefined;
+  const env = app.kind === 'argo-application' ? argoBuildEnv(app, { revision }) : undefined;
   return {
     releaseName: typeof helm.releaseName === 'string' && helm.releaseName !== '' ? helm.releaseName : app.name,
     // helm.namespace (Argo >= 2.11) overrides the destination namespace for the template run.
@@ -120,19 +121,20 @@ export async function renderApp(app: App, deps: RenderDeps): Promise<RenderResul
     return result;
   }
   try {
-    const helm = type === 'helm' ? helmOptionsOf(app, deps.capabilities) : undefined;
+    const revision = await argoRevision(app, deps);
+    const helm = type === 'helm' ? helmOptionsOf(app, deps.capabilities, revision) : undefined;
     const outside = await outOfRepoError({ app, type, valueFiles: [...(helm?.valueFiles ?? []).filter((f) => !app.refValueFiles?.includes(f)), ...(helm?.fileParameters ?? []).map((p) => p.path)], components: overlay ? controllerComponents(app) : [], signal: deps.signal });
     if (outside) return empty(outside);
     if (overlay && app.kind === 'argo-application' && isKustomizeBinary(deps.kustomizePath) && argoKustomizeOptions(app)) {
       // As repo-server does: `kustomize edit` in (a shadow of) the app folder, then build. Without a kustomize
       // binary (only `kubectl kustomize`, which has no `edit`), the overlay approximation below is used.
-      result = await renderArgoKustomize({ ...app, sourceType: detected }, deps).catch((e: unknown) => {
+      result = await renderArgoKustomize({ ...app, sourceType: detected }, deps, revision).catch((e: unknown) => {
         if (isGitOpsError(e) && e.reason === 'unsupported') return renderWithOverlay({ ...app, sourceType: detected }, deps);
         throw e;
       });
     } else if (overlay) result = await renderWithOverlay({ ...app, sourceType: detected }, deps);
     else if (type === 'kustomize') result = await renderKustomize(app.path, deps);
-    else if (type === 'helm') result = await renderHelm(app.path, helm ?? helmOptionsOf(app, deps.capabilities), deps);
+    else if (type === 'helm') result = await renderHelm(app.path, helm ?? helmOptionsOf(app, deps.capabilities, revision), deps);
     else if (type === 'directory') result = await renderDirectory(app.path, app.directory, deps.signal);
     else return empty(new GitOpsError('notFound', `${app.name}: ${app.path} is not a folder`, { file: app.path }));
   } catch (e) {

@@ -28,7 +28,7 @@ export function argoKustomizeOptions(app: App): Obj | undefined {
 }
 
 /** Argo's build environment (argo-cd reposerver newEnv): what kustomize/helm see and images may reference. */
-export function argoBuildEnv(app: App, extra: { kubeVersion?: string; apiVersions?: string[] } = {}): Record<string, string> {
+export function argoBuildEnv(app: App, extra: { kubeVersion?: string; apiVersions?: string[]; revision?: string } = {}): Record<string, string> {
   const spec = asObj(app.definition?.spec);
   const source = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])].map(asObj).find((s) => Object.keys(s).length > 0) ?? {};
   const env: Record<string, string> = {
@@ -40,6 +40,11 @@ export function argoBuildEnv(app: App, extra: { kubeVersion?: string; apiVersion
     ARGOCD_APP_SOURCE_PATH: str(source.path) ?? '',
     ARGOCD_APP_SOURCE_TARGET_REVISION: str(source.targetRevision) ?? '',
   };
+  if (extra.revision) {
+    env.ARGOCD_APP_REVISION = extra.revision;
+    env.ARGOCD_APP_REVISION_SHORT = extra.revision.slice(0, 7);
+    env.ARGOCD_APP_REVISION_SHORT_8 = extra.revision.slice(0, 8);
+  }
   if (extra.kubeVersion) env.KUBE_VERSION = extra.kubeVersion;
   if (extra.apiVersions) env.KUBE_API_VERSIONS = extra.apiVersions.join(',');
   return env;
@@ -74,10 +79,11 @@ export function isKustomizeBinary(bin: string | undefined): boolean {
   return !bin || !path.basename(bin).startsWith('kubectl');
 }
 
-export async function renderArgoKustomize(app: App, deps: KustomizeDeps): Promise<RenderResult> {
+/** `revision`: the commit for ARGOCD_APP_REVISION (argoRevision), when the options use it. */
+export async function renderArgoKustomize(app: App, deps: KustomizeDeps, revision?: string): Promise<RenderResult> {
   const dir = app.path as string;
   const opts = argoKustomizeOptions(app) ?? {};
-  const env = argoBuildEnv(app);
+  const env = argoBuildEnv(app, { revision });
   const shadow = await createShadowTree(dir);
   const inApp = (msg: string) => msg.split(shadow.dir).join(dir).split(`${shadow.root}/`).join('/');
   const kustomize = deps.kustomizePath ?? 'kustomize';

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { App } from '../model';
 import type { ProcessRunner } from '../ports';
+import { dependsOnArgoRevision } from './argoRevision';
 import { findKustomizationFile } from './detectSourceType';
 import { isRemoteResource } from './kustomizeTree';
 import { needsOverlay } from './renderOverlay';
@@ -121,6 +122,8 @@ export class RenderCache {
       const sources = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])] as Record<string, unknown>[];
       const helm = (sources.find((s) => s && typeof s === 'object' && s.helm)?.helm ?? {}) as { valueFiles?: unknown };
       for (const v of Array.isArray(helm.valueFiles) ? helm.valueFiles : []) if (typeof v === 'string') roots.add(path.resolve(app.path, v));
+      // Argo CD expands `$VAR` in value file paths at render time: such a file is not known here.
+      if (app.kind === 'argo-application' && Array.isArray(helm.valueFiles) && helm.valueFiles.some((v) => typeof v === 'string' && v.includes('$'))) remote = true;
       for (const v of app.helmRelease?.valuesFiles ?? []) roots.add(v);
       // Chart dependencies from other folders (`file://`) are built into the render.
       const chartDeps = await dependencyInputs(app.path);
@@ -145,6 +148,8 @@ export class RenderCache {
     // Flux: the `.sourceignore` files above the app's folder (those below it are hashed with it) decide what a
     // generated kustomization lists; the GitRepository's spec.ignore is in the key below.
     if (app.kind === 'flux-kustomization' && app.repoRoot) for (const f of ancestorSourceIgnoreFiles(app.repoRoot, app.path)) roots.add(f);
+    // Argo CD: ARGOCD_APP_REVISION follows the checkout's HEAD, and `$VAR` value file paths are expanded at render time.
+    if (await dependsOnArgoRevision(app)) remote = true;
     const list = [...roots].sort();
     if (remote) return { roots: list };
     const parts: string[] = [FORMAT, await this.toolVersion(app), app.id, app.path, app.sourceType, app.destinationNamespace ?? '', JSON.stringify(spec), app.sourceIgnore ?? ''];
