@@ -198,6 +198,7 @@ async function appsCommand(argv: string[], io: CliIo): Promise<number> {
       repoURL: a.app.repoURL,
       targetRevision: a.app.targetRevision,
       problem: a.app.problem,
+      notes: a.notes,
       dependsOn: a.app.dependsOn,
       helmRelease: a.app.helmRelease ? { release: `${a.app.helmRelease.releaseNamespace}/${a.app.helmRelease.releaseName}`, chart: a.app.helmRelease.chartSource, desired: a.app.helmRelease.local ? 'chart' : 'stored-release' } : undefined,
       sync: a.state.sync,
@@ -212,7 +213,7 @@ async function appsCommand(argv: string[], io: CliIo): Promise<number> {
   // Workspace apps this cluster does not run are listed too, marked as such.
   for (const c of snap.clusters) {
     for (const a of c.notDeployed ?? []) {
-      apps.push({ context: c.context, id: a.id, name: a.name, kind: a.kind, namespace: a.namespace, path: a.path ? path.relative(repo, a.path) || '.' : undefined, sourceType: a.sourceType, repoURL: a.repoURL, targetRevision: a.targetRevision, problem: a.problem ?? 'not in this cluster', dependsOn: a.dependsOn, helmRelease: undefined, sync: undefined, health: undefined, autoSync: undefined, suspended: undefined, drift: summarize([]), revert: undefined });
+      apps.push({ context: c.context, id: a.id, name: a.name, kind: a.kind, namespace: a.namespace, path: a.path ? path.relative(repo, a.path) || '.' : undefined, sourceType: a.sourceType, repoURL: a.repoURL, targetRevision: a.targetRevision, problem: a.problem ?? 'not in this cluster', notes: undefined, dependsOn: a.dependsOn, helmRelease: undefined, sync: undefined, health: undefined, autoSync: undefined, suspended: undefined, drift: summarize([]), revert: undefined });
     }
   }
   // A cluster that could not be read, and an app whose objects could not all be read (a failed or forbidden LIST):
@@ -224,7 +225,7 @@ async function appsCommand(argv: string[], io: CliIo): Promise<number> {
     for (const a of apps) {
       const d = a.drift;
       const state = [a.sync, a.health, a.autoSync === 'paused' ? 'auto-sync paused' : '', a.suspended ? 'suspended' : ''].filter(Boolean).join(', ');
-      io.out(`${a.context}  ${a.kind.padEnd(18)} ${a.name.padEnd(24)} ${(a.path ?? '-').padEnd(32)} ${state ? `[${state}] ` : ''}${d.modified + d.missingLive + d.extraLive} drifted / ${d.synced} synced${a.problem ? `  (${a.problem})` : ''}${a.dependsOn?.length ? `  depends on ${a.dependsOn.join(', ')}` : ''}\n`);
+      io.out(`${a.context}  ${a.kind.padEnd(18)} ${a.name.padEnd(24)} ${(a.path ?? '-').padEnd(32)} ${state ? `[${state}] ` : ''}${d.modified + d.missingLive + d.extraLive} drifted / ${d.synced} synced${a.problem ? `  (${a.problem})` : ''}${a.notes?.length ? `  (${a.notes.join('; ')})` : ''}${a.dependsOn?.length ? `  depends on ${a.dependsOn.join(', ')}` : ''}\n`);
     }
     for (const e of errors) io.err(`error: ${e.context}${e.app ? `/${e.app}` : ''}: ${e.message}\n`);
   }

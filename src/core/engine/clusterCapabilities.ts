@@ -29,3 +29,39 @@ export async function clusterCapabilities(client: KubeClient, signal?: AbortSign
   }
   return { kubeVersion: typeof gitVersion === 'string' && gitVersion ? gitVersion : undefined, apiVersions: [...apiVersions].sort() };
 }
+
+/** Capabilities for one app's render, and what the app should say about where they come from. */
+export interface DestinationCapabilities {
+  capabilities?: HelmCapabilities;
+  /** Shown on the app: the capabilities are not its destination's (e.g. no kubeconfig context for it). */
+  note?: string;
+}
+
+/**
+ * The kubeconfig context of an Argo CD app's destination, as the live store reads its objects: the listing cluster
+ * for the in-cluster (no destination, `https://kubernetes.default.svc`, `in-cluster`), else the context the
+ * kubeconfig has for the destination; `unknown` names a destination no context points at.
+ */
+export function destinationContext(app: App, context: string, contextForDestination?: (d: { server?: string; name?: string }) => string | undefined): { context: string } | { unknown: string } {
+  const dest = asObj(asObj(app.definition?.spec).destination) as { server?: string; name?: string };
+  if ((!dest.server && !dest.name) || dest.server === 'https://kubernetes.default.svc' || dest.name === 'in-cluster') return { context };
+  const target = contextForDestination?.(dest);
+  return target ? { context: target } : { unknown: String(dest.name ?? dest.server) };
+}
+
+/**
+ * A client whose GET /version is made once (the first caller's request answers every later one): the engine
+ * hands it to everything that asks within one refresh (the OpenAPI schemas and helm's capabilities).
+ */
+export function withVersionOnce(client: KubeClient): KubeClient {
+  if (!client.getPath) return client;
+  let version: Promise<unknown> | undefined;
+  const wrapped = Object.create(client) as KubeClient;
+  wrapped.getPath = (p, signal) => {
+    if (p !== '/version') return client.getPath!(p, signal);
+    version ??= client.getPath!(p, signal);
+    version.catch(() => (version = undefined));
+    return version;
+  };
+  return wrapped;
+}

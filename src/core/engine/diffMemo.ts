@@ -145,7 +145,7 @@ export class DiffMemo {
       }
     }
     for (const obj of extra.values()) resources.push({ ...diffResource(undefined, obj, diffOpts), app: app.name });
-    return { app, liveApp, liveContext: cache.targets.get(app.id), state: appStateOf(liveApp, this.opts.clock.now()), resources, errors: [...render.errors, ...(appFailure ? [appFailure] : []), ...ignore.errors.map((m) => new GitOpsError('invalid', m)), ...(argoCmError && app.kind === 'argo-application' ? [argoCmError] : [])], skipped: render.skipped };
+    return { app, liveApp, liveContext: cache.targets.get(app.id), state: appStateOf(liveApp, this.opts.clock.now()), resources, errors: [...render.errors, ...(appFailure ? [appFailure] : []), ...ignore.errors.map((m) => new GitOpsError('invalid', m)), ...(argoCmError && app.kind === 'argo-application' ? [argoCmError] : [])], skipped: render.skipped, ...(render.notes?.length ? { notes: render.notes } : {}) };
   }
 
   private optionsKey(opts: DiffOptions): string {

@@ -27,7 +27,7 @@ import { serverSideDiffDefault, wantsServerSideDiff } from './serverSideDiffOpti
 import { appObjectKey } from './appDiscovery';
 import type { ClusterCache } from './liveStore';
 import { clusterObjectLookup } from './clusterObjectLookup';
-import { clusterCapabilities } from './clusterCapabilities';
+import { clusterCapabilities, destinationContext, withVersionOnce, type DestinationCapabilities } from './clusterCapabilities';
 import type { HelmCapabilities } from '../render/types';
 import type { AppDrift, ClusterDrift, DriftSnapshot, DriftTimings } from './driftTypes';
 
@@ -172,22 +172,46 @@ export class DriftEngine {
       const tRender = Date.now();
       // API discovery (part of fetching) runs while kustomize renders; a failure surfaces from the fetch below.
       if (!opts.reuseLive) client.discover(signal).catch(() => {});
+      // /version is read once per refresh, whoever asks first (the schemas' OpenAPI index, helm's capabilities).
+      const versioned = withVersionOnce(client);
       // The cluster's schemas (its /openapi/v3 once per server version, its CRDs each refresh) are read meanwhile too.
-      const clusterSchemas = this.schemas.read(client, !opts.reuseLive, signal);
+      const clusterSchemas = this.schemas.read(versioned, !opts.reuseLive, signal);
       // And Argo CD's argocd-cm, where the cluster's Applications live.
       if (!opts.reuseLive || !this.argoCms.has(context)) this.argoCms.set(context, readLiveArgoCm(client, cache.liveApps.values(), signal));
       const liveArgoCm = this.argoCms.get(context)!;
       liveArgoCm.catch(() => this.argoCms.delete(context));
       // ConfigMaps / Secrets a render reads from this cluster (not in the workspace) are read again on a full refresh.
       if (!opts.reuseLive) this.renders.dropClusterReads(context);
-      // Read once per refresh, only if a render asks; unreadable capabilities leave helm's defaults (logged).
-      let caps: Promise<HelmCapabilities | undefined> | undefined;
-      const capabilities = () =>
-        (caps ??= clusterCapabilities(client).catch((e: unknown) => {
-          this.log.warn(`${context}: the cluster's version and API versions could not be read for helm (its defaults are used): ${(e as Error).message}`);
-          return undefined;
-        }));
-      const clusterReads = { context, lookup: clusterObjectLookup(client), capabilities };
+      // Read once per refresh and cluster, only if a render asks: the app's destination cluster's when the kubeconfig
+      // has it, else the listing cluster's (the app says so); unreadable capabilities leave helm's defaults (logged).
+      const caps = new Map<string, Promise<HelmCapabilities | undefined>>();
+      const capabilitiesOf = (ctx: string, c: KubeClient): Promise<HelmCapabilities | undefined> => {
+        let p = caps.get(ctx);
+        if (!p) {
+          p = clusterCapabilities(c).catch((e: unknown) => {
+            this.log.warn(`${ctx}: the cluster's version and API versions could not be read for helm (its defaults are used): ${(e as Error).message}`);
+            return undefined;
+          });
+          caps.set(ctx, p);
+        }
+        return p;
+      };
+      const capabilities = () => capabilitiesOf(context, versioned);
+      const capabilitiesFor = async (app: App): Promise<DestinationCapabilities> => {
+        const dest = destinationContext(app, context, this.opts.contextForDestination);
+        const listed = `helm's kubeVersion / apiVersions are those of ${context}, where the Application is listed`;
+        if ('unknown' in dest) return { capabilities: await capabilities(), note: `${listed}: no kubeconfig context points at its destination ${dest.unknown}` };
+        if (dest.context === context) return { capabilities: await capabilities() };
+        let destClient: KubeClient;
+        try {
+          destClient = this.opts.clientFor(dest.context);
+        } catch (e) {
+          return { capabilities: await capabilities(), note: `${listed}: its destination's context ${dest.context} cannot be used (${(e as Error).message})` };
+        }
+        const own = await capabilitiesOf(dest.context, destClient);
+        return own ? { capabilities: own } : { capabilities: await capabilities(), note: `${listed}: its destination ${dest.context}'s could not be read` };
+      };
+      const clusterReads = { context, lookup: clusterObjectLookup(client), capabilities, capabilitiesFor };
       const rendered = await Promise.all(apps.map((a) => (rendersFromStoredRelease(a) ? this.storedRelease(context, client, a, !!opts.reuseLive, signal) : this.renders.render(a, opts.overlays, signal, clusterReads)).catch((e): RenderResult => ({ objects: [], skipped: [], errors: [toGitOpsError(e)] }))));
       timings.renderMs = Math.max(timings.renderMs, Date.now() - tRender);
       throwIfAborted(signal);

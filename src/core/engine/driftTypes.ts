@@ -13,6 +13,8 @@ export interface AppDrift {
   /** Render and per-app fetch problems; the app is still shown with what could be computed. */
   errors: GitOpsError[];
   skipped: { file: string; reason: string }[];
+  /** How the app was rendered, when it matters (e.g. helm capabilities not from its destination cluster). */
+  notes?: string[];
 }
 
 export interface ClusterDrift {

@@ -6,7 +6,7 @@ import { GitOpsError } from '../model';
 import { throwIfAborted, type ProcessRunner } from '../ports';
 import { renderApp } from '../render/renderApp';
 import type { HelmCapabilities, RenderResult } from '../render/types';
-import { needsCapabilities } from './clusterCapabilities';
+import { needsCapabilities, type DestinationCapabilities } from './clusterCapabilities';
 import { parseManifests } from '../yaml/parseManifests';
 import { defaultNamespace } from '../render/clusterScoped';
 import { isToolRendered, isUnder, RenderCache } from '../render/renderCache';
@@ -41,6 +41,8 @@ export interface ClusterReads {
   lookup: ObjectLookup;
   /** The cluster's version and API versions (read once per refresh; undefined when they cannot be read). */
   capabilities?: () => Promise<HelmCapabilities | undefined>;
+  /** Per app (its destination cluster's, with a note when they are not): preferred over `capabilities`. */
+  capabilitiesFor?: (app: App) => Promise<DestinationCapabilities>;
 }
 
 /** Whether the app's render reads ConfigMaps / Secrets (from the workspace, else the cluster). */
@@ -86,11 +88,13 @@ export class RenderStore {
 
   /** A fresh render: from the persistent cache when the app's inputs are unchanged, else by the tool. */
   private async renderFresh(app: App, cluster?: ClusterReads): Promise<RenderResult> {
-    const capabilities = cluster && needsCapabilities(app) ? await cluster.capabilities?.() : undefined;
+    const dest = cluster && needsCapabilities(app) ? await (cluster.capabilitiesFor ? cluster.capabilitiesFor(app) : cluster.capabilities?.().then((capabilities): DestinationCapabilities => ({ capabilities }))) : undefined;
+    const capabilities = dest?.capabilities;
+    const noted = (r: RenderResult): RenderResult => (dest?.note ? { ...r, notes: [...(r.notes ?? []), dest.note] } : r);
     const deps = { runner: this.opts.runner, kustomizePath: this.opts.kustomizePath, helmPath: this.opts.helmPath, trusted: this.opts.trusted, ...(cluster ? { clusterLookup: cluster.lookup } : {}), ...(capabilities ? { capabilities } : {}) };
     if (!this.opts.trusted || !isToolRendered(app)) {
       this.inputs.delete(app.id);
-      return renderApp(app, deps);
+      return noted(await renderApp(app, deps));
     }
     const inputs = await this.cache.inputsOf(app).catch(() => undefined);
     if (inputs) this.inputs.set(app.id, inputs.roots);
@@ -101,13 +105,13 @@ export class RenderStore {
       const hit = await this.cache.load(app, key);
       if (hit) {
         this.stats.cached++;
-        return hit;
+        return noted(hit);
       }
     }
     const result = await renderApp(app, deps);
     this.stats.rendered++;
     if (key) this.cache.save(app, key, result).catch(() => undefined);
-    return result;
+    return noted(result);
   }
 
   /** The render shared by every caller (never under one caller's signal: a cancelled refresh must not fail the next). */

@@ -15,6 +15,8 @@ export interface RenderResult {
   errors: GitOpsError[];
   /** Flux post-build variables whose values came from a Secret: objects holding them must not be shown unmasked. */
   secretVariables?: string[];
+  /** What the app should say about how it was rendered (e.g. whose helm capabilities were used). */
+  notes?: string[];
 }
 
 export interface RenderDeps {
