@@ -35,6 +35,7 @@ function helmOptionsOf(app: App, capabilities?: HelmCapabilities, revision?: str
     parameters: Array.isArray(helm.parameters) ? (helm.parameters as HelmOptions['parameters']) : undefined,
     fileParameters: Array.isArray(helm.fileParameters) ? (helm.fileParameters as NonNullable<HelmOptions['fileParameters']>).map((p) => (env ? { ...p, path: argoHelmPath(String(p.path), env, app.repoRoot) } : p)) : undefined,
     ignoreMissingValueFiles: helm.ignoreMissingValueFiles === true,
+    repoRoot: app.repoRoot,
     skipCrds: helm.skipCrds === true,
     skipTests: helm.skipTests === true,
     // Unset: the destination cluster's, as repo-server passes them (when the engine could read them).

@@ -122,8 +122,8 @@ export class RenderCache {
       const sources = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])] as Record<string, unknown>[];
       const helm = (sources.find((s) => s && typeof s === 'object' && s.helm)?.helm ?? {}) as { valueFiles?: unknown };
       for (const v of Array.isArray(helm.valueFiles) ? helm.valueFiles : []) if (typeof v === 'string') roots.add(path.resolve(app.path, v));
-      // Argo CD expands `$VAR` in value file paths at render time: such a file is not known here.
-      if (app.kind === 'argo-application' && Array.isArray(helm.valueFiles) && helm.valueFiles.some((v) => typeof v === 'string' && v.includes('$'))) remote = true;
+      // Argo CD expands `$VAR` and globs in value file paths at render time: such files are not known here.
+      if (app.kind === 'argo-application' && Array.isArray(helm.valueFiles) && helm.valueFiles.some((v) => typeof v === 'string' && /[$*?[]/.test(v))) remote = true;
       for (const v of app.helmRelease?.valuesFiles ?? []) roots.add(v);
       // Chart dependencies from other folders (`file://`) are built into the render.
       const chartDeps = await dependencyInputs(app.path);

@@ -7,6 +7,7 @@ import { GitOpsError, isGitOpsError } from '../model';
 import type { ProcessRunner } from '../ports';
 import { parseManifests } from '../yaml/parseManifests';
 import { argoEnvsubst } from './argoEnvsubst';
+import { checkGlobMatchesInside, globValueFiles, isArgoGlob } from './argoValueGlob';
 import { buildDependencies, isMissingDependencyError } from './helmDependencies';
 import { runLimited } from './spawnLimiter';
 import type { RenderResult } from './types';
@@ -21,7 +22,9 @@ export interface HelmOptions {
   parameters?: { name: string; value: string; forceString?: boolean }[];
   /** Argo `fileParameters`: `--set-file=name=path` (path relative to the chart folder). */
   fileParameters?: { name: string; path: string }[];
-  /** Argo `ignoreMissingValueFiles`: value files that do not exist are left out instead of failing. */
+  /** Argo: the repository root, which value file glob matches must stay in. */
+  repoRoot?: string;
+  /** Argo `ignoreMissingValueFiles`: value files (and globs matching nothing) that do not exist are left out instead of failing. */
   ignoreMissingValueFiles?: boolean;
   /** Argo `skipCrds`: no `--include-crds`. */
   skipCrds?: boolean;
@@ -92,14 +95,38 @@ export async function renderHelm(dir: string, opts: HelmOptions, deps: HelmDeps)
   if (opts.kubeVersion) args.push(`--kube-version=${opts.kubeVersion}`);
   for (const v of opts.apiVersions ?? []) args.push(`--api-versions=${v}`);
   if (opts.skipTests) args.push('--skip-tests');
-  // Each file once, at its first place (repo-server getResolvedValueFiles appendUnique).
+  // Each file once, at its first place (repo-server getResolvedValueFiles appendUnique); Argo's globs expanded there,
+  // leaving out files the list also names explicitly (they keep their explicit place).
   const seen = new Set<string>();
-  for (const f of opts.valueFiles ?? []) {
-    const file = /^https?:\/\//.test(f) ? f : path.resolve(dir, f);
-    if (opts.ignoreMissingValueFiles && file === path.resolve(dir, f) && !(await fs.stat(file).catch(() => undefined))) continue;
-    if (seen.has(file)) continue;
+  const append = (file: string) => {
+    if (seen.has(file)) return;
     seen.add(file);
     args.push(`--values=${file}`);
+  };
+  const isRemote = (f: string) => /^https?:\/\//.test(f);
+  const globs = opts.env ? (opts.valueFiles ?? []).filter((f) => !isRemote(f) && isArgoGlob(f)) : [];
+  const explicit = new Set((opts.valueFiles ?? []).filter((f) => !isRemote(f) && !globs.includes(f)).map((f) => path.resolve(dir, f)));
+  for (const f of opts.valueFiles ?? []) {
+    const file = isRemote(f) ? f : path.resolve(dir, f);
+    if (globs.includes(f)) {
+      const matches = await globValueFiles(file, deps.signal);
+      if (matches.length === 0) {
+        if (opts.ignoreMissingValueFiles) continue;
+        result.errors.push(new GitOpsError('render', `helm template ${dir}: values file glob ${JSON.stringify(f)} matched no files`, { file: dir }));
+        return result;
+      }
+      try {
+        await checkGlobMatchesInside(matches, opts.repoRoot ?? dir, f);
+      } catch (e) {
+        if (!isGitOpsError(e)) throw e;
+        result.errors.push(e);
+        return result;
+      }
+      for (const m of matches) if (!explicit.has(m)) append(m);
+      continue;
+    }
+    if (opts.ignoreMissingValueFiles && !isRemote(f) && !(await fs.stat(file).catch(() => undefined))) continue;
+    append(file);
   }
   let tmpDir: string | undefined;
   try {

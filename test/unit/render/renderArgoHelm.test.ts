@@ -125,6 +125,17 @@ describe('render/renderHelm with Argo CD spec.source.helm options (issue 14 item
     assert.equal(data(await render({ valueFiles: ['values-prod.yaml', 'values-shop.yaml', 'values-prod.yaml'] })).level, 'shop-level');
   });
 
+  it('valueFiles globs (Argo CD 3.6): all matches, a file also listed explicitly at its explicit place; no match fails unless ignoreMissingValueFiles', async () => {
+    await fs.writeFile(path.join(chart, 'values-x1.yaml'), 'level: x1\n');
+    assert.equal(data(await render({ valueFiles: ['values-*.yaml'] })).level, 'x1');
+    const explicitLast = data(await render({ valueFiles: ['values-*.yaml', 'values-prod.yaml'] }));
+    assert.deepEqual([explicitLast.level, explicitLast.fromValuesFile], ['warn', 'prod']);
+    const none = await render({ valueFiles: ['nomatch-*.yaml'] });
+    assert.equal(none.objects.length, 0);
+    assert.match(none.errors[0]?.message ?? '', /values file glob "nomatch-\*\.yaml" matched no files/);
+    assert.equal(data(await render({ valueFiles: ['nomatch-*.yaml'], ignoreMissingValueFiles: true })).level, 'info');
+  });
+
   it('fileParameters: the path expanded with the build environment, an absolute one from the repository root', async () => {
     assert.equal(data(await render({ fileParameters: [{ name: 'cert', path: '/${ARGOCD_APP_SOURCE_PATH}/cert.pem' }] })).cert, 'CERTDATA');
   });
