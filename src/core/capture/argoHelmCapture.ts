@@ -50,6 +50,10 @@ interface Parameter {
 export function argoHelmValueLocator(app: App, deps: RenderDeps): HelmValueLocator {
   return async (diff: ResourceDiff, changes: FieldChange[], signal?: AbortSignal): Promise<Map<string, HelmValueDecision>> => {
     const out = new Map<string, HelmValueDecision>();
+    if (!deps.trusted) {
+      for (const c of changes) out.set(c.path, { kind: 'none', reason: 'helm is not run in an untrusted workspace, so the chart value behind it cannot be found; trust the workspace' });
+      return out;
+    }
     const def = app.definition as KubeObject;
     const spec = asObj(def.spec);
     const source = asObj(spec.source);

@@ -51,6 +51,10 @@ async function readText(file: string): Promise<string | undefined> {
 export function helmReleaseValueLocator(app: App, deps: RenderDeps & HelmReleaseRenderDeps): HelmValueLocator {
   return async (diff: ResourceDiff, changes: FieldChange[], signal?: AbortSignal): Promise<Map<string, HelmValueDecision>> => {
     const out = new Map<string, HelmValueDecision>();
+    if (!deps.trusted) {
+      for (const c of changes) out.set(c.path, { kind: 'none', reason: 'helm is not run in an untrusted workspace, so the chart value behind it cannot be found; trust the workspace' });
+      return out;
+    }
     const hr = app.definition as KubeObject;
     const spec = asObj(hr.spec);
     const hrName = `HelmRelease ${hr.metadata.namespace ?? 'flux-system'}/${hr.metadata.name}`;

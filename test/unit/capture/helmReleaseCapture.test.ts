@@ -180,6 +180,15 @@ describe('capture into a Flux HelmRelease values (issue 14 item 2)', function ()
     assert.match(cm.edits[0].after, /\ndebug: true\n/);
   });
 
+  it('untrusted: helm is not run and the refusal says why', async () => {
+    const app = await appNamed('web');
+    const changes = [ch('spec.replicas', 2, 5)];
+    const diff: ResourceDiff = { ref: { group: 'apps', kind: 'Deployment', namespace: 'shop', name: 'web' }, status: 'Modified', changes };
+    const p = await planCapture({ diff, changes, origin: { kind: 'helm', chart: app.path, locate: helmReleaseValueLocator(app, { runner: { run: () => Promise.reject(new Error('no process may run')) }, trusted: false }) } });
+    assert.deepEqual(p.edits, []);
+    assert.match(p.refused[0].reason, /helm is not run in an untrusted workspace, so the chart value behind it cannot be found/);
+  });
+
   it('refuses when the manifest does not hold the value the cluster HelmRelease has (an overlay patched it)', async () => {
     const app = await appNamed('web');
     const live = structuredClone(app.definition!) as KubeObject & { spec: { values: Record<string, unknown> } };
