@@ -26,6 +26,7 @@ import {
   toolsBinDir,
   type ToolName,
 } from '../test/cluster/tools';
+import { FLUX_CONTROLLERS, fluxControllerCrdDir, fluxControllersModuleDir, type FluxControllerPin } from '../test/fluxcontrollers/controllers';
 
 interface Group {
   /** What is built, for messages. */
@@ -207,6 +208,51 @@ function argocdRefereeGroup(): Group {
   };
 }
 
+// ---- The real Flux controllers (issue 14 item 7): source-, kustomize- and helm-controller, one group each. ----
+/**
+ * A controller module's zip leaves out its `api/` folder (a module of its own), which its go.mod replaces with
+ * `./api`: we build a copy of the module source (checked against test/fluxcontrollers/go.sum) with the api module of
+ * the same tag copied into `api/`, with the controller's own go.mod and go.sum, CGO off, as its Dockerfile does.
+ * Also copies its CRDs (config/crd/bases) to .tools/flux-controllers-crds for the referee.
+ */
+async function buildFluxController(pin: FluxControllerPin): Promise<void> {
+  const pinDir = fluxControllersModuleDir();
+  const download = (mod: string): string => {
+    const info = JSON.parse(output('go', ['mod', 'download', '-json', mod], pinDir)) as { Dir?: string; Error?: string };
+    if (!info.Dir) throw new Error(`go mod download ${mod} failed: ${info.Error ?? 'no Dir'}`);
+    return info.Dir;
+  };
+  const src = path.join(binDir, '..', 'src', `${pin.name}-${pin.version}`);
+  fs.rmSync(src, { recursive: true, force: true });
+  fs.cpSync(download(`${pin.module}@${pin.version}`), src, { recursive: true });
+  fs.cpSync(download(`${pin.module}/api@${pin.version}`), path.join(src, 'api'), { recursive: true });
+  for (const e of fs.readdirSync(src, { withFileTypes: true, recursive: true })) fs.chmodSync(path.join(e.parentPath, e.name), e.isDirectory() ? 0o755 : 0o644);
+  fs.chmodSync(src, 0o755);
+  const pinSums = fs.readFileSync(path.join(pinDir, 'go.sum'), 'utf8').split('\n');
+  for (const [mod, version] of Object.entries(pin.replaces)) {
+    await run('go', ['mod', 'edit', `-replace=${mod}=${mod}@${version}`], { cwd: src });
+    const sums = pinSums.filter((l) => l.startsWith(`${mod} ${version} `) || l.startsWith(`${mod} ${version}/go.mod `));
+    if (sums.length !== 2) throw new Error(`test/fluxcontrollers/go.sum has no sums for ${mod} ${version}`);
+    fs.appendFileSync(path.join(src, 'go.sum'), sums.join('\n') + '\n');
+  }
+  const crds = fluxControllerCrdDir(binDir);
+  fs.mkdirSync(crds, { recursive: true });
+  for (const f of fs.readdirSync(path.join(src, 'config', 'crd', 'bases'))) fs.copyFileSync(path.join(src, 'config', 'crd', 'bases', f), path.join(crds, f));
+  await run('nice', ['-n', '10', 'go', 'build', '-trimpath', '-ldflags=-s -w', '-o', toolPath(pin.name), '.'], { cwd: src, env: { ...process.env, CGO_ENABLED: '0' } });
+  fs.rmSync(src, { recursive: true, force: true });
+}
+
+for (const pin of FLUX_CONTROLLERS) {
+  groups.push({
+    label: `${pin.name} ${pin.version} (Flux ${FLUX_VERSION})`,
+    tools: [pin.name],
+    version: pin.version,
+    inputs: () => `${JSON.stringify(pin.replaces)}\nCGO_ENABLED=0 -s -w\n${hashFiles(['go.mod', 'go.sum'].map((f) => path.join(fluxControllersModuleDir(), f)))}`,
+    build: () => buildFluxController(pin),
+  });
+}
+// ---- end of the Flux controllers ----
+
 function fmtSeconds(ms: number): string {
   return ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s` : `${(ms / 1000).toFixed(1)}s`;
 }
@@ -252,6 +298,8 @@ async function main(): Promise<void> {
     const out = output(toolPath(tool), args).split('\n').filter((l) => l.trim() !== '').join('; ');
     console.log(`${tool.padEnd(24)} ${out}`);
   }
+  // The controllers have no --version flag: the pinned version of their stamp.
+  for (const pin of FLUX_CONTROLLERS) console.log(`${pin.name.padEnd(24)} ${fs.readFileSync(stampFile(pin.name), 'utf8').split('\n')[0]} (built by npm run tools)`);
   console.log(`\ntotal ${fmtSeconds(Date.now() - t0)}`);
 }
 

@@ -2,6 +2,7 @@
 // One place for every version: scripts/tools.ts builds with these, the tests check against them.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { FluxControllerName } from '../fluxcontrollers/controllers';
 
 /** Kubernetes release of kube-apiserver and kubectl (k8s.io/kubernetes in test/cluster/go.mod). */
 export const KUBERNETES_VERSION = 'v1.37.2';
@@ -28,7 +29,9 @@ export const ARGOCD_VERSION = 'v3.6.2';
 /** The Go toolchain the argo-cd module asks for (go.mod `go 1.27.0`); the go command fetches it from the module proxy. */
 export const ARGOCD_GO_TOOLCHAIN = 'go1.27.3';
 
-export type ToolName = 'kubectl' | 'gitops-drift-apiserver' | 'kustomize' | 'helm' | 'flux' | 'gotemplate-referee' | 'argocd-referee';
+export type ToolName = 'kubectl' | 'gitops-drift-apiserver' | 'kustomize' | 'helm' | 'flux' | 'gotemplate-referee' | 'argocd-referee'
+  // The real Flux controllers (test/fluxcontrollers).
+  | FluxControllerName;
 
 /** The repository root (this file is test/cluster/tools.ts). */
 export function repoRoot(): string {
