@@ -13,6 +13,10 @@ import {
   parseTrackingId,
 } from '../kube/tracking';
 
+const HELM_MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+const HELM_RELEASE_NAME_ANNOTATION = 'meta.helm.sh/release-name';
+const HELM_RELEASE_NAMESPACE_ANNOTATION = 'meta.helm.sh/release-namespace';
+
 export function withTrackingMetadata(desired: KubeObject, live: KubeObject | undefined, app: App): KubeObject {
   if (!live || app.kind === 'folder') return desired;
   const annotations: Record<string, string> = {};
@@ -35,9 +39,20 @@ export function withTrackingMetadata(desired: KubeObject, live: KubeObject | und
       labels[FLUX_HR_NAMESPACE_LABEL] = app.namespace!;
     }
   }
-  if (!Object.keys(annotations).length && !Object.keys(labels).length) return desired;
+  // Helm's ownership metadata: Helm sets it on every object it installs or upgrades, over the chart's (neither the
+  // chart nor the stored release manifest has it), and helm-controller applies it as its own field manager. Taken
+  // when live has it with this release's values, like the tracking metadata above.
+  const helmLabels: Record<string, string> = {};
+  const helmAnnotations: Record<string, string> = {};
+  if (app.kind === 'flux-helmrelease' && app.helmRelease) {
+    if (ll[HELM_MANAGED_BY_LABEL] === 'Helm') helmLabels[HELM_MANAGED_BY_LABEL] = 'Helm';
+    if (la[HELM_RELEASE_NAME_ANNOTATION] === app.helmRelease.releaseName) helmAnnotations[HELM_RELEASE_NAME_ANNOTATION] = app.helmRelease.releaseName;
+    if (la[HELM_RELEASE_NAMESPACE_ANNOTATION] === app.helmRelease.releaseNamespace) helmAnnotations[HELM_RELEASE_NAMESPACE_ANNOTATION] = app.helmRelease.releaseNamespace;
+  }
+  const anyHelm = Object.keys(helmLabels).length + Object.keys(helmAnnotations).length > 0;
+  if (!anyHelm && !Object.keys(annotations).length && !Object.keys(labels).length) return desired;
   const meta = { ...desired.metadata };
-  if (Object.keys(annotations).length) meta.annotations = { ...annotations, ...desired.metadata.annotations };
-  if (Object.keys(labels).length) meta.labels = { ...labels, ...desired.metadata.labels };
+  if (Object.keys(annotations).length || Object.keys(helmAnnotations).length) meta.annotations = { ...annotations, ...desired.metadata.annotations, ...helmAnnotations };
+  if (Object.keys(labels).length || Object.keys(helmLabels).length) meta.labels = { ...labels, ...desired.metadata.labels, ...helmLabels };
   return { ...desired, metadata: meta };
 }
