@@ -10,8 +10,8 @@ import { parse } from 'yaml';
 import { resolveRepo, type RepoInfo } from './repoInfo';
 import { type JsonObject as Obj, asObj, nonEmptyString as str } from '../k8s/json';
 import { sanitizeName } from './sanitizeName';
-import { clusterGenerator, type ClusterSecretsOf } from './appSetClusters';
-import type { GoTemplateOptions } from './goTemplate';
+import { clusterGenerator, fastTemplate, type ClusterSecretsOf } from './appSetClusters';
+import { renderGoTemplate, type GoTemplateOptions } from './goTemplate';
 
 
 export interface Expansion {
@@ -153,6 +153,43 @@ function listGenerator(g: Obj, goTemplate: boolean): Expansion {
   return { params: g.elements.map(asObj).map((e) => (goTemplate ? e : { ...flatten(e), ...e })), notExpanded: [] };
 }
 
+/** Every string value of a generator templated with parameters (Argo CD's InterpolateGenerator; keys are kept). */
+function interpolate(v: unknown, params: Obj, goTemplate: boolean, opts: GoTemplateOptions): unknown {
+  if (typeof v === 'string') return !v.includes('{{') ? v : goTemplate ? renderGoTemplate(v, params, opts) : fastTemplate(v, params);
+  if (Array.isArray(v)) return v.map((x) => interpolate(x, params, goTemplate, opts));
+  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, interpolate(x, params, goTemplate, opts)]));
+  return v;
+}
+
+/**
+ * Argo CD's matrix: exactly two generators; the second is templated with each parameter set of the first, and
+ * each pair is combined (goTemplate: a deep merge where the first generator's values win; otherwise flat keys,
+ * a key both give with different values being an error).
+ */
+function matrixGenerator(spec: Obj, repos: RepoInfo[], goTemplate: boolean, ctx: GeneratorContext, depth: number): Expansion {
+  const fail = (why: string): Expansion => ({ params: [], notExpanded: [`matrix (${why})`] });
+  const gens = (Array.isArray(spec.generators) ? spec.generators : []).map(asObj);
+  if (gens.length !== 2) return fail(gens.length < 2 ? 'found less than two generators, Matrix support only two' : 'found more than two generators, Matrix support only two');
+  const first = expandGenerator(gens[0], repos, goTemplate, ctx, depth + 1);
+  if (first.notExpanded.length) return fail(first.notExpanded.join(', '));
+  const fixed = JSON.stringify(gens[1]).includes('{{') ? undefined : expandGenerator(gens[1], repos, goTemplate, ctx, depth + 1);
+  const params: Obj[] = [];
+  for (const a of first.params) {
+    const second = fixed ?? expandGenerator(asObj(interpolate(gens[1], a, goTemplate, ctx.templateOptions ?? {})), repos, goTemplate, ctx, depth + 1);
+    if (second.notExpanded.length) return fail(second.notExpanded.join(', '));
+    for (const b of second.params) {
+      if (goTemplate) {
+        params.push(deepMerge(b, a));
+        continue;
+      }
+      const clash = Object.keys(b).find((k) => k in a && typeof a[k] === 'string' && typeof b[k] === 'string' && a[k] !== b[k]);
+      if (clash) return fail(`found duplicate key ${clash} with different value, a: ${String(a[clash])} ,b: ${String(b[clash])}`);
+      params.push({ ...a, ...b });
+    }
+  }
+  return { params, notExpanded: [] };
+}
+
 /** What generators read besides the workspace's repositories. */
 export interface GeneratorContext {
   /** Namespace of the ApplicationSet (where its cluster Secrets are). Default `argocd`. */
@@ -173,16 +210,12 @@ export function expandGenerator(g: Obj, repos: RepoInfo[], goTemplate: boolean, 
     const r = clusterGenerator(asObj(g.clusters), secrets, goTemplate, ctx.templateOptions);
     return { params: r.params, notExpanded: r.notExpanded ? [r.notExpanded] : [] };
   }
+  if (depth < 2 && g.matrix) return matrixGenerator(asObj(g.matrix), repos, goTemplate, ctx, depth);
   if (depth < 2 && (g.matrix || g.merge)) {
     const spec = asObj(g.matrix ?? g.merge);
     const children = (Array.isArray(spec.generators) ? spec.generators : []).map(asObj).map((c) => expandGenerator(c, repos, goTemplate, ctx, depth + 1));
     const notExpanded = children.flatMap((c) => c.notExpanded);
     if (notExpanded.length > 0 || children.length === 0) return { params: [], notExpanded: [`${g.matrix ? 'matrix' : 'merge'} (${notExpanded.join(', ') || 'no generators'})`] };
-    if (g.matrix) {
-      // Cartesian product; later generators' keys win on a clash (goTemplate: a deep merge, as mergo.WithOverride).
-      const join = (a: Obj, p: Obj) => (goTemplate ? deepMerge(a, p) : { ...a, ...p });
-      return { params: children.reduce<Obj[]>((acc, c) => acc.flatMap((a) => c.params.map((p) => join(a, p))), [{}]), notExpanded: [] };
-    }
     // merge: the first generator is the base; others override the base sets whose mergeKeys match.
     const keys = (Array.isArray(spec.mergeKeys) ? spec.mergeKeys : []).filter((k): k is string => typeof k === 'string');
     const id = (p: Obj) => JSON.stringify(keys.map((k) => (goTemplate ? k.split('.').reduce<unknown>((v, s) => asObj(v)[s], p) : p[k])));

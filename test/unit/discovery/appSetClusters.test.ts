@@ -196,6 +196,39 @@ describe('discovery/appSetClusters: the clusters generator (issue 14 item 5, arg
     }
   });
 
+  it("matrix: the second generator is templated with each of the first's parameter sets (git files per cluster label), as Argo CD's matrix.go", async () => {
+    const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'gd-appset-matrix-'));
+    try {
+      for (const [env, app] of [['staging', 'web'], ['staging', 'api'], ['production', 'web']]) {
+        await fsp.mkdir(path.join(root, 'envs', env), { recursive: true });
+        await fsp.writeFile(path.join(root, 'envs', env, `${app}.json`), JSON.stringify({ app, replicas: env === 'production' ? '3' : '1' }));
+      }
+      const r = [{ root, urls: ['https://example.test/m.git'] }];
+      const matrix = (goTemplate: boolean) => ({
+        matrix: {
+          generators: [
+            { clusters: { selector: { matchLabels: { org: goTemplate ? 'foo' : 'bar' } } } },
+            { git: { repoURL: 'https://example.test/m.git', files: [{ path: goTemplate ? 'envs/{{ .metadata.labels.environment }}/*.json' : 'envs/{{metadata.labels.environment}}/*.json' }] } },
+          ],
+        },
+      });
+      const go = expandGenerator(matrix(true), r, true, { clusterSecrets: () => SECRETS });
+      assert.deepEqual(go.notExpanded, []);
+      assert.deepEqual(go.params.map((p) => [p.name, p.app, p.replicas]).sort(), [['staging-01', 'api', '1'], ['staging-01', 'web', '1']]);
+      const flat = expandGenerator(matrix(false), r, false, { clusterSecrets: () => SECRETS });
+      assert.deepEqual(flat.params.map((p) => [p.name, p.app, p['path.basename']]), [['production_01/west', 'web', 'production']]);
+      // A key both give with different values (default syntax), and a matrix of three: Argo CD fails the set.
+      const clash = expandGenerator({ matrix: { generators: [{ list: { elements: [{ env: 'a' }] } }, { list: { elements: [{ env: 'b' }] } }] } }, [], false);
+      assert.deepEqual(clash.notExpanded, ['matrix (found duplicate key env with different value, a: a ,b: b)']);
+      const three = expandGenerator({ matrix: { generators: [{ list: { elements: [{}] } }, { list: { elements: [{}] } }, { list: { elements: [{}] } }] } }, [], true);
+      assert.deepEqual(three.notExpanded, ['matrix (found more than two generators, Matrix support only two)']);
+      // goTemplate: the first generator's value wins a clash (mergo: the first set merged over the second).
+      assert.deepEqual(expandGenerator({ matrix: { generators: [{ list: { elements: [{ env: 'a', v: { x: '1' } }] } }, { list: { elements: [{ env: 'b', v: { y: '2' } }] } }] } }, [], true).params, [{ env: 'a', v: { x: '1', y: '2' } }]);
+    } finally {
+      await fsp.rm(root, { recursive: true, force: true });
+    }
+  });
+
   it('expandGenerator: a clusters generator without Secrets says so (matrix names it too)', () => {
     assert.deepEqual(expandGenerator({ clusters: {} }, [], false), { params: [], notExpanded: [`clusters (${NEEDS_CLUSTER})`] });
     assert.deepEqual(expandGenerator({ matrix: { generators: [{ clusters: {} }, { list: { elements: [{ a: '1' }] } }] } }, [], false).notExpanded, [`matrix (clusters (${NEEDS_CLUSTER}))`]);
