@@ -5,8 +5,8 @@
 // commonLabels, commonAnnotations (+Envsubst), namespace, replicas, patches, components (+ignoreMissingComponents),
 // forceCommonLabels, labelWithoutSelector, labelIncludeTemplates; helm: releaseName, parameters (forceString, commas,
 // lists, $ARGOCD_APP_* values), fileParameters, values, valuesObject, valueFiles ($ARGOCD_APP_* in paths),
-// ignoreMissingValueFiles, skipCrds, skipTests, namespace, kubeVersion, apiVersions, and the destination cluster's
-// version / API versions when unset; directory: recurse, include, exclude, JSON files, Lists; `.argocd-source.yaml` and
+// globs, ignoreMissingValueFiles, skipCrds, skipTests, skipSchemaValidation, namespace, kubeVersion, apiVersions, the cluster's
+// version / API versions when unset, ARGOCD_APP_REVISION; directory: recurse, include, exclude, JSON files, Lists; `.argocd-source.yaml` and
 // `.argocd-source-<instance name>.yaml` override files; an Application outside the argocd namespace), our objects equal
 // repo-server's, object for object, after the application controller's namespace step (below).
 import assert from 'node:assert/strict';
@@ -132,7 +132,7 @@ describe('referee: argo-cd repo-server manifest generation vs our rendering of A
 
   it('the fixture has an Application for every option the referee covers', () => {
     const text = fs.readdirSync(path.join(FIXTURE, 'argocd')).map((f) => fs.readFileSync(path.join(FIXTURE, 'argocd', f), 'utf8')).join('\n');
-    const options = ['namePrefix', 'nameSuffix', 'images', 'commonLabels', 'commonAnnotations', 'commonAnnotationsEnvsubst', 'namespace', 'replicas', 'patches', 'components', 'ignoreMissingComponents', 'forceCommonLabels', 'labelWithoutSelector', 'labelIncludeTemplates', 'releaseName', 'parameters', 'forceString', 'fileParameters', 'values', 'valuesObject', 'valueFiles', 'ignoreMissingValueFiles', 'skipCrds', 'skipTests', 'kubeVersion', 'apiVersions', 'directory', 'recurse', 'include', 'exclude', '$ARGOCD_APP_NAME', 'ARGOCD_APP_NAMESPACE', 'ARGOCD_APP_PROJECT_NAME', 'ARGOCD_APP_SOURCE_TARGET_REVISION', 'ARGOCD_APP_REVISION_SHORT', 'namespace: team-a'];
+    const options = ['namePrefix', 'nameSuffix', 'images', 'commonLabels', 'commonAnnotations', 'commonAnnotationsEnvsubst', 'namespace', 'replicas', 'patches', 'components', 'ignoreMissingComponents', 'forceCommonLabels', 'labelWithoutSelector', 'labelIncludeTemplates', 'releaseName', 'parameters', 'forceString', 'fileParameters', 'values', 'valuesObject', 'valueFiles', 'ignoreMissingValueFiles', 'skipCrds', 'skipTests', 'skipSchemaValidation', 'kubeVersion', 'apiVersions', 'directory', 'recurse', 'include', 'exclude', '$ARGOCD_APP_NAME', 'ARGOCD_APP_NAMESPACE', 'ARGOCD_APP_PROJECT_NAME', 'ARGOCD_APP_SOURCE_TARGET_REVISION', 'ARGOCD_APP_REVISION_SHORT', 'namespace: team-a'];
     for (const f of ['apps/web/overrides/.argocd-source.yaml', 'apps/web/overrides/.argocd-source-web-overrides.yaml', 'apps/web/overrides/.argocd-source-team-a_web-team.yaml', 'apps/chart/.argocd-source-shop-helm-default.yaml']) {
       assert.ok(fs.existsSync(path.join(FIXTURE, f)), `override file ${f}`);
     }

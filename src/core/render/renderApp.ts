@@ -38,6 +38,7 @@ function helmOptionsOf(app: App, capabilities?: HelmCapabilities, revision?: str
     repoRoot: app.repoRoot,
     skipCrds: helm.skipCrds === true,
     skipTests: helm.skipTests === true,
+    skipSchemaValidation: helm.skipSchemaValidation === true,
     // Unset: the destination cluster's, as repo-server passes them (when the engine could read them).
     kubeVersion: typeof helm.kubeVersion === 'string' && helm.kubeVersion !== '' ? helm.kubeVersion : capabilities?.kubeVersion,
     apiVersions: strings(helm.apiVersions)?.length ? strings(helm.apiVersions) : capabilities?.apiVersions,

@@ -30,6 +30,8 @@ export interface HelmOptions {
   skipCrds?: boolean;
   /** Argo `skipTests`: `--skip-tests`. */
   skipTests?: boolean;
+  /** Argo `skipSchemaValidation`: `--skip-schema-validation` (the chart's values.schema.json is not checked). */
+  skipSchemaValidation?: boolean;
   /** `--kube-version` and `--api-versions` (Argo: the app's, else the destination cluster's). */
   kubeVersion?: string;
   apiVersions?: string[];
@@ -95,6 +97,7 @@ export async function renderHelm(dir: string, opts: HelmOptions, deps: HelmDeps)
   if (opts.kubeVersion) args.push(`--kube-version=${opts.kubeVersion}`);
   for (const v of opts.apiVersions ?? []) args.push(`--api-versions=${v}`);
   if (opts.skipTests) args.push('--skip-tests');
+  if (opts.skipSchemaValidation) args.push('--skip-schema-validation');
   // Each file once, at its first place (repo-server getResolvedValueFiles appendUnique); Argo's globs expanded there,
   // leaving out files the list also names explicitly (they keep their explicit place).
   const seen = new Set<string>();

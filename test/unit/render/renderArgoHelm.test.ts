@@ -152,6 +152,18 @@ describe('render/renderHelm with Argo CD spec.source.helm options (issue 14 item
     assert.deepEqual(kinds(await render({ skipCrds: true, skipTests: true })), ['ConfigMap']);
   });
 
+  it('skipSchemaValidation: values the chart’s values.schema.json refuses render (--skip-schema-validation, argo-cd util/helm Cmd.template)', async () => {
+    const schema = path.join(chart, 'values.schema.json');
+    await fs.writeFile(schema, JSON.stringify({ type: 'object', properties: { greeting: { type: 'string', enum: ['hello', 'hi'] } } }));
+    try {
+      const refused = await render({ parameters: [{ name: 'greeting', value: 'yo' }] });
+      assert.match(refused.errors[0]?.message ?? '', /schema/);
+      assert.equal(data(await render({ parameters: [{ name: 'greeting', value: 'yo' }], skipSchemaValidation: true })).greeting, 'yo');
+    } finally {
+      await fs.rm(schema);
+    }
+  });
+
   it('kubeVersion and apiVersions reach the chart’s Capabilities', async () => {
     const d = data(await render({ kubeVersion: '1.29.3', apiVersions: ['example.com/v1/Widget'] }));
     assert.equal(d.kube, 'v1.29.3');
