@@ -28,13 +28,20 @@ const { monitorEventLoopDelay, performance } = require('node:perf_hooks');
 const { execFile } = require('node:child_process');
 const out = (name, value) => console.log('BENCH_HOST ' + name + ' ' + JSON.stringify(value));
 
-/** Longest lateness of a 10 ms timer between start() and stop(), plus the event-loop delay histogram's max. */
+/**
+ * Longest lateness of a 10 ms timer between start() and stop(), plus the event-loop delay histogram's max, and how
+ * many blocks were over 50 ms. With BENCH_HOST_PROFILE the blocks are listed (end on the monotonic clock of the
+ * CPU profile, in µs) to find what ran in them.
+ */
 function lagProbe() {
   let longest = 0;
   let last = performance.now();
+  const blocks = [];
   const timer = setInterval(() => {
     const now = performance.now();
-    longest = Math.max(longest, now - last - 10);
+    const lag = now - last - 10;
+    longest = Math.max(longest, lag);
+    if (lag > 50) blocks.push({ lagMs: Math.round(lag), endUs: Number(process.hrtime.bigint() / 1000n) });
     last = now;
   }, 10);
   const h = monitorEventLoopDelay({ resolution: 10 });
@@ -42,7 +49,7 @@ function lagProbe() {
   return () => {
     clearInterval(timer);
     h.disable();
-    return { timerLagMs: Math.round(longest), loopDelayMaxMs: Math.round(h.max / 1e6) };
+    return { timerLagMs: Math.round(longest), loopDelayMaxMs: Math.round(h.max / 1e6), over50ms: blocks.length, ...(process.env.BENCH_HOST_PROFILE ? { blocks } : {}) };
   };
 }
 
@@ -112,12 +119,14 @@ exports.run = async function run() {
 
   // The watches start after the first snapshot (each lists its type once more): an edit made before they have shows
   // only with their first list. Measured apart, then the edit is made on a settled window, as a user would.
+  await prof.start();
   stop = lagProbe();
   const tw = performance.now();
   if (api.session.watchesSynced === undefined) await new Promise((r) => setTimeout(r, 8000)); // a build without it
   while (api.session.watchesSynced === false && performance.now() - tw < 120000) await new Promise((r) => setTimeout(r, 20));
   await new Promise((r) => setTimeout(r, 500));
   out('watchesSynced', { ms: Math.round(performance.now() - tw - 500), synced: api.session.watchesSynced, ...stop() });
+  await prof.stop('watch');
 
   // A kubectl edit → the row of that resource shows it.
   const target = api.session.index.allResources().find((r) => r.diff.ref.kind === 'Deployment' && r.diff.status === 'Synced') || api.session.index.allResources().find((r) => r.diff.ref.kind === 'Deployment');

@@ -4,7 +4,7 @@
 import type { AppDrift, DriftSnapshot } from '../core/engine/driftTypes';
 import type { ObjectRef, ResourceDiff } from '../core/model';
 import { refKey } from '../core/model';
-import type { AppChange } from './snapshotChanges';
+import type { SnapshotChanges } from './snapshotChanges';
 
 export interface IndexedResource {
   context: string;
@@ -41,6 +41,8 @@ interface AppEntries {
   drifted: number;
 }
 
+/** Apps are ordered by cluster, then by place in the cluster: a replaced cluster keeps the others' ordinals. */
+const ordOf = (clusterIndex: number, appIndex: number) => clusterIndex * 0x100000 + appIndex;
 const before = (a: Entry, b: Entry) => a.ord - b.ord || a.pos - b.pos;
 
 function insertSorted(list: Entry[], e: Entry): void {
@@ -49,22 +51,27 @@ function insertSorted(list: Entry[], e: Entry): void {
   list.splice(i, 0, e);
 }
 
+function without<T>(list: T[], drop: (x: T) => boolean): T[] | undefined {
+  const rest = list.filter((x) => !drop(x));
+  return rest.length ? rest : undefined;
+}
+
 export class DriftIndex {
   private byFile = new Map<string, Entry[]>();
-  private byKey = new Map<string, Entry>();
-  /** Per context and ref, the entries of every app that has it, in snapshot order (`appId: '*'` takes the first). */
-  private byRef = new Map<string, Entry[]>();
-  private apps = new Map<string, AppEntries>();
+  /** Per context, per ref, the entries of every app that has it, in snapshot order (`appId: '*'` takes the first). */
+  private byRef = new Map<string, Map<string, Entry[]>>();
+  /** Per context, per app id. */
+  private apps = new Map<string, Map<string, AppEntries>>();
   private drifted = 0;
+  private ordered?: AppEntries[];
   private flat?: IndexedResource[];
   private _snapshot?: DriftSnapshot;
-  /** Bumped by every patch: caches derived from the index compare it. */
+  /** Bumped by every patch that changes something: caches derived from the index compare it. */
   version = 0;
 
   constructor(snapshot?: DriftSnapshot) {
     this._snapshot = snapshot;
-    let ord = 0;
-    for (const c of snapshot?.clusters ?? []) for (const drift of c.apps) this.add(c.context, drift, ord++);
+    snapshot?.clusters.forEach((c, ci) => c.apps.forEach((drift, ai) => this.add(c.context, drift, ordOf(ci, ai))));
   }
 
   get snapshot(): DriftSnapshot | undefined {
@@ -72,68 +79,81 @@ export class DriftIndex {
   }
 
   /**
-   * Takes the next snapshot of the same frame (the same clusters and apps in the same order; else build a new
-   * index) where only `changes` differ: their entries are replaced, everything else stays.
+   * Takes the next snapshot of the same clusters (else build a new index) where only `changes` differ: the
+   * clusters it names are indexed again, the apps it names have their entries replaced, everything else stays.
    */
-  patch(snapshot: DriftSnapshot | undefined, changes: readonly AppChange[]): void {
+  patch(snapshot: DriftSnapshot | undefined, changes: Pick<SnapshotChanges, 'clusters' | 'apps'>): void {
+    const previous = this._snapshot;
     this._snapshot = snapshot;
-    if (!changes.length) return;
+    if (!changes.apps.length && !changes.clusters.length) return;
     this.version++;
+    this.ordered = undefined;
     this.flat = undefined;
-    for (const ch of changes) {
-      const old = this.apps.get(`${ch.context}\u0000${ch.before.app.id}`);
-      if (!old) throw new Error(`drift index: ${ch.before.app.id} in ${ch.context} is not indexed`);
+    for (const ci of changes.clusters) {
+      const context = snapshot!.clusters[ci].context;
+      for (const a of this.apps.get(context)?.values() ?? []) this.remove(a);
+      this.apps.delete(context);
+      if (previous?.clusters[ci]?.context !== context) throw new Error(`drift index: cluster ${ci} is not ${context}`);
+      snapshot!.clusters[ci].apps.forEach((drift, ai) => this.add(context, drift, ordOf(ci, ai)));
+    }
+    for (const ch of changes.apps) {
+      const old = this.apps.get(ch.context)?.get(ch.before.app.id);
+      if (!old || old.drift !== ch.before) throw new Error(`drift index: ${ch.before.app.id} in ${ch.context} is not indexed as shown`);
       this.remove(old);
       this.add(ch.context, ch.after, old.ord);
     }
   }
 
   private add(context: string, drift: AppDrift, ord: number): void {
-    const appKey = `${context}\u0000${drift.app.id}`;
+    let ofContext = this.apps.get(context);
+    if (!ofContext) this.apps.set(context, (ofContext = new Map()));
+    let refs = this.byRef.get(context);
+    if (!refs) this.byRef.set(context, (refs = new Map()));
     const entries: AppEntries = { context, drift, ord, all: [], unique: new Map(), drifted: 0 };
-    drift.resources.forEach((diff, pos) => {
-      const rk = refKey(diff.ref);
-      const e: Entry = { context, drift, diff, ord, pos, key: rk };
+    const resources = drift.resources;
+    for (let pos = 0; pos < resources.length; pos++) {
+      const diff = resources[pos];
+      const key = refKey(diff.ref);
+      const e: Entry = { context, drift, diff, ord, pos, key };
       entries.all.push(e);
-      entries.unique.set(rk, e);
-      this.byKey.set(`${appKey}\u0000${rk}`, e);
-      const refId = `${context}\u0000${rk}`;
-      const list = this.byRef.get(refId);
-      if (!list) this.byRef.set(refId, [e]);
+      entries.unique.set(key, e);
+      const list = refs.get(key);
+      if (!list) refs.set(key, [e]);
       else if (!list.some((x) => x.drift === drift)) insertSorted(list, e);
       if (diff.source) {
         const files = this.byFile.get(diff.source.file);
         if (!files) this.byFile.set(diff.source.file, [e]);
         else insertSorted(files, e);
       }
-    });
+    }
     for (const e of entries.unique.values()) if (e.diff.status !== 'Synced') entries.drifted++;
     this.drifted += entries.drifted;
-    // A patched app is set again under its key: it keeps its place in the Map's (snapshot) order.
-    this.apps.set(appKey, entries);
+    ofContext.set(drift.app.id, entries);
   }
 
   private remove(a: AppEntries): void {
-    const appKey = `${a.context}\u0000${a.drift.app.id}`;
+    const refs = this.byRef.get(a.context);
     for (const e of a.all) {
-      this.byKey.delete(`${appKey}\u0000${e.key}`);
-      const refId = `${a.context}\u0000${e.key}`;
-      const list = this.byRef.get(refId);
+      const list = refs?.get(e.key);
       if (list) {
-        const rest = list.filter((x) => x.drift !== a.drift);
-        if (rest.length) this.byRef.set(refId, rest);
-        else this.byRef.delete(refId);
+        const rest = without(list, (x) => x.drift === a.drift);
+        if (rest) refs!.set(e.key, rest);
+        else refs!.delete(e.key);
       }
       if (e.diff.source) {
         const files = this.byFile.get(e.diff.source.file);
-        if (files) {
-          const rest = files.filter((x) => x !== e);
-          if (rest.length) this.byFile.set(e.diff.source.file, rest);
-          else this.byFile.delete(e.diff.source.file);
-        }
+        const rest = files && without(files, (x) => x === e);
+        if (rest) this.byFile.set(e.diff.source.file, rest);
+        else this.byFile.delete(e.diff.source.file);
       }
     }
+    this.apps.get(a.context)?.delete(a.drift.app.id);
     this.drifted -= a.drifted;
+  }
+
+  private orderedApps(): AppEntries[] {
+    this.ordered ??= [...this.apps.values()].flatMap((m) => [...m.values()]).sort((x, y) => x.ord - y.ord);
+    return this.ordered;
   }
 
   forFile(file: string): readonly IndexedResource[] {
@@ -142,30 +162,30 @@ export class DriftIndex {
 
   /** The resources of one app (one per ref), in order. */
   appResources(context: string, appId: string): readonly IndexedResource[] {
-    const a = this.apps.get(`${context}\u0000${appId}`);
+    const a = this.apps.get(context)?.get(appId);
     return a ? [...a.unique.values()] : [];
   }
 
   /** `appId: '*'` finds the resource in whichever app has it; a named app must still have it (no guessing). */
   resource(loc: ResourceLocator): IndexedResource | undefined {
-    if (loc.appId === '*') return this.byRef.get(`${loc.context}\u0000${refKey(loc.ref)}`)?.[0];
-    return this.byKey.get(`${loc.context}\u0000${loc.appId}\u0000${refKey(loc.ref)}`);
+    if (loc.appId === '*') return this.byRef.get(loc.context)?.get(refKey(loc.ref))?.[0];
+    return this.apps.get(loc.context)?.get(loc.appId)?.unique.get(refKey(loc.ref));
   }
 
   app(context: string, appId: string): { context: string; drift: AppDrift } | undefined {
-    const a = this.apps.get(`${context}\u0000${appId}`);
+    const a = this.apps.get(context)?.get(appId);
     return a && { context: a.context, drift: a.drift };
   }
 
   allApps(): { context: string; drift: AppDrift }[] {
-    return [...this.apps.values()].map((a) => ({ context: a.context, drift: a.drift }));
+    return this.orderedApps().map((a) => ({ context: a.context, drift: a.drift }));
   }
 
   /** One entry per app and resource, in snapshot order. */
   allResources(): readonly IndexedResource[] {
     if (!this.flat) {
       const out: IndexedResource[] = [];
-      for (const a of this.apps.values()) for (const e of a.unique.values()) out.push(e);
+      for (const a of this.orderedApps()) for (const e of a.unique.values()) out.push(e);
       this.flat = out;
     }
     return this.flat;

@@ -170,9 +170,9 @@ export class DriftSession implements vscode.Disposable {
     try {
       const engine = this.getEngine();
       if (files.length) engine.invalidateFiles(files);
-      // The first time these clusters are shown, each appears as soon as it is computed (slow ones say loading).
+      // The first time these clusters are shown, apps appear as they finish (clusters still computing say loading).
       const shown = this._snapshot?.clusters.map((c) => c.context).join('\n');
-      const progressive = contexts.length > 1 && (!this._snapshot || shown !== contexts.join('\n') || this._snapshot.clusters.some((c) => c.loading));
+      const progressive = !this._snapshot || shown !== contexts.join('\n') || this._snapshot.clusters.some((c) => c.loading);
       const onProgress = progressive ? (partial: DriftSnapshot) => !signal.aborted && this.publish(partial, files.length > 0) : undefined;
       const snap = await engine.compute(contexts, { signal, overlays: this.dirtyOverlays(), reuseLive: opts.reuseLive, onProgress });
       if (signal.aborted) return;
@@ -206,7 +206,7 @@ export class DriftSession implements vscode.Disposable {
     const { snapshot, changes } = stabilize(this._snapshot, snap);
     this._snapshot = snapshot;
     if (changes.whole) this._index = new DriftIndex(snapshot);
-    else this._index.patch(snapshot, changes.apps);
+    else this._index.patch(snapshot, changes);
     const loaded = !!snapshot && snapshot.clusters.every((c) => c.apps.length === 0 && !c.error && !c.loading);
     if (loaded !== this.loadedContext) {
       this.loadedContext = loaded;

@@ -17,7 +17,7 @@ import { LIVE_SCHEME, LiveFileSystem } from './liveFileSystem';
 import { relativeTime } from './tree/driftTreeModel';
 import { registerHistory } from './history/registerHistory';
 import type { HistoryView } from './history/historyView';
-import type { SnapshotChanges } from './snapshotChanges';
+import { framesChanged, type SnapshotChanges } from './snapshotChanges';
 import { refKey } from '../core/model';
 
 export interface GitOpsDriftApi {
@@ -57,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
     model.update(session.snapshot, model.currentFilter);
     model.setWatchStops(session.watchStops);
     provider.refresh();
-    if (changes.whole) docs.refreshOpen();
+    if (framesChanged(changes)) docs.refreshOpen();
     else if (changes.apps.length) {
       const refs = new Set(changes.apps.flatMap((ch) => [...ch.before.resources, ...ch.after.resources].map((r) => `${ch.context}\u0000${refKey(r.ref)}`)));
       docs.refreshOpen((context, ref) => refs.has(`${context}\u0000${refKey(ref)}`));
@@ -67,7 +67,7 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
     const drifted = session.index.driftedCount();
     tree.badge = drifted ? { value: drifted, tooltip: `${drifted} drifted resources` } : undefined;
     tree.message = vscode.workspace.isTrusted ? undefined : 'Untrusted workspace: kustomize and helm are not run; only plain manifests are compared.';
-    if (changes.whole || changes.apps.some((ch) => ch.before.errors.length || ch.after.errors.length)) diagnostics.update(session.snapshot);
+    if (framesChanged(changes) || changes.apps.some((ch) => ch.before.errors.length || ch.after.errors.length)) diagnostics.update(session.snapshot);
     // An expired breakglass is a loose end: say so once per breakglass.
     for (const { context: ctx, drift } of session.index.allApps()) {
       const b = drift.state.breakglass;

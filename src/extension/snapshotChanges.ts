@@ -14,16 +14,26 @@ export interface AppChange {
 }
 
 export interface SnapshotChanges {
-  /** Clusters or apps were added, removed, reordered, loaded or failed: rebuild everything. */
+  /** Clusters were added, removed or reordered: rebuild everything. */
   whole: boolean;
-  /** When not whole: the apps whose drift changed (all others are the objects shown before). */
+  /**
+   * When not whole: positions of the clusters whose frame changed (apps added, removed or reordered, loaded, failed):
+   * rebuild what shows them. A progressive first refresh replaces one loading cluster at a time.
+   */
+  clusters: number[];
+  /** When not whole: the apps whose drift changed in the other clusters (all else is the objects shown before). */
   apps: AppChange[];
   /** Workspace files changed since the last snapshot: what was derived from reading files starts over. */
   filesChanged?: boolean;
 }
 
-export const WHOLE: SnapshotChanges = { whole: true, apps: [] };
-export const NOTHING: SnapshotChanges = { whole: false, apps: [] };
+export const WHOLE: SnapshotChanges = { whole: true, clusters: [], apps: [] };
+export const NOTHING: SnapshotChanges = { whole: false, clusters: [], apps: [] };
+
+/** Whether anything beyond single apps changed (what cannot be patched app by app is redrawn). */
+export function framesChanged(c: SnapshotChanges): boolean {
+  return c.whole || c.clusters.length > 0;
+}
 
 function sameLiveApp(a: AppDrift['liveApp'], b: AppDrift['liveApp']): boolean {
   if (a === b) return true;
@@ -34,11 +44,12 @@ function sameLiveApp(a: AppDrift['liveApp'], b: AppDrift['liveApp']): boolean {
 /** Whether the app shows and acts exactly the same: then the object shown stays. */
 export function sameAppDrift(a: AppDrift, b: AppDrift): boolean {
   if (a === b) return true;
+  if (!!a.loading !== !!b.loading) return false;
   if (a.resources.length !== b.resources.length || a.errors.length !== b.errors.length || a.skipped.length !== b.skipped.length) return false;
   for (let i = 0; i < a.resources.length; i++) if (a.resources[i] !== b.resources[i]) return false;
   if (a.liveContext !== b.liveContext || !sameLiveApp(a.liveApp, b.liveApp)) return false;
   if (a.app !== b.app && JSON.stringify(a.app) !== JSON.stringify(b.app)) return false;
-  if (JSON.stringify(a.state) !== JSON.stringify(b.state)) return false;
+  if (JSON.stringify(a.state) !== JSON.stringify(b.state) || JSON.stringify(a.notes) !== JSON.stringify(b.notes)) return false;
   for (let i = 0; i < a.errors.length; i++) {
     const x = a.errors[i];
     const y = b.errors[i];
@@ -60,15 +71,20 @@ function sameClusterFrame(a: ClusterDrift, b: ClusterDrift): boolean {
 
 /**
  * The snapshot to show after `prev`: `next`, with every app equal to the one shown replaced by that object (and a
- * cluster none of whose apps changed by the cluster shown), plus the list of apps that changed. A change of the
- * snapshot's frame (clusters, the set or order of apps, loading, errors) is `whole`.
+ * cluster none of whose apps changed by the cluster shown), plus the list of apps that changed. Other clusters
+ * (or their order) are `whole`; a cluster whose apps were added, removed or reordered, or that loaded or failed, is
+ * listed in `clusters`.
  */
 export function stabilize(prev: DriftSnapshot | undefined, next: DriftSnapshot | undefined): { snapshot: DriftSnapshot | undefined; changes: SnapshotChanges } {
-  if (!prev || !next || prev.clusters.length !== next.clusters.length) return { snapshot: next, changes: WHOLE };
-  for (let c = 0; c < next.clusters.length; c++) if (!sameClusterFrame(prev.clusters[c], next.clusters[c])) return { snapshot: next, changes: WHOLE };
+  if (!prev || !next || prev.clusters.length !== next.clusters.length || prev.clusters.some((c, i) => c.context !== next.clusters[i].context)) return { snapshot: next, changes: WHOLE };
   const apps: AppChange[] = [];
+  const framed: number[] = [];
   const clusters = next.clusters.map((nc, c) => {
     const pc = prev.clusters[c];
+    if (!sameClusterFrame(pc, nc)) {
+      framed.push(c);
+      return nc;
+    }
     let changed = false;
     const kept = nc.apps.map((na, i) => {
       const pa = pc.apps[i];
@@ -79,5 +95,5 @@ export function stabilize(prev: DriftSnapshot | undefined, next: DriftSnapshot |
     });
     return changed ? { ...nc, apps: kept } : pc;
   });
-  return { snapshot: { ...next, clusters }, changes: { whole: false, apps } };
+  return { snapshot: { ...next, clusters }, changes: { whole: false, clusters: framed, apps } };
 }

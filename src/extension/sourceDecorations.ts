@@ -7,7 +7,7 @@ import { shortPath } from '../core/engine/fieldSetter';
 import type { CaptureOrigin } from '../core/capture/captureTypes';
 import { refKey, type ResourceDiff } from '../core/model';
 import type { AppDrift } from '../core/engine/driftTypes';
-import { WHOLE, type SnapshotChanges } from './snapshotChanges';
+import { framesChanged, WHOLE, type SnapshotChanges } from './snapshotChanges';
 import { relativeTime } from './tree/driftTreeModel';
 import { locatorOf, type DriftIndex, type IndexedResource } from './driftIndex';
 import { forecastChange, forecastDiff, type RevertForecast } from '../core/forecast/revertForecast';
@@ -178,7 +178,7 @@ export class SourceDecorations implements vscode.HoverProvider, vscode.CodeLensP
    */
   refresh(changes: SnapshotChanges = WHOLE): void {
     const index = this.index();
-    const patchable = !changes.whole && !changes.filesChanged && (!this.setterFiles || this.setterFiles.index === index);
+    const patchable = !framesChanged(changes) && !changes.filesChanged && (!this.setterFiles || this.setterFiles.index === index);
     if (!patchable) {
       this.setterFiles = undefined;
       for (const editor of vscode.window.visibleTextEditors) this.decorate(editor);

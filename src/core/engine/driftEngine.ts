@@ -30,6 +30,8 @@ import { clusterObjectLookup } from './clusterObjectLookup';
 import { clusterCapabilities, destinationContext, withVersionOnce, type DestinationCapabilities } from './clusterCapabilities';
 import type { HelmCapabilities } from '../render/types';
 import type { AppDrift, ClusterDrift, DriftSnapshot, DriftTimings } from './driftTypes';
+import { appStateOf } from './appState';
+import { ProgressThrottle } from './progressThrottle';
 
 export { APP_TYPES, type WatchScope } from './appDiscovery';
 export { toGitOpsError } from './liveStore';
@@ -70,10 +72,18 @@ export interface ComputeOptions {
   /** Re-diff against the live objects already held (kept current by watch events) instead of listing again. */
   reuseLive?: boolean;
   /**
-   * Called as each cluster finishes, with the snapshot so far (clusters still computing are `loading`), so a host
-   * can show the clusters that are ready while slower ones render.
+   * Called with the snapshot so far as each cluster finishes, and in between at most every `progressIntervalMs`
+   * as apps finish: clusters still computing are `loading` and hold the apps finished so far (an app rendered but
+   * not yet diffed is `loading` too), so a host shows apps as they finish while slower ones render.
    */
   onProgress?: (partial: DriftSnapshot) => void;
+  /** Least time between two progress reports within the clusters. Default 200 ms. */
+  progressIntervalMs?: number;
+  /**
+   * Apps are reported one by one only in clusters of more than this many apps (default 20); a smaller cluster is
+   * shown when it is complete (its apps finish within moments of each other).
+   */
+  progressMinApps?: number;
 }
 
 /** Kinds whose objects define apps (an app of apps, a Flux Kustomization…): a file holding one is re-discovered. */
@@ -143,21 +153,38 @@ export class DriftEngine {
     const { apps, repos } = await this.discovery.discover(opts.signal);
     timings.discoverMs = Date.now() - t0;
     const done: (ClusterDrift | undefined)[] = contexts.map(() => undefined);
-    const clusters = await Promise.all(
-      contexts.map(async (c, i) => {
-        const cluster = await this.computeCluster(c, apps, repos, opts, timings);
-        done[i] = cluster;
-        if (opts.onProgress && done.some((d) => !d) && !opts.signal?.aborted) {
-          opts.onProgress({ clusters: done.map((d, k) => d ?? { context: contexts[k], apps: [], loading: true }), computedAt: this.clock.now().toISOString(), timings: { ...timings, totalMs: Date.now() - t0 } });
-        }
-        return cluster;
-      }),
-    );
+    /** Per cluster still computing: its apps finished so far (built when reported). */
+    const partial: ((() => ClusterDrift) | undefined)[] = contexts.map(() => undefined);
+    const onProgress = opts.onProgress;
+    const soFar = (): DriftSnapshot => ({
+      clusters: done.map((d, k) => d ?? partial[k]?.() ?? { context: contexts[k], apps: [], loading: true }),
+      computedAt: this.clock.now().toISOString(),
+      timings: { ...timings, totalMs: Date.now() - t0 },
+    });
+    const throttle = onProgress && new ProgressThrottle(() => !opts.signal?.aborted && onProgress(soFar()), opts.progressIntervalMs ?? 200);
+    let clusters: ClusterDrift[];
+    try {
+      clusters = await Promise.all(
+        contexts.map(async (c, i) => {
+          const progress = throttle && ((p: () => ClusterDrift) => ((partial[i] = p), throttle.changed()));
+          const cluster = await this.computeCluster(c, apps, repos, opts, timings, progress);
+          done[i] = cluster;
+          if (onProgress && done.some((d) => !d) && !opts.signal?.aborted) {
+            throttle!.deliveredNow();
+            onProgress(soFar());
+          }
+          return cluster;
+        }),
+      );
+    } finally {
+      throttle?.close();
+    }
     timings.totalMs = Date.now() - t0;
     return { clusters, computedAt: this.clock.now().toISOString(), timings };
   }
 
-  private async computeCluster(context: string, wsApps: App[], repos: RepoInfo[], opts: ComputeOptions, timings: DriftTimings): Promise<ClusterDrift> {
+  /** `progress`: the cluster with the apps finished so far, to report (throttled by the caller). */
+  private async computeCluster(context: string, wsApps: App[], repos: RepoInfo[], opts: ComputeOptions, timings: DriftTimings, progress?: (soFar: () => ClusterDrift) => void): Promise<ClusterDrift> {
     const signal = opts.signal;
     let client: KubeClient;
     try {
@@ -212,7 +239,22 @@ export class DriftEngine {
         return own ? { capabilities: own } : { capabilities: await capabilities(), note: `${listed}: its destination ${dest.context}'s could not be read` };
       };
       const clusterReads = { context, lookup: clusterObjectLookup(client), capabilities, capabilitiesFor };
-      const rendered = await Promise.all(apps.map((a) => (rendersFromStoredRelease(a) ? this.storedRelease(context, client, a, !!opts.reuseLive, signal) : this.renders.render(a, opts.overlays, signal, clusterReads)).catch((e): RenderResult => ({ objects: [], skipped: [], errors: [toGitOpsError(e)] }))));
+      // Progress: each app shown as it finishes: once rendered, an app whose own object is in this cluster is shown
+      // loading (its state is known); once diffed, with its drift. Apps are shown in their final order.
+      const slots: (AppDrift | undefined)[] = apps.map(() => undefined);
+      const report = progress && apps.length > (opts.progressMinApps ?? 20) && (() => progress(() => ({ context, server: client.server, apps: slots.filter((d): d is AppDrift => !!d), loading: true })));
+      const rendering = (a: App, i: number) => (r: RenderResult) => {
+        if (report) {
+          const key = appObjectKey(a);
+          const liveApp = key ? cache.liveApps.get(key) : undefined;
+          if (liveApp) {
+            slots[i] = { app: a, liveApp, liveContext: cache.targets.get(a.id), state: appStateOf(liveApp, this.clock.now()), resources: [], errors: [], skipped: [], loading: true };
+            report();
+          }
+        }
+        return r;
+      };
+      const rendered = await Promise.all(apps.map((a, i) => (rendersFromStoredRelease(a) ? this.storedRelease(context, client, a, !!opts.reuseLive, signal) : this.renders.render(a, opts.overlays, signal, clusterReads)).catch((e): RenderResult => ({ objects: [], skipped: [], errors: [toGitOpsError(e)] })).then(rendering(a, i))));
       timings.renderMs = Math.max(timings.renderMs, Date.now() - tRender);
       throwIfAborted(signal);
       // Objects added to or removed from Git need their live state (or prune status) read: fetch again then.
@@ -262,6 +304,10 @@ export class DriftEngine {
         const drift = this.diffs.diffApp(apps[i], rendered[i], cache, schemas, argoCm, argoCmError, ssdDefault);
         if (drift) drifts.push(drift);
         else notDeployed.push(apps[i]);
+        if (report && (drift || slots[i])) {
+          slots[i] = drift;
+          report();
+        }
       }
       timings.diffMs += Math.max(0, Math.round(Date.now() - tDiff - yielded));
       return { context, server: client.server, apps: drifts, notDeployed };

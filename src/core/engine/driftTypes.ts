@@ -15,6 +15,11 @@ export interface AppDrift {
   skipped: { file: string; reason: string }[];
   /** How the app was rendered, when it matters (e.g. helm capabilities not from its destination cluster). */
   notes?: string[];
+  /**
+   * Rendered but not diffed yet (a progress report while its cluster is computed): no resources are known, it is
+   * never in sync. Only in snapshots passed to ComputeOptions.onProgress.
+   */
+  loading?: boolean;
 }
 
 export interface ClusterDrift {

@@ -160,8 +160,8 @@ export class DriftTreeModel {
   /**
    * The nodes to refresh since the last call: a resource whose diff changed without changing the counts above
    * it is refreshed alone, an app whose counts, state or set of resources changed is refreshed with its subtree,
-   * a cluster whose count changed likewise. Undefined: refresh the whole tree (first paint, filter changed, apps
-   * added or removed, many changes). The diff memo returns the same ResourceDiff object for an unchanged pair,
+   * a cluster whose count or set of apps changed (a progressive refresh loading it) likewise. Undefined: refresh
+   * the whole tree (first paint, filter changed, clusters added or removed, many changes). The diff memo returns the same ResourceDiff object for an unchanged pair,
    * so unchanged resources are found by identity, and the host keeps unchanged apps' objects (unchanged apps too).
    */
   takeChanges(): DriftNode[] | undefined {
@@ -174,19 +174,20 @@ export class DriftTreeModel {
     for (let i = 0; i < cur.clusters.length; i++) {
       const pc = prev.snapshot.clusters[i];
       const cc = cur.clusters[i];
-      if (pc.context !== cc.context || pc.apps.length !== cc.apps.length || !!pc.error !== !!cc.error) return undefined;
+      if (pc.context !== cc.context) return undefined;
       const clusterNode: DriftNode = { type: 'cluster', id: `c:${cc.context}`, cluster: cc };
       const stopsChanged = prev.watchStops.get(cc.context) !== this.watchStops.get(cc.context);
       // The host keeps the objects of unchanged clusters and apps (snapshotChanges.ts): nothing to compare below.
       if (pc === cc && !stopsChanged) continue;
-      if (stopsChanged || cc.error?.message !== pc.error?.message || this.clusterDrifted(pc) !== this.clusterDrifted(cc) || (pc.notDeployed?.length ?? 0) !== (cc.notDeployed?.length ?? 0)) {
+      // Its apps added, removed or reordered, loaded, failed, its counts changed: the cluster with its subtree.
+      const frame = pc.apps.length !== cc.apps.length || !!pc.loading !== !!cc.loading || pc.apps.some((a, j) => a.app.id !== cc.apps[j].app.id);
+      if (frame || stopsChanged || cc.error?.message !== pc.error?.message || this.clusterDrifted(pc) !== this.clusterDrifted(cc) || (pc.notDeployed?.length ?? 0) !== (cc.notDeployed?.length ?? 0)) {
         out.push(clusterNode);
         continue;
       }
       for (let j = 0; j < cc.apps.length; j++) {
         const pa = pc.apps[j];
         const ca = cc.apps[j];
-        if (pa.app.id !== ca.app.id) return undefined;
         if (pa === ca) continue;
         const appNode: DriftNode = { type: 'app', id: `${clusterNode.id}/a:${ca.app.id}`, context: cc.context, drift: ca };
         const sameSet = pa.resources.length === ca.resources.length && pa.resources.every((r, k) => refKey(r.ref) === refKey(ca.resources[k].ref));
@@ -243,8 +244,10 @@ export class DriftTreeModel {
       case 'cluster': {
         const c = node.cluster;
         if (c.error) return [{ type: 'message', id: `${node.id}:err`, text: c.error.message, severity: 'error' }];
-        if (c.loading) return [{ type: 'message', id: `${node.id}:loading`, text: 'Rendering and reading this cluster…', severity: 'info' }];
+        const loadingMessage: DriftNode = { type: 'message', id: `${node.id}:loading`, text: c.apps.length ? 'Rendering and reading the other apps…' : 'Rendering and reading this cluster…', severity: 'info' };
+        if (c.loading && !c.apps.length) return [loadingMessage];
         const apps = c.apps.filter((a) => this.appVisible(a));
+        if (c.loading) return [...apps.map((a): DriftNode => ({ type: 'app', id: `${node.id}/a:${a.app.id}`, context: c.context, drift: a })), loadingMessage];
         const out: DriftNode[] = apps.map((a) => ({ type: 'app', id: `${node.id}/a:${a.app.id}`, context: c.context, drift: a }));
         if (apps.length === 0) out.push({ type: 'message', id: `${node.id}:empty`, text: c.apps.length ? 'Nothing matches the filter' : 'No apps of this workspace run in this cluster', severity: 'info' });
         const absent = c.notDeployed ?? [];
@@ -255,6 +258,7 @@ export class DriftTreeModel {
         return out;
       }
       case 'app': {
+        if (node.drift.loading) return [];
         const out: DriftNode[] = node.drift.errors.map((e, i) => ({ type: 'message', id: `${node.id}:e${i}`, text: e.message, severity: 'error' as const }));
         const byKind = new Map<string, ResourceDiff[]>();
         for (const r of node.drift.resources) {
@@ -344,7 +348,10 @@ export class DriftTreeModel {
         const stops = this.watchStops.get(c.context) ?? [];
         const off = stops.length ? ` · live updates off: ${[...new Set(stops.map((w) => w.reason))].join(', ')}` : '';
         const offTip = stops.map((w) => `  \n$(debug-disconnect) live updates off: ${w.type} — ${w.message}`).join('');
-        if (c.loading) return { label: c.context, description: 'loading…', tooltip: `**${c.context}**  \nBeing computed; the other clusters are shown as they finish.`, icon: { id: 'loading~spin' }, contextValue: 'cluster', collapsible: 'expanded' };
+        if (c.loading) {
+          const ready = c.apps.filter((a) => !a.loading).length;
+          return { label: c.context, description: ready ? `loading… ${ready} app${ready === 1 ? '' : 's'} ready` : 'loading…', tooltip: `**${c.context}**  \nBeing computed; apps and clusters are shown as they finish.`, icon: { id: 'loading~spin' }, contextValue: 'cluster', collapsible: 'expanded' };
+        }
         return {
           label: c.context,
           description: (c.error ? c.error.reason : drifted ? `${drifted} drifted` : 'in sync') + off,
@@ -356,6 +363,7 @@ export class DriftTreeModel {
       }
       case 'app': {
         const p = presentApp(node.drift, now, this.appDrifted(node.drift));
+        if (node.drift.loading) return { ...p, description: ['loading…', p.description].filter(Boolean).join(' · '), icon: { id: 'loading~spin' }, collapsible: 'none' };
         // At scale, drifted apps start collapsed (children are made when the user expands one).
         const many = (this.snapshot?.clusters.find((c) => c.context === node.context)?.apps.length ?? 0) > AUTO_EXPAND_MAX_APPS;
         return many && p.collapsible === 'expanded' ? { ...p, collapsible: 'collapsed' } : p;

@@ -85,6 +85,47 @@ describe('engine: each Argo CD app is shown in the cluster that runs it (issue 1
     }
   });
 
+  it('progress within one cluster: apps are shown as their renders finish (loading), then one by one as diffed', async () => {
+    const { repo, clients, engine } = await world();
+    try {
+      // The LISTs of the apps' objects wait until the renders have been reported (the Applications are read before).
+      const east = clients.get('east')!;
+      const list = east.list.bind(east);
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      east.list = async (...a: Parameters<typeof list>) => (!['ConfigMap', 'Deployment'].includes(a[0].kind) ? list(...a) : (await gate, list(...a)));
+      const seen: string[] = [];
+      const snap = await engine.compute(['east'], {
+        progressIntervalMs: 0,
+        progressMinApps: 0,
+        onProgress: (partial) => {
+          const c = partial.clusters[0];
+          seen.push(`${c.loading ? 'loading' : 'done'}: ${c.apps.filter((a) => a.app.kind === 'argo-application').map((a) => `${a.app.name}${a.loading ? '…' : `(${a.resources.length})`}`).join(' ')}`);
+          if (c.apps.length === 2 && c.apps.every((a) => a.loading)) release();
+        },
+      });
+      // Each render reported as it finished (in the apps' order), then each app as it was diffed.
+      assert.deepEqual(seen.filter((l) => !l.includes('(')), seen.slice(0, seen.findIndex((l) => l.includes('('))), 'placeholders come before any diff');
+      assert.ok(seen.includes('loading: a0… a1…'), seen.join(' | '));
+      assert.ok(seen.includes('loading: a0(2) a1…'), `a0 shown diffed while a1 is not: ${seen.join(' | ')}`);
+      assert.ok(seen.every((l) => l.startsWith('loading')), 'never reported as complete before it is');
+      assert.deepEqual(snap.clusters.map((c) => [c.loading, argoApps(c.apps), c.apps.some((a) => a.loading)]), [[undefined, ['a0', 'a1'], false]]);
+    } finally {
+      await fs.rm(repo, { recursive: true, force: true });
+    }
+  });
+
+  it('a cluster of few apps is shown complete, not app by app (default progressMinApps)', async () => {
+    const { repo, engine } = await world();
+    try {
+      const seen: number[] = [];
+      await engine.compute(['east'], { progressIntervalMs: 0, onProgress: (p) => seen.push(p.clusters[0].apps.length) });
+      assert.deepEqual(seen, []);
+    } finally {
+      await fs.rm(repo, { recursive: true, force: true });
+    }
+  });
+
   it('with every LIST answered, each cluster shows its own apps and the others are not deployed there', async () => {
     const { repo, engine } = await world();
     try {

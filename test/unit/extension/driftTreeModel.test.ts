@@ -118,6 +118,23 @@ describe('DriftTreeModel', () => {
     assert.deepEqual(labels(m, m.children(loading)), ['Rendering and reading this cluster…']);
   });
 
+  it('a cluster being computed shows the apps finished so far (issue 16: apps appear as they finish)', () => {
+    const snap = snapshot();
+    const [ready, rendered] = snap.clusters[0].apps;
+    snap.clusters[0] = { context: snap.clusters[0].context, apps: [ready, { ...rendered, resources: [], errors: [], loading: true }], loading: true };
+    const m = new DriftTreeModel(snap, { driftedOnly: false }, () => now);
+    const cluster = m.roots()[0];
+    assert.equal(m.present(cluster).description, 'loading… 1 app ready');
+    const kids = m.children(cluster);
+    assert.deepEqual(labels(m, kids), [ready.app.name, rendered.app.name, 'Rendering and reading the other apps…']);
+    const loadingApp = kids[1];
+    assert.match(m.present(loadingApp).description!, /^loading…/);
+    assert.equal(m.present(loadingApp).icon.id, 'loading~spin');
+    assert.equal(m.present(loadingApp).collapsible, 'none');
+    assert.deepEqual(m.children(loadingApp), [], 'no resources before it is diffed (never "in sync")');
+    assert.notEqual(m.present(kids[0]).icon.id, 'loading~spin');
+  });
+
   it('formats relative times', () => {
     assert.equal(relativeTime('2026-11-28T11:59:30Z', now), '30 s ago');
     assert.equal(relativeTime('2026-11-28T09:00:00Z', now), '3 h ago');

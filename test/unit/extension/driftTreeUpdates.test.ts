@@ -56,14 +56,18 @@ describe('DriftTreeModel updates', () => {
     assert.equal(m.present(nodes[0]).description, '2 drifted');
   });
 
-  it('a changed filter or a new app refreshes everything', () => {
+  it('a changed filter refreshes everything; a new app or a cluster that finished loading refreshes its cluster', () => {
     const s = base();
     const m = new DriftTreeModel(s, { driftedOnly: false });
     m.takeChanges();
     m.update(next(s), { driftedOnly: true });
     assert.equal(m.takeChanges(), undefined);
     m.update(snap([...s.clusters[0].apps, app(2, [])]), { driftedOnly: true });
-    assert.equal(m.takeChanges(), undefined);
+    assert.deepEqual(m.takeChanges()?.map((n) => n.id), ['c:prod']);
+    m.update({ ...s, clusters: [{ context: 'prod', apps: [], loading: true }] });
+    assert.deepEqual(m.takeChanges()?.map((n) => n.id), ['c:prod']);
+    m.update({ ...s, clusters: [...s.clusters, { context: 'stage', apps: [] }] });
+    assert.equal(m.takeChanges(), undefined, 'a new cluster: the roots');
   });
 
   it('fresh() gives a node held from an earlier snapshot the current data', () => {

@@ -50,10 +50,29 @@ function world(seed: number): { snap: DriftSnapshot; r: () => number } {
   return { snap: { clusters, computedAt: '2026-12-06T00:00:00Z', timings: { discoverMs: 0, renderMs: 0, fetchMs: 0, diffMs: 0, totalMs: 0 } }, r };
 }
 
+/** Apps of a cluster shown as loading, to bring back when it has loaded. */
+const loadedApps = new Map<string, AppDrift[]>();
+
 /** The next snapshot as the engine makes it: every AppDrift new, ResourceDiffs the same objects unless changed. */
-function rediff(prev: DriftSnapshot, r: () => number): { next: DriftSnapshot; changed: Set<string> } {
+function rediff(prev: DriftSnapshot, r: () => number, frames = false): { next: DriftSnapshot; changed: Set<string> } {
   const changed = new Set<string>();
-  const clusters = prev.clusters.map((c) => ({
+  const clusters = prev.clusters.map((c): ClusterDrift => {
+    if (frames && r() < 0.1) {
+      // The cluster's frame changes: it starts loading again, finishes loading, or an app comes or goes.
+      changed.add(c.context);
+      if (c.loading) return { context: c.context, apps: loadedApps.get(c.context)!.map((a) => ({ ...a })) };
+      const what = r();
+      if (what < 0.3) {
+        loadedApps.set(c.context, c.apps);
+        return { context: c.context, apps: [], loading: true };
+      }
+      if (what < 0.6 && c.apps.length > 1) return { ...c, apps: c.apps.filter((_, i) => i !== Math.floor(r() * c.apps.length)) };
+      const n = Math.floor(r() * 1e6);
+      const added: AppDrift = { app: { id: `folder:new${n}`, name: `new${n}`, kind: 'folder', sourceType: 'directory' }, state: appStateOf(undefined), resources: [diff(r, `new-${n}`, 'Service', `/repo/base/f0.yaml`, 50), diff(r, 'shared-0', 'Deployment', '/repo/base/f0.yaml', 0)], errors: [], skipped: [] };
+      const at = Math.floor(r() * (c.apps.length + 1));
+      return { ...c, apps: [...c.apps.slice(0, at), added, ...c.apps.slice(at)] };
+    }
+    return {
     ...c,
     apps: c.apps.map((a): AppDrift => {
       if (r() > 0.15) return { ...a, resources: [...a.resources], state: { ...a.state } };
@@ -68,7 +87,8 @@ function rediff(prev: DriftSnapshot, r: () => number): { next: DriftSnapshot; ch
       else resources[k] = { ...old, status: old.status === 'Synced' ? 'Modified' : 'Synced' };
       return { ...a, resources, state: r() < 0.2 ? { ...a.state, sync: 'OutOfSync' } : { ...a.state } };
     }),
-  }));
+    };
+  });
   return { next: { ...prev, clusters, computedAt: new Date(Date.parse(prev.computedAt) + 1000).toISOString() }, changed };
 }
 
@@ -116,27 +136,40 @@ describe('incremental updates (issue 16: one watch event updates one app)', () =
     }
   });
 
-  it('a new cluster, a new app or a cluster that failed is a whole change', () => {
+  it('a cluster more or less is a whole change; a new app, a failed or a loaded cluster changes that cluster', () => {
     const { snap } = world(2);
     const withApp: DriftSnapshot = { ...snap, clusters: [{ ...snap.clusters[0], apps: [...snap.clusters[0].apps, { ...snap.clusters[0].apps[0], app: { ...snap.clusters[0].apps[0].app, id: 'folder:x' } }] }, snap.clusters[1]] };
-    assert.equal(stabilize(snap, withApp).changes.whole, true);
+    assert.deepEqual(stabilize(snap, withApp).changes, { whole: false, clusters: [0], apps: [] });
     assert.equal(stabilize(snap, { ...snap, clusters: [snap.clusters[0]] }).changes.whole, true);
-    assert.equal(stabilize(snap, { ...snap, clusters: [{ ...snap.clusters[0], error: { name: 'GitOpsError', reason: 'unreachable', message: 'down' } as never }, snap.clusters[1]] }).changes.whole, true);
+    assert.equal(stabilize(snap, { ...snap, clusters: [...snap.clusters].reverse() }).changes.whole, true);
+    assert.deepEqual(stabilize(snap, { ...snap, clusters: [snap.clusters[0], { ...snap.clusters[1], error: { name: 'GitOpsError', reason: 'unreachable', message: 'down' } as never }] }).changes.clusters, [1]);
+    const loading: DriftSnapshot = { ...snap, clusters: [snap.clusters[0], { context: 'stage', apps: [], loading: true }] };
+    const loaded = stabilize(loading, snap);
+    assert.deepEqual(loaded.changes.clusters, [1]);
+    assert.equal(loaded.snapshot!.clusters[0], loading.clusters[0], 'the cluster shown before stays');
     assert.equal(stabilize(undefined, snap).changes.whole, true);
+    // An app shown loading (rendered, not diffed) that is diffed without resources has changed all the same.
+    const placeholder: DriftSnapshot = { ...snap, clusters: [{ ...snap.clusters[0], apps: snap.clusters[0].apps.map((a, i) => (i === 0 ? { ...a, resources: [], loading: true } : a)), loading: true }, snap.clusters[1]] };
+    const diffed: DriftSnapshot = { ...placeholder, clusters: [{ ...placeholder.clusters[0], apps: placeholder.clusters[0].apps.map((a, i) => (i === 0 ? { ...a, loading: undefined } : a)) }, snap.clusters[1]] };
+    assert.deepEqual(stabilize(placeholder, diffed).changes.apps.map((c) => c.after.app.id), ['folder:app0']);
   });
 
   for (const seed of [3, 4, 5, 6]) {
-    it(`the patched index answers as one built from scratch after each of 40 re-diffs (seed ${seed})`, () => {
+    it(`the patched index answers as one built from scratch after each of 40 re-diffs and loads (seed ${seed})`, () => {
       const w = world(seed);
       let shown = w.snap;
       const index = new DriftIndex(shown);
+      let framed = 0;
       for (let step = 0; step < 40; step++) {
-        const { next } = rediff(shown, w.r);
+        const { next } = rediff(shown, w.r, true);
         const { snapshot, changes } = stabilize(shown, next);
-        index.patch(snapshot, changes.apps);
+        assert.equal(changes.whole, false);
+        framed += changes.clusters.length;
+        index.patch(snapshot, changes);
         shown = snapshot!;
         assert.deepEqual(answers(index, shown), answers(new DriftIndex(shown), shown), `step ${step}`);
       }
+      assert.ok(framed > 0, 'some steps loaded a cluster or changed its apps');
     });
   }
 
@@ -189,13 +222,13 @@ describe('incremental updates (issue 16: one watch event updates one app)', () =
   const NOW = new Date('2026-12-06T00:10:00Z');
 
   for (const seed of [7, 8, 9]) {
-    it(`a tree that redraws only the named rows shows what a fresh tree shows after each of 40 re-diffs (seed ${seed})`, () => {
+    it(`a tree that redraws only the named rows shows what a fresh tree shows after each of 40 re-diffs and loads (seed ${seed})`, () => {
       const w = world(seed);
       let shown = w.snap;
       const model = new DriftTreeModel(shown, { driftedOnly: false }, () => NOW);
       const tree = new SimulatedTree(model);
       for (let step = 0; step < 40; step++) {
-        const { next } = rediff(shown, w.r);
+        const { next } = rediff(shown, w.r, true);
         shown = stabilize(shown, next).snapshot!;
         model.update(shown);
         tree.update();
