@@ -115,6 +115,8 @@ export interface HelmReleaseInfo {
    */
   archive?: string;
   chartValuesFiles?: string[];
+  /** For a cached chart: where it comes from and the version the cached index resolved (see helmRepoCache). */
+  chartRequest?: { sourceKind: string; url: string; chart: string; version?: string; resolved: string };
 }
 
 export type ResourceStatus = 'Synced' | 'Modified' | 'MissingLive' | 'ExtraLive' | 'Unknown';

@@ -10,7 +10,7 @@ import type { App, KubeObject } from '../model';
 import { appsFromCluster } from './appsFromCluster';
 import { isArgoApplication } from './argoApps';
 import { DEFAULT_FLUX_NAMESPACE, isFluxKustomization } from './fluxApps';
-import { helmReleaseNames, isFluxHelmRelease } from './fluxHelmReleases';
+import { helmReleaseNames, isFluxHelmRelease, withInstalledChart } from './fluxHelmReleases';
 import { normalizeRepoURL, type RepoInfo } from './repoInfo';
 import { asObj } from '../k8s/json';
 import type { ClusterSecretsOf } from './appSetClusters';
@@ -113,5 +113,5 @@ function withLiveHelmRelease(a: App, live: Map<string, KubeObject>): App {
   const obj = k ? live.get(k) : undefined;
   if (!obj || sourceSignature(obj) !== sourceSignature(a.definition)) return a;
   const names = helmReleaseNames(obj);
-  return { ...a, definition: obj, destinationNamespace: names.releaseNamespace, helmRelease: a.helmRelease && { ...a.helmRelease, ...names } };
+  return withInstalledChart({ ...a, definition: obj, destinationNamespace: names.releaseNamespace, helmRelease: a.helmRelease && { ...a.helmRelease, ...names } }, obj);
 }

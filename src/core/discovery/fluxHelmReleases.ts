@@ -144,6 +144,7 @@ export function appFromFluxHelmRelease(obj: KubeObject, repos: RepoInfo[], sourc
       chartSource: `${info.chartSource} → ${found.version} from ${found.from}`,
       local: true,
       archive: found.archive,
+      chartRequest: { sourceKind: chart.sourceKind, url: url as string, chart: name, ...(version ? { version } : {}), resolved: found.version },
       ...(chart.valuesFiles.length ? { chartValuesFiles: chart.valuesFiles, ignoreMissingValuesFiles: chart.ignoreMissingValuesFiles } : {}),
     };
     return { ...app, path: found.archive, sourceType: 'helm' };
@@ -180,4 +181,36 @@ export function appFromFluxHelmRelease(obj: KubeObject, repos: RepoInfo[], sourc
   app.sourceType = 'helm';
   if (problem) app.problem = problem;
   return app;
+}
+
+/** The chart version a live HelmRelease's status says is installed (helm-controller's latest release snapshot). */
+function installedChartVersion(live: KubeObject): string | undefined {
+  const status = asObj(live.status);
+  const latest = asObj(Array.isArray(status.history) ? status.history[0] : undefined);
+  return str(latest.chartVersion) ?? str(status.lastAppliedRevision);
+}
+
+/**
+ * A cached chart follows the version the cluster runs: helm-controller resolved the range against the repository's
+ * current index, which a cached index may lag. When the live status names another version, that archive is
+ * rendered if helm has it; otherwise the app is compared with the stored release, saying why.
+ */
+export function withInstalledChart(app: App, live: KubeObject): App {
+  const info = app.helmRelease;
+  const req = info?.chartRequest;
+  const installed = installedChartVersion(live);
+  if (!info?.archive || !req || !installed || installed === req.resolved) return app;
+  const found = findCachedChart({ sourceKind: req.sourceKind, url: req.url, chart: req.chart, version: installed });
+  const base = info.chartSource.replace(/ → .*$/, '');
+  if ('archive' in found && found.version === installed) {
+    return { ...app, path: found.archive, helmRelease: { ...info, archive: found.archive, chartSource: `${base} → ${installed} (installed) from ${found.from}`, chartRequest: { ...req, resolved: installed } } };
+  }
+  const { archive: _a, chartValuesFiles: _v, chartRequest: _r, ...rest } = info;
+  return {
+    ...app,
+    path: undefined,
+    sourceType: 'unknown',
+    helmRelease: { ...rest, chartSource: base, local: false },
+    problem: `chart from ${base} is not in helm's cache at the version the cluster runs (${installed}; the cached index resolves ${req.version ?? '*'} to ${req.resolved}: helm repo update, then helm pull ${req.chart} --repo ${req.url} --version ${installed})${STORED}`,
+  };
 }

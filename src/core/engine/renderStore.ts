@@ -28,11 +28,11 @@ export function isInside(file: string, dir: string): boolean {
 }
 
 /**
- * What a render is kept under: the app id, plus for a HelmRelease its spec (rendered with the cluster's live
- * spec, which changes without any file changing).
+ * What a render is kept under: the app id, plus for a HelmRelease its chart and spec (rendered with the cluster's
+ * live spec and, for a cached chart, the version it runs: both change without any file changing).
  */
 function renderKey(app: App): string {
-  return app.kind === 'flux-helmrelease' ? `${app.id}\u0000${JSON.stringify(app.definition?.spec ?? null)}` : app.id;
+  return app.kind === 'flux-helmrelease' ? `${app.id}\u0000${app.path ?? ''}\u0000${JSON.stringify(app.definition?.spec ?? null)}` : app.id;
 }
 
 /** A cluster whose ConfigMaps / Secrets an app's render may read (Flux substituteFrom, HelmRelease valuesFrom). */

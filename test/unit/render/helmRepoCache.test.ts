@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { discoverApps } from '../../../src/core/discovery';
+import { appsForCluster } from '../../../src/core/discovery/appsForCluster';
 import type { App } from '../../../src/core/model';
 import { nodeProcessRunner } from '../../../src/core/ports';
 import { renderApp } from '../../../src/core/render';
@@ -119,6 +120,22 @@ describe('HelmRelease charts from helm\'s repository cache (issue 14 item 2)', f
     } finally {
       renameSync(`${archive}.away`, archive);
     }
+  });
+
+  it('follows the chart version the cluster runs (live status); one helm has not cached falls back to the stored release', async () => {
+    const web = (await apps()).get('web')!;
+    const live = (chartVersion: string) => ({ ...web.definition!, status: { history: [{ chartName: 'app', chartVersion, status: 'deployed' }] } });
+    const [older] = appsForCluster([web], [live('1.2.0')], []).filter((a) => a.name === 'web');
+    assert.equal(older.path, path.join(cache, 'app-1.2.0.tgz'));
+    assert.equal(older.helmRelease?.chartSource, 'HelmRepository flux-system/example chart app 1.x → 1.2.0 (installed) from example-index.yaml (helm cache)');
+    const [cm] = await render(older);
+    assert.deepEqual((cm as { data?: unknown }).data, { version: '1.2.0', greeting: 'hi' });
+    const [newer] = appsForCluster([web], [live('1.9.0')], []).filter((a) => a.name === 'web');
+    assert.equal(newer.path, undefined);
+    assert.equal(newer.helmRelease?.local, false);
+    assert.match(newer.problem!, /is not in helm's cache at the version the cluster runs \(1\.9\.0; the cached index resolves 1\.x to 1\.3\.0: helm repo update, then helm pull app --repo https:\/\/charts\.example\.com\/stable --version 1\.9\.0\); compared with the release stored in the cluster$/);
+    const [same] = appsForCluster([web], [live('1.3.0')], []).filter((a) => a.name === 'web');
+    assert.equal(same.path, web.path);
   });
 
   it('finds helm\'s folders as helm does', () => {
