@@ -43,12 +43,12 @@ const CLUSTER: HelmCapabilities = {
  */
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'CustomResourceDefinition']);
 function controllerNamespace(o: KubeObject, destination: string): KubeObject {
-  const { namespace: ns, ...meta } = o.metadata;
+  const { namespace: ns, ...meta } = o.metadata ?? {};
   if (CLUSTER_SCOPED.has(o.kind)) return { ...o, metadata: meta };
   return { ...o, metadata: { ...meta, namespace: ns || destination } };
 }
 
-const key = (o: KubeObject) => `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
+const key = (o: KubeObject) => `${o.apiVersion}/${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 const sorted = (xs: KubeObject[]) => [...xs].sort((a, b) => key(a).localeCompare(key(b))).map((o) => JSON.parse(JSON.stringify(o)) as KubeObject);
 
 interface Application {
@@ -56,8 +56,8 @@ interface Application {
   spec: { project?: string; source: Record<string, unknown>; destination: { namespace: string } };
 }
 
-function fixtureApplications(): Application[] {
-  const dir = path.join(FIXTURE, 'argocd');
+function fixtureApplications(folder = 'argocd'): Application[] {
+  const dir = path.join(FIXTURE, folder);
   return fs
     .readdirSync(dir)
     .sort()
@@ -89,6 +89,12 @@ interface RefereeResult {
 
 /** repo-server's GenerateManifests for one Application, with the request the application controller sends it. */
 function repoServer(referee: string, a: Application): RefereeResult {
+  const r = repoServerRun(referee, a);
+  if ('error' in r) throw new Error(`argocd-referee ${a.metadata.name} failed: ${r.error}`);
+  return r;
+}
+
+function repoServerRun(referee: string, a: Application): RefereeResult | { error: string } {
   const { root, revision } = checkout('gd-referee-argo-rs-');
   try {
     const source = a.spec.source;
@@ -105,7 +111,7 @@ function repoServer(referee: string, a: Application): RefereeResult {
     };
     const input = JSON.stringify({ appPath: path.join(root, String(source.path)), repoRoot: root, revision, request });
     const r = spawnSync(referee, [], { input, encoding: 'utf8', env: envWithTools(), cwd: root, timeout: 120_000 });
-    if (r.status !== 0) throw new Error(`argocd-referee ${a.metadata.name} failed: ${r.stderr.split('\n').filter((l) => !l.startsWith('{') && !l.startsWith('time=')).join('\n') || r.stderr}`);
+    if (r.status !== 0) return { error: r.stderr.split('\n').filter((l) => !l.startsWith('{') && !l.startsWith('time=')).join('\n') || r.stderr };
     return JSON.parse(r.stdout) as RefereeResult;
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
@@ -149,6 +155,20 @@ describe('referee: argo-cd repo-server manifest generation vs our rendering of A
       const expected = sorted(theirs.manifests.map((o) => controllerNamespace(o, a.spec.destination.namespace)));
       assert.ok(expected.length > 0, 'repo-server rendered objects');
       assert.deepEqual(sorted(ours.objects.map((o) => o.object)), expected, `repo-server ran: ${(theirs.commands ?? []).join(' ; ')}`);
+    });
+  }
+
+  for (const a of fixtureApplications('argocd-invalid')) {
+    it(`${a.metadata.name}: repo-server refuses it, and so do we, for the same reason`, async () => {
+      const theirs = repoServerRun(referee, a);
+      assert.ok('error' in theirs, 'repo-server refused it');
+      const app = apps.find((x) => x.kind === 'argo-application' && x.name === a.metadata.name);
+      assert.ok(app);
+      const ours = await renderApp(app, { runner: nodeProcessRunner, trusted: true, capabilities: CLUSTER });
+      assert.equal(ours.objects.length, 0);
+      const reason = /multiple application sources defined/;
+      assert.match(theirs.error, reason);
+      assert.match(ours.errors[0]?.message ?? '', reason);
     });
   }
 });

@@ -53,8 +53,8 @@ function explicitTypes(source: Obj): string[] {
 
 /**
  * The app with its override files merged into `spec.source` (and its directory options and source type following),
- * or the app itself when it has none. A file that is not YAML, or a merge that names two tools, is a render error,
- * as in Argo CD.
+ * or the app itself when it has none. A file that is not YAML, or a source (merged or not) that names two tools, is a
+ * render error, as in Argo CD (GetAppSourceType: ExplicitType).
  */
 export async function withArgoSourceOverrides(app: App): Promise<App> {
   if (app.kind !== 'argo-application' || !app.path || !app.definition) return app;
@@ -77,7 +77,11 @@ export async function withArgoSourceOverrides(app: App): Promise<App> {
     merged = decodeInto(merged, jsonMergePatch(merged, patch), '');
     changed = true;
   }
-  if (!changed) return app;
+  if (!changed) {
+    const own = explicitTypes(original);
+    if (own.length > 1) throw new GitOpsError('render', `${app.name}: multiple application sources defined: ${own.join(',')}`, { file: app.path });
+    return app;
+  }
   const source: Obj = { ...asObj(merged) };
   for (const k of ['chart', 'path', 'repoURL', 'targetRevision'] as const) {
     if (original[k] === undefined) delete source[k];

@@ -84,6 +84,12 @@ describe('render/argoSourceOverrides (.argocd-source*.yaml as repo-server merges
     await assert.rejects(withArgoSourceOverrides(app({ kustomize: { namePrefix: 'x-' } })), /multiple application sources defined.*kustomize,directory/);
   });
 
+  it('an Application source with two tool sections is an error even without override files (repo-server does not pick one)', async () => {
+    await assert.rejects(withArgoSourceOverrides(app({ kustomize: { namePrefix: 'x-' }, helm: {} })), /multiple application sources defined: kustomize,helm/);
+    const r = await renderApp(app({ helm: {}, directory: { recurse: true } }, { sourceType: 'helm' }), { runner: nodeProcessRunner, trusted: true });
+    assert.match(r.errors[0]?.message ?? '', /multiple application sources defined: helm,directory/);
+  });
+
   it('a file that is not YAML is a render error naming it; renderApp shows it instead of rendering', async () => {
     await write('.argocd-source.yaml', 'kustomize: [unclosed\n');
     await write('cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n');
