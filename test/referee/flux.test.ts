@@ -7,7 +7,7 @@
 //     says Synced for every object, like `flux diff kustomization` (exit 0);
 //  3. after live edits, our per-object verdict equals `flux diff kustomization`'s (drifted / deleted / unchanged);
 //  4. with the substituteFrom Secret removed from Git (only in the cluster), the engine reads it live: same verdicts.
-// The controllers themselves (source/kustomize/helm-controller) are not run here (see the issue report).
+// The controllers themselves (source/kustomize/helm-controller) are run by fluxControllers.test.ts.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';

@@ -12,7 +12,8 @@
 //     objects; our reconcile action makes the controllers reconcile, and what they revert (and keep) is what our
 //     revert forecast said, field by field;
 //  3. suspend: a reconcile request is ignored (the controller logs it) and the edit stays; resume: reverted;
-//  4. reconcile with source: a new commit is fetched and applied; our engine says Synced again.
+//  4. reconcile with source: a new commit is fetched and applied; our engine says Synced again;
+//  5. the same for a HelmRelease: suspend / resume, and reconcile with source through its HelmChart.
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -266,5 +267,32 @@ describe('referee: the real Flux controllers vs our verdicts, forecasts and cont
       'cache ConfigMap/apps/cache-settings: Modified data.level ("warn" -> "error", modified, kubectl-patch)',
       'web Deployment/web/dev-web: Modified metadata.labels.oncall (undefined -> "alice", live-only, alice)',
     ]);
+  });
+  it('5. HelmRelease: suspended, a reconcile request is ignored and the drift kept; resumed, helm-controller corrects it; reconcile with source goes HelmChart → GitRepository and upgrades', async () => {
+    const podinfoDep = async () => (await snapshot()).get('podinfo')!.resources.find((r) => r.ref.kind === 'Deployment')!;
+    await suspendFlux(client, hr('podinfo'));
+    kube(['-n', 'shop', 'scale', 'deployment/shop-podinfo', '--replicas=6']);
+    const since = controllers.logs.length;
+    await client.patch(hr('podinfo'), { metadata: { annotations: { [FLUX_REQUESTED_AT]: new Date().toISOString() } } }, { type: 'merge', fieldManager: 'referee' });
+    await controllers.waitForLog((c, l) => c === 'helm-controller' && /suspended/i.test(String(l.msg)) && (l as { HelmRelease?: { name?: string } }).HelmRelease?.name === 'podinfo', 60_000, since);
+    assert.deepEqual((await podinfoDep()).changes.map((c) => [c.path, c.live]), [['spec.replicas', 6]]);
+    const resumed = await resumeFlux(client, hr('podinfo'), { timeoutMs: 120_000, pollMs: 300 });
+    assert.equal(resumed.ready, true, resumed.message);
+    assert.equal((await podinfoDep()).status, 'Synced');
+
+    // A new chart version in Git: our engine renders it at once (Git ahead of the cluster); helm-controller upgrades
+    // after source-controller has packaged it, which our reconcile-with-source asks for (HelmChart, then its GitRepository).
+    const chartDir = path.join(ws, 'charts', 'podinfo-lite');
+    fs.writeFileSync(path.join(chartDir, 'Chart.yaml'), fs.readFileSync(path.join(chartDir, 'Chart.yaml'), 'utf8').replace('version: 0.2.0', 'version: 0.2.1'));
+    fs.writeFileSync(path.join(chartDir, 'values.yaml'), fs.readFileSync(path.join(chartDir, 'values.yaml'), 'utf8').replace('ghcr.io/stefanprodan/podinfo', 'registry.example.com/podinfo'));
+    const sha = commitAndPush('podinfo-lite 0.2.1: image from the mirror');
+    assert.equal((await podinfoDep()).status, 'Modified');
+    const out = await reconcileFlux(client, hr('podinfo'), { withSource: true, timeoutMs: 120_000, pollMs: 300 });
+    assert.equal(out.ready, true, out.message);
+    assert.equal(out.source?.ready, true);
+    const gitRepo = await client.get(fluxRef('GitRepository', 'flux-system', 'flux-system'));
+    assert.equal((gitRepo.status as { artifact?: { revision?: string } }).artifact?.revision, `main@sha1:${sha}`);
+    assert.equal(out.revision, '0.2.1');
+    assert.equal((await podinfoDep()).status, 'Synced');
   });
 });
