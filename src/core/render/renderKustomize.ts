@@ -84,7 +84,8 @@ export async function renderKustomize(dir: string, deps: KustomizeDeps): Promise
   // Keep a failed origins walk from being reported as unhandled while the build runs.
   originsP.catch(() => undefined);
   const res = await runKustomize(dir, deps, extra);
-  if (res.code !== 0 && /--enable-helm|is '.*helm' installed\?|helm.*(not found|no such file)/.test(res.stderr)) {
+  // kustomize's own words for helmCharts without --enable-helm, or a helm it cannot run (not any path holding "helm").
+  if (res.code !== 0 && /must specify --enable-helm|\(is '[^']*' installed\?\)/.test(res.stderr)) {
     result.errors.push(new GitOpsError('unsupported', `needs helm: ${dir} inflates Helm charts (helmCharts); install helm or set gitopsDrift.helmPath`, { file: dir }));
     return result;
   }

@@ -117,7 +117,19 @@ describe('render/renderKustomize (real kubectl kustomize)', function () {
     assert.match(r.errors[0].message, /^needs helm: .*helmCharts/);
   });
 
-  it('reports a failing build as a render error (argo-cd invalid-kustomize)', async () => {
+  it('a failing build in a folder whose path holds "helm" is a render error, not "needs helm"', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'my-helm-charts-'));
+    try {
+      writeFileSync(path.join(dir, 'kustomization.yaml'), 'resources:\n  - missing.yaml\n');
+      const r = await renderApp(folderApp(dir), { runner: nodeProcessRunner, trusted: true });
+      assert.equal(r.errors[0]?.reason, 'render', r.errors[0]?.message);
+      assert.match(r.errors[0].message, /^kustomize build .*missing\.yaml/s);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+    it('reports a failing build as a render error (argo-cd invalid-kustomize)', async () => {
     const r = await renderApp(folderApp(path.join(REAL, 'argoproj__argo-cd/test/e2e/testdata/invalid-kustomize')), { runner: nodeProcessRunner, trusted: true });
     assert.equal(r.objects.length, 0);
     assert.equal(r.errors[0].reason, 'render');
