@@ -153,7 +153,9 @@ ${extra}  destination:
         write(repo, 'argocd/values-kube.yaml', appYaml('values-kube', 'charts/values-escape', `    helm:\n      valueFiles:\n      - ~/.kube/config\n`));
         return [application('values-escape', 'charts/values-escape', 'rel-web'), application('values-abs', 'charts/values-escape', 'rel-web'), application('values-kube', 'charts/values-escape', 'rel-web')];
       },
-      error: [/values-escape: .*values\.yaml.*outside the repository/, /values-abs: .*values\.yaml.*outside the repository/, /values-kube: .*values-escape\/~\/\.kube\/config: no such file/] /* ~ is not expanded (as in Argo CD): a missing file in the chart */,
+      // An absolute value file is relative to the repository root (as repo-server resolves it), so it names a missing
+      // file inside the repository; ~ is not expanded (as in Argo CD): a missing file in the chart.
+      error: [/values-escape: .*values\.yaml.*outside the repository/, /values-abs: .*rel-hostile-[^/]+\/tmp\/rel-outside-[^/]+\/values\.yaml: no such file/, /values-kube: .*values-escape\/~\/\.kube\/config: no such file/],
     },
     {
       name: 'helm release name like an option (--post-renderer=./evil.sh): refused, never passed to helm',
