@@ -94,7 +94,7 @@ export function fastTemplate(text: string, params: Obj): string {
  * The generator's `values`, each rendered with the parameters gathered so far (not with other values: Argo CD
  * allows no interpolation between them): `values.<key>` flat, or a `values` map with goTemplate.
  */
-function withTemplatedValues(params: Obj, values: Obj, goTemplate: boolean, opts: GoTemplateOptions): Obj {
+export function withTemplatedValues(params: Obj, values: Obj, goTemplate: boolean, opts: GoTemplateOptions): Obj {
   const rendered = Object.entries(values).map(([k, v]) => [k, goTemplate ? renderGoTemplate(String(v), params, opts) : fastTemplate(String(v), params)] as const);
   if (!rendered.length) return params;
   return goTemplate ? { ...params, values: Object.fromEntries(rendered) } : { ...params, ...Object.fromEntries(rendered.map(([k, v]) => [`values.${k}`, v])) };

@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { resolveRepo, type RepoInfo } from './repoInfo';
 import { type JsonObject as Obj, asObj, nonEmptyString as str } from '../k8s/json';
 import { sanitizeName } from './sanitizeName';
-import { clusterGenerator, fastTemplate, type ClusterSecretsOf } from './appSetClusters';
+import { clusterGenerator, fastTemplate, selectorMatches, withTemplatedValues, type ClusterSecretsOf } from './appSetClusters';
 import { renderGoTemplate, type GoTemplateOptions } from './goTemplate';
 
 
@@ -95,12 +95,9 @@ function flatten(o: Obj, prefix = '', out: Obj = {}): Obj {
   return out;
 }
 
-function withValues(params: Obj, values: Obj, goTemplate: boolean): Obj {
-  if (Object.keys(values).length === 0) return params;
-  return goTemplate ? { ...params, values } : { ...params, ...Object.fromEntries(Object.entries(values).map(([k, v]) => [`values.${k}`, v])) };
-}
-
-function gitGenerator(g: Obj, repos: RepoInfo[], goTemplate: boolean): Expansion {
+function gitGenerator(g: Obj, repos: RepoInfo[], goTemplate: boolean, opts: GoTemplateOptions): Expansion {
+  // Argo CD's values: each templated with the set's own parameters (appendTemplatedValues).
+  const withValues = (params: Obj, values: Obj, goTemplate: boolean): Obj => withTemplatedValues(params, values, goTemplate, opts);
   const repoURL = str(g.repoURL) ?? '';
   const { repo, problem } = resolveRepo(repos, repoURL, str(g.revision));
   if (!repo || problem) return { params: [], notExpanded: [`git (${problem ?? `repo not in workspace: ${repoURL}`})`] };
@@ -201,10 +198,34 @@ export interface GeneratorContext {
 
 export const NEEDS_CLUSTER = "needs the cluster's Argo CD cluster Secrets";
 
-/** One generator's parameter sets. A goTemplate error in a generator's values throws (GoTemplateError). */
+/** Nested parameters as `a.b` keys with string values (Argo CD's flattenParameters), for a generator's selector. */
+function flatStrings(o: Obj, prefix = '', out: Record<string, string> = {}): Record<string, string> {
+  for (const [k, v] of Object.entries(o)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) flatStrings(v as Obj, key, out);
+    else out[key] = typeof v === 'string' ? v : JSON.stringify(v);
+  }
+  return out;
+}
+
+/**
+ * One generator's parameter sets, kept when they match the generator's `selector` (on the flattened parameters,
+ * as Argo CD's Transform filters them). A goTemplate error in a generator's values throws (GoTemplateError).
+ */
 export function expandGenerator(g: Obj, repos: RepoInfo[], goTemplate: boolean, ctx: GeneratorContext = {}, depth = 0): Expansion {
+  const r = expandOne(g, repos, goTemplate, ctx, depth);
+  const selector = asObj(g.selector);
+  if (!Object.keys(selector).length || r.notExpanded.length) return r;
+  try {
+    return { params: r.params.filter((p) => selectorMatches(selector, flatStrings(p))), notExpanded: [] };
+  } catch (e) {
+    return { params: [], notExpanded: [`generator selector (${(e as Error).message})`] };
+  }
+}
+
+function expandOne(g: Obj, repos: RepoInfo[], goTemplate: boolean, ctx: GeneratorContext, depth: number): Expansion {
   if (g.list) return listGenerator(asObj(g.list), goTemplate);
-  if (g.git) return gitGenerator(asObj(g.git), repos, goTemplate);
+  if (g.git) return gitGenerator(asObj(g.git), repos, goTemplate, ctx.templateOptions ?? {});
   if (g.clusters) {
     const secrets = ctx.clusterSecrets ? ctx.clusterSecrets(ctx.namespace ?? 'argocd') : NEEDS_CLUSTER;
     const r = clusterGenerator(asObj(g.clusters), secrets, goTemplate, ctx.templateOptions);

@@ -229,6 +229,25 @@ describe('discovery/appSetClusters: the clusters generator (issue 14 item 5, arg
     }
   });
 
+  it("a generator's selector filters its parameter sets (flattened, as Argo CD's Transform); git values are templated", async () => {
+    const list = (goTemplate: boolean) =>
+      expandGenerator({ list: { elements: [{ env: 'prod', meta: { tier: 'web' } }, { env: 'dev', meta: { tier: 'web' } }, { env: 'prod', meta: { tier: 'db' } }] }, selector: { matchLabels: { env: 'prod' }, matchExpressions: [{ key: 'meta.tier', operator: 'In', values: ['web'] }] } }, [], goTemplate);
+    assert.deepEqual(list(true).params, [{ env: 'prod', meta: { tier: 'web' } }]);
+    assert.deepEqual(list(false).params.map((p) => p.env), ['prod']);
+    assert.deepEqual(expandGenerator({ clusters: {}, selector: { matchLabels: { nameNormalized: 'staging-01' } } }, [], true, { clusterSecrets: () => SECRETS }).params.map((p) => p.name), ['staging-01']);
+    const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'gd-appset-gitvalues-'));
+    try {
+      await fsp.mkdir(path.join(root, 'apps/web'), { recursive: true });
+      const r = [{ root, urls: ['https://example.test/v.git'] }];
+      const go = expandGenerator({ git: { repoURL: 'https://example.test/v.git', directories: [{ path: 'apps/*' }], values: { ns: 'team-{{ .path.basename }}' } } }, r, true);
+      assert.deepEqual(go.params[0].values, { ns: 'team-web' });
+      const flat = expandGenerator({ git: { repoURL: 'https://example.test/v.git', directories: [{ path: 'apps/*' }], values: { ns: 'team-{{path.basename}}' } } }, r, false);
+      assert.equal(flat.params[0]['values.ns'], 'team-web');
+    } finally {
+      await fsp.rm(root, { recursive: true, force: true });
+    }
+  });
+
   it('expandGenerator: a clusters generator without Secrets says so (matrix names it too)', () => {
     assert.deepEqual(expandGenerator({ clusters: {} }, [], false), { params: [], notExpanded: [`clusters (${NEEDS_CLUSTER})`] });
     assert.deepEqual(expandGenerator({ matrix: { generators: [{ clusters: {} }, { list: { elements: [{ a: '1' }] } }] } }, [], false).notExpanded, [`matrix (clusters (${NEEDS_CLUSTER}))`]);
