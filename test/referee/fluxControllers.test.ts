@@ -243,21 +243,23 @@ describe('referee: the real Flux controllers vs our verdicts, forecasts and cont
   });
 
   it('4. reconcile with source: a pushed commit is fetched by source-controller and applied once the dependency has it; our engine says Synced again', async () => {
+    // web dependsOn plain. plain is suspended first, so it cannot apply the new revision on its own when
+    // source-controller's new artifact wakes it up: kustomize-controller holds web back, and our action reports it
+    // (what `flux reconcile ks web --with-source` does too).
+    await suspendFlux(client, ks('plain'));
     const settings = path.join(ws, 'apps', 'web', 'base', 'settings.yaml');
     fs.writeFileSync(settings, fs.readFileSync(settings, 'utf8').replace('hello from', 'hi from'));
     const sha = commitAndPush('web: new greeting');
     // Git is ahead of the cluster: our engine says so before Flux applies it.
     const pending = (await snapshot()).get('web')!.resources.find((r) => r.ref.name === 'dev-settings')!;
     assert.equal(pending.status, 'Modified');
-    // web dependsOn plain, which has not applied this revision yet: kustomize-controller holds web back, and our
-    // action reports it (what `flux reconcile ks web --with-source` does too).
     const held = await reconcileFlux(client, ks('web'), { withSource: true, timeoutMs: 120_000, pollMs: 300 });
     assert.equal(held.source?.ready, true);
     assert.equal(held.source?.revision, `main@sha1:${sha}`);
     assert.equal(held.ready, false);
-    assert.match(held.message ?? '', /dependency 'flux-system\/plain' is not ready/);
+    assert.match(held.message ?? '', /dependency 'flux-system\/plain' revision is not up to date/);
     assert.equal((await snapshot()).get('web')!.resources.find((r) => r.ref.name === 'dev-settings')!.status, 'Modified');
-    const plain = await reconcileFlux(client, ks('plain'), { timeoutMs: 120_000, pollMs: 300 });
+    const plain = await resumeFlux(client, ks('plain'), { timeoutMs: 120_000, pollMs: 300 });
     assert.equal(plain.revision, `main@sha1:${sha}`);
     const out = await reconcileFlux(client, ks('web'), { timeoutMs: 120_000, pollMs: 300 });
     assert.equal(out.ready, true, out.message);

@@ -1,5 +1,5 @@
 // Referee (issue 14 item 2): HelmRelease apps against what the real Helm (the pinned helm) installs into the real
-// kube-apiserver. helm-controller itself is not run: its install is stood in for by `helm install` with the values
+// kube-apiserver. helm-controller itself is not run here (fluxControllers.test.ts runs it): its install is stood in for by `helm install` with the values
 // the HelmRelease resolves to (written out by hand here, not computed by our code) and, since only helm-controller's
 // post-renderer adds them, its origin labels patched on by manager helm-controller.
 //  1. a HelmRelease with its chart in the workspace (values + valuesFrom): our rendering of the chart is Synced
