@@ -158,13 +158,15 @@ export function deactivate(): void {}
 function isTreeRow(arg: unknown): arg is Exclude<DriftNode, { type: 'message' }> {
   if (!arg || typeof arg !== 'object') return false;
   const n = arg as Partial<DriftNode>;
-  return typeof n.id === 'string' && (n.type === 'cluster' || n.type === 'app' || n.type === 'kind' || n.type === 'resource');
+  return typeof n.id === 'string' && (n.type === 'cluster' || n.type === 'appset' || n.type === 'app' || n.type === 'kind' || n.type === 'resource');
 }
 
 function rowName(n: Exclude<DriftNode, { type: 'message' }>): string {
   switch (n.type) {
     case 'cluster':
       return n.cluster.context;
+    case 'appset':
+      return `ApplicationSet ${n.set} (${n.context})`;
     case 'app':
       return `${n.drift.app.name} (${n.context})`;
     case 'kind':

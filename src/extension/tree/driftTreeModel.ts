@@ -9,6 +9,8 @@ import { resourceForecastLines } from '../../core/forecast/resourceForecastLines
 export type DriftNode =
   | { type: 'cluster'; id: string; cluster: ClusterDrift }
   | { type: 'app'; id: string; context: string; drift: AppDrift }
+  /** An Argo CD ApplicationSet (`namespace/name`) with the apps it generates in this cluster. */
+  | { type: 'appset'; id: string; context: string; set: string; apps: AppDrift[] }
   | { type: 'kind'; id: string; context: string; drift: AppDrift; kind: string; resources: ResourceDiff[] }
   | { type: 'resource'; id: string; context: string; drift: AppDrift; diff: ResourceDiff }
   | { type: 'message'; id: string; text: string; severity: 'info' | 'warning' | 'error' };
@@ -68,6 +70,15 @@ export function attribution(c: FieldChange, now: Date): string {
 }
 
 export type { WatchStop } from '../../core/engine/watchPlanner';
+
+/** An app's row id: under its ApplicationSet's row when a set generates it. */
+export function appNodeId(clusterId: string, a: AppDrift): string {
+  return a.app.appSet ? `${appSetNodeId(clusterId, a.app.appSet)}/a:${a.app.id}` : `${clusterId}/a:${a.app.id}`;
+}
+
+function appSetNodeId(clusterId: string, set: string): string {
+  return `${clusterId}/s:${set}`;
+}
 
 /** Above this many apps in a cluster, drifted apps start collapsed: the first paint stays small at scale. */
 export const AUTO_EXPAND_MAX_APPS = 50;
@@ -139,6 +150,11 @@ export class DriftTreeModel {
         const a = appOf(node.context, node.drift.app.id);
         return a && { ...node, drift: a, resources: this.kindResources(a, node.kind) };
       }
+      case 'appset': {
+        const c = idx.clusters.get(node.context);
+        const apps = c ? c.apps.filter((a) => a.app.appSet === node.set && this.appVisible(a)) : [];
+        return apps.length ? { ...node, apps } : undefined;
+      }
       case 'resource': {
         const a = appOf(node.context, node.drift.app.id);
         if (!a) return undefined;
@@ -180,7 +196,7 @@ export class DriftTreeModel {
       // The host keeps the objects of unchanged clusters and apps (snapshotChanges.ts): nothing to compare below.
       if (pc === cc && !stopsChanged) continue;
       // Its apps added, removed or reordered, loaded, failed, its counts changed: the cluster with its subtree.
-      const frame = pc.apps.length !== cc.apps.length || !!pc.loading !== !!cc.loading || pc.apps.some((a, j) => a.app.id !== cc.apps[j].app.id);
+      const frame = pc.apps.length !== cc.apps.length || !!pc.loading !== !!cc.loading || pc.apps.some((a, j) => a.app.id !== cc.apps[j].app.id || a.app.appSet !== cc.apps[j].app.appSet);
       if (frame || stopsChanged || cc.error?.message !== pc.error?.message || this.clusterDrifted(pc) !== this.clusterDrifted(cc) || (pc.notDeployed?.length ?? 0) !== (cc.notDeployed?.length ?? 0)) {
         out.push(clusterNode);
         continue;
@@ -189,10 +205,12 @@ export class DriftTreeModel {
         const pa = pc.apps[j];
         const ca = cc.apps[j];
         if (pa === ca) continue;
-        const appNode: DriftNode = { type: 'app', id: `${clusterNode.id}/a:${ca.app.id}`, context: cc.context, drift: ca };
+        const appNode: DriftNode = { type: 'app', id: appNodeId(clusterNode.id, ca), context: cc.context, drift: ca };
         const sameSet = pa.resources.length === ca.resources.length && pa.resources.every((r, k) => refKey(r.ref) === refKey(ca.resources[k].ref));
         if (!sameSet || this.appDrifted(pa) !== this.appDrifted(ca) || JSON.stringify(pa.state) !== JSON.stringify(ca.state) || pa.errors.length !== ca.errors.length) {
-          out.push(appNode);
+          // Its ApplicationSet's row counts its apps' drift: that row with its subtree.
+          const setNode = ca.app.appSet ? this.fresh({ type: 'appset', id: appSetNodeId(clusterNode.id, ca.app.appSet), context: cc.context, set: ca.app.appSet, apps: [] }) : undefined;
+          out.push(setNode && this.appDrifted(pa) !== this.appDrifted(ca) ? setNode : appNode);
           continue;
         }
         let whole = false;
@@ -247,8 +265,9 @@ export class DriftTreeModel {
         const loadingMessage: DriftNode = { type: 'message', id: `${node.id}:loading`, text: c.apps.length ? 'Rendering and reading the other apps…' : 'Rendering and reading this cluster…', severity: 'info' };
         if (c.loading && !c.apps.length) return [loadingMessage];
         const apps = c.apps.filter((a) => this.appVisible(a));
-        if (c.loading) return [...apps.map((a): DriftNode => ({ type: 'app', id: `${node.id}/a:${a.app.id}`, context: c.context, drift: a })), loadingMessage];
-        const out: DriftNode[] = apps.map((a) => ({ type: 'app', id: `${node.id}/a:${a.app.id}`, context: c.context, drift: a }));
+        const rows = this.appRows(node.id, c.context, apps);
+        if (c.loading) return [...rows, loadingMessage];
+        const out: DriftNode[] = rows;
         if (apps.length === 0) out.push({ type: 'message', id: `${node.id}:empty`, text: c.apps.length ? 'Nothing matches the filter' : 'No apps of this workspace run in this cluster', severity: 'info' });
         const absent = c.notDeployed ?? [];
         if (absent.length) {
@@ -273,11 +292,33 @@ export class DriftTreeModel {
         }
         return out;
       }
+      case 'appset':
+        return node.apps.map((a): DriftNode => ({ type: 'app', id: appNodeId(node.id.slice(0, node.id.lastIndexOf('/s:')), a), context: node.context, drift: a }));
       case 'kind':
         return node.resources.map((d) => ({ type: 'resource', id: `${node.id}/r:${refKey(d.ref)}`, context: node.context, drift: node.drift, diff: d }));
       default:
         return [];
     }
+  }
+
+  /** A cluster's app rows: apps an ApplicationSet generates are grouped under one row for the set, where its first app is. */
+  private appRows(clusterId: string, context: string, apps: AppDrift[]): DriftNode[] {
+    const rows: DriftNode[] = [];
+    const sets = new Map<string, Extract<DriftNode, { type: 'appset' }>>();
+    for (const a of apps) {
+      const set = a.app.appSet;
+      if (!set) {
+        rows.push({ type: 'app', id: appNodeId(clusterId, a), context, drift: a });
+        continue;
+      }
+      let row = sets.get(set);
+      if (!row) {
+        sets.set(set, (row = { type: 'appset', id: appSetNodeId(clusterId, set), context, set, apps: [] }));
+        rows.push(row);
+      }
+      row.apps.push(a);
+    }
+    return rows;
   }
 
   /**
@@ -368,6 +409,21 @@ export class DriftTreeModel {
         const many = (this.snapshot?.clusters.find((c) => c.context === node.context)?.apps.length ?? 0) > AUTO_EXPAND_MAX_APPS;
         return many && p.collapsible === 'expanded' ? { ...p, collapsible: 'collapsed' } : p;
       }
+      case 'appset': {
+        const drifted = node.apps.reduce((k, a) => k + this.appDrifted(a), 0);
+        const loading = node.apps.some((a) => a.loading);
+        const n = `${node.apps.length} app${node.apps.length === 1 ? '' : 's'}`;
+        const name = node.set.slice(node.set.indexOf('/') + 1);
+        return {
+          label: name,
+          description: ['ApplicationSet', n, loading ? 'loading…' : drifted ? `${drifted} drifted` : 'in sync'].join(' · '),
+          tooltip: `**ApplicationSet \`${node.set}\`**  \nGenerates ${n} in this cluster: ${node.apps.map((a) => a.app.name).join(', ')}`,
+          icon: { id: 'layers', color: drifted ? 'charts.yellow' : undefined },
+          contextValue: 'appset',
+          // Open like the cluster row, except at scale (its apps' rows are made when the user expands it).
+          collapsible: (this.snapshot?.clusters.find((c) => c.context === node.context)?.apps.length ?? 0) > AUTO_EXPAND_MAX_APPS ? 'collapsed' : 'expanded',
+        };
+      }
       case 'kind': {
         const drifted = node.resources.filter(isDrifted).length;
         return {
@@ -435,6 +491,7 @@ function presentApp(a: AppDrift, now: Date, drifted: number): Presentation {
     for (const c of r.changes.slice(0, 2)) lines.push(`- ${r.ref.kind}/${r.ref.name}: ${attribution(c, now)}`);
   }
   for (const e of a.errors) lines.push(`$(error) ${e.message}`);
+  for (const n of a.notes ?? []) lines.push(`$(info) ${n}`);
 
   const flags = [
     s.controller,
