@@ -3,7 +3,8 @@
 // Flux, or the real kube-apiserver with KUBE_BACKEND=real), or with BENCH_HOST_SIZE=5k|20k|50k on the world of
 // `npm run bench` at that size (repository + one emulator per cluster, all contexts selected). Prints numbers;
 // asserts nothing (no timed tests).
-//   - activation: code loading and the activate() call, from VS Code's own performance marks in the extension host
+//   - activation: code loading and the activate() call, from VS Code's own performance marks in the extension host,
+//     and the loading of the extension proper right after it (entry.ts)
 //   - window open → first complete drift snapshot (extension-host start → snapshot computed)
 //   - longest extension-host event-loop block (timer-lag probe every 10 ms, and monitorEventLoopDelay) while the
 //     tree fills and while a kubectl edit is picked up
@@ -115,6 +116,8 @@ exports.run = async function run() {
   const resources = snap.clusters.flatMap((c) => c.apps.flatMap((a) => a.resources));
   out('firstTree', { contexts: snap.clusters.map((c) => c.context), hostStartToSnapshotMs: Math.round(Date.parse(snap.computedAt) - hostStart), apps: snap.clusters.reduce((n, c) => n + c.apps.length, 0), resources: resources.length, totalMs: snap.timings.totalMs });
   out('lagUntilTree', stop());
+  // The extension proper, loaded by the entry point right after activation (src/extension/entry.ts).
+  if (api.lazy) out('loadAfterActivation', { ms: api.lazy.loadMs });
   await prof.stop('tree');
 
   // The watches start after the first snapshot (each lists its type once more): an edit made before they have shows

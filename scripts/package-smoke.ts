@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     const files = listFiles(path.join(extensionsDir, installed[0]));
     const unwanted = files.filter((f) => /^(test|src|scripts|node_modules|\.tools|\.vscode-test)\//.test(f) || /\.ts$/.test(f));
     if (unwanted.length) throw new Error(`the package carries files users do not need: ${unwanted.slice(0, 10).join(', ')}`);
-    for (const needed of ['dist/extension.js', 'dist/cli.js', 'package.json']) if (!files.includes(needed)) throw new Error(`the package lacks ${needed}`);
+    for (const needed of ['dist/extension.js', 'dist/extension-full.js', 'dist/cli.js', 'package.json']) if (!files.includes(needed)) throw new Error(`the package lacks ${needed}`);
     console.log(`  ${installed[0]}: ${files.length} files (${files.join(', ')})`);
 
     world = await startDemoWorld({ dir: path.join(tmp, 'world'), timing: 'demo' });

@@ -32,7 +32,14 @@ export interface GitOpsDriftApi {
   readonly history: HistoryView;
 }
 
-export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
+export interface ActivateOptions {
+  /** Registers a command handler (entry.ts routes the commands it registered at activation here). */
+  registerCommand?(id: CommandId, handler: (...args: any[]) => unknown): vscode.Disposable;
+}
+
+/** The extension proper, loaded by entry.ts right after activation (or used directly). */
+export function activate(context: vscode.ExtensionContext, opts: ActivateOptions = {}): GitOpsDriftApi {
+  const registerCommand = opts.registerCommand ?? ((id: CommandId, handler: (...args: any[]) => unknown) => vscode.commands.registerCommand(id, handler));
   const log = vscode.window.createOutputChannel('GitOps Drift', { log: true });
   const session = new DriftSession(context.workspaceState, log, context.globalStorageUri.fsPath);
   const model = new DriftTreeModel(undefined, { driftedOnly: false });
@@ -125,7 +132,7 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
 
   for (const id of COMMAND_IDS) {
     context.subscriptions.push(
-      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      registerCommand(id, async (...args: unknown[]) => {
         try {
           // A row from the tree may be an object of an earlier snapshot (the tree refreshed between the right-click
           // and the menu choice): act on that row's current data, found by its stable id, or say it is gone.
@@ -144,7 +151,9 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
   }
 
   log.info('GitOps Drift activated');
-  void session.refresh();
+  // The first refresh reads the kubeconfig and starts discovery synchronously: on its own turn of the event loop.
+  const first = setTimeout(() => void session.refresh(), 0);
+  context.subscriptions.push({ dispose: () => clearTimeout(first) });
   return { commands: COMMAND_IDS, session, tree: model, decorationsFor: (uri) => decorations.decorationsFor(uri), diagnosticsFor: (uri) => diagnostics.get(uri), history };
 }
 
