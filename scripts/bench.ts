@@ -25,6 +25,8 @@ import type { KubeObject } from '../src/core/model';
 import { nodeProcessRunner } from '../src/core/ports';
 import { parseManifests } from '../src/core/yaml/parseManifests';
 import { DriftTreeModel, type DriftNode } from '../src/extension/tree/driftTreeModel';
+import { DriftIndex } from '../src/extension/driftIndex';
+import { stabilize } from '../src/extension/snapshotChanges';
 
 const PRESETS: Record<string, { apps: number; perApp: number; clusters: number }> = {
   '5k': { apps: 50, perApp: 100, clusters: 1 },
@@ -302,8 +304,11 @@ async function runOne(): Promise<Row> {
       }
     });
     await allSynced;
-    // The tree as the editor holds it: painted once, then refreshed where the snapshot changed.
-    const model = new DriftTreeModel(await engine.compute(contexts, { reuseLive: true }), { driftedOnly: false });
+    // The tree and index as the editor holds them: built once, then patched where the snapshot changed
+    // (the session keeps unchanged apps' objects: src/extension/snapshotChanges.ts).
+    const shownBefore = stabilize(undefined, await engine.compute(contexts, { reuseLive: true })).snapshot;
+    const index = new DriftIndex(shownBefore);
+    const model = new DriftTreeModel(shownBefore, { driftedOnly: false });
     model.takeChanges();
     const arrived = new Promise<void>((resolve) => (onTarget = resolve));
     const te = performance.now();
@@ -311,14 +316,17 @@ async function runOne(): Promise<Row> {
     await arrived;
     const eventMs = performance.now() - te;
     const tRediff = performance.now();
-    const afterEvent = await engine.compute(contexts, { reuseLive: true });
+    const computed = await engine.compute(contexts, { reuseLive: true });
     const rediffEventMs = performance.now() - tRediff;
+    const { snapshot: afterEvent, changes } = stabilize(shownBefore, computed);
+    if (changes.whole) throw new Error('one watch event changed the whole snapshot');
+    index.patch(afterEvent, changes);
     model.update(afterEvent);
     const refreshed = model.takeChanges();
     const rowNode = refreshed?.find((n) => n.type === 'resource' && n.diff.ref.name === target.metadata.name) ?? refreshed?.find((n) => n.id === `c:${contexts[0]}`);
     const shown = rowNode && model.present(rowNode).description;
     row.watchEvent = performance.now() - te;
-    console.log(`one watch event: kubectl edit → event ${ms(eventMs)} → re-diff ${ms(rediffEventMs)} → ${refreshed ? `${refreshed.length} tree row(s) refreshed` : 'whole tree refreshed'} ("${shown}"): ${ms(row.watchEvent)}`);
+    console.log(`one watch event: kubectl edit → event ${ms(eventMs)} → re-diff ${ms(rediffEventMs)} → ${changes.apps.length} app(s) changed, index patched → ${refreshed ? `${refreshed.length} tree row(s) refreshed` : 'whole tree refreshed'} ("${shown}"): ${ms(row.watchEvent)}`);
 
     // Saving one manifest of one kustomize app: only that app renders again.
     const [appName, file] = [...gen.files][0];
