@@ -3,7 +3,10 @@
 // directory: no gRPC server, no redis, no Git checkout. It runs the kustomize and helm found on PATH, exactly
 // as repo-server runs them (the tests put the pinned .tools/bin first).
 //
-// stdin:  {"appPath": "/abs/app/dir", "repoRoot": "/abs/repo", "revision": "<sha>", "request": <apiclient.ManifestRequest>}
+// stdin:  {"appPath": "/abs/app/dir", "repoRoot": "/abs/repo", "revision": "<sha>", "request": <apiclient.ManifestRequest>,
+//
+//	"refRepoPaths": {"<repo URL>": "/abs/checkout"}}
+//
 // stdout: {"sourceType": "Kustomize", "commands": ["kustomize build ..."], "manifests": [<object>, ...]}
 package main
 
@@ -18,6 +21,7 @@ import (
 	"github.com/argoproj/argo-cd/v3/reposerver/apiclient"
 	"github.com/argoproj/argo-cd/v3/reposerver/repository"
 	"github.com/argoproj/argo-cd/v3/util/git"
+	utilio "github.com/argoproj/argo-cd/v3/util/io"
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
@@ -26,6 +30,9 @@ type input struct {
 	RepoRoot string                     `json:"repoRoot"`
 	Revision string                     `json:"revision"`
 	Request  *apiclient.ManifestRequest `json:"request"`
+	// RefRepoPaths: repository URL -> local checkout, for multi-source `$ref/...` value files (request.refSources);
+	// repo-server keeps the same map of its checkouts (gitRepoPaths).
+	RefRepoPaths map[string]string `json:"refRepoPaths,omitempty"`
 }
 
 type output struct {
@@ -67,7 +74,11 @@ func run() error {
 	defer cancel()
 	// The same limit argocd-repo-server uses by default (--max-combined-directory-manifests-size 10M).
 	maxSize := resource.MustParse("10M")
-	res, err := repository.GenerateManifests(ctx, in.AppPath, in.RepoRoot, in.Revision, in.Request, true, git.NoopCredsStore{}, maxSize, nil)
+	paths := utilio.NewRandomizedTempPaths(os.TempDir())
+	for url, dir := range in.RefRepoPaths {
+		paths.Add(git.NormalizeGitURL(url), dir)
+	}
+	res, err := repository.GenerateManifests(ctx, in.AppPath, in.RepoRoot, in.Revision, in.Request, true, git.NoopCredsStore{}, maxSize, paths)
 	if err != nil {
 		return err
 	}

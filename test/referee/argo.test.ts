@@ -7,7 +7,8 @@
 // lists, $ARGOCD_APP_* values), fileParameters, values, valuesObject, valueFiles ($ARGOCD_APP_* in paths),
 // globs, ignoreMissingValueFiles, skipCrds, skipTests, skipSchemaValidation, namespace, kubeVersion, apiVersions, the cluster's
 // version / API versions when unset, ARGOCD_APP_REVISION; directory: recurse, include, exclude, JSON files, Lists; `.argocd-source.yaml` and
-// `.argocd-source-<instance name>.yaml` override files; an Application outside the argocd namespace), our objects equal
+// `.argocd-source-<instance name>.yaml` override files; an Application outside the argocd namespace; a multi-source
+// Application with a `$values/...` value file from a ref source), our objects equal
 // repo-server's, object for object, after the application controller's namespace step (below).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -53,7 +54,7 @@ const sorted = (xs: KubeObject[]) => [...xs].sort((a, b) => key(a).localeCompare
 
 interface Application {
   metadata: { name: string; namespace: string };
-  spec: { project?: string; source: Record<string, unknown>; destination: { namespace: string } };
+  spec: { project?: string; source?: Record<string, unknown>; sources?: Record<string, unknown>[]; destination: { namespace: string } };
 }
 
 function fixtureApplications(folder = 'argocd'): Application[] {
@@ -97,22 +98,33 @@ function repoServer(referee: string, a: Application): RefereeResult {
 function repoServerRun(referee: string, a: Application): RefereeResult | { error: string } {
   const { root, revision } = checkout('gd-referee-argo-rs-');
   try {
-    const source = a.spec.source;
-    const request = {
-      repo: { repo: URL },
-      revision,
-      // controller/state.go: AppName: app.InstanceName(controller namespace) — `<ns>_<name>` outside argocd.
-      appName: a.metadata.namespace === 'argocd' ? a.metadata.name : `${a.metadata.namespace}_${a.metadata.name}`,
-      namespace: a.spec.destination.namespace,
-      projectName: a.spec.project ?? 'default',
-      applicationSource: source,
-      kubeVersion: CLUSTER.kubeVersion,
-      apiVersions: CLUSTER.apiVersions,
-    };
-    const input = JSON.stringify({ appPath: path.join(root, String(source.path)), repoRoot: root, revision, request });
-    const r = spawnSync(referee, [], { input, encoding: 'utf8', env: envWithTools(), cwd: root, timeout: 120_000 });
-    if (r.status !== 0) return { error: r.stderr.split('\n').filter((l) => !l.startsWith('{') && !l.startsWith('time=')).join('\n') || r.stderr };
-    return JSON.parse(r.stdout) as RefereeResult;
+    // One GenerateManifests per rendered source (controller/state.go GetRepoObjs), every `ref` source in refSources
+    // (keyed `$<ref>`), the checkouts of the ref repositories known by URL (repo-server's gitRepoPaths).
+    const sources = a.spec.sources ?? [a.spec.source ?? {}];
+    const refSources = Object.fromEntries(sources.filter((s) => typeof s.ref === 'string').map((s) => [`$${String(s.ref)}`, { repo: { repo: s.repoURL }, targetRevision: s.targetRevision }]));
+    const out: RefereeResult = { sourceType: '', commands: [], manifests: [] };
+    for (const source of sources.filter((s) => typeof s.path === 'string')) {
+      const request = {
+        repo: { repo: URL },
+        revision,
+        // controller/state.go: AppName: app.InstanceName(controller namespace) — `<ns>_<name>` outside argocd.
+        appName: a.metadata.namespace === 'argocd' ? a.metadata.name : `${a.metadata.namespace}_${a.metadata.name}`,
+        namespace: a.spec.destination.namespace,
+        projectName: a.spec.project ?? 'default',
+        applicationSource: source,
+        kubeVersion: CLUSTER.kubeVersion,
+        apiVersions: CLUSTER.apiVersions,
+        ...(a.spec.sources ? { hasMultipleSources: true, refSources } : {}),
+      };
+      const input = JSON.stringify({ appPath: path.join(root, String(source.path)), repoRoot: root, revision, request, refRepoPaths: { [URL]: root } });
+      const r = spawnSync(referee, [], { input, encoding: 'utf8', env: envWithTools(), cwd: root, timeout: 120_000 });
+      if (r.status !== 0) return { error: r.stderr.split('\n').filter((l) => !l.startsWith('{') && !l.startsWith('time=')).join('\n') || r.stderr };
+      const res = JSON.parse(r.stdout) as RefereeResult;
+      out.sourceType = [out.sourceType, res.sourceType].filter(Boolean).join('+');
+      out.commands = [...(out.commands ?? []), ...(res.commands ?? [])];
+      out.manifests.push(...res.manifests);
+    }
+    return out;
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
@@ -138,7 +150,7 @@ describe('referee: argo-cd repo-server manifest generation vs our rendering of A
 
   it('the fixture has an Application for every option the referee covers', () => {
     const text = fs.readdirSync(path.join(FIXTURE, 'argocd')).map((f) => fs.readFileSync(path.join(FIXTURE, 'argocd', f), 'utf8')).join('\n');
-    const options = ['namePrefix', 'nameSuffix', 'images', 'commonLabels', 'commonAnnotations', 'commonAnnotationsEnvsubst', 'namespace', 'replicas', 'patches', 'components', 'ignoreMissingComponents', 'forceCommonLabels', 'labelWithoutSelector', 'labelIncludeTemplates', 'releaseName', 'parameters', 'forceString', 'fileParameters', 'values', 'valuesObject', 'valueFiles', 'ignoreMissingValueFiles', 'skipCrds', 'skipTests', 'skipSchemaValidation', 'kubeVersion', 'apiVersions', 'directory', 'recurse', 'include', 'exclude', '$ARGOCD_APP_NAME', 'ARGOCD_APP_NAMESPACE', 'ARGOCD_APP_PROJECT_NAME', 'ARGOCD_APP_SOURCE_TARGET_REVISION', 'ARGOCD_APP_REVISION_SHORT', 'namespace: team-a'];
+    const options = ['namePrefix', 'nameSuffix', 'images', 'commonLabels', 'commonAnnotations', 'commonAnnotationsEnvsubst', 'namespace', 'replicas', 'patches', 'components', 'ignoreMissingComponents', 'forceCommonLabels', 'labelWithoutSelector', 'labelIncludeTemplates', 'releaseName', 'parameters', 'forceString', 'fileParameters', 'values', 'valuesObject', 'valueFiles', 'ignoreMissingValueFiles', 'skipCrds', 'skipTests', 'skipSchemaValidation', 'kubeVersion', 'apiVersions', 'directory', 'recurse', 'include', 'exclude', '$ARGOCD_APP_NAME', 'ARGOCD_APP_NAMESPACE', 'ARGOCD_APP_PROJECT_NAME', 'ARGOCD_APP_SOURCE_TARGET_REVISION', 'ARGOCD_APP_REVISION_SHORT', 'namespace: team-a', 'sources:', '$values/'];
     for (const f of ['apps/web/overrides/.argocd-source.yaml', 'apps/web/overrides/.argocd-source-web-overrides.yaml', 'apps/web/overrides/.argocd-source-team-a_web-team.yaml', 'apps/chart/.argocd-source-shop-helm-default.yaml']) {
       assert.ok(fs.existsSync(path.join(FIXTURE, f)), `override file ${f}`);
     }
@@ -154,6 +166,7 @@ describe('referee: argo-cd repo-server manifest generation vs our rendering of A
       assert.deepEqual(ours.errors.map((e) => e.message), [], `repo-server ran: ${(theirs.commands ?? []).join(' ; ')}`);
       const expected = sorted(theirs.manifests.map((o) => controllerNamespace(o, a.spec.destination.namespace)));
       assert.ok(expected.length > 0, 'repo-server rendered objects');
+      if (a.metadata.name === 'shop-multi') assert.match(JSON.stringify(expected), /from-ref-values/, 'the $values file took effect');
       assert.deepEqual(sorted(ours.objects.map((o) => o.object)), expected, `repo-server ran: ${(theirs.commands ?? []).join(' ; ')}`);
     });
   }
