@@ -16,6 +16,7 @@ import { asObj } from '../k8s/json';
 import { mergeValues, setPathValue } from '../render/helmReleaseValues';
 import { renderApp } from '../render/renderApp';
 import type { RenderDeps } from '../render/types';
+import { argoHelmOverrideFiles } from '../render/argoSourceOverrides';
 import type { HelmValueDecision, HelmValueLocator } from './captureTypes';
 import type { PathSegment } from './fieldPath';
 import { mapFieldsToValues, showPath, valueAtPath } from './helmValueProbe';
@@ -52,6 +53,14 @@ export function argoHelmValueLocator(app: App, deps: RenderDeps): HelmValueLocat
     const out = new Map<string, HelmValueDecision>();
     if (!deps.trusted) {
       for (const c of changes) out.set(c.path, { kind: 'none', reason: 'helm is not run in an untrusted workspace, so the chart value behind it cannot be found; trust the workspace' });
+      return out;
+    }
+    // A parameter override file in the chart folder (`argocd app set`, Image Updater) is merged over the Application:
+    // a value written into the Application would lose to it.
+    const overrideFiles = await argoHelmOverrideFiles(app);
+    if (overrideFiles.length) {
+      const named = overrideFiles.map((f) => path.relative(path.dirname(app.path as string), f)).join(' and ');
+      for (const c of changes) out.set(c.path, { kind: 'refuse', reason: `${named} overrides the helm settings of ${app.name} (Argo CD merges it over the Application); change the value there` });
       return out;
     }
     const def = app.definition as KubeObject;

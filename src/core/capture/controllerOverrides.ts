@@ -67,9 +67,10 @@ function multiSourceImages(app: App, spec: Record<string, unknown>, file: string
 
 /**
  * What the app's controller sets over its files (undefined: nothing). `objectFile`: the file of the rendered object
- * (which source of a multi-source Application renders it).
+ * (which source of a multi-source Application renders it); `imagesFile`: the `.argocd-source[-<app>].yaml` whose
+ * `kustomize.images` applies (argoImagesOverrideFile).
  */
-export function captureOverrides(app: App, objectFile?: string): CaptureOverrides | undefined {
+export function captureOverrides(app: App, objectFile?: string, imagesFile?: { file: string; images: string[] }): CaptureOverrides | undefined {
   const def = app.definition;
   if (!def) return undefined;
   const spec = obj(def.spec);
@@ -83,7 +84,11 @@ export function captureOverrides(app: App, objectFile?: string): CaptureOverride
     Object.assign(out, multiSourceImages(app, spec, file, documentIndex, where, objectFile));
   } else if (app.kind === 'argo-application' && app.sourceType === 'kustomize') {
     const images = obj(obj(spec.source).kustomize).images;
-    if (Array.isArray(images) && images.length) {
+    // An override file in the app folder (Argo CD Image Updater's git write-back, `argocd app set`) wins over the
+    // Application's list: its entry is the one to change.
+    if (imagesFile?.images.length) {
+      out.argoImages = { images: imagesFile.images, file: imagesFile.file, documentIndex: 0, path: [key('kustomize'), key('images')], where: `${path.basename(imagesFile.file)} (Argo CD's parameter override file)` };
+    } else if (Array.isArray(images) && images.length) {
       out.argoImages = { images: images.map(String), file, documentIndex, path: [key('spec'), key('source'), key('kustomize'), key('images')], where };
     }
   }

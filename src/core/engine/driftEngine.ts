@@ -2,6 +2,7 @@
 // context. Each stage keeps its own state between runs (appDiscovery.ts, renderStore.ts, liveStore.ts,
 // diffMemo.ts) so that the editor can re-diff one object or one app without starting over.
 import { captureOverrides } from '../capture/controllerOverrides';
+import { argoImagesOverrideFile } from '../render/argoSourceOverrides';
 import { helmReleaseValueLocator } from '../capture/helmReleaseCapture';
 import { argoHelmValueLocator } from '../capture/argoHelmCapture';
 import * as fs from 'node:fs';
@@ -351,7 +352,8 @@ export class DriftEngine {
     const obj = render.objects.find((o) => refKey(desiredRef(o.object, app)) === key);
     if (!obj?.source && multi && app.sources!.some((s) => s.sourceType === 'helm')) return { kind: 'helm' };
     if (!obj?.source) return { kind: 'generated', generator: app.sourceType === 'kustomize' ? 'kustomize (generator or remote base)' : undefined };
-    const overrides = captureOverrides(app, obj.source.file);
+    const imagesFile = app.kind === 'argo-application' && !multi ? await argoImagesOverrideFile(app) : undefined;
+    const overrides = captureOverrides(app, obj.source.file, imagesFile);
     if (obj.kustomizeChain && obj.kustomizeChain.length > 1) {
       return { kind: 'kustomize', resourceFile: obj.source.file, documentIndex: obj.source.documentIndex, chain: obj.kustomizeChain.slice(0, -1), overrides };
     }

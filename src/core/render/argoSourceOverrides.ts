@@ -99,3 +99,34 @@ export async function withArgoSourceOverrides(app: App): Promise<App> {
     definition: { ...app.definition, spec: { ...spec, source } },
   };
 }
+
+/**
+ * The override file whose `kustomize.images` list is the one repo-server applies (the last file that sets one: the
+ * merge replaces the whole list), with that list; undefined when no override file sets images. Capture edits it
+ * there: an image written into the Application or the base would lose to it at the next render.
+ */
+export async function argoImagesOverrideFile(app: App): Promise<{ file: string; images: string[] } | undefined> {
+  let found: { file: string; images: string[] } | undefined;
+  for (const { file, patch } of await overridePatches(app)) {
+    const images = asObj(asObj(patch).kustomize).images;
+    if (Array.isArray(images)) found = { file, images: images.map(String) };
+  }
+  return found;
+}
+
+/** The override files that set helm options (their values then win over the Application's), in merge order. */
+export async function argoHelmOverrideFiles(app: App): Promise<string[]> {
+  return (await overridePatches(app)).filter(({ patch }) => isObject(asObj(patch).helm)).map(({ file }) => file);
+}
+
+async function overridePatches(app: App): Promise<{ file: string; patch: unknown }[]> {
+  const out: { file: string; patch: unknown }[] = [];
+  for (const file of argoSourceOverrideFiles(app)) {
+    const text = await fs.readFile(file, 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    const doc = parseYamlDocuments(text).docs[0];
+    if (!doc || doc.errors.length > 0) continue; // rendering reports the broken file
+    out.push({ file, patch: doc.toJS() });
+  }
+  return out;
+}

@@ -143,4 +143,15 @@ describe('capture into an Argo CD helm Application (issue 14 items 2 and 6)', fu
     assert.deepEqual(generated.edits, []);
     assert.match(generated.refused[0].reason, /the chart value region renders it; set it in Application argocd\/api's helm valuesObject .* of the template of ApplicationSet argocd\/teams to "ap"/);
   });
+
+  it("an override file in the chart folder that sets helm options (.argocd-source-<app>.yaml) is named in the refusal: a value written into the Application would lose to it", async () => {
+    write(ws, 'charts/web/.argocd-source-api.yaml', 'helm:\n  parameters:\n    - name: replicas\n      value: "3"\n');
+    try {
+      const p = await plan(appOf('apps/api.yaml'), 'Deployment', 'api', [ch('spec.replicas', 3, 5)]);
+      assert.deepEqual(p.edits, []);
+      assert.match(p.refused.map((r) => r.reason).join('\n'), /web\/\.argocd-source-api\.yaml overrides the helm settings of api .*change the value there/);
+    } finally {
+      rmSync(path.join(ws, 'charts/web/.argocd-source-api.yaml'));
+    }
+  });
 });
