@@ -325,8 +325,7 @@ export class LiveStore {
     const present = new Set(items.map((o) => refKey(refOf(o))));
     let changed = false;
     for (const [hub, cache] of this.clusters) {
-      const index = this.indexes.get(cache);
-      if (index) index.holding = undefined;
+      let extraGone = false;
       for (const app of cache.apps) {
         if ((cache.targets.get(app.id) ?? hub) !== context) continue;
         for (const m of [cache.live.get(app.id), cache.extra.get(app.id)]) {
@@ -335,10 +334,14 @@ export class LiveStore {
             if (o.kind === type.kind && refOf(o).group === type.group && (!type.namespace || o.metadata.namespace === type.namespace) && !present.has(key)) {
               m!.delete(key);
               changed = true;
+              if (m === cache.extra.get(app.id)) extraGone = true;
             }
           }
         }
       }
+      // The event index's extras are rebuilt only when an extra went (a relist that changed nothing keeps it).
+      const index = this.indexes.get(cache);
+      if (index && extraGone) index.holding = undefined;
     }
     for (const o of items) changed = this.applyLiveEvent(context, 'MODIFIED', o) || changed;
     return changed;
@@ -361,7 +364,7 @@ export class LiveStore {
       return (owners = [...(argo ? [`argo|${argo}`] : []), ...(flux?.kind === 'Kustomization' ? [`flux|${flux.namespace}/${flux.name}`] : [])]);
     };
     for (const [hub, cache] of this.clusters) {
-      if (hub === context && isAppObject(obj, refOf(obj).group)) {
+      if (hub === context && isAppObject(obj, refOf(obj).group) && (type === 'DELETED' || !sameVersion(cache.liveApps.get(key), obj))) {
         if (type === 'DELETED') cache.liveApps.delete(key);
         else cache.liveApps.set(key, obj);
         changed = true;
@@ -381,7 +384,7 @@ export class LiveStore {
         if (!live || !extra) continue;
         if (cache.desired.get(app.id)?.has(key)) {
           if (type === 'DELETED') changed = live.delete(key) || changed;
-          else {
+          else if (!sameVersion(live.get(key), obj)) {
             live.set(key, kept);
             changed = true;
           }
@@ -389,13 +392,14 @@ export class LiveStore {
           if (type === 'DELETED') {
             extra.delete(key);
             index.holding!.get(key)?.delete(app);
-          } else {
+            changed = true;
+          } else if (!sameVersion(extra.get(key), obj)) {
             extra.set(key, kept);
             let h = index.holding!.get(key);
             if (!h) index.holding!.set(key, (h = new Set()));
             h.add(app);
+            changed = true;
           }
-          changed = true;
         }
       }
     }
@@ -428,4 +432,13 @@ export class LiveStore {
     return index;
   }
 
+}
+
+/**
+ * The held object is this very version (same uid and resourceVersion): a relist or a repeated event brings nothing
+ * new, so nothing is re-diffed for it. Objects without a resourceVersion are never taken as the same.
+ */
+function sameVersion(held: KubeObject | undefined, obj: KubeObject): boolean {
+  const rv = obj.metadata.resourceVersion;
+  return !!held && !!rv && held.metadata.resourceVersion === rv && held.metadata.uid === obj.metadata.uid;
 }

@@ -186,6 +186,32 @@ describe('engine: each Argo CD app is shown in the cluster that runs it (issue 1
     }
   });
 
+  it('a relist or a repeated event that brings no new version changes nothing (no re-diff); a new version or a gone object does', async () => {
+    const { repo, clients, engine } = await world();
+    try {
+      await engine.compute(['east', 'west']);
+      const east = clients.get('east')!;
+      const cms = async () => (await east.list({ group: '', version: 'v1', kind: 'ConfigMap' })).items;
+      // The watch's first list holds what the fetch read: nothing to re-diff.
+      assert.equal(engine.resyncLive('east', { group: '', kind: 'ConfigMap' }, await cms()), false);
+      const [first] = await cms();
+      assert.equal(engine.applyLiveEvent('east', 'MODIFIED', first), false, 'the same resourceVersion again');
+      const apps = (await east.list({ group: 'argoproj.io', version: 'v1alpha1', kind: 'Application' })).items;
+      assert.equal(engine.applyLiveEvent('east', 'MODIFIED', apps[0]), false, 'an Application at the version held');
+      // A new version of one object: a change.
+      const edited = east.put({ ...first, data: { MODE: 'debug' } });
+      assert.equal(engine.resyncLive('east', { group: '', kind: 'ConfigMap' }, await cms()), true);
+      assert.equal(engine.applyLiveEvent('east', 'MODIFIED', edited), false, 'already applied by the relist');
+      // An object gone from the list: a change.
+      assert.equal(engine.resyncLive('east', { group: '', kind: 'ConfigMap' }, (await cms()).filter((o) => o.metadata.name !== first.metadata.name)), true);
+      const snap = await engine.compute(['east', 'west'], { reuseLive: true });
+      const statuses = snap.clusters[0].apps.flatMap((a) => a.resources.map((r) => `${r.ref.name}:${r.status}`));
+      assert.ok(statuses.includes(`${first.metadata.name}:MissingLive`), statuses.join(' '));
+    } finally {
+      await fs.rm(repo, { recursive: true, force: true });
+    }
+  });
+
   it('watch events reach exactly the apps they concern: declared objects, tracked extras (kept when the tracking goes), deletions', async () => {
     const { repo, clients, engine } = await world();
     try {
